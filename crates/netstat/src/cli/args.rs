@@ -1,0 +1,82 @@
+//! The parsed command line: plain data that the modes read.
+
+use std::time::Duration;
+
+/// What netstat shows. `-g` is not a mode: it adds the group table to the connection listing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    Connections,
+    /// `-r`
+    Route,
+    /// `-i`
+    Interfaces,
+    /// `-s`
+    Statistics,
+    /// `-M`
+    Masquerade,
+}
+
+/// Socket tables selected by protocol flags (`-t -u -U -S -w`) and families (`-A`, `-4`, `-x` ...).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tables {
+    pub tcp: bool,
+    pub udp: bool,
+    pub udplite: bool,
+    pub sctp: bool,
+    pub raw: bool,
+    pub unix: bool,
+    pub ipx: bool,
+    pub ax25: bool,
+    pub x25: bool,
+    pub netrom: bool,
+    pub rose: bool,
+    pub l2cap: bool,
+    pub rfcomm: bool,
+}
+
+/// Everything the command line asked for, after net-tools' defaulting rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Args {
+    pub mode: Mode,
+    /// Address family names in command-line order (`inet`, `inet6`, `unix`, ...), as net-tools
+    /// keeps them; empty when none was given.
+    pub families: Vec<&'static str>,
+    /// `inet` (or an alias) was selected.
+    pub inet: bool,
+    /// `inet6` was selected.
+    pub inet6: bool,
+    pub tables: Tables,
+    /// Any socket-table flag was given (net-tools' `flag_arg`): only those sections print.
+    pub tables_requested: bool,
+    /// `-g`
+    pub groups: bool,
+    /// `-a`
+    pub all: bool,
+    /// `-l`
+    pub listening: bool,
+    /// Number of `-e`.
+    pub extend: u8,
+    /// `-p`
+    pub programs: bool,
+    /// `-o`
+    pub timers: bool,
+    /// `-W`
+    pub wide: bool,
+    /// `-v`
+    pub verbose: bool,
+    /// `-n` or `--numeric-hosts`.
+    pub numeric_hosts: bool,
+    /// `-n` or `--numeric-ports`.
+    pub numeric_ports: bool,
+    /// `-n` or `--numeric-users`.
+    pub numeric_users: bool,
+    /// `-N`: in net-tools its only effect is numeric routes.
+    pub symbolic: bool,
+    /// `-F`
+    pub fib: bool,
+    /// `-C`
+    pub cache: bool,
+    /// `-c [SECONDS]`
+    pub continuous: Option<Duration>,
+}

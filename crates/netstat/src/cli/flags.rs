@@ -1,0 +1,255 @@
+//! Every command-line flag, defined once: names, documentation and effect.
+//!
+//! The order of [`FLAGS`] is net-tools' option table order, because glibc lists the
+//! possibilities of an ambiguous long prefix in that order. Help text comes from this table.
+
+use std::ffi::OsStr;
+
+use super::Exit;
+use super::getopt::HasArg;
+use super::parsed::Parsed;
+
+/// Where a flag appears in the help text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    Mode,
+    Socket,
+    Family,
+    Display,
+    Names,
+    Other,
+    /// Accepted for compatibility; not listed in the help text.
+    Hidden,
+}
+
+/// One command-line flag.
+pub struct Flag {
+    pub short: Option<u8>,
+    pub long: Option<&'static str>,
+    pub has_arg: HasArg,
+    /// Name of the value in the help text.
+    pub value_name: &'static str,
+    pub category: Category,
+    pub doc: &'static str,
+    /// Applies the flag, in command-line order; an `Err` ends the run (as net-tools does).
+    pub update: fn(&mut Parsed, Option<&OsStr>) -> Result<(), Exit>,
+}
+
+/// Long address-family options: `--inet`, `--unix`, ... (net-tools' AFTRANS_OPTS). glibc treats
+/// them as one option when deciding ambiguity.
+pub const AF_LONG_NAMES: &[&str] = &[
+    "ax25",
+    "x25",
+    "ip",
+    "ipx",
+    "appletalk",
+    "netrom",
+    "inet",
+    "inet6",
+    "ddp",
+    "unix",
+    "tcpip",
+    "rose",
+    "bluetooth",
+];
+
+const fn flag(
+    short: Option<u8>,
+    long: Option<&'static str>,
+    category: Category,
+    doc: &'static str,
+    update: fn(&mut Parsed, Option<&OsStr>) -> Result<(), Exit>,
+) -> Flag {
+    Flag {
+        short,
+        long,
+        has_arg: HasArg::No,
+        value_name: "",
+        category,
+        doc,
+        update,
+    }
+}
+
+/// The long family options, which all select the family named like the option.
+fn af_long(parsed: &mut Parsed, name: &str) -> Result<(), Exit> {
+    parsed.add_families(name)
+}
+
+macro_rules! af_flag {
+    ($name:literal) => {
+        flag(None, Some($name), Category::Hidden, "select this address family", |p, _| af_long(p, $name))
+    };
+}
+
+pub static FLAGS: &[Flag] = &[
+    af_flag!("ax25"),
+    af_flag!("x25"),
+    af_flag!("ip"),
+    af_flag!("ipx"),
+    af_flag!("appletalk"),
+    af_flag!("netrom"),
+    flag(None, Some("inet"), Category::Family, "IPv4 sockets (same as -4)", |p, _| af_long(p, "inet")),
+    flag(None, Some("inet6"), Category::Family, "IPv6 sockets (same as -6)", |p, _| af_long(p, "inet6")),
+    af_flag!("ddp"),
+    af_flag!("unix"),
+    af_flag!("tcpip"),
+    af_flag!("rose"),
+    af_flag!("bluetooth"),
+    flag(Some(b'V'), Some("version"), Category::Other, "print the version and exit", |_, _| {
+        Err(Exit::version())
+    }),
+    flag(Some(b'i'), Some("interfaces"), Category::Mode, "display the interface table", |p, _| {
+        p.interfaces += 1;
+        Ok(())
+    }),
+    flag(Some(b'h'), Some("help"), Category::Other, "print this help and exit", |_, _| Err(Exit::help())),
+    flag(Some(b'r'), Some("route"), Category::Mode, "display the routing table", |p, _| {
+        p.route += 1;
+        Ok(())
+    }),
+    flag(Some(b'M'), Some("masquerade"), Category::Mode, "display masqueraded connections", |p, _| {
+        p.masquerade += 1;
+        Ok(())
+    }),
+    Flag {
+        short: Some(b'A'),
+        long: Some("protocol"),
+        has_arg: HasArg::Required,
+        value_name: "AF,...",
+        category: Category::Family,
+        doc: "address families: inet, inet6, unix, ... (comma-separated)",
+        update: |p, value| p.add_families(&value.unwrap_or_default().to_string_lossy()),
+    },
+    flag(Some(b't'), Some("tcp"), Category::Socket, "TCP sockets", |p, _| {
+        p.tcp = true;
+        Ok(())
+    }),
+    flag(Some(b'S'), Some("sctp"), Category::Socket, "SCTP sockets", |p, _| {
+        p.sctp = true;
+        Ok(())
+    }),
+    flag(Some(b'u'), Some("udp"), Category::Socket, "UDP sockets", |p, _| {
+        p.udp = true;
+        Ok(())
+    }),
+    flag(Some(b'U'), Some("udplite"), Category::Socket, "UDP-Lite sockets", |p, _| {
+        p.udplite = true;
+        Ok(())
+    }),
+    flag(Some(b'w'), Some("raw"), Category::Socket, "raw sockets", |p, _| {
+        p.raw = true;
+        Ok(())
+    }),
+    flag(Some(b'x'), Some("unix"), Category::Socket, "Unix domain sockets", |p, _| p.add_families("unix")),
+    flag(Some(b'2'), Some("l2cap"), Category::Hidden, "Bluetooth L2CAP sockets", |p, _| {
+        p.l2cap = true;
+        Ok(())
+    }),
+    flag(Some(b'f'), Some("rfcomm"), Category::Hidden, "Bluetooth RFCOMM sockets", |p, _| {
+        p.rfcomm = true;
+        Ok(())
+    }),
+    flag(Some(b'l'), Some("listening"), Category::Socket, "only listening sockets", |p, _| {
+        p.args.listening = true;
+        Ok(())
+    }),
+    flag(Some(b'a'), Some("all"), Category::Socket, "listening and connected sockets", |p, _| {
+        p.args.all = true;
+        Ok(())
+    }),
+    flag(Some(b'o'), Some("timers"), Category::Display, "show socket timers", |p, _| {
+        p.args.timers = true;
+        Ok(())
+    }),
+    Flag {
+        short: Some(b'c'),
+        long: Some("continuous"),
+        has_arg: HasArg::OptionalNumber,
+        value_name: "[SECONDS]",
+        category: Category::Display,
+        doc: "repeat every SECONDS (default 1) until interrupted",
+        update: |p, value| p.set_continuous(value),
+    },
+    flag(Some(b'e'), Some("extend"), Category::Display, "show user and inode; twice: more", |p, _| {
+        p.args.extend = p.args.extend.saturating_add(1);
+        Ok(())
+    }),
+    flag(Some(b'p'), Some("programs"), Category::Display, "show the PID and name of each socket's process", |p, _| {
+        p.args.programs = true;
+        Ok(())
+    }),
+    flag(Some(b'v'), Some("verbose"), Category::Display, "report families the kernel does not support", |p, _| {
+        p.args.verbose = true;
+        Ok(())
+    }),
+    flag(Some(b's'), Some("statistics"), Category::Mode, "display per-protocol statistics", |p, _| {
+        p.statistics += 1;
+        Ok(())
+    }),
+    flag(Some(b'W'), Some("wide"), Category::Display, "don't truncate addresses", |p, _| {
+        p.args.wide = true;
+        Ok(())
+    }),
+    flag(Some(b'n'), Some("numeric"), Category::Names, "don't resolve hosts, ports or users", |p, _| {
+        p.args.numeric_hosts = true;
+        p.args.numeric_ports = true;
+        p.args.numeric_users = true;
+        Ok(())
+    }),
+    flag(None, Some("numeric-hosts"), Category::Names, "don't resolve host names", |p, _| {
+        p.args.numeric_hosts = true;
+        Ok(())
+    }),
+    flag(None, Some("numeric-ports"), Category::Names, "don't resolve port names", |p, _| {
+        p.args.numeric_ports = true;
+        Ok(())
+    }),
+    flag(None, Some("numeric-users"), Category::Names, "don't resolve user names", |p, _| {
+        p.args.numeric_users = true;
+        Ok(())
+    }),
+    flag(Some(b'N'), Some("symbolic"), Category::Names, "resolve hardware names (makes -r numeric)", |p, _| {
+        p.args.symbolic = true;
+        Ok(())
+    }),
+    flag(Some(b'C'), Some("cache"), Category::Display, "with -r: show the routing cache", |p, _| {
+        p.args.cache = true;
+        Ok(())
+    }),
+    flag(Some(b'F'), Some("fib"), Category::Display, "with -r: show the FIB (default)", |p, _| {
+        p.args.fib = true;
+        Ok(())
+    }),
+    flag(Some(b'g'), Some("groups"), Category::Mode, "display multicast group memberships", |p, _| {
+        p.args.groups = true;
+        Ok(())
+    }),
+    flag(Some(b'Z'), Some("context"), Category::Hidden, "SELinux contexts (unsupported)", |_, _| {
+        Err(Exit::message_err("SELinux is not enabled on this machine.\n", 1))
+    }),
+    flag(Some(b'4'), None, Category::Family, "IPv4 sockets", |p, _| p.add_families("inet")),
+    flag(Some(b'6'), None, Category::Family, "IPv6 sockets", |p, _| p.add_families("inet6")),
+    flag(Some(b'd'), None, Category::Hidden, "accepted and ignored", |_, _| Ok(())),
+    flag(Some(b'?'), None, Category::Hidden, "print usage and fail", |_, _| Err(Exit::usage_only())),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_af_names_are_listed() {
+        for (i, a) in FLAGS.iter().enumerate() {
+            for b in &FLAGS[i + 1..] {
+                assert!(a.short.is_none() || a.short != b.short, "short {:?} twice", a.short);
+                if a.long == b.long {
+                    assert_eq!(a.long, Some("unix"), "only --unix appears twice, as in net-tools");
+                }
+            }
+        }
+        for name in AF_LONG_NAMES {
+            assert!(FLAGS.iter().any(|f| f.long == Some(name)), "{name}");
+        }
+    }
+}

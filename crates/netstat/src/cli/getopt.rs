@@ -1,0 +1,260 @@
+//! GNU `getopt_long` semantics, reproduced exactly.
+//!
+//! Hand-written because scripts see its behaviour: option permutation, silently ignored operands,
+//! bundled short options, unique-prefix long options, and glibc's error texts (including the list
+//! of possibilities for an ambiguous prefix). No argument-parsing crate reproduces those bytes.
+
+use std::ffi::OsString;
+
+/// Whether an option takes a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HasArg {
+    No,
+    Required,
+    /// Attached (`-c5`, `--continuous=5`), or the next word when it is a number (`-c 5`).
+    OptionalNumber,
+}
+
+/// One entry of the option table. Entries with equal `id` and `has_arg` count as the same option
+/// when glibc decides whether a long prefix is ambiguous.
+#[derive(Clone, Copy, Debug)]
+pub struct Opt {
+    pub short: Option<u8>,
+    pub long: Option<&'static str>,
+    pub has_arg: HasArg,
+    /// What the option means; entries that share it are interchangeable.
+    pub id: u16,
+}
+
+/// What the parser found, in command-line order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Option `table[index]`, with its value.
+    Opt { index: usize, value: Option<OsString> },
+    /// A usage error; the text is glibc's, without the program-name prefix.
+    Error(String),
+}
+
+/// Parses `args` (without argv[0]) against `table`.
+pub fn parse(table: &[Opt], args: &[OsString]) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let word = args[i].as_encoded_bytes();
+        i += 1;
+        if word == b"--" {
+            break; // everything after is an operand, and operands are ignored
+        }
+        if let Some(long) = word.strip_prefix(b"--") {
+            events.push(long_option(table, long, args, &mut i));
+        } else if word.len() > 1 && word[0] == b'-' {
+            short_cluster(table, &word[1..], args, &mut i, &mut events);
+        }
+        // Anything else is an operand: net-tools ignores operands.
+    }
+    events
+}
+
+fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) -> Event {
+    let (name, attached) = match text.iter().position(|&b| b == b'=') {
+        Some(eq) => (&text[..eq], Some(&text[eq + 1..])),
+        None => (text, None),
+    };
+    let display = String::from_utf8_lossy(text);
+    let index = match find_long(table, name) {
+        Found::One(index) => index,
+        Found::None => return Event::Error(format!("unrecognized option '--{display}'")),
+        Found::Ambiguous(list) => {
+            let mut msg = format!("option '--{display}' is ambiguous; possibilities:");
+            for index in list {
+                msg.push_str(&format!(" '--{}'", table[index].long.unwrap_or_default()));
+            }
+            return Event::Error(msg);
+        }
+    };
+    let opt = &table[index];
+    let long = opt.long.unwrap_or_default();
+    let value = match (opt.has_arg, attached) {
+        (HasArg::No, Some(_)) => return Event::Error(format!("option '--{long}' doesn't allow an argument")),
+        (HasArg::No, None) => None,
+        (_, Some(value)) => Some(os(value)),
+        (HasArg::Required, None) => match args.get(*next) {
+            Some(value) => {
+                *next += 1;
+                Some(value.clone())
+            }
+            None => return Event::Error(format!("option '--{long}' requires an argument")),
+        },
+        (HasArg::OptionalNumber, None) => take_number(args, next),
+    };
+    Event::Opt { index, value }
+}
+
+enum Found {
+    None,
+    One(usize),
+    Ambiguous(Vec<usize>),
+}
+
+/// glibc's rule: an exact name wins; otherwise the first entry with this prefix, unless a later
+/// entry with the prefix means a different option, in which case every entry that differs from
+/// the first is listed after it.
+fn find_long(table: &[Opt], name: &[u8]) -> Found {
+    if let Some(index) = table.iter().position(|o| o.long.is_some_and(|l| l.as_bytes() == name)) {
+        return Found::One(index);
+    }
+    let mut first: Option<usize> = None;
+    let mut ambiguous: Vec<usize> = Vec::new();
+    for (index, opt) in table.iter().enumerate() {
+        let Some(long) = opt.long else { continue };
+        if !long.as_bytes().starts_with(name) {
+            continue;
+        }
+        match first {
+            None => first = Some(index),
+            Some(f) => {
+                let same = table[f].id == opt.id && table[f].has_arg == opt.has_arg;
+                if !same {
+                    if ambiguous.is_empty() {
+                        ambiguous.push(f);
+                    }
+                    ambiguous.push(index);
+                }
+            }
+        }
+    }
+    match (first, ambiguous.is_empty()) {
+        (None, _) => Found::None,
+        (Some(index), true) => Found::One(index),
+        (Some(_), false) => Found::Ambiguous(ambiguous),
+    }
+}
+
+fn short_cluster(table: &[Opt], cluster: &[u8], args: &[OsString], next: &mut usize, events: &mut Vec<Event>) {
+    let mut pos = 0;
+    while pos < cluster.len() {
+        let letter = cluster[pos];
+        pos += 1;
+        let Some(index) = table.iter().position(|o| o.short == Some(letter)) else {
+            events.push(Event::Error(format!("invalid option -- '{}'", char::from(letter))));
+            return;
+        };
+        let rest = &cluster[pos..];
+        let value = match table[index].has_arg {
+            HasArg::No => None,
+            HasArg::Required if !rest.is_empty() => {
+                pos = cluster.len();
+                Some(os(rest))
+            }
+            HasArg::Required => match args.get(*next) {
+                Some(value) => {
+                    *next += 1;
+                    Some(value.clone())
+                }
+                None => {
+                    let msg = format!("option requires an argument -- '{}'", char::from(letter));
+                    events.push(Event::Error(msg));
+                    return;
+                }
+            },
+            HasArg::OptionalNumber if is_number(rest) => {
+                pos = cluster.len();
+                Some(os(rest))
+            }
+            HasArg::OptionalNumber => take_number(args, next),
+        };
+        events.push(Event::Opt { index, value });
+    }
+}
+
+/// Takes the next word as an optional value when it looks like a number of seconds.
+fn take_number(args: &[OsString], next: &mut usize) -> Option<OsString> {
+    let word = args.get(*next)?;
+    if is_number(word.as_encoded_bytes()) {
+        *next += 1;
+        Some(word.clone())
+    } else {
+        None
+    }
+}
+
+fn is_number(bytes: &[u8]) -> bool {
+    bytes.iter().all(|b| b.is_ascii_digit() || *b == b'.') && bytes.iter().any(u8::is_ascii_digit)
+}
+
+fn os(bytes: &[u8]) -> OsString {
+    // SAFETY: `bytes` is a sub-slice of an OsString's encoded bytes, split at ASCII characters
+    // ('=' or an option letter), which is what from_encoded_bytes_unchecked requires.
+    unsafe { OsString::from_encoded_bytes_unchecked(bytes.to_vec()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLE: &[Opt] = &[
+        Opt { short: None, long: Some("inet"), has_arg: HasArg::No, id: 1 },
+        Opt { short: None, long: Some("inet6"), has_arg: HasArg::No, id: 1 },
+        Opt { short: Some(b'i'), long: Some("interfaces"), has_arg: HasArg::No, id: 2 },
+        Opt { short: Some(b'A'), long: Some("protocol"), has_arg: HasArg::Required, id: 3 },
+        Opt { short: Some(b'n'), long: Some("numeric"), has_arg: HasArg::No, id: 4 },
+        Opt { short: None, long: Some("numeric-hosts"), has_arg: HasArg::No, id: 5 },
+        Opt { short: Some(b'c'), long: Some("continuous"), has_arg: HasArg::OptionalNumber, id: 6 },
+        Opt { short: Some(b't'), long: Some("tcp"), has_arg: HasArg::No, id: 7 },
+    ];
+
+    fn run(words: &[&str]) -> Vec<Event> {
+        let args: Vec<OsString> = words.iter().map(OsString::from).collect();
+        parse(TABLE, &args)
+    }
+
+    fn opt(index: usize, value: Option<&str>) -> Event {
+        Event::Opt { index, value: value.map(OsString::from) }
+    }
+
+    #[test]
+    fn bundles_operands_and_double_dash() {
+        assert_eq!(run(&["foo", "-tn", "bar", "--", "-i"]), vec![opt(7, None), opt(4, None)]);
+    }
+
+    #[test]
+    fn required_values_attached_or_separate() {
+        assert_eq!(run(&["-Ainet"]), vec![opt(3, Some("inet"))]);
+        assert_eq!(run(&["-tA", "inet"]), vec![opt(7, None), opt(3, Some("inet"))]);
+        assert_eq!(run(&["--protocol=inet"]), vec![opt(3, Some("inet"))]);
+        assert_eq!(run(&["--prot", "unix"]), vec![opt(3, Some("unix"))]);
+        assert_eq!(run(&["-A"]), vec![Event::Error("option requires an argument -- 'A'".into())]);
+        assert_eq!(run(&["--prot"]), vec![Event::Error("option '--protocol' requires an argument".into())]);
+    }
+
+    #[test]
+    fn prefixes_exact_names_and_ambiguity() {
+        assert_eq!(run(&["--inet"]), vec![opt(0, None)]);
+        assert_eq!(run(&["--inte"]), vec![opt(2, None)]);
+        assert_eq!(
+            run(&["--in"]),
+            vec![Event::Error("option '--in' is ambiguous; possibilities: '--inet' '--interfaces'".into())]
+        );
+        assert_eq!(
+            run(&["--num"]),
+            vec![Event::Error("option '--num' is ambiguous; possibilities: '--numeric' '--numeric-hosts'".into())]
+        );
+        assert_eq!(run(&["--bogus=3"]), vec![Event::Error("unrecognized option '--bogus=3'".into())]);
+        assert_eq!(run(&["--tcp=x"]), vec![Event::Error("option '--tcp' doesn't allow an argument".into())]);
+    }
+
+    #[test]
+    fn invalid_short_option_stops_the_cluster() {
+        assert_eq!(run(&["-tLn"]), vec![opt(7, None), Event::Error("invalid option -- 'L'".into())]);
+    }
+
+    #[test]
+    fn continuous_takes_an_optional_number() {
+        assert_eq!(run(&["-c"]), vec![opt(6, None)]);
+        assert_eq!(run(&["-c", "5"]), vec![opt(6, Some("5"))]);
+        assert_eq!(run(&["-tc2"]), vec![opt(7, None), opt(6, Some("2"))]);
+        assert_eq!(run(&["-c", "x"]), vec![opt(6, None)]);
+        assert_eq!(run(&["--continuous=0.5"]), vec![opt(6, Some("0.5"))]);
+        assert_eq!(run(&["-ct"]), vec![opt(6, None), opt(7, None)]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Renderers: records in, text out. One module per output format and table.

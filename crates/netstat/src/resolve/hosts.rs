@@ -1,0 +1,260 @@
+//! Reverse host look-ups (address → name) through the system resolver, run concurrently with a
+//! deadline and a cache.
+//!
+//! net-tools resolves each address in turn and waits as long as the resolver does, which with an
+//! unreachable DNS server means one timeout per address. Here look-ups run on a small pool of
+//! threads; [`Hosts::wait`] returns when every requested name has arrived or the pass's time
+//! budget is spent, and an address whose name has not arrived prints numerically. A late answer
+//! is kept for the next pass of `-c`.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Most look-ups in flight at once.
+const MAX_THREADS: usize = 32;
+
+/// Time one pass may spend waiting for names, in total.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
+
+type Name = Option<Arc<[u8]>>;
+
+pub struct Hosts {
+    shared: Arc<Shared>,
+    budget: Duration,
+    /// What is left of the budget in this pass.
+    left: Duration,
+    /// Names settled for this pass: `None` means "print numerically".
+    settled: HashMap<IpAddr, Name>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    work: Condvar,
+    done: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<IpAddr>,
+    /// Every address ever requested: `None` while its look-up runs.
+    results: HashMap<IpAddr, Option<Name>>,
+    threads: usize,
+    idle: usize,
+    pending: usize,
+}
+
+impl Hosts {
+    pub fn new(budget: Duration) -> Hosts {
+        Hosts {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State::default()),
+                work: Condvar::new(),
+                done: Condvar::new(),
+            }),
+            budget,
+            left: budget,
+            settled: HashMap::new(),
+        }
+    }
+
+    /// Starts a new pass (`-c`): a fresh time budget, and names that arrived late become usable.
+    pub fn start_pass(&mut self) {
+        self.left = self.budget;
+        self.settled.retain(|_, name| name.is_some());
+    }
+
+    /// Starts looking up `addr` unless it is known or already under way.
+    pub fn request(&mut self, addr: IpAddr) {
+        if self.settled.contains_key(&addr) {
+            return;
+        }
+        let mut state = lock(&self.shared.state);
+        if state.results.contains_key(&addr) {
+            return;
+        }
+        state.results.insert(addr, None);
+        state.queue.push_back(addr);
+        state.pending += 1;
+        if state.idle == 0 && state.threads < MAX_THREADS {
+            state.threads += 1;
+            let shared = Arc::clone(&self.shared);
+            // A worker blocked in the resolver cannot be cancelled; it is simply abandoned
+            // when the program exits.
+            std::thread::spawn(move || worker(&shared));
+        } else {
+            self.shared.work.notify_one();
+        }
+    }
+
+    /// Waits until every requested name has arrived or this pass's budget is spent, then
+    /// settles every requested address for the rest of the pass.
+    pub fn wait(&mut self) {
+        let started = Instant::now();
+        let deadline = started + self.left;
+        let mut state = lock(&self.shared.state);
+        while state.pending > 0 {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            state = match self.shared.done.wait_timeout(state, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+        for (addr, result) in &state.results {
+            if let Some(name) = result {
+                self.settled.insert(*addr, name.clone());
+            } else {
+                self.settled.entry(*addr).or_insert(None);
+            }
+        }
+        drop(state);
+        self.left = self.left.saturating_sub(started.elapsed());
+    }
+
+    /// The name of `addr` if it was settled with one; `None` prints numerically.
+    pub fn name(&self, addr: IpAddr) -> Option<&[u8]> {
+        self.settled.get(&addr)?.as_deref()
+    }
+
+    /// Requests, waits for and returns one name (for modes with only a few addresses).
+    pub fn lookup(&mut self, addr: IpAddr) -> Option<&[u8]> {
+        if !self.settled.contains_key(&addr) {
+            self.request(addr);
+            self.wait();
+        }
+        self.name(addr)
+    }
+}
+
+fn lock(mutex: &Mutex<State>) -> MutexGuard<'_, State> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn worker(shared: &Shared) {
+    let mut state = lock(&shared.state);
+    loop {
+        let Some(addr) = state.queue.pop_front() else {
+            state.idle += 1;
+            state = match shared.work.wait(state) {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            state.idle -= 1;
+            continue;
+        };
+        drop(state);
+        let name = reverse_lookup(addr).map(Arc::from);
+        state = lock(&shared.state);
+        state.results.insert(addr, Some(name));
+        state.pending -= 1;
+        shared.done.notify_all();
+    }
+}
+
+/// One blocking `getnameinfo(NI_NAMEREQD)`: the host's name, or `None` if it has none.
+fn reverse_lookup(addr: IpAddr) -> Option<Vec<u8>> {
+    let sock = raw_sockaddr(SocketAddr::new(addr, 0));
+    let mut host = [0 as libc::c_char; 1025];
+    // SAFETY: `sock` holds a valid sockaddr of the given length, and `host` is writable for
+    // its full length; getnameinfo is thread-safe.
+    let rc = unsafe {
+        libc::getnameinfo(
+            sock.as_ptr(),
+            sock.len,
+            host.as_mut_ptr(),
+            host.len() as libc::socklen_t,
+            std::ptr::null_mut(),
+            0,
+            libc::NI_NAMEREQD,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: on success getnameinfo wrote a NUL-terminated string into `host`.
+    let name = unsafe { std::ffi::CStr::from_ptr(host.as_ptr()) };
+    Some(name.to_bytes().to_vec())
+}
+
+/// A `sockaddr_in`/`sockaddr_in6` in a storage buffer.
+struct RawSockaddr {
+    storage: libc::sockaddr_storage,
+    len: libc::socklen_t,
+}
+
+impl RawSockaddr {
+    fn as_ptr(&self) -> *const libc::sockaddr {
+        (&self.storage as *const libc::sockaddr_storage).cast()
+    }
+}
+
+fn raw_sockaddr(addr: SocketAddr) -> RawSockaddr {
+    // SAFETY: an all-zero sockaddr_storage is valid, and it is large and aligned enough for
+    // both sockaddr_in and sockaddr_in6.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match addr {
+        SocketAddr::V4(v4) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: v4.port().to_be(),
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: see above.
+            unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin) };
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(v6) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: v6.port().to_be(),
+                sin6_flowinfo: 0,
+                sin6_addr: libc::in6_addr {
+                    s6_addr: v6.ip().octets(),
+                },
+                sin6_scope_id: 0,
+            };
+            // SAFETY: see above.
+            unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin6) };
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    RawSockaddr {
+        storage,
+        len: len as libc::socklen_t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    #[test]
+    fn loopback_resolves_through_etc_hosts() {
+        let mut hosts = Hosts::new(Duration::from_secs(5));
+        let hosts_file = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+        if hosts_file.lines().any(|l| l.starts_with("127.0.0.1") && l.contains("localhost")) {
+            assert_eq!(hosts.lookup(IpAddr::V4(Ipv4Addr::LOCALHOST)), Some(&b"localhost"[..]));
+        }
+        hosts.request(IpAddr::V6(Ipv6Addr::LOCALHOST));
+        hosts.wait();
+        assert!(hosts.settled.contains_key(&IpAddr::V6(Ipv6Addr::LOCALHOST)));
+    }
+
+    #[test]
+    fn an_exhausted_budget_settles_addresses_as_numeric() {
+        let mut hosts = Hosts::new(Duration::ZERO);
+        let addr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        hosts.request(addr);
+        hosts.wait();
+        assert_eq!(hosts.name(addr), None);
+        assert!(hosts.settled.contains_key(&addr));
+    }
+}

@@ -1,0 +1,47 @@
+//! IPv4 network number → name, from the NSS networks database (`/etc/networks`), cached.
+
+use std::collections::HashMap;
+use std::ffi::CStr;
+use std::net::Ipv4Addr;
+
+#[derive(Debug, Default)]
+pub struct Networks {
+    cache: HashMap<Ipv4Addr, Option<Box<[u8]>>>,
+}
+
+impl Networks {
+    pub fn new() -> Networks {
+        Networks::default()
+    }
+
+    /// The name of network `addr` (for example `link-local` for 169.254.0.0).
+    pub fn name(&mut self, addr: Ipv4Addr) -> Option<&[u8]> {
+        self.cache.entry(addr).or_insert_with(|| lookup(addr)).as_deref()
+    }
+}
+
+fn lookup(addr: Ipv4Addr) -> Option<Box<[u8]>> {
+    // SAFETY: getnetbyaddr is only called from the main thread; its result is copied at once.
+    unsafe {
+        let entry = libc::getnetbyaddr(u32::from(addr), libc::AF_INET);
+        if entry.is_null() || (*entry).n_name.is_null() {
+            return None;
+        }
+        Some(CStr::from_ptr((*entry).n_name).to_bytes().into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_local_has_its_debian_name() {
+        let mut networks = Networks::new();
+        let text = std::fs::read_to_string("/etc/networks").unwrap_or_default();
+        if text.lines().any(|l| l.starts_with("link-local")) {
+            assert_eq!(networks.name(Ipv4Addr::new(169, 254, 0, 0)), Some(&b"link-local"[..]));
+        }
+        assert_eq!(networks.name(Ipv4Addr::new(203, 0, 113, 0)), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! Port → service name, from the NSS services and protocols databases, loaded once.
+
+use std::collections::HashMap;
+use std::ffi::CStr;
+
+/// Which services table a port is looked up in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceTable {
+    Tcp,
+    Udp,
+    /// Raw sockets: services with protocol `raw`, then every /etc/protocols entry.
+    Raw,
+}
+
+/// Service names by port, as net-tools loads them: when a number appears twice, the entry
+/// read last wins.
+#[derive(Debug, Default)]
+pub struct Services {
+    loaded: bool,
+    tcp: HashMap<u16, Box<[u8]>>,
+    udp: HashMap<u16, Box<[u8]>>,
+    raw: HashMap<u16, Box<[u8]>>,
+}
+
+unsafe extern "C" {
+    // glibc has these; the libc crate does not declare them.
+    fn setprotoent(stayopen: libc::c_int);
+    fn getprotoent() -> *mut libc::protoent;
+    fn endprotoent();
+}
+
+impl Services {
+    pub fn new() -> Services {
+        Services::default()
+    }
+
+    /// The service name of `port`, if the databases have one.
+    pub fn name(&mut self, table: ServiceTable, port: u16) -> Option<&[u8]> {
+        self.load();
+        let map = match table {
+            ServiceTable::Tcp => &self.tcp,
+            ServiceTable::Udp => &self.udp,
+            ServiceTable::Raw => &self.raw,
+        };
+        map.get(&port).map(|name| &name[..])
+    }
+
+    fn load(&mut self) {
+        if self.loaded {
+            return;
+        }
+        self.loaded = true;
+        // SAFETY: the NSS enumeration functions are called from one thread only (the resolver
+        // threads use getnameinfo, which does not touch these databases), and every pointer
+        // they return is checked for NULL and copied before the next call.
+        unsafe {
+            libc::setservent(1);
+            loop {
+                let entry = libc::getservent();
+                if entry.is_null() {
+                    break;
+                }
+                let entry = &*entry;
+                if entry.s_name.is_null() || entry.s_proto.is_null() {
+                    continue;
+                }
+                let name: Box<[u8]> = CStr::from_ptr(entry.s_name).to_bytes().into();
+                let port = u16::from_be(entry.s_port as u16);
+                match CStr::from_ptr(entry.s_proto).to_bytes() {
+                    b"tcp" => self.tcp.insert(port, name),
+                    b"udp" => self.udp.insert(port, name),
+                    b"raw" => self.raw.insert(port, name),
+                    _ => None,
+                };
+            }
+            libc::endservent();
+
+            setprotoent(1);
+            loop {
+                let entry = getprotoent();
+                if entry.is_null() {
+                    break;
+                }
+                let entry = &*entry;
+                if entry.p_name.is_null() {
+                    continue;
+                }
+                if let Ok(number) = u16::try_from(entry.p_proto) {
+                    self.raw.insert(number, CStr::from_ptr(entry.p_name).to_bytes().into());
+                }
+            }
+            endprotoent();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_entries_resolve_when_the_databases_have_them() {
+        let mut services = Services::new();
+        // /etc/services and /etc/protocols exist on every Debian system (netbase).
+        if std::path::Path::new("/etc/services").exists() {
+            assert_eq!(services.name(ServiceTable::Tcp, 22), Some(&b"ssh"[..]));
+        }
+        if std::path::Path::new("/etc/protocols").exists() {
+            assert_eq!(services.name(ServiceTable::Raw, 1), Some(&b"icmp"[..]));
+            // Protocol 0 is listed as both `ip` and `hopopt`; the last entry read wins.
+            assert_eq!(services.name(ServiceTable::Raw, 0), Some(&b"hopopt"[..]));
+        }
+        assert_eq!(services.name(ServiceTable::Udp, 65000), None);
+    }
+}

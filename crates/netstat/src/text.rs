@@ -1,0 +1,69 @@
+//! Small text helpers shared by the renderers.
+
+use std::io::{self, Write};
+
+/// Writes `bytes` with control characters (0x00-0x1f, 0x7f) replaced by `?`, so that a hostile
+/// process name or path cannot drive the terminal.
+pub fn write_sanitized(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    let mut rest = bytes;
+    while let Some(pos) = rest.iter().position(|&b| is_control(b)) {
+        out.write_all(&rest[..pos])?;
+        out.write_all(b"?")?;
+        rest = &rest[pos + 1..];
+    }
+    out.write_all(rest)
+}
+
+/// `bytes` with control characters replaced by `?`.
+pub fn sanitized(bytes: &[u8]) -> Vec<u8> {
+    bytes.iter().map(|&b| if is_control(b) { b'?' } else { b }).collect()
+}
+
+fn is_control(b: u8) -> bool {
+    b < 0x20 || b == 0x7f
+}
+
+/// Writes `text` left-justified in `width` columns (never truncated), like C's `%-Ns`.
+pub fn pad_left(out: &mut impl Write, text: &[u8], width: usize) -> io::Result<()> {
+    out.write_all(text)?;
+    write_spaces(out, width.saturating_sub(text.len()))
+}
+
+/// Writes `text` right-justified in `width` columns (never truncated), like C's `%Ns`.
+pub fn pad_right(out: &mut impl Write, text: &[u8], width: usize) -> io::Result<()> {
+    write_spaces(out, width.saturating_sub(text.len()))?;
+    out.write_all(text)
+}
+
+pub fn write_spaces(out: &mut impl Write, n: usize) -> io::Result<()> {
+    const SPACES: &[u8; 64] = &[b' '; 64];
+    let mut left = n;
+    while left > 0 {
+        let chunk = left.min(SPACES.len());
+        out.write_all(&SPACES[..chunk])?;
+        left -= chunk;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_become_question_marks() {
+        let mut out = Vec::new();
+        write_sanitized(&mut out, b"ab\tc\x01d\x7f\xc3\xa9").unwrap();
+        assert_eq!(out, b"ab?c?d?\xc3\xa9");
+        assert_eq!(sanitized(b"\x1b[31m"), b"?[31m");
+    }
+
+    #[test]
+    fn padding_never_truncates() {
+        let mut out = Vec::new();
+        pad_left(&mut out, b"abc", 5).unwrap();
+        pad_right(&mut out, b"12", 4).unwrap();
+        pad_left(&mut out, b"toolong", 3).unwrap();
+        assert_eq!(out, b"abc     12toolong");
+    }
+}

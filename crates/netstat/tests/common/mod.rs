@@ -1,0 +1,241 @@
+//! Differential test harness: a private network namespace, processes that hold sockets in it,
+//! and byte-for-byte comparison of our `netstat` with net-tools' `/usr/bin/netstat`.
+//!
+//! ```ignore
+//! let Some(ns) = Netns::new("conn") else { return };   // skips loudly without root/net-tools
+//! ns.sh("ip addr add 10.1.0.1/24 dev lo");
+//! ns.assert_same(&["-tan"], As::Root);
+//! ```
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// net-tools' netstat, the reference.
+pub const REFERENCE: &str = "/usr/bin/netstat";
+
+/// Our binary, built by cargo for the integration tests.
+pub fn ours() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_netstat"))
+}
+
+/// Whether the differential tests can run: root, net-tools and iproute2. Without them the test
+/// is skipped with a loud message; under `CI=true` a skip is a failure.
+pub fn prerequisites() -> bool {
+    let mut missing = Vec::new();
+    if !rustix::process::geteuid().is_root() {
+        missing.push("root");
+    }
+    if !Path::new(REFERENCE).exists() {
+        missing.push("net-tools (/usr/bin/netstat)");
+    }
+    if Command::new("ip").arg("-V").output().is_err() {
+        missing.push("iproute2 (ip)");
+    }
+    if !Path::new("/usr/bin/python3").exists() {
+        missing.push("python3 (socket fixtures)");
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    let message = format!("SKIPPED: differential test needs {}", missing.join(", "));
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{message} (a skip fails under CI=true)");
+    }
+    eprintln!("\n!!!!!!!!!! {message} !!!!!!!!!!\n");
+    false
+}
+
+/// Who runs the two binaries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum As {
+    Root,
+    /// An unprivileged user (nobody).
+    Nobody,
+}
+
+/// The outcome of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub code: Option<i32>,
+}
+
+impl Run {
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A network namespace that exists for the life of the value, with its own `/etc/netns` files.
+pub struct Netns {
+    pub name: String,
+    children: Vec<Child>,
+}
+
+impl Netns {
+    /// Creates a namespace with loopback up, or returns `None` (after a loud skip message) when
+    /// the prerequisites are missing.
+    pub fn new(tag: &str) -> Option<Netns> {
+        if !prerequisites() {
+            return None;
+        }
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("nst-{tag}-{}-{n}", std::process::id());
+        let _ = Command::new("ip").args(["netns", "del", &name]).stderr(Stdio::null()).status();
+        run_checked(Command::new("ip").args(["netns", "add", &name]));
+        let ns = Netns { name, children: Vec::new() };
+        ns.sh("ip link set lo up");
+        Some(ns)
+    }
+
+    /// Writes `/etc/netns/<name>/<file>`, which `ip netns exec` bind-mounts over `/etc/<file>`.
+    pub fn etc(&self, file: &str, contents: &str) {
+        let dir = PathBuf::from("/etc/netns").join(&self.name);
+        std::fs::create_dir_all(&dir).expect("create /etc/netns dir");
+        std::fs::write(dir.join(file), contents).expect("write /etc/netns file");
+    }
+
+    /// Runs a shell script inside the namespace; panics if it fails.
+    pub fn sh(&self, script: &str) -> String {
+        let out = run_checked(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A command that runs inside the namespace.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.name, program]);
+        cmd
+    }
+
+    /// Starts a Python socket fixture in the namespace (see `fixtures/sockets.py`) and waits
+    /// until it has built its sockets. `argv0` is the name the process shows; `user` runs it
+    /// unprivileged. The process lives until the namespace is dropped.
+    pub fn spawn_fixture(&mut self, spec: &str, argv0: &str, user: As) {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sockets.py");
+        let privileges = match user {
+            As::Root => String::new(),
+            As::Nobody => "setpriv --reuid=65534 --regid=65534 --clear-groups".to_string(),
+        };
+        let script = format!(r#"exec {privileges} bash -c 'exec -a "$0" /usr/bin/python3 "$1" "$2"' "$0" "$1" "$2""#);
+        let mut child = self
+            .command("bash")
+            .args(["-c", &script, argv0, fixture.to_str().expect("utf-8 path"), spec])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start socket fixture");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("fixture stdout");
+        BufReader::new(stdout).read_line(&mut line).expect("read fixture readiness");
+        assert_eq!(line.trim(), "ready", "fixture failed to build its sockets: {spec}");
+        self.children.push(child);
+    }
+
+    /// Runs `binary` with `args` inside the namespace as `user`, with argv[0] = "netstat" (so
+    /// that glibc's messages name the program the same way for both binaries).
+    pub fn run(&self, binary: &Path, args: &[&str], user: As) -> Run {
+        let privileges: &[&str] = match user {
+            As::Root => &[],
+            As::Nobody => &["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+        };
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.name]).args(privileges);
+        cmd.args(["bash", "-c", r#"exec -a netstat "$@""#, "netstat"]);
+        cmd.arg(binary).args(args).stdin(Stdio::null()).env("LC_ALL", "C");
+        let out = cmd.output().expect("run netstat");
+        Run {
+            stdout: out.stdout,
+            stderr: out.stderr,
+            code: out.status.code(),
+        }
+    }
+
+    /// Runs both binaries with the same flags and returns (ours, reference).
+    pub fn run_both(&self, args: &[&str], user: As) -> (Run, Run) {
+        let reference = self.run(Path::new(REFERENCE), args, user);
+        let ours = self.run(&ours(), args, user);
+        (ours, reference)
+    }
+
+    /// Asserts that our output equals net-tools' byte for byte (stdout, stderr, exit status).
+    pub fn assert_same(&self, args: &[&str], user: As) {
+        let (ours, reference) = self.run_both(args, user);
+        assert_runs_equal(&ours, &reference, &format!("netstat {} as {user:?}", args.join(" ")));
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            drop(child.stdin.take()); // the fixture exits when its stdin closes
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+        let _ = std::fs::remove_dir_all(PathBuf::from("/etc/netns").join(&self.name));
+    }
+}
+
+fn run_checked(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Compares two runs and panics with a readable, line-by-line report of the differences.
+pub fn assert_runs_equal(ours: &Run, reference: &Run, what: &str) {
+    let mut report = String::new();
+    diff_streams("stdout", &ours.stdout, &reference.stdout, &mut report);
+    diff_streams("stderr", &ours.stderr, &reference.stderr, &mut report);
+    if ours.code != reference.code {
+        report.push_str(&format!("exit status: ours {:?}, net-tools {:?}\n", ours.code, reference.code));
+    }
+    assert!(report.is_empty(), "{what}: output differs from net-tools\n{report}");
+}
+
+/// Appends a description of the differing lines of one stream to `report`.
+pub fn diff_streams(name: &str, ours: &[u8], reference: &[u8], report: &mut String) {
+    if ours == reference {
+        return;
+    }
+    let ours_lines: Vec<&[u8]> = ours.split(|&b| b == b'\n').collect();
+    let ref_lines: Vec<&[u8]> = reference.split(|&b| b == b'\n').collect();
+    report.push_str(&format!(
+        "--- {name}: {} lines (ours) vs {} lines (net-tools)\n",
+        ours_lines.len(),
+        ref_lines.len()
+    ));
+    let mut shown = 0;
+    for i in 0..ours_lines.len().max(ref_lines.len()) {
+        let a = ours_lines.get(i).copied();
+        let b = ref_lines.get(i).copied();
+        if a != b && shown < 12 {
+            shown += 1;
+            report.push_str(&format!("  line {}:\n    ours: {:?}\n    ref:  {:?}\n", i + 1, lossy(a), lossy(b)));
+        }
+    }
+}
+
+fn lossy(line: Option<&[u8]>) -> String {
+    line.map_or_else(|| "<missing>".to_string(), |l| String::from_utf8_lossy(l).into_owned())
+}
+
+/// Writes `bytes` to a temporary file and returns its path.
+pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("nst-{}-{name}", std::process::id()));
+    let mut f = std::fs::File::create(&path).expect("create temp file");
+    f.write_all(bytes).expect("write temp file");
+    path
+}

@@ -1,0 +1,170 @@
+//! Internet sockets: TCP, UDP, UDP-Lite and raw, over IPv4 and IPv6.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The transport protocol of an Internet socket table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    UdpLite,
+    Raw,
+}
+
+impl Protocol {
+    /// The IP protocol number the kernel uses for this table.
+    pub fn ip_protocol(self) -> u8 {
+        match self {
+            Protocol::Tcp => 6,
+            Protocol::Udp => 17,
+            Protocol::UdpLite => 136,
+            Protocol::Raw => 255,
+        }
+    }
+}
+
+/// The address family of a socket table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// IPv4 (`AF_INET`).
+    Inet,
+    /// IPv6 (`AF_INET6`); IPv4-mapped peers of dual-stack sockets appear here too.
+    Inet6,
+}
+
+/// A socket state as the kernel numbers it (`TCP_ESTABLISHED` = 1 … `TCP_CLOSING` = 11).
+///
+/// UDP and raw sockets reuse the numbers: 1 when connected, 7 (`CLOSE`) when not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct State(pub u8);
+
+impl State {
+    pub const ESTABLISHED: State = State(1);
+    pub const SYN_SENT: State = State(2);
+    pub const SYN_RECV: State = State(3);
+    pub const FIN_WAIT1: State = State(4);
+    pub const FIN_WAIT2: State = State(5);
+    pub const TIME_WAIT: State = State(6);
+    pub const CLOSE: State = State(7);
+    pub const CLOSE_WAIT: State = State(8);
+    pub const LAST_ACK: State = State(9);
+    pub const LISTEN: State = State(10);
+    pub const CLOSING: State = State(11);
+}
+
+/// A set of [`State`]s, used to let the kernel skip sockets nobody asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StateMask(pub u32);
+
+impl StateMask {
+    /// Every state.
+    pub const ALL: StateMask = StateMask(0xfff);
+    /// Listening sockets only.
+    pub const LISTEN: StateMask = StateMask(1 << 10);
+    /// Unconnected datagram and raw sockets (state `CLOSE`).
+    pub const CLOSE: StateMask = StateMask(1 << 7);
+
+    /// The mask holding exactly `state`.
+    pub fn of(state: State) -> StateMask {
+        StateMask(1u32.checked_shl(u32::from(state.0)).unwrap_or(0))
+    }
+
+    /// Whether `state` is in the mask.
+    pub fn contains(self, state: State) -> bool {
+        self.0 & StateMask::of(state).0 != 0
+    }
+
+    /// The union of two masks.
+    pub fn union(self, other: StateMask) -> StateMask {
+        StateMask(self.0 | other.0)
+    }
+
+    /// Every state but the ones in `other`.
+    pub fn without(self, other: StateMask) -> StateMask {
+        StateMask(self.0 & !other.0)
+    }
+}
+
+/// Which timer is pending on a socket, as the kernel reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TimerKind(pub u8);
+
+impl TimerKind {
+    pub const OFF: TimerKind = TimerKind(0);
+    /// Retransmission (also the SYN-ACK timer of a pending connection).
+    pub const RETRANSMIT: TimerKind = TimerKind(1);
+    pub const KEEPALIVE: TimerKind = TimerKind(2);
+    pub const TIME_WAIT: TimerKind = TimerKind(3);
+    /// Zero-window probe.
+    pub const PROBE: TimerKind = TimerKind(4);
+}
+
+/// A socket's pending timer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Timer {
+    pub kind: TimerKind,
+    /// Time left until the timer fires.
+    pub expires: Duration,
+    /// Retransmissions so far (`icsk_retransmits`; SYN-ACK timeouts for pending connections).
+    pub retransmits: u32,
+    /// Unanswered keepalive or zero-window probes (`icsk_probes_out`).
+    pub probes: u32,
+}
+
+/// One Internet socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InetSocket {
+    pub protocol: Protocol,
+    pub family: Family,
+    /// Local address and port. For raw sockets the "port" is the IP protocol number.
+    pub local: SocketAddr,
+    /// Remote address and port; unspecified address and port 0 when not connected.
+    pub remote: SocketAddr,
+    pub state: State,
+    /// Bytes not yet read by the application (for listeners: connections not yet accepted).
+    pub recv_q: u32,
+    /// Bytes not yet acknowledged by the peer (TCP) or not yet sent (UDP, raw); 0 for listeners.
+    pub send_q: u32,
+    /// Owner's user id (for pending connections: the listener's owner).
+    pub uid: u32,
+    /// Socket inode; 0 for TIME_WAIT and pending connections, which have no file.
+    pub inode: u64,
+    /// Pending timer. `retransmits` and `probes` are filled only when the query asked for timers.
+    pub timer: Timer,
+}
+
+/// What to list from one Internet socket table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InetQuery {
+    pub protocol: Protocol,
+    pub family: Family,
+    /// States to list; the kernel skips the rest.
+    pub states: StateMask,
+    /// Whether the caller needs [`Timer::retransmits`] and [`Timer::probes`]; costs a little.
+    pub timer_details: bool,
+}
+
+impl InetQuery {
+    /// A query for every socket of one table.
+    pub fn new(protocol: Protocol, family: Family) -> InetQuery {
+        InetQuery {
+            protocol,
+            family,
+            states: StateMask::ALL,
+            timer_details: false,
+        }
+    }
+
+    /// Restricts the query to `states`.
+    pub fn states(mut self, states: StateMask) -> InetQuery {
+        self.states = states;
+        self
+    }
+
+    /// Asks for retransmit and probe counts.
+    pub fn timer_details(mut self, yes: bool) -> InetQuery {
+        self.timer_details = yes;
+        self
+    }
+}

@@ -1,0 +1,35 @@
+//! Typed records of the kernel's network tables, and the collectors that read them.
+//!
+//! `nettables` turns what the kernel knows about sockets, routes, interfaces, protocol counters and
+//! multicast groups into plain Rust values, with no formatting. Socket tables are *streamed*: a
+//! collector calls you back once per socket with a borrowed record, so listing 400,000 sockets
+//! costs no more memory than listing ten.
+//!
+//! ```no_run
+//! use nettables::inet::{Family, InetQuery, Protocol, StateMask};
+//! use nettables::SocketReader;
+//!
+//! let mut reader = SocketReader::new();
+//! let query = InetQuery::new(Protocol::Tcp, Family::Inet).states(StateMask::LISTEN);
+//! reader.for_each_inet(&query, |sock| {
+//!     println!("{} listens (inode {})", sock.local, sock.inode);
+//!     Ok(())
+//! })?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! The Linux backend lives in a private module; everything public is platform-neutral.
+
+pub mod counters;
+pub mod groups;
+pub mod iface;
+pub mod inet;
+pub mod process;
+pub mod route;
+pub mod unix;
+
+mod reader;
+pub use reader::{SocketReader, Source};
+
+#[cfg(target_os = "linux")]
+mod linux;

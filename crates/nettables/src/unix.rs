@@ -1,0 +1,34 @@
+//! Unix domain sockets.
+
+/// `__SO_ACCEPTCON`: the socket is listening.
+pub const FLAG_ACCEPTING: u32 = 0x10000;
+/// `__SO_WAITDATA` (old kernels only).
+pub const FLAG_WAITDATA: u32 = 0x20000;
+/// `__SO_NOSPACE` (old kernels only).
+pub const FLAG_NOSPACE: u32 = 0x40000;
+
+/// One Unix domain socket. The path is borrowed from the collector's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnixSocket<'a> {
+    /// Reference count of the kernel socket.
+    pub refcnt: u32,
+    /// Protocol number; always 0 for Unix sockets.
+    pub protocol: u32,
+    /// Socket flags ([`FLAG_ACCEPTING`], ...).
+    pub flags: u32,
+    /// Socket type: 1 stream, 2 datagram, 3 raw, 4 RDM, 5 seqpacket.
+    pub sock_type: u16,
+    /// Socket state: 0 free, 1 unconnected, 2 connecting, 3 connected, 4 disconnecting.
+    pub state: u8,
+    /// Socket inode, `None` on kernels too old to report it.
+    pub inode: Option<u64>,
+    /// Bound path as the kernel prints it: abstract names start with `@`; `None` when unnamed.
+    pub path: Option<&'a [u8]>,
+}
+
+impl UnixSocket<'_> {
+    /// Whether the socket listens for connections.
+    pub fn is_listening(&self) -> bool {
+        self.flags & FLAG_ACCEPTING != 0
+    }
+}
