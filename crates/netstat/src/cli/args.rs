@@ -49,6 +49,9 @@ pub struct Args {
     pub tables: Tables,
     /// Any socket-table flag was given (net-tools' `flag_arg`): only those sections print.
     pub tables_requested: bool,
+    /// The Internet protocols were switched on by a family option (`-4`, `-A inet6`) rather than
+    /// named; net-tools then stays silent about protocols the kernel lacks.
+    pub protocols_implied: bool,
     /// `-g`
     pub groups: bool,
     /// `-a`

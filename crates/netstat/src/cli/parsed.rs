@@ -106,6 +106,7 @@ impl Parsed {
         let any_protocol = self.tcp || self.sctp || self.udp || self.udplite || self.raw;
         if (args.inet || args.inet6 || self.statistics > 0) && !any_protocol {
             (self.tcp, self.sctp, self.udp, self.udplite, self.raw) = (true, true, true, true, true);
+            args.protocols_implied = true;
         }
         if (self.tcp || self.sctp || self.udp || self.udplite || self.raw || args.groups) && !(args.inet || args.inet6) {
             args.inet = true;

@@ -1,8 +1,305 @@
-//! Not yet written.
+//! The default mode: the Internet and Unix socket tables (and `-g`'s group table).
+//!
+//! Sections come in net-tools' order: tcp, sctp, udp, udplite, raw (IPv4 then IPv6 each), the
+//! groups, unix, then the legacy families, which no current kernel has.
 
+use std::io::{self, Write};
+use std::path::Path;
+
+use nettables::SocketReader;
+use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
+use nettables::process::OwnerMap;
+
+use super::Status;
 use crate::cli::args::Args;
 use crate::output::Output;
+use crate::render::{inet, unix};
+use crate::resolve::Names;
 
-pub fn run(_args: &Args, _out: &mut Output) -> super::Status {
-    Ok(0)
+pub fn run(args: &Args, out: &mut Output) -> Status {
+    let mut listing = Listing {
+        args,
+        reader: SocketReader::new(),
+        names: Names::new(),
+        owners: None,
+        rows: Vec::new(),
+    };
+    super::repeat(args, out, |out, _| listing.pass(out))
+}
+
+/// State kept across passes of `-c`: the netlink socket, caches and buffers.
+struct Listing<'a> {
+    args: &'a Args,
+    reader: SocketReader,
+    names: Names,
+    /// The process map of this pass, loaded on first need (`-p`).
+    owners: Option<OwnerMap>,
+    /// Rows of one table held while their host names are looked up.
+    rows: Vec<InetSocket>,
+}
+
+/// A failure while listing a table: the output broke, or the source did.
+enum ListError {
+    Output(io::Error),
+    Source(io::Error),
+}
+
+impl From<io::Error> for ListError {
+    fn from(e: io::Error) -> Self {
+        ListError::Source(e)
+    }
+}
+
+/// net-tools' "no support" message for a family the kernel lacks.
+fn no_support(name: &str) {
+    eprint!("netstat: no support for `{name}' on this system.\n");
+}
+
+impl Listing<'_> {
+    fn pass(&mut self, out: &mut Output) -> Status {
+        let args = self.args;
+        let tables = &args.tables;
+        let requested = args.tables_requested;
+        self.owners = None;
+        self.names.hosts.start_pass();
+
+        if !requested || tables.tcp || tables.sctp || tables.udp || tables.udplite || tables.raw {
+            self.load_owners();
+            inet::write_header(out, args)?;
+            let sections = [
+                (tables.tcp, Section::Inet(Protocol::Tcp)),
+                (tables.sctp, Section::Sctp),
+                (tables.udp, Section::Inet(Protocol::Udp)),
+                (tables.udplite, Section::Inet(Protocol::UdpLite)),
+                (tables.raw, Section::Inet(Protocol::Raw)),
+            ];
+            for (wanted, section) in sections {
+                if requested && !wanted {
+                    continue;
+                }
+                let status = match section {
+                    Section::Inet(protocol) => self.inet_table(out, protocol)?,
+                    Section::Sctp => self.sctp(),
+                };
+                if status != 0 {
+                    return Ok(status);
+                }
+            }
+        }
+
+        if args.groups {
+            let status = super::groups::write(args, out)?;
+            if status != 0 {
+                return Ok(status);
+            }
+        }
+
+        if !requested || tables.unix {
+            self.load_owners();
+            let status = self.unix_table(out)?;
+            if status != 0 {
+                return Ok(status);
+            }
+        }
+
+        let legacy = [
+            (tables.ipx, "AF IPX", "/proc/net/ipx/socket"),
+            (tables.ax25, "AF AX25", "/proc/net/ax25"),
+            (tables.x25, "AF X25", "/proc/net/x25"),
+            (tables.netrom, "AF NETROM", "/proc/net/nr"),
+            (tables.rose, "AF ROSE", "/proc/net/rose"),
+        ];
+        for (wanted, name, path) in legacy {
+            if requested && !wanted {
+                continue;
+            }
+            // These families died with their kernel modules; their tables are not rendered.
+            if !Path::new(path).exists() || requested {
+                if requested || args.verbose {
+                    no_support(name);
+                }
+                if requested {
+                    return Ok(1);
+                }
+            }
+        }
+
+        if requested && (tables.l2cap || tables.rfcomm) {
+            eprint!(
+                "netstat: feature `AF BLUETOOTH' not supported.\n\
+                 Please recompile `net-tools' with newer kernel source or full configuration.\n"
+            );
+            return Ok(1);
+        }
+        Ok(0)
+    }
+
+    /// Builds the inode → process map once per pass, printing net-tools' warnings.
+    fn load_owners(&mut self) {
+        if !self.args.programs || self.owners.is_some() {
+            return;
+        }
+        let owners = OwnerMap::scan().unwrap_or_else(|_| {
+            // An unreadable /proc gets the same warning as a fully denied one.
+            let mut denied = OwnerMap::default();
+            denied.access_denied = true;
+            denied
+        });
+        if owners.access_denied {
+            if owners.is_empty() {
+                eprint!(
+                    "(No info could be read for \"-p\": geteuid()={} but you should be root.)\n",
+                    rustix::process::geteuid().as_raw()
+                );
+            } else {
+                eprint!(
+                    "(Not all processes could be identified, non-owned process info\n \
+                     will not be shown, you would have to be root to see it all.)\n"
+                );
+            }
+        }
+        self.owners = Some(owners);
+    }
+
+    /// One protocol: its IPv4 table, then its IPv6 table.
+    fn inet_table(&mut self, out: &mut Output, protocol: Protocol) -> io::Result<i32> {
+        let args = self.args;
+        let families = [(Family::Inet, args.inet), (Family::Inet6, args.inet6)];
+        for (family, wanted) in families {
+            if args.tables_requested && !wanted {
+                continue;
+            }
+            match self.list(out, protocol, family) {
+                Ok(()) => {}
+                Err(ListError::Output(e)) => return Err(e),
+                Err(ListError::Source(e)) if e.kind() == io::ErrorKind::NotFound => {
+                    // Only a missing IPv4 table is reported, as net-tools does.
+                    if family == Family::Inet && !args.protocols_implied {
+                        if args.tables_requested || args.verbose {
+                            no_support(&format!("AF INET ({})", proc_name(protocol)));
+                        }
+                        if args.tables_requested {
+                            return Ok(1);
+                        }
+                    }
+                }
+                Err(ListError::Source(e)) => {
+                    eprintln!("/proc/net/{}: {e}", table_file(protocol, family));
+                    return Ok(255);
+                }
+            }
+            for _ in 0..self.reader.bad_lines() {
+                eprintln!("warning, got bogus {} line.", proc_name(protocol));
+            }
+        }
+        Ok(0)
+    }
+
+    fn list(&mut self, out: &mut Output, protocol: Protocol, family: Family) -> Result<(), ListError> {
+        let args = self.args;
+        let query = InetQuery::new(protocol, family)
+            .states(kernel_states(args, protocol))
+            .timer_details(args.timers);
+        let mut writer = inet::RowWriter::new(args);
+        let owners = self.owners.as_ref();
+        let names = &mut self.names;
+        if args.numeric_hosts {
+            return self.reader.for_each_inet(&query, |sock| {
+                if !inet::selected(args, sock) {
+                    return Ok(());
+                }
+                writer.write(out, sock, names, owners).map_err(ListError::Output)
+            });
+        }
+        // Host names: hold the table's rows while every name is looked up at once.
+        let rows = &mut self.rows;
+        rows.clear();
+        self.reader.for_each_inet(&query, |sock| {
+            if inet::selected(args, sock) {
+                rows.push(*sock);
+            }
+            Ok::<(), ListError>(())
+        })?;
+        for sock in rows.iter() {
+            inet::host_lookups(sock).for_each(|ip| names.hosts.request(ip));
+        }
+        names.hosts.wait();
+        for sock in rows.iter() {
+            writer.write(out, sock, names, owners).map_err(ListError::Output)?;
+        }
+        Ok(())
+    }
+
+    /// SCTP: only the kernel-without-SCTP behaviour is reproduced.
+    fn sctp(&mut self) -> i32 {
+        let args = self.args;
+        if Path::new("/proc/net/sctp/eps").exists() || args.protocols_implied {
+            return 0;
+        }
+        if args.tables_requested || args.verbose {
+            no_support("AF INET (sctp)");
+        }
+        i32::from(args.tables_requested)
+    }
+
+    fn unix_table(&mut self, out: &mut Output) -> io::Result<i32> {
+        let args = self.args;
+        unix::write_header(out, args)?;
+        let mut writer = unix::RowWriter::new();
+        let owners = self.owners.as_ref();
+        let result = self.reader.for_each_unix(|sock| {
+            if unix::selected(args, sock) {
+                writer.write(out, sock, owners).map_err(ListError::Output)?;
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(ListError::Output(e)) => return Err(e),
+            Err(ListError::Source(e)) if e.kind() == io::ErrorKind::NotFound => {
+                if args.tables_requested || args.verbose {
+                    no_support("AF UNIX");
+                }
+                return Ok(i32::from(args.tables_requested));
+            }
+            Err(ListError::Source(e)) => {
+                eprintln!("/proc/net/unix: {e}");
+                return Ok(255);
+            }
+        }
+        for _ in 0..self.reader.bad_lines() {
+            eprintln!("warning, got bogus unix line.");
+        }
+        Ok(0)
+    }
+}
+
+enum Section {
+    Inet(Protocol),
+    Sctp,
+}
+
+/// The states the kernel should report, so it can skip the rest. TCP's listening test is on the
+/// remote port, which only listeners lack; UDP and raw sockets are filtered here instead.
+fn kernel_states(args: &Args, protocol: Protocol) -> StateMask {
+    match protocol {
+        Protocol::Tcp if args.all => StateMask::ALL,
+        Protocol::Tcp if args.listening => StateMask::LISTEN,
+        Protocol::Tcp => StateMask::ALL.without(StateMask::LISTEN),
+        Protocol::Udp | Protocol::UdpLite | Protocol::Raw => StateMask::ALL,
+    }
+}
+
+fn proc_name(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+        Protocol::UdpLite => "udplite",
+        Protocol::Raw => "raw",
+    }
+}
+
+fn table_file(protocol: Protocol, family: Family) -> String {
+    let suffix = if family == Family::Inet6 { "6" } else { "" };
+    format!("{}{suffix}", proc_name(protocol))
 }

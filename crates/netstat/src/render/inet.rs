@@ -1,0 +1,365 @@
+//! The Internet socket table in net-tools' text format.
+
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use nettables::inet::{Family, InetSocket, Protocol, State, TimerKind};
+use nettables::process::OwnerMap;
+
+use super::addr::{mapped_ipv4, push_endpoint, push_ipv4, push_ipv6};
+use super::owner::{self, push_owner};
+use crate::cli::args::Args;
+use crate::resolve::Names;
+use crate::resolve::services::ServiceTable;
+use crate::text::pad_left;
+
+/// Writes the two header lines of the Internet table.
+pub fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
+    out.write_all(b"Active Internet connections ")?;
+    out.write_all(scope(args))?;
+    out.write_all(b"\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ")?;
+    if args.extend > 0 {
+        out.write_all(b" User       Inode     ")?;
+    }
+    if args.programs {
+        out.write_all(b" PID/Program name    ")?;
+    }
+    if args.timers {
+        out.write_all(b" Timer")?;
+    }
+    out.write_all(b"\n")
+}
+
+/// `(servers and established)`, `(only servers)` or `(w/o servers)`.
+pub fn scope(args: &Args) -> &'static [u8] {
+    if args.all {
+        b"(servers and established)"
+    } else if args.listening {
+        b"(only servers)"
+    } else {
+        b"(w/o servers)"
+    }
+}
+
+/// Whether net-tools shows this socket under `-a`/`-l`/neither. TCP decides on the remote port,
+/// UDP and raw on the remote address.
+pub fn selected(args: &Args, sock: &InetSocket) -> bool {
+    if args.all {
+        return true;
+    }
+    let server = match sock.protocol {
+        Protocol::Tcp => sock.remote.port() == 0,
+        Protocol::Udp | Protocol::UdpLite | Protocol::Raw => sock.remote.ip().is_unspecified(),
+    };
+    server == args.listening
+}
+
+/// The addresses whose host names a row needs (x.y.z.0 IPv4 addresses use the networks
+/// database instead, wildcards and IPv4-mapped addresses print numerically).
+pub fn host_lookups(sock: &InetSocket) -> impl Iterator<Item = IpAddr> {
+    [sock.local.ip(), sock.remote.ip()].into_iter().filter(|ip| match ip {
+        IpAddr::V4(v4) => !v4.is_unspecified() && v4.octets()[3] != 0,
+        IpAddr::V6(v6) => !v6.is_unspecified() && mapped_ipv4(v6).is_none(),
+    })
+}
+
+/// Formats rows into a reused scratch buffer, then writes them out.
+pub struct RowWriter<'a> {
+    args: &'a Args,
+    line: Vec<u8>,
+    host: Vec<u8>,
+    port: Vec<u8>,
+}
+
+impl<'a> RowWriter<'a> {
+    pub fn new(args: &'a Args) -> RowWriter<'a> {
+        RowWriter {
+            args,
+            line: Vec::with_capacity(256),
+            host: Vec::with_capacity(64),
+            port: Vec::with_capacity(32),
+        }
+    }
+
+    /// Writes one row. Host names come from `names.hosts`, which must have been given the
+    /// row's addresses and waited on beforehand (unless hosts are numeric).
+    pub fn write(
+        &mut self,
+        out: &mut impl Write,
+        sock: &InetSocket,
+        names: &mut Names,
+        owners: Option<&OwnerMap>,
+    ) -> io::Result<()> {
+        let args = self.args;
+        let line = &mut self.line;
+        line.clear();
+        // net-tools prints "%-4s  " for TCP and raw and "%-5s " for UDP: the same columns.
+        let proto: &[u8] = match (sock.protocol, sock.family) {
+            (Protocol::Tcp, Family::Inet) => b"tcp",
+            (Protocol::Tcp, Family::Inet6) => b"tcp6",
+            (Protocol::Udp, Family::Inet) => b"udp",
+            (Protocol::Udp, Family::Inet6) => b"udp6",
+            (Protocol::UdpLite, Family::Inet) => b"udpl",
+            (Protocol::UdpLite, Family::Inet6) => b"udpl6",
+            (Protocol::Raw, Family::Inet) => b"raw",
+            (Protocol::Raw, Family::Inet6) => b"raw6",
+        };
+        pad_left(line, proto, 6)?;
+        let mut num = itoa::Buffer::new();
+        crate::text::pad_right(line, num.format(sock.recv_q).as_bytes(), 6)?;
+        line.push(b' ');
+        crate::text::pad_right(line, num.format(sock.send_q).as_bytes(), 6)?;
+        line.push(b' ');
+
+        for (ip, port) in [(sock.local.ip(), sock.local.port()), (sock.remote.ip(), sock.remote.port())] {
+            self.host.clear();
+            push_host(&mut self.host, ip, args.numeric_hosts, names);
+            self.port.clear();
+            push_port(&mut self.port, sock.protocol, port, args.numeric_ports, names);
+            let start = line.len();
+            push_endpoint(line, &self.host, &self.port, args.wide);
+            let used = line.len() - start;
+            crate::text::write_spaces(line, 23usize.saturating_sub(used))?;
+            line.push(b' ');
+        }
+
+        match sock.protocol {
+            Protocol::Tcp => pad_left(line, tcp_state(sock.state), 11)?,
+            Protocol::Udp | Protocol::UdpLite => pad_left(line, udp_state(sock.state), 11)?,
+            Protocol::Raw => pad_left(line, num.format(sock.state.0).as_bytes(), 11)?,
+        }
+
+        if args.extend > 0 {
+            line.push(b' ');
+            match names.users.name(sock.uid).filter(|_| !args.numeric_users) {
+                Some(user) => {
+                    let user = crate::text::sanitized(user);
+                    pad_left(line, &user, 10)?;
+                }
+                None => pad_left(line, num.format(sock.uid).as_bytes(), 10)?,
+            }
+            line.push(b' ');
+            pad_left(line, num.format(sock.inode).as_bytes(), 10)?;
+        }
+        if let Some(owners) = owners {
+            line.push(b' ');
+            let start = line.len();
+            push_owner(line, owners, sock.inode);
+            let used = line.len() - start;
+            crate::text::write_spaces(line, owner::WIDTH.saturating_sub(used))?;
+        }
+        if args.timers {
+            line.push(b' ');
+            push_timer(line, sock);
+        }
+        line.push(b'\n');
+        out.write_all(line)
+    }
+}
+
+/// Appends the host part: a name, or the numeric form with net-tools' special cases.
+fn push_host(out: &mut Vec<u8>, ip: IpAddr, numeric: bool, names: &mut Names) {
+    match ip {
+        IpAddr::V4(v4) => push_host_v4(out, v4, numeric, names),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = mapped_ipv4(&v6) {
+                push_ipv4(out, v4);
+            } else if v6.is_unspecified() {
+                out.extend_from_slice(if numeric { b"::" } else { b"[::]" });
+            } else if numeric {
+                push_ipv6(out, v6);
+            } else {
+                match names.hosts.name(IpAddr::V6(v6)) {
+                    Some(name) => out.extend(sanitize_iter(name)),
+                    None => push_ipv6(out, v6),
+                }
+            }
+        }
+    }
+}
+
+fn push_host_v4(out: &mut Vec<u8>, v4: Ipv4Addr, numeric: bool, names: &mut Names) {
+    if numeric || v4.is_unspecified() {
+        return push_ipv4(out, v4);
+    }
+    let name = if v4.octets()[3] == 0 {
+        names.networks.name(v4)
+    } else {
+        names.hosts.name(IpAddr::V4(v4))
+    };
+    match name {
+        Some(name) => out.extend(sanitize_iter(name)),
+        None => push_ipv4(out, v4),
+    }
+}
+
+fn sanitize_iter(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    bytes.iter().map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b })
+}
+
+/// Appends the port part: `*` for 0, else a service name unless numeric. UDP-Lite ports are
+/// never named.
+fn push_port(out: &mut Vec<u8>, protocol: Protocol, port: u16, numeric: bool, names: &mut Names) {
+    if port == 0 {
+        out.push(b'*');
+        return;
+    }
+    let table = match protocol {
+        Protocol::Tcp => Some(ServiceTable::Tcp),
+        Protocol::Udp => Some(ServiceTable::Udp),
+        Protocol::Raw => Some(ServiceTable::Raw),
+        Protocol::UdpLite => None,
+    };
+    match table.filter(|_| !numeric).and_then(|t| names.services.name(t, port)) {
+        Some(name) => out.extend(sanitize_iter(name)),
+        None => out.extend_from_slice(itoa::Buffer::new().format(port).as_bytes()),
+    }
+}
+
+pub fn tcp_state(state: State) -> &'static [u8] {
+    const NAMES: [&[u8]; 12] = [
+        b"",
+        b"ESTABLISHED",
+        b"SYN_SENT",
+        b"SYN_RECV",
+        b"FIN_WAIT1",
+        b"FIN_WAIT2",
+        b"TIME_WAIT",
+        b"CLOSE",
+        b"CLOSE_WAIT",
+        b"LAST_ACK",
+        b"LISTEN",
+        b"CLOSING",
+    ];
+    NAMES.get(usize::from(state.0)).copied().unwrap_or(b"UNKNOWN")
+}
+
+fn udp_state(state: State) -> &'static [u8] {
+    match state {
+        State::ESTABLISHED => b"ESTABLISHED",
+        State::CLOSE => b"",
+        _ => b"UNKNOWN",
+    }
+}
+
+/// Appends the `-o` text: `on (1.23/0/0)` and friends. TCP times are in clock ticks (1/100 s);
+/// UDP and raw sockets never have a timer.
+fn push_timer(out: &mut Vec<u8>, sock: &InetSocket) {
+    let timer = &sock.timer;
+    let centis = u64::try_from(timer.expires.as_millis() / 10).unwrap_or(u64::MAX);
+    let seconds = format!("{}.{:02}", centis / 100, centis % 100);
+    let (retrans, probes) = (timer.retransmits, timer.probes);
+    let kind = timer.kind;
+    let text = if sock.protocol == Protocol::Tcp {
+        match kind {
+            TimerKind::OFF => format!("off (0.00/{retrans}/{probes})"),
+            TimerKind::RETRANSMIT => format!("on ({seconds}/{retrans}/{probes})"),
+            TimerKind::KEEPALIVE => format!("keepalive ({seconds}/{retrans}/{probes})"),
+            TimerKind::TIME_WAIT => format!("timewait ({seconds}/{retrans}/{probes})"),
+            TimerKind::PROBE => format!("probe ({seconds}/{retrans}/{probes})"),
+            TimerKind(other) => format!("unkn-{other} ({seconds}/{retrans}/{probes})"),
+        }
+    } else {
+        match kind {
+            TimerKind::OFF => format!("off (0.00/{retrans}/{probes})"),
+            TimerKind(n @ (1 | 2)) => format!("on{n} ({seconds}/{retrans}/{probes})"),
+            TimerKind(other) => format!("unkn-{other} ({seconds}/{retrans}/{probes})"),
+        }
+    };
+    out.extend_from_slice(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nettables::inet::Timer;
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
+        let local: SocketAddr = local.parse().unwrap();
+        InetSocket {
+            protocol,
+            family: if local.is_ipv4() { Family::Inet } else { Family::Inet6 },
+            local,
+            remote: remote.parse().unwrap(),
+            state,
+            recv_q: 1234,
+            send_q: 0,
+            uid: 0,
+            inode: 1028034,
+            timer: Timer::default(),
+        }
+    }
+
+    fn numeric_args() -> Args {
+        Args {
+            numeric_hosts: true,
+            numeric_ports: true,
+            numeric_users: true,
+            ..Args::default()
+        }
+    }
+
+    fn render(args: &Args, sock: &InetSocket) -> String {
+        let mut out = Vec::new();
+        let mut names = Names::new();
+        RowWriter::new(args).write(&mut out, sock, &mut names, None).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numeric_tcp_row() {
+        let row = render(&numeric_args(), &sock(Protocol::Tcp, "127.0.0.1:8080", "127.0.0.1:35980", State::ESTABLISHED));
+        assert_eq!(row, "tcp     1234      0 127.0.0.1:8080          127.0.0.1:35980         ESTABLISHED\n");
+    }
+
+    #[test]
+    fn numeric_ipv6_listener_and_mapped_peer() {
+        let row = render(&numeric_args(), &sock(Protocol::Tcp, "[::]:80", "[::]:0", State::LISTEN));
+        assert_eq!(row, "tcp6    1234      0 :::80                   :::*                    LISTEN     \n");
+        let row = render(&numeric_args(), &sock(Protocol::Tcp, "[::ffff:127.0.0.1]:5010", "[::ffff:127.0.0.1]:50598", State::ESTABLISHED));
+        assert!(row.starts_with("tcp6    1234      0 127.0.0.1:5010          127.0.0.1:50598         ESTABLISHED"));
+    }
+
+    #[test]
+    fn raw_state_is_a_number_and_udp_unconnected_is_blank() {
+        let row = render(&numeric_args(), &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE));
+        assert_eq!(row, "raw     1234      0 0.0.0.0:1               0.0.0.0:*               7          \n");
+        let row = render(&numeric_args(), &sock(Protocol::Udp, "0.0.0.0:514", "0.0.0.0:0", State::CLOSE));
+        assert_eq!(row, "udp     1234      0 0.0.0.0:514             0.0.0.0:*                          \n");
+    }
+
+    #[test]
+    fn extend_and_timer_columns() {
+        let mut args = numeric_args();
+        args.extend = 1;
+        args.timers = true;
+        let mut s = sock(Protocol::Tcp, "127.0.0.1:22", "127.0.0.1:40000", State::ESTABLISHED);
+        s.uid = 65534;
+        s.timer = Timer { kind: TimerKind::KEEPALIVE, expires: Duration::from_millis(7_199_287), retransmits: 0, probes: 0 };
+        let row = render(&args, &s);
+        assert!(row.ends_with("ESTABLISHED 65534      1028034    keepalive (7199.28/0/0)\n"), "{row:?}");
+        s.timer = Timer::default();
+        s.protocol = Protocol::Udp;
+        assert!(render(&args, &s).ends_with(" off (0.00/0/0)\n"));
+    }
+
+    #[test]
+    fn selection_rules() {
+        let args = Args::default();
+        let listen = sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN);
+        let est = sock(Protocol::Tcp, "127.0.0.1:22", "127.0.0.1:4000", State::ESTABLISHED);
+        assert!(!selected(&args, &listen) && selected(&args, &est));
+        let listening = Args { listening: true, ..Args::default() };
+        assert!(selected(&listening, &listen) && !selected(&listening, &est));
+        let udp_connected_port_zero = sock(Protocol::Udp, "127.0.0.1:53", "127.0.0.1:0", State::ESTABLISHED);
+        assert!(selected(&args, &udp_connected_port_zero), "UDP decides on the remote address");
+    }
+
+    #[test]
+    fn states_past_the_table_are_unknown() {
+        assert_eq!(tcp_state(State(12)), b"UNKNOWN");
+        assert_eq!(tcp_state(State(0)), b"");
+    }
+}

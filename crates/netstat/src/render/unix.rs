@@ -1,0 +1,163 @@
+//! The Unix domain socket table in net-tools' text format.
+
+use std::io::{self, Write};
+
+use nettables::process::OwnerMap;
+use nettables::unix::{FLAG_ACCEPTING, FLAG_NOSPACE, FLAG_WAITDATA, UnixSocket};
+
+use super::owner::{self, push_owner};
+use crate::cli::args::Args;
+use crate::text::{pad_left, write_spaces};
+
+pub fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
+    out.write_all(b"Active UNIX domain sockets ")?;
+    out.write_all(super::inet::scope(args))?;
+    out.write_all(b"\nProto RefCnt Flags       Type       State         I-Node  ")?;
+    if args.programs {
+        out.write_all(b" PID/Program name    ")?;
+    }
+    out.write_all(b" Path\n")
+}
+
+/// Whether net-tools shows this socket: listeners only with `-l`, all but listeners by default.
+pub fn selected(args: &Args, sock: &UnixSocket<'_>) -> bool {
+    if args.all {
+        return true;
+    }
+    let listener = sock.state == 1 && sock.flags & FLAG_ACCEPTING != 0;
+    listener == args.listening
+}
+
+pub struct RowWriter {
+    line: Vec<u8>,
+}
+
+impl RowWriter {
+    pub fn new() -> RowWriter {
+        RowWriter {
+            line: Vec::with_capacity(256),
+        }
+    }
+
+    pub fn write(&mut self, out: &mut impl Write, sock: &UnixSocket<'_>, owners: Option<&OwnerMap>) -> io::Result<()> {
+        let line = &mut self.line;
+        line.clear();
+        pad_left(line, if sock.protocol == 0 { b"unix" } else { b"??" }, 5)?;
+        line.push(b' ');
+        let mut num = itoa::Buffer::new();
+        pad_left(line, num.format(sock.refcnt).as_bytes(), 6)?;
+        line.push(b' ');
+        let flags_start = line.len();
+        line.extend_from_slice(b"[ ");
+        for (bit, text) in [(FLAG_ACCEPTING, &b"ACC "[..]), (FLAG_WAITDATA, b"W "), (FLAG_NOSPACE, b"N ")] {
+            if sock.flags & bit != 0 {
+                line.extend_from_slice(text);
+            }
+        }
+        line.push(b']');
+        let used = line.len() - flags_start;
+        write_spaces(line, 11usize.saturating_sub(used))?;
+        line.push(b' ');
+        pad_left(line, socket_type(sock.sock_type), 10)?;
+        line.push(b' ');
+        pad_left(line, state(sock), 13)?;
+        line.push(b' ');
+        match sock.inode {
+            Some(inode) => {
+                pad_left(line, num.format(inode).as_bytes(), 8)?;
+                line.push(b' ');
+            }
+            None => line.extend_from_slice(b"-        "),
+        }
+        if let Some(owners) = owners {
+            let start = line.len();
+            match sock.inode {
+                Some(inode) => push_owner(line, owners, inode),
+                None => line.push(b'-'),
+            }
+            let used = line.len() - start;
+            write_spaces(line, owner::WIDTH.saturating_sub(used))?;
+            line.push(b' ');
+        }
+        // net-tools reads the path with scanf("%s"): only its first word is shown.
+        if let Some(path) = sock.path {
+            let word = path.split(|b| b.is_ascii_whitespace()).next().unwrap_or_default();
+            line.extend(word.iter().map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b }));
+        }
+        line.push(b'\n');
+        out.write_all(line)
+    }
+}
+
+fn socket_type(sock_type: u16) -> &'static [u8] {
+    match sock_type {
+        1 => b"STREAM",
+        2 => b"DGRAM",
+        3 => b"RAW",
+        4 => b"RDM",
+        5 => b"SEQPACKET",
+        _ => b"UNKNOWN",
+    }
+}
+
+fn state(sock: &UnixSocket<'_>) -> &'static [u8] {
+    match sock.state {
+        0 => b"FREE",
+        1 if sock.flags & FLAG_ACCEPTING != 0 => b"LISTENING",
+        1 => b"",
+        2 => b"CONNECTING",
+        3 => b"CONNECTED",
+        4 => b"DISCONNECTING",
+        _ => b"UNKNOWN",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(sock: &UnixSocket<'_>) -> String {
+        let mut out = Vec::new();
+        RowWriter::new().write(&mut out, sock, None).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn sock(flags: u32, sock_type: u16, state: u8, path: Option<&'static [u8]>) -> UnixSocket<'static> {
+        UnixSocket { refcnt: 2, protocol: 0, flags, sock_type, state, inode: Some(1028060), path }
+    }
+
+    #[test]
+    fn rows_match_net_tools() {
+        assert_eq!(
+            render(&sock(FLAG_ACCEPTING, 1, 1, Some(b"/run/demo/srv.sock"))),
+            "unix  2      [ ACC ]     STREAM     LISTENING     1028060  /run/demo/srv.sock\n"
+        );
+        assert_eq!(render(&sock(0, 2, 1, None)), "unix  2      [ ]         DGRAM                    1028060  \n");
+        assert_eq!(
+            render(&sock(0, 1, 3, Some(b"/run/demo/with space.sock"))),
+            "unix  2      [ ]         STREAM     CONNECTED     1028060  /run/demo/with\n"
+        );
+        assert_eq!(
+            render(&sock(FLAG_ACCEPTING | FLAG_WAITDATA | FLAG_NOSPACE, 9, 7, Some(b"@a\x1bb"))),
+            "unix  2      [ ACC W N ] UNKNOWN    UNKNOWN       1028060  @a?b\n"
+        );
+    }
+
+    #[test]
+    fn old_kernels_without_inode_and_foreign_protocols() {
+        let mut s = sock(0, 2, 1, Some(b"/dev/log"));
+        s.inode = None;
+        s.protocol = 1;
+        assert_eq!(render(&s), "??    2      [ ]         DGRAM                    -        /dev/log\n");
+    }
+
+    #[test]
+    fn selection_rules() {
+        let listener = sock(FLAG_ACCEPTING, 1, 1, None);
+        let dgram = sock(0, 2, 1, None);
+        let default = Args::default();
+        assert!(!selected(&default, &listener) && selected(&default, &dgram));
+        let only = Args { listening: true, ..Args::default() };
+        assert!(selected(&only, &listener) && !selected(&only, &dgram));
+    }
+}
