@@ -13,7 +13,7 @@
 //! let query = InetQuery::new(Protocol::Tcp, Family::Inet).states(StateMask::LISTEN);
 //! reader.for_each_inet(&query, |sock| {
 //!     println!("{} listens (inode {})", sock.local, sock.inode);
-//!     Ok(())
+//!     Ok::<(), std::io::Error>(())
 //! })?;
 //! # Ok::<(), std::io::Error>(())
 //! ```
