@@ -64,6 +64,6 @@ mod tests {
         pad_left(&mut out, b"abc", 5).unwrap();
         pad_right(&mut out, b"12", 4).unwrap();
         pad_left(&mut out, b"toolong", 3).unwrap();
-        assert_eq!(out, b"abc     12toolong");
+        assert_eq!(out, b"abc    12toolong");
     }
 }

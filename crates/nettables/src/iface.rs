@@ -1,1 +1,290 @@
-//! TODO
+//! Network interfaces: configuration, addresses and the packet counters of `/proc/net/dev`.
+//!
+//! [`list`] returns the interfaces the way net-tools gathers them: every device of
+//! `/proc/net/dev` plus every IPv4 alias label (`eth0:1`) the kernel reports, in the "natural"
+//! order of [`natural_cmp`]. [`inet6_addresses`] lists the IPv6 addresses of all devices.
+
+use std::cmp::Ordering;
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// `IFF_UP`: the interface is administratively up.
+pub const FLAG_UP: u16 = 0x1;
+/// `IFF_BROADCAST`
+pub const FLAG_BROADCAST: u16 = 0x2;
+/// `IFF_DEBUG`
+pub const FLAG_DEBUG: u16 = 0x4;
+/// `IFF_LOOPBACK`
+pub const FLAG_LOOPBACK: u16 = 0x8;
+/// `IFF_POINTOPOINT`
+pub const FLAG_POINTOPOINT: u16 = 0x10;
+/// `IFF_NOTRAILERS`
+pub const FLAG_NOTRAILERS: u16 = 0x20;
+/// `IFF_RUNNING`
+pub const FLAG_RUNNING: u16 = 0x40;
+/// `IFF_NOARP`
+pub const FLAG_NOARP: u16 = 0x80;
+/// `IFF_PROMISC`
+pub const FLAG_PROMISC: u16 = 0x100;
+/// `IFF_ALLMULTI`
+pub const FLAG_ALLMULTI: u16 = 0x200;
+/// `IFF_MASTER`
+pub const FLAG_MASTER: u16 = 0x400;
+/// `IFF_SLAVE`
+pub const FLAG_SLAVE: u16 = 0x800;
+/// `IFF_MULTICAST`
+pub const FLAG_MULTICAST: u16 = 0x1000;
+/// `IFF_PORTSEL`: the driver can select the media port.
+pub const FLAG_PORTSEL: u16 = 0x2000;
+/// `IFF_AUTOMEDIA`
+pub const FLAG_AUTOMEDIA: u16 = 0x4000;
+
+/// The 16 counters of one `/proc/net/dev` line. Older kernel formats lack some of them; those
+/// stay 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub rx_bytes: u64,
+    pub rx_packets: u64,
+    pub rx_errors: u64,
+    pub rx_dropped: u64,
+    /// FIFO overruns (netstat's RX-OVR).
+    pub rx_fifo: u64,
+    pub rx_frame: u64,
+    pub rx_compressed: u64,
+    pub rx_multicast: u64,
+    pub tx_bytes: u64,
+    pub tx_packets: u64,
+    pub tx_errors: u64,
+    pub tx_dropped: u64,
+    /// FIFO overruns (netstat's TX-OVR).
+    pub tx_fifo: u64,
+    pub collisions: u64,
+    pub tx_carrier: u64,
+    pub tx_compressed: u64,
+}
+
+/// The legacy ISA resource map of a device (`SIOCGIFMAP`); all zero for virtual devices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeviceMap {
+    pub mem_start: u64,
+    pub mem_end: u64,
+    pub base_addr: u16,
+    pub irq: u8,
+    pub dma: u8,
+    pub port: u8,
+}
+
+/// The IPv4 address of an interface or alias label. A `None` part is one the kernel would
+/// not report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ipv4Config {
+    pub address: Ipv4Addr,
+    pub netmask: Option<Ipv4Addr>,
+    /// Broadcast address; `0.0.0.0` when none is set.
+    pub broadcast: Option<Ipv4Addr>,
+    /// Peer address of a point-to-point link (the local address otherwise).
+    pub destination: Option<Ipv4Addr>,
+}
+
+/// One interface, or one IPv4 alias label of an interface.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interface {
+    /// Device name, or `device:label` for an IPv4 alias.
+    pub name: Box<[u8]>,
+    /// The low 16 bits of the device flags (`FLAG_*`).
+    pub flags: u16,
+    /// MTU; 0 if the kernel did not say.
+    pub mtu: i32,
+    pub metric: i32,
+    /// Transmit queue length; `None` if the kernel did not say.
+    pub tx_queue_len: Option<i32>,
+    /// `ARPHRD_*` hardware type.
+    pub hw_type: u16,
+    /// The first 8 bytes of the hardware address, zero-padded.
+    pub hw_addr: [u8; 8],
+    pub map: DeviceMap,
+    pub ipv4: Option<Ipv4Config>,
+    /// Counters from `/proc/net/dev`; `None` for alias labels, which have no line there.
+    pub stats: Option<Counters>,
+}
+
+impl Interface {
+    /// Whether the interface is administratively up.
+    pub fn is_up(&self) -> bool {
+        self.flags & FLAG_UP != 0
+    }
+}
+
+/// The result of [`list`].
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Interfaces in natural order, up to the first one that could not be read.
+    pub interfaces: Vec<Interface>,
+    /// The interface whose flags could not be read (it vanished, or the name is bogus) and the
+    /// error. net-tools stops its listing there.
+    pub unreadable: Option<(Box<[u8]>, io::Error)>,
+    /// Why `/proc/net/dev` could not be opened; names then come only from the IPv4 list.
+    pub dev_error: Option<io::Error>,
+    /// Why the kernel's IPv4 interface list (`SIOCGIFCONF`) could not be read.
+    pub conf_error: Option<io::Error>,
+}
+
+/// One IPv6 address of `/proc/net/if_inet6`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inet6Address {
+    pub address: Ipv6Addr,
+    pub ifindex: u32,
+    pub prefix_len: u8,
+    /// Kernel scope bits: 0 global, 0x10 host, 0x20 link, 0x40 site, 0x80 IPv4-compatible.
+    pub scope: u8,
+    /// `IFA_F_*` flags (tentative, deprecated, ...).
+    pub flags: u8,
+    pub device: Box<[u8]>,
+}
+
+/// Lists the interfaces as net-tools does: the devices of `/proc/net/dev` and the IPv4 alias
+/// labels, merged and sorted with [`natural_cmp`], each with its configuration.
+///
+/// An error means no interface could be asked about at all (no socket, or neither
+/// `/proc/net/dev` nor the IPv4 list could be read).
+///
+/// ```no_run
+/// let listing = nettables::iface::list()?;
+/// for iface in listing.interfaces.iter().filter(|i| i.is_up()) {
+///     let rx = iface.stats.map_or(0, |s| s.rx_packets);
+///     println!("{} mtu {} rx {rx}", String::from_utf8_lossy(&iface.name), iface.mtu);
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(target_os = "linux")]
+pub fn list() -> io::Result<Listing> {
+    crate::linux::iface::list()
+}
+
+/// All IPv6 addresses from `/proc/net/if_inet6`, in kernel order. Malformed lines are skipped.
+///
+/// ```no_run
+/// for addr in nettables::iface::inet6_addresses()? {
+///     println!("{} {}/{}", String::from_utf8_lossy(&addr.device), addr.address, addr.prefix_len);
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(target_os = "linux")]
+pub fn inet6_addresses() -> io::Result<Vec<Inet6Address>> {
+    crate::linux::iface::inet6_addresses()
+}
+
+/// net-tools' interface name order: the name without its trailing digits is compared
+/// byte-wise, then the trailing number, then the `:N` alias number (none sorts first).
+/// So `eth2 < eth10 < eth10:1 < lo`. Names that differ only in leading zeros compare equal,
+/// as in net-tools, which then keeps only one of them.
+///
+/// ```
+/// use std::cmp::Ordering;
+/// use nettables::iface::natural_cmp;
+/// assert_eq!(natural_cmp(b"eth2", b"eth10"), Ordering::Less);
+/// assert_eq!(natural_cmp(b"eth0:1", b"eth0"), Ordering::Greater);
+/// ```
+pub fn natural_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    let (a, a_alias) = split_alias(a);
+    let (b, b_alias) = split_alias(b);
+    let a_stem = a.len() - trailing_digits(a);
+    let b_stem = b.len() - trailing_digits(b);
+    let common = a_stem.min(b_stem);
+    a[..common]
+        .cmp(&b[..common])
+        .then(a_stem.cmp(&b_stem))
+        .then_with(|| atoi(&a[a_stem..]).cmp(&atoi(&b[b_stem..])))
+        .then_with(|| a_alias.map_or(-1, atoi).cmp(&b_alias.map_or(-1, atoi)))
+}
+
+/// Splits a trailing `:digits` alias off a name.
+fn split_alias(name: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let digits = trailing_digits(name);
+    match name.len().checked_sub(digits + 1) {
+        Some(colon) if digits > 0 && name[colon] == b':' => {
+            (&name[..colon], Some(&name[colon + 1..]))
+        }
+        _ => (name, None),
+    }
+}
+
+fn trailing_digits(name: &[u8]) -> usize {
+    name.iter().rev().take_while(|b| b.is_ascii_digit()).count()
+}
+
+/// C's `atoi` on a run of digits: the value saturates at `long`'s range and is then cut to
+/// `int`, as glibc does.
+fn atoi(digits: &[u8]) -> i32 {
+    let value = digits
+        .iter()
+        .try_fold(0i64, |acc, &d| {
+            acc.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+        })
+        .unwrap_or(i64::MAX);
+    value as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(o: Ordering) -> i32 {
+        o as i32
+    }
+
+    #[test]
+    fn natural_order_matches_net_tools() {
+        // The cases from net-tools' own nstrcmp self-test.
+        let cases: &[(&str, &str, i32)] = &[
+            ("eth1", "eth1", 0),
+            ("eth0:1", "eth0:1", 0),
+            ("lan", "lan", 0),
+            ("100", "100", 0),
+            ("", "", 0),
+            (":", ":", 0),
+            ("a:b:c", "a:b:c", 0),
+            ("a:", "a:", 0),
+            (":a", ":a", 0),
+            ("a", "aa", -1),
+            ("eth0", "eth1", -1),
+            ("eth1", "eth20", -1),
+            ("eth20", "eth100", -1),
+            ("eth1", "eth13", -1),
+            ("eth", "eth2", -1),
+            ("eth0:1", "eth0:2", -1),
+            ("eth1:10", "eth13:10", -1),
+            ("eth1:1", "eth1:13", -1),
+            ("a", "a:", -1),
+            ("aa", "a", 1),
+            ("eth2", "eth1", 1),
+            ("eth13", "eth1", 1),
+            ("eth2", "eth", 1),
+            ("eth2:10", "eth2:1", 1),
+            ("eth2:5", "eth2:4", 1),
+            ("eth3:2", "eth2:3", 1),
+            ("eth13:1", "eth1:0", 1),
+            ("a:", "a", 1),
+            ("a1b12", "a1b2", 1),
+            ("eth0", "lo", -1),
+            ("vA", "vA:1", -1),
+            ("eth01", "eth1", 0),
+        ];
+        for &(a, b, want) in cases {
+            assert_eq!(
+                sign(natural_cmp(a.as_bytes(), b.as_bytes())),
+                want,
+                "{a:?} vs {b:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn huge_numbers_wrap_like_atoi() {
+        assert_eq!(atoi(b"4294967297"), 1);
+        assert_eq!(atoi(b"99999999999999999999999"), -1);
+        assert_eq!(atoi(b""), 0);
+        // Does not panic on absurd names.
+        let _ = natural_cmp(b"x99999999999999999999999999", b"x:1");
+    }
+}

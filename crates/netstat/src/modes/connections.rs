@@ -13,6 +13,7 @@ use nettables::process::OwnerMap;
 use super::Status;
 use crate::cli::args::Args;
 use crate::output::Output;
+use crate::render::owner::OwnerLabels;
 use crate::render::{inet, unix};
 use crate::resolve::Names;
 
@@ -201,7 +202,8 @@ impl Listing<'_> {
             .states(kernel_states(args, protocol))
             .timer_details(args.timers);
         let mut writer = inet::RowWriter::new(args);
-        let owners = self.owners.as_ref();
+        let labels = self.owners.as_ref().map(OwnerLabels::new);
+        let owners = labels.as_ref();
         let names = &mut self.names;
         if args.numeric_hosts {
             return self.reader.for_each_inet(&query, |sock| {
@@ -246,7 +248,8 @@ impl Listing<'_> {
         let args = self.args;
         unix::write_header(out, args)?;
         let mut writer = unix::RowWriter::new();
-        let owners = self.owners.as_ref();
+        let labels = self.owners.as_ref().map(OwnerLabels::new);
+        let owners = labels.as_ref();
         let result = self.reader.for_each_unix(|sock| {
             if unix::selected(args, sock) {
                 writer.write(out, sock, owners).map_err(ListError::Output)?;

@@ -1,8 +1,75 @@
-//! Not yet written.
+//! `-i`: the interface table, short (`-i`) or ifconfig-style (`-ie`).
+
+use std::io::{self, Write};
+
+use nettables::iface;
 
 use crate::cli::args::Args;
 use crate::output::Output;
+use crate::render::iface as render;
 
-pub fn run(_args: &Args, _out: &mut Output) -> super::Status {
-    Ok(0)
+pub fn run(args: &Args, out: &mut Output) -> super::Status {
+    super::repeat(args, out, |out, pass| {
+        // net-tools prints the title only when it opens its socket, which it keeps under -c.
+        if pass == 0 {
+            out.write_all(render::TITLE)?;
+        }
+        let long = args.extend >= 1;
+        if !long {
+            out.write_all(render::SHORT_HEADER)?;
+        }
+        let listing = match iface::list() {
+            Ok(listing) => listing,
+            Err(e) => {
+                out.flush()?;
+                eprintln!("missing interface information: {}", errno_text(&e));
+                return Ok(1);
+            }
+        };
+        if let Some(e) = &listing.dev_error {
+            eprintln!(
+                "Warning: cannot open /proc/net/dev ({}). Limited output.",
+                errno_text(e)
+            );
+        }
+        if let Some(e) = &listing.conf_error {
+            eprintln!("SIOCGIFCONF: {}", errno_text(e));
+        }
+        let inet6 = if long {
+            iface::inet6_addresses().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        for iface in listing.interfaces.iter().filter(|i| i.is_up() || args.all) {
+            if long {
+                render::write_long(out, iface, &inet6)?;
+            } else {
+                render::write_short(out, iface)?;
+            }
+        }
+        match &listing.unreadable {
+            None => Ok(0),
+            Some((name, e)) => {
+                out.flush()?;
+                let reason = match e.raw_os_error() {
+                    Some(libc::ENODEV) => "Device not found".to_string(),
+                    _ => errno_text(e),
+                };
+                let mut err = io::stderr().lock();
+                err.write_all(name)?;
+                writeln!(err, ": error fetching interface information: {reason}")?;
+                writeln!(err, "missing interface information: {}", errno_text(e))?;
+                Ok(1)
+            }
+        }
+    })
+}
+
+/// The bare `strerror` text, without Rust's " (os error N)" suffix.
+fn errno_text(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
 }

@@ -4,10 +4,9 @@ use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use nettables::inet::{Family, InetSocket, Protocol, State, TimerKind};
-use nettables::process::OwnerMap;
 
 use super::addr::{mapped_ipv4, push_endpoint, push_ipv4, push_ipv6};
-use super::owner::{self, push_owner};
+use super::owner::{self, OwnerLabels};
 use crate::cli::args::Args;
 use crate::resolve::Names;
 use crate::resolve::services::ServiceTable;
@@ -88,7 +87,7 @@ impl<'a> RowWriter<'a> {
         out: &mut impl Write,
         sock: &InetSocket,
         names: &mut Names,
-        owners: Option<&OwnerMap>,
+        owners: Option<&OwnerLabels<'_>>,
     ) -> io::Result<()> {
         let args = self.args;
         let line = &mut self.line;
@@ -144,7 +143,7 @@ impl<'a> RowWriter<'a> {
         if let Some(owners) = owners {
             line.push(b' ');
             let start = line.len();
-            push_owner(line, owners, sock.inode);
+            owners.push(line, sock.inode);
             let used = line.len() - start;
             crate::text::write_spaces(line, owner::WIDTH.saturating_sub(used))?;
         }

@@ -2,10 +2,9 @@
 
 use std::io::{self, Write};
 
-use nettables::process::OwnerMap;
 use nettables::unix::{FLAG_ACCEPTING, FLAG_NOSPACE, FLAG_WAITDATA, UnixSocket};
 
-use super::owner::{self, push_owner};
+use super::owner::{self, OwnerLabels};
 use crate::cli::args::Args;
 use crate::text::{pad_left, write_spaces};
 
@@ -39,7 +38,7 @@ impl RowWriter {
         }
     }
 
-    pub fn write(&mut self, out: &mut impl Write, sock: &UnixSocket<'_>, owners: Option<&OwnerMap>) -> io::Result<()> {
+    pub fn write(&mut self, out: &mut impl Write, sock: &UnixSocket<'_>, owners: Option<&OwnerLabels<'_>>) -> io::Result<()> {
         let line = &mut self.line;
         line.clear();
         pad_left(line, if sock.protocol == 0 { b"unix" } else { b"??" }, 5)?;
@@ -72,7 +71,7 @@ impl RowWriter {
         if let Some(owners) = owners {
             let start = line.len();
             match sock.inode {
-                Some(inode) => push_owner(line, owners, inode),
+                Some(inode) => owners.push(line, inode),
                 None => line.push(b'-'),
             }
             let used = line.len() - start;

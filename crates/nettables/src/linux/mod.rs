@@ -1,5 +1,7 @@
 //! The Linux backend: netlink sock_diag for Internet sockets, /proc for everything only /proc has.
 
+pub(crate) mod counters;
+pub(crate) mod iface;
 pub(crate) mod netlink;
 pub(crate) mod proc_inet;
 pub(crate) mod proc_unix;

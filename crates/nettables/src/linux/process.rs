@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustix::fs::{Mode, OFlags, RawDir};
 
-use crate::process::{Owner, OwnerMap};
+use crate::process::{InodeIndex, Owner, OwnerMap};
 
 /// Bytes of `/proc/<pid>/cmdline` that are read, as net-tools does.
 const CMDLINE_MAX: usize = 511;
@@ -57,20 +57,18 @@ pub(crate) fn scan() -> io::Result<OwnerMap> {
         results = indexed.into_iter().map(|(_, p)| p).collect();
     });
 
-    let mut map = OwnerMap::default();
-    map.by_inode.reserve(results.iter().map(|p| p.inodes.len()).sum());
+    let inodes = || results.iter().flat_map(|p| p.inodes.iter().copied());
+    let (min, max) = inodes().fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)));
+    let mut map = OwnerMap {
+        by_inode: InodeIndex::with_range(min, max, inodes().count()),
+        ..OwnerMap::default()
+    };
     for process in results {
         map.access_denied |= process.denied;
-        if process.inodes.is_empty() {
-            continue;
-        }
         let index = u32::try_from(map.owners.len()).unwrap_or(u32::MAX);
         let mut used = false;
         for inode in process.inodes {
-            if let std::collections::hash_map::Entry::Vacant(slot) = map.by_inode.entry(inode) {
-                slot.insert(index);
-                used = true;
-            }
+            used |= map.by_inode.insert_first(inode, index);
         }
         if used {
             map.owners.push(Owner {

@@ -1,0 +1,546 @@
+//! The interface table: the short `-i` rows and the ifconfig-style `-ie` blocks, with
+//! net-tools' column widths, flag letters, hardware names and byte units.
+
+use std::io::{self, Write};
+
+use nettables::iface::{self as nif, Inet6Address, Interface};
+
+use crate::render::addr::{push_ipv4, push_ipv6};
+use crate::text::pad_left;
+
+pub const TITLE: &[u8] = b"Kernel Interface table\n";
+pub const SHORT_HEADER: &[u8] =
+    b"Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
+
+/// One row of the short table.
+pub fn write_short(out: &mut impl Write, iface: &Interface) -> io::Result<()> {
+    let mut line = Vec::with_capacity(128);
+    pad_left(&mut line, &iface.name[..iface.name.len().min(15)], 15)?;
+    write!(line, " {:5} ", iface.mtu)?;
+    match &iface.stats {
+        // RX-OVR is left-justified in net-tools.
+        Some(s) => write!(
+            line,
+            "{:8} {:6} {:6} {:<6} {:8} {:6} {:6} {:6} ",
+            s.rx_packets,
+            s.rx_errors,
+            s.rx_dropped,
+            s.rx_fifo,
+            s.tx_packets,
+            s.tx_errors,
+            s.tx_dropped,
+            s.tx_fifo
+        )?,
+        None => pad_left(&mut line, b"     - no statistics available -", 56)?,
+    }
+    let f = iface.flags;
+    if f == 0 {
+        line.extend_from_slice(b"[NO FLAGS]");
+    }
+    const LETTERS: [(u16, u8); 12] = [
+        (nif::FLAG_ALLMULTI, b'A'),
+        (nif::FLAG_BROADCAST, b'B'),
+        (nif::FLAG_DEBUG, b'D'),
+        (nif::FLAG_LOOPBACK, b'L'),
+        (nif::FLAG_MULTICAST, b'M'),
+        (nif::FLAG_PROMISC, b'P'),
+        (nif::FLAG_NOTRAILERS, b'N'),
+        (nif::FLAG_NOARP, b'O'),
+        (nif::FLAG_POINTOPOINT, b'P'),
+        (nif::FLAG_SLAVE, b's'),
+        (nif::FLAG_MASTER, b'm'),
+        (nif::FLAG_RUNNING, b'R'),
+    ];
+    line.extend(
+        LETTERS
+            .iter()
+            .filter(|(bit, _)| f & bit != 0)
+            .map(|&(_, letter)| letter),
+    );
+    if f & nif::FLAG_UP != 0 {
+        line.push(b'U');
+    }
+    line.push(b'\n');
+    out.write_all(&line)
+}
+
+/// `flags=4163<UP,BROADCAST,RUNNING,MULTICAST>`, including net-tools' odd forms for flag sets
+/// with no known names (`flags=0<`, `flags=32768`).
+fn flags_word(flags: u16) -> Vec<u8> {
+    const NAMES: [(u16, &str); 13] = [
+        (nif::FLAG_UP, "UP"),
+        (nif::FLAG_BROADCAST, "BROADCAST"),
+        (nif::FLAG_DEBUG, "DEBUG"),
+        (nif::FLAG_LOOPBACK, "LOOPBACK"),
+        (nif::FLAG_POINTOPOINT, "POINTOPOINT"),
+        (nif::FLAG_NOTRAILERS, "NOTRAILERS"),
+        (nif::FLAG_RUNNING, "RUNNING"),
+        (nif::FLAG_NOARP, "NOARP"),
+        (nif::FLAG_PROMISC, "PROMISC"),
+        (nif::FLAG_ALLMULTI, "ALLMULTI"),
+        (nif::FLAG_SLAVE, "SLAVE"),
+        (nif::FLAG_MASTER, "MASTER"),
+        (nif::FLAG_MULTICAST, "MULTICAST"),
+    ];
+    // The kernel's flags are a C short here.
+    let mut word = format!("flags={}<", flags as i16).into_bytes();
+    if flags == 0 {
+        word.push(b'>');
+    }
+    for (bit, name) in NAMES {
+        if flags & bit != 0 {
+            word.extend_from_slice(name.as_bytes());
+            word.push(b',');
+        }
+    }
+    // The last comma becomes '>'; with no names, the last character is dropped instead.
+    if word.last() == Some(&b',') {
+        word.pop();
+        word.push(b'>');
+    } else {
+        word.pop();
+    }
+    word
+}
+
+/// `<global>`, `<link>`, `<compat,global>`..., or nothing when no scope bit is known.
+fn scope_word(scope: u8) -> Vec<u8> {
+    const COMPAT: u8 = 0x80;
+    let mut word = b"<".to_vec();
+    let mut rest = scope;
+    if rest & COMPAT != 0 {
+        word.extend_from_slice(b"compat,");
+        rest -= COMPAT;
+    }
+    if rest == 0 {
+        word.extend_from_slice(b"global,");
+    }
+    for (bit, name) in [(0x20, &b"link,"[..]), (0x40, b"site,"), (0x10, b"host,")] {
+        if rest & bit != 0 {
+            word.extend_from_slice(name);
+        }
+    }
+    if word.last() == Some(&b',') {
+        word.pop();
+        word.push(b'>');
+    } else {
+        word.pop();
+    }
+    word
+}
+
+/// Formats the hardware address (net-tools' 32-byte buffer) of one hardware type.
+type Printer = fn(&[u8; 32]) -> Vec<u8>;
+
+/// How net-tools names and prints a hardware address type.
+struct HwType {
+    name: &'static str,
+    title: &'static str,
+    print: Option<Printer>,
+}
+
+/// net-tools' hardware table for this build, in its search order (the first match wins).
+fn hw_type(arphrd: u16) -> HwType {
+    let (name, title, print): (_, _, Option<Printer>) = match arphrd {
+        772 => ("loop", "Local Loopback", None),
+        256 => ("slip", "Serial Line IP", None),
+        257 => ("cslip", "VJ Serial Line IP", None),
+        258 => ("slip6", "6-bit Serial Line IP", None),
+        259 => ("cslip6", "VJ 6-bit Serial Line IP", None),
+        264 => ("adaptive", "Adaptive Serial Line IP", None),
+        781 => ("ash", "Ash", Some(print_ash)),
+        1 => (
+            "ether",
+            "Ethernet",
+            Some(|a| hex_join(&a[..6], b':', false)),
+        ),
+        3 => ("ax25", "AMPR AX.25", Some(print_callsign)),
+        0 => ("netrom", "AMPR NET/ROM", Some(print_callsign)),
+        270 => (
+            "rose",
+            "AMPR ROSE",
+            Some(|a| hex_join(&a[..5], b'\0', false)),
+        ),
+        768 => ("tunnel", "IPIP Tunnel", Some(|_| Vec::new())),
+        512 => ("ppp", "Point-to-Point Protocol", None),
+        513 => ("hdlc", "(Cisco)-HDLC", None),
+        516 => ("lapb", "LAPB", None),
+        7 => ("arcnet", "ARCnet", Some(|a| hex_join(&a[..1], b'\0', true))),
+        15 => (
+            "dlci",
+            "Frame Relay DLCI",
+            Some(|a| i16::from_ne_bytes([a[0], a[1]]).to_string().into_bytes()),
+        ),
+        770 => ("frad", "Frame Relay Access Device", None),
+        776 => ("sit", "IPv6-in-IPv4", None),
+        774 => (
+            "fddi",
+            "Fiber Distributed Data Interface",
+            Some(|a| hex_join(&a[..6], b'-', true)),
+        ),
+        780 => ("hippi", "HIPPI", Some(|a| hex_join(&a[..6], b':', true))),
+        783 => (
+            "irda",
+            "IrLAP",
+            Some(|a| hex_join(&[a[3], a[2], a[1], a[0]], b':', false)),
+        ),
+        782 => ("ec", "Econet", None),
+        271 => (
+            "x25",
+            "generic X.25",
+            Some(|a| a.iter().copied().take_while(|&b| b != 0).collect()),
+        ),
+        27 => (
+            "eui64",
+            "Generic EUI-64",
+            Some(|a| hex_join(&a[..8], b':', true)),
+        ),
+        _ => ("unspec", "UNSPEC", Some(|a| hex_join(&a[..16], b'-', true))),
+    };
+    HwType { name, title, print }
+}
+
+/// Two hex digits per byte, joined by `sep` (none for `\0`).
+fn hex_join(bytes: &[u8], sep: u8, upper: bool) -> Vec<u8> {
+    let mut text = Vec::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 && sep != 0 {
+            text.push(sep);
+        }
+        let _ = if upper {
+            write!(text, "{b:02X}")
+        } else {
+            write!(text, "{b:02x}")
+        };
+    }
+    text
+}
+
+/// An AX.25 / NET/ROM callsign: six shifted characters up to a blank, then `-SSID`.
+fn print_callsign(addr: &[u8; 32]) -> Vec<u8> {
+    let mut call: Vec<u8> = addr[..6]
+        .iter()
+        .map(|b| b >> 1)
+        .take_while(|&c| c != b' ' && c != 0)
+        .collect();
+    let ssid = (addr[6] & 0x1e) >> 1;
+    if ssid != 0 {
+        let _ = write!(call, "-{ssid}");
+    }
+    call
+}
+
+/// Ash: one hex digit (or two) per byte up to a 0xc9 or 0xff terminator, in brackets.
+fn print_ash(addr: &[u8; 32]) -> Vec<u8> {
+    let mut text = b"[".to_vec();
+    for b in addr.iter().take_while(|&&b| b != 0xc9 && b != 0xff) {
+        let _ = write!(text, "{b:x}");
+    }
+    text.push(b']');
+    text
+}
+
+/// The byte count as net-tools abbreviates it: 1024 steps, truncated to one decimal.
+/// Returns the whole part, the tenth and the unit.
+pub fn byte_units(bytes: u64) -> (u64, u64, &'static str) {
+    const KIB: u64 = 1 << 10;
+    let mut short = bytes.wrapping_mul(10);
+    let unit = if bytes > 1 << 60 {
+        short = bytes / 115_292_150_460_684_697; // 2^60 / 10, as net-tools divides
+        "EiB"
+    } else {
+        let (divisor, unit) = match bytes {
+            b if b > KIB.pow(5) => (KIB.pow(5), "PiB"),
+            b if b > KIB.pow(4) => (KIB.pow(4), "TiB"),
+            b if b > KIB.pow(3) => (KIB.pow(3), "GiB"),
+            b if b > KIB.pow(2) => (KIB.pow(2), "MiB"),
+            b if b > KIB => (KIB, "KiB"),
+            _ => (1, "B"),
+        };
+        short /= divisor;
+        unit
+    };
+    (short / 10, short % 10, unit)
+}
+
+/// One ifconfig-style block, followed by its empty line. `inet6` holds all IPv6 addresses;
+/// those of this device are printed.
+pub fn write_long(
+    out: &mut impl Write,
+    iface: &Interface,
+    inet6: &[Inet6Address],
+) -> io::Result<()> {
+    let mut b = Vec::with_capacity(1024);
+    b.extend_from_slice(&iface.name);
+    b.extend_from_slice(b": ");
+    b.extend_from_slice(&flags_word(iface.flags));
+    writeln!(b, "  mtu {}", iface.mtu)?;
+    if let Some(v4) = &iface.ipv4 {
+        b.extend_from_slice(b"        inet ");
+        push_ipv4(&mut b, v4.address);
+        b.extend_from_slice(b"  netmask ");
+        push_v4_or_unset(&mut b, v4.netmask);
+        if iface.flags & nif::FLAG_BROADCAST != 0 {
+            b.extend_from_slice(b"  broadcast ");
+            push_v4_or_unset(&mut b, v4.broadcast);
+        }
+        if iface.flags & nif::FLAG_POINTOPOINT != 0 {
+            b.extend_from_slice(b"  destination ");
+            push_v4_or_unset(&mut b, v4.destination);
+        }
+        b.push(b'\n');
+    }
+    for a in inet6.iter().filter(|a| a.device == iface.name) {
+        b.extend_from_slice(b"        inet6 ");
+        push_ipv6(&mut b, a.address);
+        write!(b, "  prefixlen {}  scopeid 0x{:x}", a.prefix_len, a.scope)?;
+        b.extend_from_slice(&scope_word(a.scope));
+        b.push(b'\n');
+    }
+    let hw = hw_type(iface.hw_type);
+    b.extend_from_slice(b"        ");
+    b.extend_from_slice(hw.name.as_bytes());
+    if let Some(print) = hw.print {
+        // net-tools keeps 8 address bytes in a zeroed 32-byte buffer.
+        let mut addr = [0u8; 32];
+        addr[..8].copy_from_slice(&iface.hw_addr);
+        b.push(b' ');
+        b.extend_from_slice(&print(&addr));
+    }
+    if let Some(qlen) = iface.tx_queue_len.filter(|&q| q != -1) {
+        write!(b, "  txqueuelen {qlen}")?;
+    }
+    writeln!(b, "  ({})", hw.title)?;
+    if iface.flags & nif::FLAG_PORTSEL != 0 {
+        const PORTS: [&str; 7] = [
+            "unknown",
+            "10base2",
+            "10baseT",
+            "AUI",
+            "100baseT",
+            "100baseTX",
+            "100baseFX",
+        ];
+        let port = PORTS
+            .get(usize::from(iface.map.port))
+            .copied()
+            .unwrap_or("(null)");
+        write!(b, "        media {port}")?;
+        if iface.flags & nif::FLAG_AUTOMEDIA != 0 {
+            b.extend_from_slice(b"autoselect");
+        }
+        b.push(b'\n');
+    }
+    if let Some(s) = &iface.stats {
+        // CSLIP and CSLIP6 count compressed packets.
+        let compressed = matches!(iface.hw_type, 257 | 259);
+        let (whole, tenth, unit) = byte_units(s.rx_bytes);
+        writeln!(
+            b,
+            "        RX packets {}  bytes {} ({whole}.{tenth} {unit})",
+            s.rx_packets, s.rx_bytes
+        )?;
+        if compressed {
+            writeln!(b, "        RX compressed:{}", s.rx_compressed)?;
+        }
+        writeln!(
+            b,
+            "        RX errors {}  dropped {}  overruns {}  frame {}",
+            s.rx_errors, s.rx_dropped, s.rx_fifo, s.rx_frame
+        )?;
+        let (whole, tenth, unit) = byte_units(s.tx_bytes);
+        writeln!(
+            b,
+            "        TX packets {}  bytes {} ({whole}.{tenth} {unit})",
+            s.tx_packets, s.tx_bytes
+        )?;
+        if compressed {
+            writeln!(b, "        TX compressed {}", s.tx_compressed)?;
+        }
+        writeln!(
+            b,
+            "        TX errors {}  dropped {} overruns {}  carrier {}  collisions {}",
+            s.tx_errors, s.tx_dropped, s.tx_fifo, s.tx_carrier, s.collisions
+        )?;
+    }
+    let m = &iface.map;
+    if m.irq != 0 || m.mem_start != 0 || m.dma != 0 || m.base_addr >= 0x100 {
+        b.extend_from_slice(b"        device ");
+        if m.irq != 0 {
+            write!(b, "interrupt {}  ", m.irq)?;
+        }
+        if m.base_addr >= 0x100 {
+            write!(b, "base 0x{:x}  ", m.base_addr)?;
+        }
+        if m.mem_start != 0 {
+            write!(b, "memory 0x{:x}-{:x}  ", m.mem_start, m.mem_end)?;
+        }
+        if m.dma != 0 {
+            write!(b, "  dma 0x{:x}", m.dma)?;
+        }
+        b.push(b'\n');
+    }
+    b.push(b'\n');
+    out.write_all(&b)
+}
+
+fn push_v4_or_unset(b: &mut Vec<u8>, addr: Option<std::net::Ipv4Addr>) {
+    match addr {
+        Some(a) => push_ipv4(b, a),
+        None => b.extend_from_slice(b"[NONE SET]"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nettables::iface::{Counters, DeviceMap, Ipv4Config};
+
+    fn iface(name: &str, flags: u16) -> Interface {
+        Interface {
+            name: name.as_bytes().into(),
+            flags,
+            mtu: 1500,
+            metric: 0,
+            tx_queue_len: Some(1000),
+            hw_type: 1,
+            hw_addr: [0x02, 0xfc, 0, 0, 0, 1, 0, 0],
+            map: DeviceMap::default(),
+            ipv4: None,
+            stats: Some(Counters::default()),
+        }
+    }
+
+    fn text(f: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn byte_units_truncate_to_one_decimal() {
+        assert_eq!(byte_units(0), (0, 0, "B"));
+        assert_eq!(byte_units(1024), (1024, 0, "B"));
+        assert_eq!(byte_units(1025), (1, 0, "KiB"));
+        assert_eq!(byte_units(3193), (3, 1, "KiB"));
+        assert_eq!(byte_units(86724), (84, 6, "KiB"));
+        assert_eq!(byte_units(18827329), (17, 9, "MiB"));
+        assert_eq!(byte_units(213693938), (203, 7, "MiB"));
+        assert_eq!(byte_units(1 << 40), (1024, 0, "GiB"));
+        assert_eq!(byte_units((1 << 50) + 1), (1, 0, "PiB"));
+        assert_eq!(byte_units((1 << 60) + 1), (1, 0, "EiB"));
+        assert_eq!(byte_units(u64::MAX), (16, 0, "EiB"));
+    }
+
+    #[test]
+    fn short_rows() {
+        let mut lo = iface("lo", 0x49);
+        lo.mtu = 65536;
+        lo.stats = Some(Counters {
+            rx_packets: 1090,
+            tx_packets: 1090,
+            ..Counters::default()
+        });
+        assert_eq!(
+            text(|o| write_short(o, &lo)),
+            "lo              65536     1090      0      0 0          1090      0      0      0 LRU\n"
+        );
+        let mut alias = iface("vA:1", 0x1043);
+        alias.stats = None;
+        assert_eq!(
+            text(|o| write_short(o, &alias)),
+            "vA:1             1500      - no statistics available -                        BMRU\n"
+        );
+        let long = iface("abcdefghijklmnopq", 0);
+        assert!(text(|o| write_short(o, &long)).starts_with("abcdefghijklmno  1500 "));
+        assert!(text(|o| write_short(o, &long)).ends_with(" [NO FLAGS]\n"));
+        let all = iface("x", 0x1fff);
+        assert!(text(|o| write_short(o, &all)).ends_with(" ABDLMPNOPsmRU\n"));
+    }
+
+    #[test]
+    fn flag_and_scope_words() {
+        assert_eq!(
+            flags_word(4163),
+            b"flags=4163<UP,BROADCAST,RUNNING,MULTICAST>"
+        );
+        assert_eq!(flags_word(0), b"flags=0<");
+        assert_eq!(flags_word(0x8000), b"flags=-32768");
+        assert_eq!(scope_word(0), b"<global>");
+        assert_eq!(scope_word(0x20), b"<link>");
+        assert_eq!(scope_word(0x10), b"<host>");
+        assert_eq!(scope_word(0x80), b"<compat,global>");
+        assert_eq!(scope_word(0x01), b"");
+    }
+
+    #[test]
+    fn long_block_with_every_part() {
+        let mut eth = iface("eth0", 0x1053);
+        eth.ipv4 = Some(Ipv4Config {
+            address: "192.0.2.2".parse().unwrap(),
+            netmask: Some("255.255.255.0".parse().unwrap()),
+            broadcast: None,
+            destination: Some("192.0.2.9".parse().unwrap()),
+        });
+        eth.map = DeviceMap {
+            mem_start: 0xfe00,
+            mem_end: 0xfeff,
+            base_addr: 0x300,
+            irq: 11,
+            dma: 3,
+            port: 0,
+        };
+        eth.stats = Some(Counters {
+            rx_bytes: 2048,
+            tx_bytes: 5,
+            collisions: 7,
+            ..Counters::default()
+        });
+        let v6 = [Inet6Address {
+            address: "fe80::fc:ff:fe00:1".parse().unwrap(),
+            ifindex: 2,
+            prefix_len: 64,
+            scope: 0x20,
+            flags: 0x80,
+            device: b"eth0"[..].into(),
+        }];
+        assert_eq!(
+            text(|o| write_long(o, &eth, &v6)),
+            "eth0: flags=4179<UP,BROADCAST,POINTOPOINT,RUNNING,MULTICAST>  mtu 1500\n\
+             \x20       inet 192.0.2.2  netmask 255.255.255.0  broadcast [NONE SET]  destination 192.0.2.9\n\
+             \x20       inet6 fe80::fc:ff:fe00:1  prefixlen 64  scopeid 0x20<link>\n\
+             \x20       ether 02:fc:00:00:00:01  txqueuelen 1000  (Ethernet)\n\
+             \x20       RX packets 0  bytes 2048 (2.0 KiB)\n\
+             \x20       RX errors 0  dropped 0  overruns 0  frame 0\n\
+             \x20       TX packets 0  bytes 5 (5.0 B)\n\
+             \x20       TX errors 0  dropped 0 overruns 0  carrier 0  collisions 7\n\
+             \x20       device interrupt 11  base 0x300  memory 0xfe00-feff    dma 0x3\n\n"
+        );
+    }
+
+    #[test]
+    fn hardware_names() {
+        let mut t = iface("tun0", 0x10d1);
+        t.hw_type = 0xfffe;
+        t.tx_queue_len = Some(500);
+        t.stats = None;
+        assert_eq!(
+            text(|o| write_long(o, &t, &[])),
+            "tun0: flags=4305<UP,POINTOPOINT,RUNNING,NOARP,MULTICAST>  mtu 1500\n\
+             \x20       unspec 02-FC-00-00-00-01-00-00-00-00-00-00-00-00-00-00  txqueuelen 500  (UNSPEC)\n\n"
+        );
+        t.hw_type = 772;
+        t.tx_queue_len = None;
+        assert!(text(|o| write_long(o, &t, &[])).contains("\n        loop  (Local Loopback)\n"));
+        t.hw_type = 768;
+        assert!(text(|o| write_long(o, &t, &[])).contains("\n        tunnel   (IPIP Tunnel)\n"));
+        t.hw_type = 15;
+        t.hw_addr = [0x10, 0, 0, 0, 0, 0, 0, 0];
+        assert!(
+            text(|o| write_long(o, &t, &[])).contains("\n        dlci 16  (Frame Relay DLCI)\n")
+        );
+        t.hw_type = 3;
+        t.hw_addr = [b'N' << 1, b'0' << 1, b'C' << 1, b' ' << 1, 0, 0, 5 << 1, 0];
+        assert!(text(|o| write_long(o, &t, &[])).contains("\n        ax25 N0C-5  (AMPR AX.25)\n"));
+    }
+}

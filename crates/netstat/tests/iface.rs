@@ -1,0 +1,234 @@
+//! `-i`: the interface table against net-tools, in a namespace holding veth pairs (one peer in a
+//! second namespace), a DOWN interface, alias labels, IPv6 scopes, a tun device and tun devices
+//! relabelled to other hardware types, with names that sort naturally.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{As, Netns, Run, assert_runs_equal};
+
+/// A second namespace for the far end of a veth pair, deleted on drop.
+struct Peer(String);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+/// Gives a tun device another ARPHRD type (TUNSETLINK) and keeps it after the script exits.
+/// A tun device has no hardware address, so every type prints a defined (all-zero) address.
+const RELABEL: &str = r#"
+import fcntl, os, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", sys.argv[1].encode(), 0x1001))  # TUNSETIFF tun|no_pi
+fcntl.ioctl(fd, 0x400454cd, int(sys.argv[2]))  # TUNSETLINK
+fcntl.ioctl(fd, 0x400454cb, 1)  # TUNSETPERSIST
+"#;
+
+fn build() -> Option<(Netns, Peer)> {
+    let ns = Netns::new("iface")?;
+    let peer = Peer(format!("{}-peer", ns.name));
+    let _ = Command::new("ip").args(["netns", "del", &peer.0]).output();
+    let added = Command::new("ip")
+        .args(["netns", "add", &peer.0])
+        .status()
+        .expect("ip netns add");
+    assert!(added.success(), "cannot create the peer namespace");
+    let script = format!(
+        r#"set -e
+        for k in accept_dad router_solicitations; do
+            sysctl -qw net.ipv6.conf.all.$k=0 net.ipv6.conf.default.$k=0
+        done
+        ip -n {peer} link set lo up
+        ip link add vA type veth peer name peer0 netns {peer}
+        ip -n {peer} link set peer0 up
+        ip -n {peer} addr add 10.9.0.2/24 dev peer0
+        ip link set vA mtu 1400 up
+        ip addr add 10.9.0.1/24 dev vA
+        ip addr add 10.9.1.1/24 brd 10.9.1.255 dev vA label vA:1
+        ip addr add 10.9.2.1/24 dev vA label vA:10
+        ip -6 addr add fd01::1/64 dev vA nodad
+        ip link add eth2 type veth peer name eth10
+        ip link set eth2 mtu 9000 up
+        ip link set eth10 down
+        ip link add br0 type bridge
+        ip link set br0 up promisc on allmulticast on
+        ip -6 addr add ::1.2.3.4/96 dev br0 nodad
+        ip -6 addr add fec0::1/10 dev br0 nodad
+        ip link add abcdefghijklmno type bridge
+        ip link set abcdefghijklmno up
+        ip tuntap add mode tun tun0
+        ip link set tun0 up
+        ip addr add 10.8.0.1 peer 10.8.0.2 dev tun0
+        for t in 0 3 7 15 27 256 257 271 512 513 516 768 770 772 774 776 780 782 783; do
+            python3 -c '{RELABEL}' hw$t $t
+        done
+        ip link set hw512 up
+        ip link set hw776 up
+        python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(20): s.sendto(b"x" * 1200, ("10.9.0.2", 9))'
+        "#,
+        peer = peer.0,
+    );
+    ns.sh(&script);
+    Some((ns, peer))
+}
+
+/// Waits until no counter in the namespace moves (link-up MLD reports stop after a few seconds).
+fn quiet(ns: &Netns) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut last = ns.sh("cat /proc/net/dev");
+    loop {
+        std::thread::sleep(Duration::from_millis(2500));
+        let now = ns.sh("cat /proc/net/dev");
+        if now == last {
+            return now;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the namespace never became quiet:\n{now}"
+        );
+        last = now;
+    }
+}
+
+/// Compares both binaries on a quiet namespace; a run during which a counter moved is repeated.
+fn assert_same_quiet(ns: &Netns, args: &[&str], user: As) {
+    for _ in 0..5 {
+        let before = quiet(ns);
+        let (ours, reference) = ns.run_both(args, user);
+        if ns.sh("cat /proc/net/dev") == before {
+            assert_runs_equal(
+                &ours,
+                &reference,
+                &format!("netstat {} as {user:?}", args.join(" ")),
+            );
+            return;
+        }
+    }
+    panic!("counters kept moving during netstat {}", args.join(" "));
+}
+
+const FLAG_SETS: &[&[&str]] = &[
+    &["-i"],
+    &["-in"],
+    &["-ia"],
+    &["-iv"],
+    &["-ie"],
+    &["-iea"],
+    &["-iee"],
+    &["-ine"],
+    &["--interfaces", "-a", "-e"],
+];
+
+#[test]
+fn interface_table_matches_net_tools() {
+    let Some((ns, _peer)) = build() else { return };
+    // The fixture must really show what it is meant to test.
+    let (ours, _) = ns.run_both(&["-iea"], As::Root);
+    let text = ours.stdout_text();
+    for needle in [
+        "vA:1: flags=",
+        "inet6 fd01::1  prefixlen 64  scopeid 0x0<global>",
+        "scopeid 0x20<link>",
+        "scopeid 0x40<site>",
+        "scopeid 0x80<compat,global>",
+        "destination 10.8.0.2",
+        "unspec 00-00-00-00-00-00-00-00-00-00-00-00-00-00-00-00",
+        "RX compressed:0",
+        "(Point-to-Point Protocol)",
+        "(IPv6-in-IPv4)",
+        "abcdefghijklmno: flags=",
+        "eth10: flags=4098<BROADCAST,MULTICAST>  mtu 1500",
+    ] {
+        assert!(text.contains(needle), "fixture lacks {needle:?}:\n{text}");
+    }
+    let (short, _) = ns.run_both(&["-ia"], As::Root);
+    let short = short.stdout_text();
+    let order: Vec<&str> = short
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    let pos = |name: &str| {
+        order
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| panic!("{name} missing: {order:?}"))
+    };
+    assert!(pos("eth2") < pos("eth10") && pos("vA") < pos("vA:1") && pos("vA:1") < pos("vA:10"));
+    assert!(short.contains("vA:1             1400      - no statistics available -"));
+
+    for user in [As::Root, As::Nobody] {
+        for args in FLAG_SETS {
+            assert_same_quiet(&ns, args, user);
+        }
+    }
+}
+
+/// Runs `binary -ic` (plus `extra`) for a few passes and returns its output.
+fn continuous(ns: &Netns, binary: &str, extra: &str) -> Run {
+    let out = ns
+        .command("timeout")
+        .args(["-s", "INT", "2.5", binary, "-ic"])
+        .args(extra.split_whitespace())
+        .env("LC_ALL", "C")
+        .output()
+        .expect("run timeout");
+    Run {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        code: out.status.code(),
+    }
+}
+
+#[test]
+fn continuous_mode_prints_the_title_once() {
+    let Some((ns, _peer)) = build() else { return };
+    let ours_path = common::ours();
+    let ours_path = ours_path.to_str().expect("utf-8 path");
+    for extra in ["", "-e"] {
+        // Repeated while a counter moves during the runs (the peer may still send).
+        let mut attempts = 0;
+        let (ours, reference) = loop {
+            let before = quiet(&ns);
+            let runs = (
+                continuous(&ns, ours_path, extra),
+                continuous(&ns, common::REFERENCE, extra),
+            );
+            attempts += 1;
+            if ns.sh("cat /proc/net/dev") == before {
+                break runs;
+            }
+            assert!(attempts < 5, "counters kept moving during -ic {extra}");
+        };
+        for run in [&ours, &reference] {
+            assert_eq!(
+                run.stdout_text().matches("Kernel Interface table").count(),
+                1
+            );
+        }
+        // Every pass repeats the first; compare the first pass of each byte for byte.
+        let pass = |run: &Run| -> String {
+            let text = run.stdout_text();
+            let body = text
+                .trim_start_matches("Kernel Interface table\n")
+                .to_string();
+            let marker = body.lines().next().unwrap_or_default().to_string() + "\n";
+            let second = body[1..].find(&marker).map_or(body.len(), |i| i + 1);
+            assert!(second < body.len(), "only one pass in {text:?}");
+            body[..second].to_string()
+        };
+        assert_eq!(
+            pass(&ours),
+            pass(&reference),
+            "-ic {extra}: first pass differs"
+        );
+        assert!(ours.stdout_text().matches(&pass(&ours)).count() >= 2);
+        assert_eq!(ours.stderr, reference.stderr);
+    }
+}
