@@ -35,6 +35,32 @@ pub struct Tables {
     pub rfcomm: bool,
 }
 
+/// How records are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// net-tools' text.
+    #[default]
+    Text,
+    /// One JSON array (one object for `-s`).
+    Json,
+    /// One JSON object per line.
+    JsonLines,
+}
+
+/// Which network namespace(s) to look at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Netns {
+    /// The namespace netstat runs in.
+    #[default]
+    Current,
+    /// A name under /run/netns, as `ip netns` uses.
+    Named(String),
+    /// The namespace of a process.
+    Pid(u32),
+    /// Every named namespace, then the current one.
+    All,
+}
+
 /// Everything the command line asked for, after net-tools' defaulting rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Args {
@@ -82,4 +108,10 @@ pub struct Args {
     pub cache: bool,
     /// `-c [SECONDS]`
     pub continuous: Option<Duration>,
+    /// `--json`, `--json-lines`
+    pub format: OutputFormat,
+    /// `--filter EXPR`, as typed.
+    pub filter: Option<String>,
+    /// `--netns`, `--netns-pid`, `--all-netns`
+    pub netns: Netns,
 }

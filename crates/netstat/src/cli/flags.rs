@@ -6,6 +6,7 @@
 use std::ffi::OsStr;
 
 use super::Exit;
+use super::args::{Netns, OutputFormat};
 use super::getopt::HasArg;
 use super::parsed::Parsed;
 
@@ -17,6 +18,8 @@ pub enum Category {
     Family,
     Display,
     Names,
+    /// Beyond net-tools: output formats, filters, namespaces, checks.
+    Beyond,
     Other,
     /// Accepted for compatibility; not listed in the help text.
     Hidden,
@@ -33,6 +36,8 @@ pub struct Flag {
     pub doc: &'static str,
     /// Applies the flag, in command-line order; an `Err` ends the run (as net-tools does).
     pub update: fn(&mut Parsed, Option<&OsStr>) -> Result<(), Exit>,
+    /// Not a net-tools option (see [`super::getopt::Opt::extension`]).
+    pub extension: bool,
 }
 
 /// Long address-family options: `--inet`, `--unix`, ... (net-tools' AFTRANS_OPTS). glibc treats
@@ -68,7 +73,32 @@ const fn flag(
         category,
         doc,
         update,
+        extension: false,
     }
+}
+
+/// One of our own long options (not net-tools'), with an optional value.
+const fn extension(
+    long: &'static str,
+    has_arg: HasArg,
+    value_name: &'static str,
+    doc: &'static str,
+    update: fn(&mut Parsed, Option<&OsStr>) -> Result<(), Exit>,
+) -> Flag {
+    Flag {
+        short: None,
+        long: Some(long),
+        has_arg,
+        value_name,
+        category: Category::Beyond,
+        doc,
+        update,
+        extension: true,
+    }
+}
+
+fn value_text(value: Option<&OsStr>) -> String {
+    value.unwrap_or_default().to_string_lossy().into_owned()
 }
 
 /// The long family options, which all select the family named like the option.
@@ -120,6 +150,7 @@ pub static FLAGS: &[Flag] = &[
         category: Category::Family,
         doc: "address families: inet, inet6, unix, ... (comma-separated)",
         update: |p, value| p.add_families(&value.unwrap_or_default().to_string_lossy()),
+        extension: false,
     },
     flag(Some(b't'), Some("tcp"), Category::Socket, "TCP sockets", |p, _| {
         p.tcp = true;
@@ -170,6 +201,7 @@ pub static FLAGS: &[Flag] = &[
         category: Category::Display,
         doc: "repeat every SECONDS (default 1) until interrupted",
         update: |p, value| p.set_continuous(value),
+        extension: false,
     },
     flag(Some(b'e'), Some("extend"), Category::Display, "show user and inode; twice: more", |p, _| {
         p.args.extend = p.args.extend.saturating_add(1);
@@ -232,6 +264,43 @@ pub static FLAGS: &[Flag] = &[
     flag(Some(b'6'), None, Category::Family, "IPv6 sockets", |p, _| p.add_families("inet6")),
     flag(Some(b'd'), None, Category::Hidden, "accepted and ignored", |_, _| Ok(())),
     flag(Some(b'?'), None, Category::Hidden, "print usage and fail", |_, _| Err(Exit::usage_only())),
+    // Our own options come last: net-tools' abbreviations are resolved before them.
+    extension("json", HasArg::No, "", "print JSON: one array (one object for -s)", |p, _| {
+        p.args.format = OutputFormat::Json;
+        Ok(())
+    }),
+    extension("json-lines", HasArg::No, "", "print one JSON object per line", |p, _| {
+        p.args.format = OutputFormat::JsonLines;
+        Ok(())
+    }),
+    extension(
+        "filter",
+        HasArg::Required,
+        "EXPR",
+        "only sockets matching an ss filter expression, e.g. 'dport = :443'",
+        |p, value| {
+            p.args.filter = Some(value_text(value));
+            Ok(())
+        },
+    ),
+    extension("netns", HasArg::Required, "NAME", "look inside network namespace NAME (/run/netns)", |p, value| {
+        p.args.netns = Netns::Named(value_text(value));
+        Ok(())
+    }),
+    extension("netns-pid", HasArg::Required, "PID", "look inside the network namespace of process PID", |p, value| {
+        let text = value_text(value);
+        match text.parse() {
+            Ok(pid) => {
+                p.args.netns = Netns::Pid(pid);
+                Ok(())
+            }
+            Err(_) => Err(Exit::message_err(&format!("netstat: --netns-pid: invalid process id '{text}'\n"), 1)),
+        }
+    }),
+    extension("all-netns", HasArg::No, "", "every named network namespace, then the current one", |p, _| {
+        p.args.netns = Netns::All;
+        Ok(())
+    }),
 ];
 
 #[cfg(test)]

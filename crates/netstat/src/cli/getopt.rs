@@ -24,6 +24,9 @@ pub struct Opt {
     pub has_arg: HasArg,
     /// What the option means; entries that share it are interchangeable.
     pub id: u16,
+    /// An option net-tools does not have. Abbreviations are matched against net-tools' own
+    /// options first, so that every net-tools spelling and error message stays the same.
+    pub extension: bool,
 }
 
 /// What the parser found, in command-line order.
@@ -103,11 +106,18 @@ fn find_long(table: &[Opt], name: &[u8]) -> Found {
     if let Some(index) = table.iter().position(|o| o.long.is_some_and(|l| l.as_bytes() == name)) {
         return Found::One(index);
     }
+    match find_prefix(table, name, false) {
+        Found::None => find_prefix(table, name, true),
+        found => found,
+    }
+}
+
+fn find_prefix(table: &[Opt], name: &[u8], extension: bool) -> Found {
     let mut first: Option<usize> = None;
     let mut ambiguous: Vec<usize> = Vec::new();
     for (index, opt) in table.iter().enumerate() {
         let Some(long) = opt.long else { continue };
-        if !long.as_bytes().starts_with(name) {
+        if opt.extension != extension || !long.as_bytes().starts_with(name) {
             continue;
         }
         match first {
@@ -193,14 +203,17 @@ mod tests {
     use super::*;
 
     const TABLE: &[Opt] = &[
-        Opt { short: None, long: Some("inet"), has_arg: HasArg::No, id: 1 },
-        Opt { short: None, long: Some("inet6"), has_arg: HasArg::No, id: 1 },
-        Opt { short: Some(b'i'), long: Some("interfaces"), has_arg: HasArg::No, id: 2 },
-        Opt { short: Some(b'A'), long: Some("protocol"), has_arg: HasArg::Required, id: 3 },
-        Opt { short: Some(b'n'), long: Some("numeric"), has_arg: HasArg::No, id: 4 },
-        Opt { short: None, long: Some("numeric-hosts"), has_arg: HasArg::No, id: 5 },
-        Opt { short: Some(b'c'), long: Some("continuous"), has_arg: HasArg::OptionalNumber, id: 6 },
-        Opt { short: Some(b't'), long: Some("tcp"), has_arg: HasArg::No, id: 7 },
+        Opt { short: None, long: Some("inet"), has_arg: HasArg::No, id: 1, extension: false },
+        Opt { short: None, long: Some("inet6"), has_arg: HasArg::No, id: 1, extension: false },
+        Opt { short: Some(b'i'), long: Some("interfaces"), has_arg: HasArg::No, id: 2, extension: false },
+        Opt { short: Some(b'A'), long: Some("protocol"), has_arg: HasArg::Required, id: 3, extension: false },
+        Opt { short: Some(b'n'), long: Some("numeric"), has_arg: HasArg::No, id: 4, extension: false },
+        Opt { short: None, long: Some("numeric-hosts"), has_arg: HasArg::No, id: 5, extension: false },
+        Opt { short: Some(b'c'), long: Some("continuous"), has_arg: HasArg::OptionalNumber, id: 6, extension: false },
+        Opt { short: Some(b't'), long: Some("tcp"), has_arg: HasArg::No, id: 7, extension: false },
+        Opt { short: None, long: Some("tcp-info"), has_arg: HasArg::No, id: 8, extension: true },
+        Opt { short: None, long: Some("json"), has_arg: HasArg::No, id: 9, extension: true },
+        Opt { short: None, long: Some("json-lines"), has_arg: HasArg::No, id: 10, extension: true },
     ];
 
     fn run(words: &[&str]) -> Vec<Event> {
@@ -241,6 +254,18 @@ mod tests {
         );
         assert_eq!(run(&["--bogus=3"]), vec![Event::Error("unrecognized option '--bogus=3'".into())]);
         assert_eq!(run(&["--tcp=x"]), vec![Event::Error("option '--tcp' doesn't allow an argument".into())]);
+    }
+
+    #[test]
+    fn extensions_never_change_net_tools_abbreviations() {
+        assert_eq!(run(&["--tc"]), vec![opt(7, None)], "--tc still means --tcp");
+        assert_eq!(run(&["--tcp-"]), vec![opt(8, None)]);
+        assert_eq!(run(&["--json"]), vec![opt(9, None)]);
+        assert_eq!(run(&["--json-"]), vec![opt(10, None)]);
+        assert_eq!(
+            run(&["--js"]),
+            vec![Event::Error("option '--js' is ambiguous; possibilities: '--json' '--json-lines'".into())]
+        );
     }
 
     #[test]

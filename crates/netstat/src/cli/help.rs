@@ -10,6 +10,7 @@ const SECTIONS: &[(Category, &str)] = &[
     (Category::Family, "Address families"),
     (Category::Display, "Display"),
     (Category::Names, "Names"),
+    (Category::Beyond, "Beyond net-tools"),
     (Category::Other, "Other"),
 ];
 

@@ -78,6 +78,7 @@ fn option_table() -> Vec<Opt> {
                 long: flag.long,
                 has_arg: flag.has_arg,
                 id: if af { u16::MAX } else { index as u16 },
+                extension: flag.extension,
             }
         })
         .collect()
