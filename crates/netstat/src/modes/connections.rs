@@ -3,7 +3,7 @@
 //! Sections come in net-tools' order: tcp, sctp, udp, udplite, raw (IPv4 then IPv6 each), the
 //! groups, unix, then the legacy families, which no current kernel has.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 use nettables::SocketReader;

@@ -2,7 +2,7 @@
 //! with its 23-character cut.
 
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Appends the dotted-quad form of `addr`.
 pub fn push_ipv4(out: &mut Vec<u8>, addr: Ipv4Addr) {
@@ -74,18 +74,6 @@ pub fn mapped_ipv4(addr: &Ipv6Addr) -> Option<Ipv4Addr> {
     }
 }
 
-/// Appends `ip` in numeric form, as netstat's socket tables show it: IPv4-mapped addresses as
-/// plain IPv4.
-pub fn push_numeric(out: &mut Vec<u8>, ip: IpAddr) {
-    match ip {
-        IpAddr::V4(v4) => push_ipv4(out, v4),
-        IpAddr::V6(v6) => match mapped_ipv4(&v6) {
-            Some(v4) => push_ipv4(out, v4),
-            None => push_ipv6(out, v6),
-        },
-    }
-}
-
 /// Appends the `host:port` column text: when `host` + `port` exceed 22 characters (and `wide` is
 /// off) the port keeps at most 18 characters and the host is cut so the whole is 23.
 pub fn push_endpoint(out: &mut Vec<u8>, host: &[u8], port: &[u8], wide: bool) {
@@ -130,10 +118,9 @@ mod tests {
     }
 
     #[test]
-    fn mapped_addresses_print_as_ipv4() {
-        let mut out = Vec::new();
-        push_numeric(&mut out, "::ffff:127.0.0.1".parse().unwrap());
-        assert_eq!(out, b"127.0.0.1");
+    fn mapped_addresses_are_recognised() {
+        assert_eq!(mapped_ipv4(&"::ffff:127.0.0.1".parse().unwrap()), Some(Ipv4Addr::LOCALHOST));
+        assert_eq!(mapped_ipv4(&"::1".parse().unwrap()), None);
     }
 
     fn endpoint(host: &str, port: &str, wide: bool) -> String {

@@ -1,7 +1,7 @@
 //! The Internet socket table in net-tools' text format.
 
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 
 use nettables::inet::{Family, InetSocket, Protocol, State, TimerKind};
 

@@ -26,12 +26,6 @@ pub(crate) struct Netlink {
     seq: u32,
 }
 
-/// One message of a dump: its type and payload (the bytes after the header).
-pub(crate) struct Message<'a> {
-    pub(crate) kind: u16,
-    pub(crate) payload: &'a [u8],
-}
-
 impl Netlink {
     pub(crate) fn open(protocol: rustix::net::Protocol) -> io::Result<Netlink> {
         let fd = rustix::net::socket_with(
@@ -49,13 +43,14 @@ impl Netlink {
         })
     }
 
-    /// Sends a dump request of `kind` with `body`, then calls `each` for every reply message
-    /// until the kernel says the dump is done. A kernel error ends the dump with that error.
+    /// Sends a dump request of `kind` with `body`, then calls `each` with the payload of every
+    /// reply message until the kernel says the dump is done. A kernel error ends the dump with
+    /// that error.
     pub(crate) fn dump<E: From<io::Error>>(
         &mut self,
         kind: u16,
         body: &[u8],
-        mut each: impl FnMut(Message<'_>) -> Result<(), E>,
+        mut each: impl FnMut(&[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
         self.seq = self.seq.wrapping_add(1);
         let mut request = Vec::with_capacity(NLMSG_HDRLEN + body.len());
@@ -99,7 +94,7 @@ impl Netlink {
                         }
                         return Err(io::Error::from_raw_os_error(-errno).into());
                     }
-                    _ => each(Message { kind: msg_kind, payload })?,
+                    _ => each(payload)?,
                 }
             }
         }

@@ -12,7 +12,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use super::netlink::{Message, Netlink, attributes, u32_at};
+use super::netlink::{Netlink, attributes, u32_at};
 use crate::inet::{Family, InetQuery, InetSocket, Protocol, State, StateMask, Timer, TimerKind};
 
 const SOCK_DIAG_BY_FAMILY: u16 = 20;
@@ -39,7 +39,7 @@ pub(crate) fn dump<E: From<io::Error>>(
     let mut listener_uids: HashMap<(IpAddr, u16), u32> = HashMap::new();
 
     let request = request(query, kernel_states);
-    netlink.dump(SOCK_DIAG_BY_FAMILY, &request, |Message { payload, .. }| {
+    netlink.dump(SOCK_DIAG_BY_FAMILY, &request, |payload| {
         let Some(mut sock) = parse(query, payload) else {
             return Ok(());
         };
