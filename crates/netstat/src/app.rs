@@ -1,10 +1,14 @@
 //! The program: parse the command line, run the mode, map the outcome to an exit status.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, ErrorKind, Write};
 
-use crate::cli::{self, args::Mode};
+use nettables::netns::{self, Namespace, Visit};
+
+use crate::cli::args::{Args, Mode, Netns, OutputFormat};
+use crate::cli;
 use crate::modes;
+use crate::render::json;
 use crate::output::{BROKEN_PIPE_STATUS, Output};
 
 pub fn run(argv: Vec<OsString>) -> i32 {
@@ -27,13 +31,19 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         }
     };
 
+    // Namespaces are opened, and entered, before anything starts a thread.
+    let targets = match namespaces(&args.netns) {
+        Ok(targets) => targets,
+        Err(message) => {
+            eprint!("{message}");
+            return 1;
+        }
+    };
     let mut out = Output::stdout();
-    let status = match args.mode {
-        Mode::Connections => modes::connections::run(&args, &mut out),
-        Mode::Route => modes::route::run(&args, &mut out),
-        Mode::Interfaces => modes::iface::run(&args, &mut out),
-        Mode::Statistics => modes::stats::run(&args, &mut out),
-        Mode::Masquerade => modes::masquerade::run(&args, &mut out),
+    let status = if args.format == OutputFormat::Text && args.netns != Netns::All {
+        in_namespace(&args, targets.first(), &mut out)
+    } else {
+        each_namespace(&args, &targets, &mut out)
     };
     match status.and_then(|code| out.flush().map(|()| code)) {
         Ok(code) => code,
@@ -41,6 +51,135 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Err(e) => {
             let _ = writeln!(io::stderr(), "{program}: {e}");
             1
+        }
+    }
+}
+
+fn run_mode(args: &Args, out: &mut Output) -> modes::Status {
+    match args.mode {
+        Mode::Connections => modes::connections::run(args, out),
+        Mode::Route => modes::route::run(args, out),
+        Mode::Interfaces => modes::iface::run(args, out),
+        Mode::Statistics => modes::stats::run(args, out),
+        Mode::Masquerade => modes::masquerade::run(args, out),
+    }
+}
+
+/// A namespace to show: its label (`None` without a namespace option) and its handle (`None`
+/// for the one netstat runs in).
+struct Target {
+    label: Option<String>,
+    namespace: Option<Namespace>,
+}
+
+/// Opens the namespaces that `--netns`, `--netns-pid` or `--all-netns` name, or explains why
+/// not. `--all-netns` lists each named namespace once, then the current one if it is unnamed.
+fn namespaces(netns: &Netns) -> Result<Vec<Target>, String> {
+    let opened = |label: String, namespace: std::io::Result<Namespace>| match namespace {
+        Ok(namespace) => Ok(Target { label: Some(label), namespace: Some(namespace) }),
+        Err(e) => Err(format!("netstat: cannot open network namespace {label}: {}\n", reason(&e))),
+    };
+    match netns {
+        Netns::Current => Ok(vec![Target { label: None, namespace: None }]),
+        Netns::Named(name) => Ok(vec![opened(name.clone(), Namespace::named(name))?]),
+        Netns::Pid(pid) => Ok(vec![opened(format!("pid:{pid}"), Namespace::of_process(*pid))?]),
+        Netns::All => {
+            let failed = |e: std::io::Error| format!("netstat: cannot list network namespaces: {}\n", reason(&e));
+            let current = Namespace::current().and_then(|ns| ns.id()).map_err(failed)?;
+            let mut targets = Vec::new();
+            for name in netns::named().map_err(failed)? {
+                let target = match Namespace::named(&name) {
+                    // `ip netns del` removed it since the listing, or `ip netns add` has not
+                    // finished making it: it is not there yet.
+                    Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidData) => continue,
+                    namespace => opened(name.clone(), namespace)?,
+                };
+                let id = target.namespace.as_ref().map(Namespace::id).transpose();
+                if id.map_err(failed)? != Some(current) {
+                    targets.push(target);
+                }
+            }
+            targets.push(Target { label: Some(CURRENT.to_string()), namespace: None });
+            Ok(targets)
+        }
+    }
+}
+
+/// The label of the namespace netstat runs in, under `--all-netns`.
+const CURRENT: &str = "(current)";
+
+/// The `strerror` text, with a hint when privileges are missing.
+fn reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" (os error").next().unwrap_or_default();
+    match e.raw_os_error() {
+        Some(libc::EPERM | libc::EACCES) => format!("{text} (network namespaces need root, or CAP_SYS_ADMIN)"),
+        _ => text.to_string(),
+    }
+}
+
+/// Runs the mode once (with its own `-c` loop) inside one namespace.
+fn in_namespace(args: &Args, target: Option<&Target>, out: &mut Output) -> modes::Status {
+    let Some(Target { label, namespace: Some(namespace) }) = target else {
+        return run_mode(args, out);
+    };
+    let visit = match Visit::enter(namespace) {
+        Ok(visit) => visit,
+        Err(e) => return Ok(cannot_enter(label.as_deref(), &e)),
+    };
+    let status = run_mode(&Args { netns_label: label.clone(), ..args.clone() }, out)?;
+    out.flush()?;
+    match visit.leave() {
+        Ok(()) => Ok(status),
+        Err(e) => Ok(cannot_enter(Some("(the original one)"), &e)),
+    }
+}
+
+fn cannot_enter(label: Option<&str>, e: &std::io::Error) -> i32 {
+    eprint!("netstat: cannot enter network namespace {}: {}\n", label.unwrap_or(CURRENT), reason(e));
+    1
+}
+
+/// JSON output and `--all-netns`: every pass runs the mode once in each namespace, and `-c`
+/// repeats the whole round. `--json` writes one array per round, with every namespace's
+/// records; text gets a `Network namespace: NAME` line before each namespace's tables.
+fn each_namespace(args: &Args, targets: &[Target], out: &mut Output) -> modes::Status {
+    let once = Args { continuous: None, ..args.clone() };
+    // `-s` is one object, unless several namespaces make it an array of them.
+    let array = args.mode != Mode::Statistics || args.netns == Netns::All;
+    loop {
+        for target in targets {
+            let once = Args { netns_label: target.label.clone(), ..once.clone() };
+            let visit = match target.namespace.as_ref().map(Visit::enter).transpose() {
+                Ok(visit) => visit,
+                Err(e) => {
+                    json::close(out)?;
+                    out.flush()?;
+                    return Ok(cannot_enter(target.label.as_deref(), &e));
+                }
+            };
+            if args.format == OutputFormat::Text {
+                writeln!(out, "Network namespace: {}", target.label.as_deref().unwrap_or(CURRENT))?;
+            }
+            let status = run_mode(&once, out)?;
+            if let Some(Err(e)) = visit.map(Visit::leave) {
+                json::close(out)?;
+                out.flush()?;
+                return Ok(cannot_enter(Some("(the original one)"), &e));
+            }
+            if status != 0 {
+                json::close(out)?;
+                return Ok(status);
+            }
+        }
+        if array {
+            json::finish(out, args.format)?;
+        }
+        out.flush()?;
+        match args.continuous {
+            // `-s` ignores `-c`, as net-tools does.
+            Some(interval) if args.mode != Mode::Statistics => std::thread::sleep(interval),
+            _ => return Ok(0),
         }
     }
 }

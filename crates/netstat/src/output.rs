@@ -5,12 +5,15 @@ use std::io::{self, StdoutLock, Write};
 /// All table output goes through here: one large buffer, flushed at the end of each pass.
 pub struct Output {
     inner: io::BufWriter<StdoutLock<'static>>,
+    /// Where `--json`'s array stands, shared by every table written.
+    pub json: crate::render::json::Framing,
 }
 
 impl Output {
     pub fn stdout() -> Output {
         Output {
             inner: io::BufWriter::with_capacity(128 * 1024, io::stdout().lock()),
+            json: Default::default(),
         }
     }
 }

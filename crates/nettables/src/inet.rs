@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::filter::Filter;
+
 /// The transport protocol of an Internet socket table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Protocol {
@@ -130,41 +132,66 @@ pub struct InetSocket {
     pub uid: u32,
     /// Socket inode; 0 for TIME_WAIT and pending connections, which have no file.
     pub inode: u64,
+    /// Index of the interface the socket is bound to (`SO_BINDTODEVICE`, IPv6 scope); 0 when
+    /// unbound, and always 0 from `/proc`, which does not report it.
+    pub interface: u32,
     /// Pending timer. `retransmits` and `probes` are filled only when the query asked for timers.
     pub timer: Timer,
 }
 
 /// What to list from one Internet socket table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InetQuery {
+pub struct InetQuery<'a> {
     pub protocol: Protocol,
     pub family: Family,
     /// States to list; the kernel skips the rest.
     pub states: StateMask,
     /// Whether the caller needs [`Timer::retransmits`] and [`Timer::probes`]; costs a little.
     pub timer_details: bool,
+    /// Only sockets this filter accepts are listed. Its states narrow the kernel's state mask,
+    /// and on Linux its port, address and interface tests are compiled into inet_diag bytecode,
+    /// so the kernel skips most other sockets before copying them out.
+    pub filter: Option<&'a Filter>,
 }
 
-impl InetQuery {
+impl<'a> InetQuery<'a> {
     /// A query for every socket of one table.
-    pub fn new(protocol: Protocol, family: Family) -> InetQuery {
+    pub fn new(protocol: Protocol, family: Family) -> InetQuery<'a> {
         InetQuery {
             protocol,
             family,
             states: StateMask::ALL,
             timer_details: false,
+            filter: None,
         }
     }
 
     /// Restricts the query to `states`.
-    pub fn states(mut self, states: StateMask) -> InetQuery {
+    pub fn states(mut self, states: StateMask) -> InetQuery<'a> {
         self.states = states;
         self
     }
 
     /// Asks for retransmit and probe counts.
-    pub fn timer_details(mut self, yes: bool) -> InetQuery {
+    pub fn timer_details(mut self, yes: bool) -> InetQuery<'a> {
         self.timer_details = yes;
         self
+    }
+
+    /// Restricts the query to sockets `filter` accepts.
+    pub fn filter(mut self, filter: Option<&'a Filter>) -> InetQuery<'a> {
+        self.filter = filter;
+        self
+    }
+
+    /// The states worth asking the kernel for: the query's, narrowed by the filter's.
+    pub fn kernel_states(&self) -> StateMask {
+        let filter = self.filter.map_or(StateMask::ALL, Filter::states);
+        StateMask(self.states.0 & filter.0)
+    }
+
+    /// Whether a socket from the kernel belongs in the listing (state and filter).
+    pub fn accepts(&self, sock: &InetSocket) -> bool {
+        self.states.contains(sock.state) && self.filter.is_none_or(|f| f.matches(sock))
     }
 }

@@ -21,9 +21,11 @@
 //! The Linux backend lives in a private module; everything public is platform-neutral.
 
 pub mod counters;
+pub mod filter;
 pub mod groups;
 pub mod iface;
 pub mod inet;
+pub mod netns;
 pub mod process;
 pub mod route;
 pub mod unix;

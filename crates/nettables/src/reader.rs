@@ -97,7 +97,7 @@ impl SocketReader {
         lines.next(&mut self.line)?; // header
         while lines.next(&mut self.line)? {
             match proc_inet::parse_line(query.protocol, query.family, &self.line) {
-                Some(sock) if query.states.contains(sock.state) => each(&sock)?,
+                Some(sock) if query.accepts(&sock) => each(&sock)?,
                 Some(_) => {}
                 None => self.bad_lines += 1,
             }

@@ -1,1 +1,196 @@
-//! TODO
+//! Routing tables: the IPv4 FIB, the IPv4 route cache and the IPv6 FIB.
+//!
+//! The records carry the kernel's numbers unchanged (flags as `RTF_*` bits, counters as the
+//! kernel prints them); formatting is left to the caller. Tables are small, so each listing
+//! returns a `Vec`.
+//!
+//! ```no_run
+//! use nettables::route;
+//!
+//! for r in route::ipv4_routes()? {
+//!     let via = if r.flags & route::RTF_GATEWAY != 0 { r.gateway.to_string() } else { "-".into() };
+//!     println!("{}/{} via {via} dev {}", r.destination, r.mask, String::from_utf8_lossy(&r.iface));
+//! }
+//! # Ok::<(), nettables::route::TableError>(())
+//! ```
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// The route is usable.
+pub const RTF_UP: u32 = 0x0001;
+/// The destination is reached through a gateway.
+pub const RTF_GATEWAY: u32 = 0x0002;
+/// A host route (the mask is all ones).
+pub const RTF_HOST: u32 = 0x0004;
+/// Reinstate the route after a timeout.
+pub const RTF_REINSTATE: u32 = 0x0008;
+/// Created dynamically (by a redirect).
+pub const RTF_DYNAMIC: u32 = 0x0010;
+/// Modified dynamically (by a redirect).
+pub const RTF_MODIFIED: u32 = 0x0020;
+/// A specific MTU is set.
+pub const RTF_MTU: u32 = 0x0040;
+/// A specific window is set.
+pub const RTF_WINDOW: u32 = 0x0080;
+/// A specific initial round-trip time is set.
+pub const RTF_IRTT: u32 = 0x0100;
+/// A reject route: unreachable, prohibit and friends.
+pub const RTF_REJECT: u32 = 0x0200;
+/// This route is not cached (Linux 2.0).
+pub const RTF_NOTCACHED: u32 = 0x0400;
+/// IPv6: a default route learnt from a router advertisement.
+pub const RTF_DEFAULT: u32 = 0x0001_0000;
+/// IPv6: every destination is on-link.
+pub const RTF_ALLONLINK: u32 = 0x0002_0000;
+/// IPv6: made by address autoconfiguration.
+pub const RTF_ADDRCONF: u32 = 0x0004_0000;
+/// IPv6: the route has no next hop.
+pub const RTF_NONEXTHOP: u32 = 0x0020_0000;
+/// IPv6: the route expires.
+pub const RTF_EXPIRES: u32 = 0x0040_0000;
+/// A cached (cloned) route.
+pub const RTF_CACHE: u32 = 0x0100_0000;
+/// Flow-based route.
+pub const RTF_FLOW: u32 = 0x0200_0000;
+/// Policy route.
+pub const RTF_POLICY: u32 = 0x0400_0000;
+/// A local address.
+pub const RTF_LOCAL: u32 = 0x8000_0000;
+
+/// One IPv4 route of the main table (`/proc/net/route`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ipv4Route {
+    /// Output device; `*` for routes without one (blackhole, unreachable ...).
+    pub iface: Box<[u8]>,
+    pub destination: Ipv4Addr,
+    pub gateway: Ipv4Addr,
+    pub mask: Ipv4Addr,
+    /// `RTF_*` bits.
+    pub flags: u32,
+    pub refcnt: i32,
+    pub use_count: i32,
+    /// Route priority (`ip route ... metric N`), as a C `int`.
+    pub metric: i32,
+    /// The kernel's "MTU" column: the advertised MSS plus 40, or 0.
+    pub mss: i32,
+    pub window: i32,
+    /// Initial round-trip time.
+    pub irtt: i32,
+}
+
+/// One row of the IPv4 route cache (`/proc/net/rt_cache`). Kernels since 3.6 have no
+/// cache, so the table is normally empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedRoute {
+    pub iface: Box<[u8]>,
+    pub destination: Ipv4Addr,
+    pub gateway: Ipv4Addr,
+    pub source: Ipv4Addr,
+    /// Specific destination (the local address used for replies).
+    pub spec_dst: Ipv4Addr,
+    /// `RTF_*` and `RTCF_*` bits.
+    pub flags: u32,
+    pub refcnt: i32,
+    pub use_count: i32,
+    pub metric: i32,
+    pub mss: i32,
+    pub window: i32,
+    pub irtt: i32,
+    pub tos: i32,
+    pub hh_ref: i32,
+    pub hh_uptodate: i32,
+}
+
+/// One IPv6 route (`/proc/net/ipv6_route`), from any table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ipv6Route {
+    pub destination: Ipv6Addr,
+    pub prefix_len: u8,
+    pub source: Ipv6Addr,
+    pub source_len: u8,
+    /// `::` when the route has no gateway.
+    pub next_hop: Ipv6Addr,
+    /// Metric; `u32::MAX` for the kernel's built-in reject route.
+    pub metric: u32,
+    pub refcnt: u32,
+    pub use_count: u32,
+    /// `RTF_*` bits.
+    pub flags: u32,
+    /// Output device; empty if the kernel printed none.
+    pub iface: Box<[u8]>,
+}
+
+/// Why a routing table could not be listed.
+#[derive(Debug)]
+pub enum TableError {
+    /// The table could not be opened (the path is given): the family is not configured.
+    Open(&'static str, io::Error),
+    /// The table's header lacks a column this reader needs.
+    MissingColumn(&'static str, &'static str),
+    /// Reading failed after the table was opened.
+    Read(&'static str, io::Error),
+}
+
+impl fmt::Display for TableError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TableError::Open(path, e) | TableError::Read(path, e) => write!(f, "{path}: {e}"),
+            TableError::MissingColumn(path, column) => {
+                write!(f, "{path} does not contain required field {column}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TableError {}
+
+/// The IPv4 main table.
+pub const IPV4_ROUTE_PATH: &str = "/proc/net/route";
+/// The IPv4 route cache.
+pub const IPV4_CACHE_PATH: &str = "/proc/net/rt_cache";
+/// The IPv6 routes.
+pub const IPV6_ROUTE_PATH: &str = "/proc/net/ipv6_route";
+
+/// The usable (`RTF_UP`) routes of the IPv4 main table, in kernel order. Malformed rows are
+/// skipped.
+///
+/// ```no_run
+/// let default = nettables::route::ipv4_routes()?
+///     .into_iter()
+///     .find(|r| r.mask.is_unspecified() && r.destination.is_unspecified());
+/// println!("default gateway: {:?}", default.map(|r| r.gateway));
+/// # Ok::<(), nettables::route::TableError>(())
+/// ```
+#[cfg(target_os = "linux")]
+pub fn ipv4_routes() -> Result<Vec<Ipv4Route>, TableError> {
+    crate::linux::route::ipv4_routes()
+}
+
+/// The rows of the IPv4 route cache, in kernel order (normally none). Malformed rows are
+/// skipped.
+///
+/// ```no_run
+/// println!("{} cached routes", nettables::route::ipv4_route_cache()?.len());
+/// # Ok::<(), nettables::route::TableError>(())
+/// ```
+#[cfg(target_os = "linux")]
+pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>, TableError> {
+    crate::linux::route::ipv4_route_cache()
+}
+
+/// Every IPv6 route the kernel lists, in kernel order, including reject and cached
+/// ([`RTF_CACHE`]) entries. Malformed rows are skipped.
+///
+/// ```no_run
+/// use nettables::route::{ipv6_routes, RTF_GATEWAY};
+/// for r in ipv6_routes()?.iter().filter(|r| r.flags & RTF_GATEWAY != 0) {
+///     println!("{}/{} via {}", r.destination, r.prefix_len, r.next_hop);
+/// }
+/// # Ok::<(), nettables::route::TableError>(())
+/// ```
+#[cfg(target_os = "linux")]
+pub fn ipv6_routes() -> Result<Vec<Ipv6Route>, TableError> {
+    crate::linux::route::ipv6_routes()
+}

@@ -114,4 +114,7 @@ pub struct Args {
     pub filter: Option<String>,
     /// `--netns`, `--netns-pid`, `--all-netns`
     pub netns: Netns,
+    /// The namespace being shown, for headers and JSON's `netns` field; set per namespace by
+    /// the namespace loop, `None` without a namespace option.
+    pub netns_label: Option<String>,
 }

@@ -277,7 +277,7 @@ pub static FLAGS: &[Flag] = &[
         "filter",
         HasArg::Required,
         "EXPR",
-        "only sockets matching an ss filter expression, e.g. 'dport = :443'",
+        "only Internet sockets matching an ss filter, e.g. 'state established and dport = :443' (hides UNIX sockets)",
         |p, value| {
             p.args.filter = Some(value_text(value));
             Ok(())

@@ -7,19 +7,28 @@ use std::io;
 use std::path::Path;
 
 use nettables::SocketReader;
+use nettables::filter::{Filter, ParseError};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
 use nettables::process::OwnerMap;
 
 use super::Status;
-use crate::cli::args::Args;
+use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
 use crate::render::owner::OwnerLabels;
-use crate::render::{inet, unix};
+use crate::render::{inet, json, unix};
 use crate::resolve::Names;
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
+    let filter = match args.filter.as_deref().map(Filter::parse).transpose() {
+        Ok(filter) => filter,
+        Err(e) => {
+            filter_error(args.filter.as_deref().unwrap_or(""), &e);
+            return Ok(1);
+        }
+    };
     let mut listing = Listing {
         args,
+        filter,
         reader: SocketReader::new(),
         names: Names::new(),
         owners: None,
@@ -31,6 +40,9 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
 /// State kept across passes of `-c`: the netlink socket, caches and buffers.
 struct Listing<'a> {
     args: &'a Args,
+    /// `--filter`. It selects Internet sockets only: no UNIX socket has the ports, addresses
+    /// and TCP states it tests, so with a filter the UNIX table is not listed at all.
+    filter: Option<Filter>,
     reader: SocketReader,
     names: Names,
     /// The process map of this pass, loaded on first need (`-p`).
@@ -51,6 +63,17 @@ impl From<io::Error> for ListError {
     }
 }
 
+/// Reports a bad `--filter` expression, underlining where it went wrong.
+fn filter_error(text: &str, e: &ParseError) {
+    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    eprint!(
+        "netstat: bad --filter expression: {}\n  {text}\n  {}{}\n",
+        e.message(),
+        " ".repeat(e.column() - 1),
+        "^".repeat(e.width())
+    );
+}
+
 /// net-tools' "no support" message for a family the kernel lacks.
 fn no_support(name: &str) {
     eprint!("netstat: no support for `{name}' on this system.\n");
@@ -66,7 +89,9 @@ impl Listing<'_> {
 
         if !requested || tables.tcp || tables.sctp || tables.udp || tables.udplite || tables.raw {
             self.load_owners();
-            inet::write_header(out, args)?;
+            if args.format == OutputFormat::Text {
+                inet::write_header(out, args)?;
+            }
             let sections = [
                 (tables.tcp, Section::Inet(Protocol::Tcp)),
                 (tables.sctp, Section::Sctp),
@@ -95,7 +120,7 @@ impl Listing<'_> {
             }
         }
 
-        if !requested || tables.unix {
+        if (!requested || tables.unix) && self.filter.is_none() {
             self.load_owners();
             let status = self.unix_table(out)?;
             if status != 0 {
@@ -200,17 +225,17 @@ impl Listing<'_> {
         let args = self.args;
         let query = InetQuery::new(protocol, family)
             .states(kernel_states(args, protocol))
-            .timer_details(args.timers);
-        let mut writer = inet::RowWriter::new(args);
-        let labels = self.owners.as_ref().map(OwnerLabels::new);
-        let owners = labels.as_ref();
+            .timer_details(args.timers)
+            // Narrows the kernel's state mask, prunes in the kernel, and tests every row.
+            .filter(self.filter.as_ref());
+        let mut writer = InetRows::new(args, self.owners.as_ref());
         let names = &mut self.names;
         if args.numeric_hosts {
             return self.reader.for_each_inet(&query, |sock| {
                 if !inet::selected(args, sock) {
                     return Ok(());
                 }
-                writer.write(out, sock, names, owners).map_err(ListError::Output)
+                writer.write(out, sock, names)
             });
         }
         // Host names: hold the table's rows while every name is looked up at once.
@@ -227,7 +252,7 @@ impl Listing<'_> {
         }
         names.hosts.wait();
         for sock in rows.iter() {
-            writer.write(out, sock, names, owners).map_err(ListError::Output)?;
+            writer.write(out, sock, names)?;
         }
         Ok(())
     }
@@ -246,13 +271,22 @@ impl Listing<'_> {
 
     fn unix_table(&mut self, out: &mut Output) -> io::Result<i32> {
         let args = self.args;
-        unix::write_header(out, args)?;
+        let json = args.format != OutputFormat::Text;
+        if !json {
+            unix::write_header(out, args)?;
+        }
         let mut writer = unix::RowWriter::new();
-        let labels = self.owners.as_ref().map(OwnerLabels::new);
+        let labels = self.owners.as_ref().filter(|_| !json).map(OwnerLabels::new);
         let owners = labels.as_ref();
+        let owner_map = self.owners.as_ref();
         let result = self.reader.for_each_unix(|sock| {
             if unix::selected(args, sock) {
-                writer.write(out, sock, owners).map_err(ListError::Output)?;
+                let written = if json {
+                    json::write_unix(out, args, sock, owner_map)
+                } else {
+                    writer.write(out, sock, owners)
+                };
+                written.map_err(ListError::Output)?;
             }
             Ok(())
         });
@@ -280,6 +314,29 @@ impl Listing<'_> {
 enum Section {
     Inet(Protocol),
     Sctp,
+}
+
+/// Rows of an Internet table, as net-tools' text or as JSON records.
+enum InetRows<'a> {
+    Text(inet::RowWriter<'a>, Option<OwnerLabels<'a>>),
+    Json(json::InetWriter<'a>, Option<&'a OwnerMap>),
+}
+
+impl<'a> InetRows<'a> {
+    fn new(args: &'a Args, owners: Option<&'a OwnerMap>) -> InetRows<'a> {
+        match args.format {
+            OutputFormat::Text => InetRows::Text(inet::RowWriter::new(args), owners.map(OwnerLabels::new)),
+            OutputFormat::Json | OutputFormat::JsonLines => InetRows::Json(json::InetWriter::new(args), owners),
+        }
+    }
+
+    fn write(&mut self, out: &mut Output, sock: &InetSocket, names: &mut Names) -> Result<(), ListError> {
+        let written = match self {
+            InetRows::Text(writer, labels) => writer.write(out, sock, names, labels.as_ref()),
+            InetRows::Json(writer, owners) => writer.write(out, sock, names, *owners),
+        };
+        written.map_err(ListError::Output)
+    }
 }
 
 /// The states the kernel should report, so it can skip the rest. TCP's listening test is on the

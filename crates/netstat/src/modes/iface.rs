@@ -4,18 +4,20 @@ use std::io::{self, Write};
 
 use nettables::iface;
 
-use crate::cli::args::Args;
+use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
 use crate::render::iface as render;
+use crate::render::json_iface;
 
 pub fn run(args: &Args, out: &mut Output) -> super::Status {
     super::repeat(args, out, |out, pass| {
         // net-tools prints the title only when it opens its socket, which it keeps under -c.
-        if pass == 0 {
+        let json = args.format != OutputFormat::Text;
+        if pass == 0 && !json {
             out.write_all(render::TITLE)?;
         }
         let long = args.extend >= 1;
-        if !long {
+        if !long && !json {
             out.write_all(render::SHORT_HEADER)?;
         }
         let listing = match iface::list() {
@@ -35,13 +37,15 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
         if let Some(e) = &listing.conf_error {
             eprintln!("SIOCGIFCONF: {}", errno_text(e));
         }
-        let inet6 = if long {
+        let inet6 = if long || json {
             iface::inet6_addresses().unwrap_or_default()
         } else {
             Vec::new()
         };
         for iface in listing.interfaces.iter().filter(|i| i.is_up() || args.all) {
-            if long {
+            if json {
+                json_iface::write(out, args, iface, &inet6)?;
+            } else if long {
                 render::write_long(out, iface, &inet6)?;
             } else {
                 render::write_short(out, iface)?;

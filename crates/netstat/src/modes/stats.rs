@@ -4,11 +4,15 @@ use std::io::{self, Write};
 
 use nettables::counters::{self, CounterFile, Counters, LoadError};
 
-use crate::cli::args::Args;
+use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
+use crate::render::json_stats;
 use crate::render::stats::{Filter, StatsRenderer, TableSet};
 
 pub fn run(args: &Args, out: &mut Output) -> super::Status {
+    if args.format != OutputFormat::Text {
+        return json_stats::write(args, out, &mut io::stderr(), counters::load);
+    }
     statistics(args, out, &mut io::stderr(), counters::load)
 }
 

@@ -233,7 +233,7 @@ pub fn tcp_state(state: State) -> &'static [u8] {
     NAMES.get(usize::from(state.0)).copied().unwrap_or(b"UNKNOWN")
 }
 
-fn udp_state(state: State) -> &'static [u8] {
+pub fn udp_state(state: State) -> &'static [u8] {
     match state {
         State::ESTABLISHED => b"ESTABLISHED",
         State::CLOSE => b"",
@@ -287,6 +287,7 @@ mod tests {
             send_q: 0,
             uid: 0,
             inode: 1028034,
+            interface: 0,
             timer: Timer::default(),
         }
     }

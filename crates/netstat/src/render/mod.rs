@@ -1,8 +1,15 @@
 //! Renderers: records in, text out. One module per output format and table.
 
 pub mod addr;
+pub mod groups;
 pub mod iface;
 pub mod inet;
+pub mod json;
+pub mod json_groups;
+pub mod json_iface;
+pub mod json_route;
+pub mod json_stats;
 pub mod owner;
+pub mod route;
 pub mod stats;
 pub mod unix;

@@ -566,6 +566,15 @@ impl StatsRenderer {
         Ok(())
     }
 
+    /// Whether the filter lets a section of this name through (unknown sections always pass).
+    pub fn shows_section(&self, set: TableSet, name: &str) -> bool {
+        let tables = match set {
+            TableSet::Inet => INET,
+            TableSet::Inet6 => INET6,
+        };
+        tables.iter().find(|t| t.name == name).is_none_or(|t| self.shows(t.group))
+    }
+
     fn shows(&self, group: Group) -> bool {
         match group {
             Group::Raw => self.filter.raw,

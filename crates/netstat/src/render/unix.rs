@@ -88,7 +88,7 @@ impl RowWriter {
     }
 }
 
-fn socket_type(sock_type: u16) -> &'static [u8] {
+pub fn socket_type(sock_type: u16) -> &'static [u8] {
     match sock_type {
         1 => b"STREAM",
         2 => b"DGRAM",
@@ -99,7 +99,7 @@ fn socket_type(sock_type: u16) -> &'static [u8] {
     }
 }
 
-fn state(sock: &UnixSocket<'_>) -> &'static [u8] {
+pub fn state(sock: &UnixSocket<'_>) -> &'static [u8] {
     match sock.state {
         0 => b"FREE",
         1 if sock.flags & FLAG_ACCEPTING != 0 => b"LISTENING",

@@ -87,9 +87,15 @@ impl Netns {
         }
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("nst-{tag}-{}-{n}", std::process::id());
-        let _ = Command::new("ip").args(["netns", "del", &name]).stderr(Stdio::null()).status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &name])
+            .stderr(Stdio::null())
+            .status();
         run_checked(Command::new("ip").args(["netns", "add", &name]));
-        let ns = Netns { name, children: Vec::new() };
+        let ns = Netns {
+            name,
+            children: Vec::new(),
+        };
         ns.sh("ip link set lo up");
         Some(ns)
     }
@@ -103,7 +109,8 @@ impl Netns {
 
     /// Runs a shell script inside the namespace; panics if it fails.
     pub fn sh(&self, script: &str) -> String {
-        let out = run_checked(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]));
+        let out =
+            run_checked(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -123,10 +130,18 @@ impl Netns {
             As::Root => String::new(),
             As::Nobody => "setpriv --reuid=65534 --regid=65534 --clear-groups".to_string(),
         };
-        let script = format!(r#"exec {privileges} bash -c 'exec -a "$0" /usr/bin/python3 "$1" "$2"' "$0" "$1" "$2""#);
+        let script = format!(
+            r#"exec {privileges} bash -c 'exec -a "$0" /usr/bin/python3 "$1" "$2"' "$0" "$1" "$2""#
+        );
         let mut child = self
             .command("bash")
-            .args(["-c", &script, argv0, fixture.to_str().expect("utf-8 path"), spec])
+            .args([
+                "-c",
+                &script,
+                argv0,
+                fixture.to_str().expect("utf-8 path"),
+                spec,
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -134,8 +149,14 @@ impl Netns {
             .expect("start socket fixture");
         let mut line = String::new();
         let stdout = child.stdout.take().expect("fixture stdout");
-        BufReader::new(stdout).read_line(&mut line).expect("read fixture readiness");
-        assert_eq!(line.trim(), "ready", "fixture failed to build its sockets: {spec}");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read fixture readiness");
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "fixture failed to build its sockets: {spec}"
+        );
         self.children.push(child);
     }
 
@@ -144,12 +165,20 @@ impl Netns {
     pub fn run(&self, binary: &Path, args: &[&str], user: As) -> Run {
         let privileges: &[&str] = match user {
             As::Root => &[],
-            As::Nobody => &["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+            As::Nobody => &[
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+            ],
         };
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.name]).args(privileges);
         cmd.args(["bash", "-c", r#"exec -a netstat "$@""#, "netstat"]);
-        cmd.arg(binary).args(args).stdin(Stdio::null()).env("LC_ALL", "C");
+        cmd.arg(binary)
+            .args(args)
+            .stdin(Stdio::null())
+            .env("LC_ALL", "C");
         let out = cmd.output().expect("run netstat");
         Run {
             stdout: out.stdout,
@@ -168,7 +197,11 @@ impl Netns {
     /// Asserts that our output equals net-tools' byte for byte (stdout, stderr, exit status).
     pub fn assert_same(&self, args: &[&str], user: As) {
         let (ours, reference) = self.run_both(args, user);
-        assert_runs_equal(&ours, &reference, &format!("netstat {} as {user:?}", args.join(" ")));
+        assert_runs_equal(
+            &ours,
+            &reference,
+            &format!("netstat {} as {user:?}", args.join(" ")),
+        );
     }
 }
 
@@ -179,7 +212,9 @@ impl Drop for Netns {
             let _ = child.kill();
             let _ = child.wait();
         }
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
         let _ = std::fs::remove_dir_all(PathBuf::from("/etc/netns").join(&self.name));
     }
 }
@@ -200,9 +235,15 @@ pub fn assert_runs_equal(ours: &Run, reference: &Run, what: &str) {
     diff_streams("stdout", &ours.stdout, &reference.stdout, &mut report);
     diff_streams("stderr", &ours.stderr, &reference.stderr, &mut report);
     if ours.code != reference.code {
-        report.push_str(&format!("exit status: ours {:?}, net-tools {:?}\n", ours.code, reference.code));
+        report.push_str(&format!(
+            "exit status: ours {:?}, net-tools {:?}\n",
+            ours.code, reference.code
+        ));
     }
-    assert!(report.is_empty(), "{what}: output differs from net-tools\n{report}");
+    assert!(
+        report.is_empty(),
+        "{what}: output differs from net-tools\n{report}"
+    );
 }
 
 /// Appends a description of the differing lines of one stream to `report`.
@@ -223,13 +264,21 @@ pub fn diff_streams(name: &str, ours: &[u8], reference: &[u8], report: &mut Stri
         let b = ref_lines.get(i).copied();
         if a != b && shown < 12 {
             shown += 1;
-            report.push_str(&format!("  line {}:\n    ours: {:?}\n    ref:  {:?}\n", i + 1, lossy(a), lossy(b)));
+            report.push_str(&format!(
+                "  line {}:\n    ours: {:?}\n    ref:  {:?}\n",
+                i + 1,
+                lossy(a),
+                lossy(b)
+            ));
         }
     }
 }
 
 fn lossy(line: Option<&[u8]>) -> String {
-    line.map_or_else(|| "<missing>".to_string(), |l| String::from_utf8_lossy(l).into_owned())
+    line.map_or_else(
+        || "<missing>".to_string(),
+        |l| String::from_utf8_lossy(l).into_owned(),
+    )
 }
 
 /// Writes `bytes` to a temporary file and returns its path.

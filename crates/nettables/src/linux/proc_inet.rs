@@ -62,6 +62,7 @@ pub(crate) fn parse_line(protocol: Protocol, family: Family, line: &[u8]) -> Opt
         send_q: u32::try_from(tx).ok()?,
         uid: u32::try_from(uid).ok()?,
         inode,
+        interface: 0,
         timer,
     })
 }

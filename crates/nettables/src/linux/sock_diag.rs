@@ -12,11 +12,15 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
+use super::bytecode;
 use super::netlink::{Netlink, attributes, u32_at};
 use crate::inet::{Family, InetQuery, InetSocket, Protocol, State, StateMask, Timer, TimerKind};
 
 const SOCK_DIAG_BY_FAMILY: u16 = 20;
 const INET_DIAG_INFO: u16 = 2;
+const INET_DIAG_REQ_BYTECODE: u16 = 1;
+/// `struct inet_diag_req_v2`: family, protocol, ext, raw protocol, states, a 48-byte socket id.
+const REQ_LEN: usize = 56;
 /// `struct inet_diag_msg`: 4 bytes of family/state/timer/retrans, a 48-byte socket id, 5 u32s.
 const DIAG_MSG_LEN: usize = 72;
 const AF_INET: u8 = libc::AF_INET as u8;
@@ -28,18 +32,30 @@ pub(crate) fn dump<E: From<io::Error>>(
     query: &InetQuery,
     mut each: impl FnMut(&InetSocket) -> Result<(), E>,
 ) -> Result<(), E> {
+    let states = query.kernel_states();
+    let bytecode = query.filter.and_then(bytecode::compile);
     // Pending connections must show their listener's uid, so listeners are fetched along with
-    // them even when they are not wanted themselves.
-    let wants_pending = query.protocol == Protocol::Tcp && query.states.contains(State::SYN_RECV);
-    let kernel_states = if wants_pending {
-        query.states.union(StateMask::LISTEN)
-    } else {
-        query.states
-    };
+    // them even when they are not wanted themselves. A filter's bytecode may prune the
+    // listeners, so then they come from a separate (cheap: listeners only) dump.
+    let wants_pending = query.protocol == Protocol::Tcp && states.contains(State::SYN_RECV);
     let mut listener_uids: HashMap<(IpAddr, u16), u32> = HashMap::new();
+    let kernel_states = if wants_pending && bytecode.is_some() {
+        let listeners = request(query, StateMask::LISTEN, None);
+        netlink.dump(SOCK_DIAG_BY_FAMILY, &listeners, |payload: &[u8]| {
+            if let Some(sock) = parse(query, payload).filter(|s| s.state == State::LISTEN) {
+                listener_uids.insert((sock.local.ip(), sock.local.port()), sock.uid);
+            }
+            Ok::<(), E>(())
+        })?;
+        states
+    } else if wants_pending {
+        states.union(StateMask::LISTEN)
+    } else {
+        states
+    };
 
-    let request = request(query, kernel_states);
-    netlink.dump(SOCK_DIAG_BY_FAMILY, &request, |payload| {
+    let request = request(query, kernel_states, bytecode.as_deref());
+    netlink.dump(SOCK_DIAG_BY_FAMILY, &request, |payload: &[u8]| {
         let Some(mut sock) = parse(query, payload) else {
             return Ok(());
         };
@@ -50,7 +66,7 @@ pub(crate) fn dump<E: From<io::Error>>(
                 sock.uid = listener_uid(&listener_uids, &sock).unwrap_or(sock.uid);
             }
         }
-        if query.states.contains(sock.state) {
+        if query.accepts(&sock) {
             each(&sock)?;
         }
         Ok(())
@@ -69,9 +85,9 @@ fn listener_uid(listeners: &HashMap<(IpAddr, u16), u32>, sock: &InetSocket) -> O
         .copied()
 }
 
-/// Builds a `struct inet_diag_req_v2`.
-fn request(query: &InetQuery, states: StateMask) -> [u8; 56] {
-    let mut req = [0u8; 56];
+/// Builds a `struct inet_diag_req_v2`, followed by the filter's bytecode attribute if any.
+fn request(query: &InetQuery, states: StateMask, bytecode: Option<&[u8]>) -> Vec<u8> {
+    let mut req = vec![0u8; REQ_LEN];
     req[0] = match query.family {
         Family::Inet => AF_INET,
         Family::Inet6 => AF_INET6,
@@ -85,6 +101,14 @@ fn request(query: &InetQuery, states: StateMask) -> [u8; 56] {
         req[3] = 255;
     }
     req[4..8].copy_from_slice(&states.0.to_ne_bytes());
+    // bytecode::compile keeps programs short enough for the 16-bit attribute length.
+    if let Some(program) = bytecode
+        && let Ok(len) = u16::try_from(4 + program.len())
+    {
+        req.extend_from_slice(&len.to_ne_bytes());
+        req.extend_from_slice(&INET_DIAG_REQ_BYTECODE.to_ne_bytes());
+        req.extend_from_slice(program);
+    }
     req
 }
 
@@ -114,6 +138,7 @@ fn parse(query: &InetQuery, msg: &[u8]) -> Option<InetSocket> {
     let wqueue = u32_at(msg, 60);
     let uid = u32_at(msg, 64);
     let inode = u64::from(u32_at(msg, 68));
+    let interface = u32_at(id, 36);
 
     let mut sock = InetSocket {
         protocol: query.protocol,
@@ -125,6 +150,7 @@ fn parse(query: &InetQuery, msg: &[u8]) -> Option<InetSocket> {
         send_q: wqueue,
         uid,
         inode,
+        interface,
         timer: Timer::default(),
     };
     match query.protocol {
@@ -248,8 +274,24 @@ mod tests {
     #[test]
     fn request_carries_family_protocol_and_states() {
         let query = InetQuery::new(Protocol::Udp, Family::Inet6).states(StateMask::CLOSE);
-        let req = request(&query, query.states);
+        let req = request(&query, query.states, None);
+        assert_eq!(req.len(), REQ_LEN);
         assert_eq!((req[0], req[1], req[2]), (AF_INET6, 17, 0));
         assert_eq!(u32_at(&req, 4), 1 << 7);
+    }
+
+    #[test]
+    fn request_appends_the_bytecode_attribute() {
+        let query = InetQuery::new(Protocol::Tcp, Family::Inet);
+        let req = request(&query, query.states, Some(&[1, 4, 8, 0]));
+        assert_eq!(&req[REQ_LEN..], &[8, 0, 1, 0, 1, 4, 8, 0]);
+    }
+
+    #[test]
+    fn parses_the_bound_interface() {
+        let query = InetQuery::new(Protocol::Tcp, Family::Inet);
+        let mut msg = message(AF_INET, 1, 0, 0);
+        msg[40..44].copy_from_slice(&3u32.to_ne_bytes());
+        assert_eq!(parse(&query, &msg).unwrap().interface, 3);
     }
 }

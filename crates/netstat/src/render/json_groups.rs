@@ -1,0 +1,70 @@
+//! `-g` as JSON: one record per membership (`ifname`, `family`, `address`, `users`), the group
+//! name in `group_host` only when host names are on.
+
+use std::io;
+use std::net::IpAddr;
+
+use nettables::groups::Membership;
+use serde::Serialize;
+
+use super::addr::{push_ipv4, push_ipv6};
+use super::json::{self, Sink, Text};
+use crate::cli::args::Args;
+
+#[derive(Serialize)]
+struct Record<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    netns: Option<&'a str>,
+    ifname: Text<'a>,
+    family: &'static str,
+    address: String,
+    users: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_host: Option<Option<Text<'a>>>,
+}
+
+/// Writes one membership; `name` is the group's symbolic name, if one was found.
+pub fn write(out: &mut impl Sink, args: &Args, member: &Membership, name: Option<&[u8]>) -> io::Result<()> {
+    let mut address = Vec::with_capacity(40);
+    let family = match member.group {
+        IpAddr::V4(v4) => {
+            push_ipv4(&mut address, v4);
+            "inet"
+        }
+        IpAddr::V6(v6) => {
+            push_ipv6(&mut address, v6);
+            "inet6"
+        }
+    };
+    let record = Record {
+        netns: args.netns_label.as_deref(),
+        ifname: Text(&member.interface),
+        family,
+        address: String::from_utf8_lossy(&address).into_owned(),
+        users: member.users,
+        group_host: (!args.numeric_hosts).then_some(name.map(Text)),
+    };
+    json::record(out, args.format, &record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::args::OutputFormat;
+    use crate::render::json::tests::Memory;
+    use serde_json::json;
+
+    #[test]
+    fn memberships_are_numeric_with_names_apart() {
+        let member = Membership { interface: b"lo\x01".to_vec(), users: 2, group: "ff02::1".parse().unwrap() };
+        let numeric = Args { format: OutputFormat::JsonLines, numeric_hosts: true, ..Args::default() };
+        let mut out = Memory::default();
+        write(&mut out, &numeric, &member, None).unwrap();
+        let named = Args { numeric_hosts: false, ..numeric.clone() };
+        write(&mut out, &named, &member, Some(b"ip6-allnodes")).unwrap();
+        let lines: Vec<serde_json::Value> = out.bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        assert_eq!(lines[0], json!({"ifname": "lo\u{1}", "family": "inet6", "address": "ff02::1", "users": 2}));
+        assert_eq!(lines[1]["group_host"], "ip6-allnodes");
+        assert_eq!(lines[1]["address"], "ff02::1");
+    }
+}

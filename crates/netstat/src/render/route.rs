@@ -1,0 +1,493 @@
+//! The routing tables of `netstat -r`: titles, headers, flag letters and rows, as net-tools
+//! 2.10 prints them. Names arrive already resolved; this module only cuts and lays them out.
+
+use std::io::{self, Write};
+
+use nettables::route::{
+    CachedRoute, Ipv4Route, Ipv6Route, RTF_ADDRCONF, RTF_ALLONLINK, RTF_CACHE, RTF_DEFAULT,
+    RTF_DYNAMIC, RTF_EXPIRES, RTF_FLOW, RTF_GATEWAY, RTF_HOST, RTF_IRTT, RTF_LOCAL, RTF_MODIFIED,
+    RTF_MTU, RTF_NONEXTHOP, RTF_NOTCACHED, RTF_POLICY, RTF_REINSTATE, RTF_REJECT, RTF_UP,
+    RTF_WINDOW,
+};
+
+use crate::text::{pad_left, write_sanitized};
+
+/// The IPv4 column sets. net-tools numbers them 1-3 and has a fourth, empty one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Title only, no header and no rows (`-eee`: net-tools masks its counter to two bits).
+    Empty,
+    /// Metric, Ref, Use (`-e`).
+    Usage,
+    /// MSS, Window, irtt (no `-e`).
+    Mss,
+    /// Everything (`-ee`).
+    Full,
+}
+
+impl Layout {
+    /// The layout for `count` times `-e`: net-tools starts its counter at 1, swaps 1 and 2
+    /// for routes, and keeps the low two bits.
+    pub fn from_extend(count: u8) -> Layout {
+        let ext = match u32::from(count) + 1 {
+            1 => 2,
+            2 => 1,
+            n => n & 3,
+        };
+        match ext {
+            1 => Layout::Usage,
+            2 => Layout::Mss,
+            3 => Layout::Full,
+            _ => Layout::Empty,
+        }
+    }
+}
+
+/// Columns that net-tools cuts to 15 bytes.
+const CUT: usize = 15;
+
+fn cut(text: &[u8]) -> &[u8] {
+    &text[..text.len().min(CUT)]
+}
+
+/// A name column: cut to 15 bytes, made safe, padded to 15 (`%-15s` of a cut buffer).
+fn name_column(out: &mut impl Write, text: &[u8]) -> io::Result<()> {
+    let text = cut(text);
+    write_sanitized(out, text)?;
+    crate::text::write_spaces(out, CUT - text.len())
+}
+
+pub fn write_ipv4_header(out: &mut impl Write, layout: Layout) -> io::Result<()> {
+    out.write_all(b"Kernel IP routing table\n")?;
+    let columns: &[u8] = match layout {
+        Layout::Empty => return Ok(()),
+        Layout::Usage => b"Flags Metric Ref    Use Iface\n",
+        Layout::Mss => b"Flags   MSS Window  irtt Iface\n",
+        Layout::Full => b"Flags Metric Ref    Use Iface    MSS   Window irtt\n",
+    };
+    out.write_all(b"Destination     Gateway         Genmask         ")?;
+    out.write_all(columns)
+}
+
+/// The IPv4 flag letters. A reject route replaces the letters so far with `!`.
+pub fn ipv4_flags(flags: u32) -> Vec<u8> {
+    let mut text = Vec::with_capacity(8);
+    if flags & RTF_UP != 0 {
+        text.push(b'U');
+    }
+    if flags & RTF_GATEWAY != 0 {
+        text.push(b'G');
+    }
+    if flags & RTF_REJECT != 0 {
+        text.clear();
+        text.push(b'!');
+    }
+    const LETTERS: [(u32, u8); 17] = [
+        (RTF_HOST, b'H'),
+        (RTF_REINSTATE, b'R'),
+        (RTF_DYNAMIC, b'D'),
+        (RTF_MODIFIED, b'M'),
+        (RTF_DEFAULT, b'd'),
+        (RTF_ALLONLINK, b'a'),
+        (RTF_ADDRCONF, b'c'),
+        (RTF_NONEXTHOP, b'o'),
+        (RTF_EXPIRES, b'e'),
+        (RTF_CACHE, b'c'),
+        (RTF_FLOW, b'f'),
+        (RTF_POLICY, b'p'),
+        (RTF_LOCAL, b'l'),
+        (RTF_MTU, b'u'),
+        (RTF_WINDOW, b'w'),
+        (RTF_IRTT, b'i'),
+        (RTF_NOTCACHED, b'n'),
+    ];
+    text.extend(
+        LETTERS
+            .iter()
+            .filter(|(bit, _)| flags & bit != 0)
+            .map(|&(_, letter)| letter),
+    );
+    text
+}
+
+/// One IPv4 route; `destination` and `gateway` are the resolved texts (cut here).
+pub fn write_ipv4_row(
+    out: &mut impl Write,
+    layout: Layout,
+    route: &Ipv4Route,
+    destination: &[u8],
+    gateway: &[u8],
+) -> io::Result<()> {
+    if layout == Layout::Empty {
+        return Ok(());
+    }
+    let reject = route.flags & RTF_REJECT != 0;
+    name_column(out, destination)?;
+    out.write_all(b" ")?;
+    if reject {
+        out.write_all(b"-              ")?;
+    } else {
+        name_column(out, gateway)?;
+    }
+    out.write_all(b" ")?;
+    pad_left(out, route.mask.to_string().as_bytes(), CUT)?;
+    out.write_all(b" ")?;
+    pad_left(out, &ipv4_flags(route.flags), 5)?;
+    let iface = &route.iface;
+    match (layout, reject) {
+        (Layout::Usage, true) => writeln!(out, " {:<6} -  {:>7} -", route.metric, route.use_count),
+        (Layout::Usage, false) => {
+            write!(
+                out,
+                " {:<6} {:<2} {:>7} ",
+                route.metric, route.refcnt, route.use_count
+            )?;
+            write_sanitized(out, iface)?;
+            out.write_all(b"\n")
+        }
+        (Layout::Mss, true) => out.write_all(b"     - -          - -\n"),
+        (Layout::Mss, false) => {
+            write!(
+                out,
+                " {:>5} {:<5} {:>6} ",
+                route.mss, route.window, route.irtt
+            )?;
+            write_sanitized(out, iface)?;
+            out.write_all(b"\n")
+        }
+        (Layout::Full, true) => writeln!(
+            out,
+            " {:<6} -  {:>7} -        -     -      -",
+            route.metric, route.use_count
+        ),
+        (Layout::Full, false) => {
+            write!(
+                out,
+                " {:<6} {:<3} {:>6} ",
+                route.metric, route.refcnt, route.use_count
+            )?;
+            // `%-6.6s`: the interface is cut to 6 here.
+            let short = &iface[..iface.len().min(6)];
+            write_sanitized(out, short)?;
+            crate::text::write_spaces(out, 6 - short.len())?;
+            writeln!(
+                out,
+                "   {:<5} {:<6} {}",
+                route.mss, route.window, route.irtt
+            )
+        }
+        (Layout::Empty, _) => Ok(()),
+    }
+}
+
+pub fn write_cache_header(out: &mut impl Write, layout: Layout) -> io::Result<()> {
+    out.write_all(b"Kernel IP routing cache\n")?;
+    let columns: &[u8] = match layout {
+        Layout::Empty => return Ok(()),
+        Layout::Usage => b"Flags Metric Ref    Use Iface\n",
+        Layout::Mss => b"Flags   MSS Window  irtt Iface\n",
+        Layout::Full => {
+            b"Flags Metric Ref    Use Iface    MSS   Window irtt  TOS HHRef HHUptod     SpecDst\n"
+        }
+    };
+    out.write_all(b"Source          Destination     Gateway         ")?;
+    out.write_all(columns)
+}
+
+/// The route cache's flag letters (Linux 2.2+ layout, where `U` and `H` are not shown).
+pub fn cache_flags(flags: u32) -> Vec<u8> {
+    let mut text = Vec::with_capacity(8);
+    if flags & RTF_GATEWAY != 0 {
+        text.push(b'G');
+    }
+    if flags & RTF_REJECT != 0 {
+        text.clear();
+        text.push(b'!');
+    }
+    const LETTERS: [(u32, &[u8]); 18] = [
+        (RTF_REINSTATE, b"R"),
+        (RTF_DYNAMIC, b"D"),
+        (RTF_MODIFIED, b"M"),
+        (0x0000_0001, b"-"),  // RTCF_DEAD
+        (0x0000_0004, b"o"),  // RTCF_ONLINK
+        (0x0001_0000, b"n"),  // RTCF_NOTIFY
+        (0x0002_0000, b"d"),  // RTCF_DIRECTDST
+        (0x0008_0000, b"t"),  // RTCF_TPROXY
+        (0x0020_0000, b"f"),  // RTCF_FAST
+        (0x0040_0000, b"q"),  // RTCF_MASQ
+        (0x0080_0000, b"Ns"), // RTCF_SNAT
+        (0x0100_0000, b"r"),  // RTCF_DOREDIRECT
+        (0x0400_0000, b"i"),  // RTCF_DIRECTSRC
+        (0x0800_0000, b"Nd"), // RTCF_DNAT
+        (0x1000_0000, b"b"),  // RTCF_BROADCAST
+        (0x2000_0000, b"m"),  // RTCF_MULTICAST
+        (0x4000_0000, b"#"),  // RTCF_REJECT
+        (0x8000_0000, b"l"),  // RTCF_LOCAL
+    ];
+    for (bit, letters) in LETTERS {
+        if flags & bit != 0 {
+            text.extend_from_slice(letters);
+        }
+    }
+    text
+}
+
+/// Resolved texts of one cache row's addresses.
+pub struct CacheNames<'a> {
+    pub source: &'a [u8],
+    pub destination: &'a [u8],
+    pub gateway: &'a [u8],
+    pub spec_dst: &'a [u8],
+}
+
+pub fn write_cache_row(
+    out: &mut impl Write,
+    layout: Layout,
+    row: &CachedRoute,
+    names: &CacheNames,
+) -> io::Result<()> {
+    if layout == Layout::Empty {
+        return Ok(());
+    }
+    for text in [names.source, names.destination, names.gateway] {
+        name_column(out, text)?;
+        out.write_all(b" ")?;
+    }
+    pad_left(out, &cache_flags(row.flags), 5)?;
+    match layout {
+        Layout::Usage => write!(
+            out,
+            " {:<6} {:<2} {:>7} ",
+            row.metric, row.refcnt, row.use_count
+        )?,
+        Layout::Mss => write!(out, " {:>5} {:<5} {:>6} ", row.mss, row.window, row.irtt)?,
+        Layout::Full | Layout::Empty => write!(
+            out,
+            " {:<6} {:<3} {:>6} ",
+            row.metric, row.refcnt, row.use_count
+        )?,
+    }
+    if layout != Layout::Full {
+        write_sanitized(out, &row.iface)?;
+        return out.write_all(b"\n");
+    }
+    let short = &row.iface[..row.iface.len().min(6)];
+    write_sanitized(out, short)?;
+    crate::text::write_spaces(out, 6 - short.len())?;
+    write!(
+        out,
+        "   {:<5} {:<6} {:<5} {:<3} {:<3}   {:<3} ",
+        row.mss, row.window, row.irtt, row.tos, row.hh_ref, row.hh_uptodate
+    )?;
+    let spec_dst = cut(names.spec_dst);
+    crate::text::write_spaces(out, CUT - spec_dst.len())?;
+    write_sanitized(out, spec_dst)?;
+    out.write_all(b"\n")
+}
+
+/// Title and header of the IPv6 table (`cache`: the `-C` variant).
+pub fn write_ipv6_header(out: &mut impl Write, cache: bool) -> io::Result<()> {
+    out.write_all(if cache {
+        b"Kernel IPv6 routing cache\n"
+    } else {
+        b"Kernel IPv6 routing table\n"
+    })?;
+    out.write_all(
+        b"Destination                    Next Hop                   Flag Met Ref  Use If\n",
+    )
+}
+
+/// The IPv6 flag letters.
+pub fn ipv6_flags(flags: u32) -> Vec<u8> {
+    const LETTERS: [(u32, u8); 12] = [
+        (RTF_UP, b'U'),
+        (RTF_REJECT, b'!'),
+        (RTF_GATEWAY, b'G'),
+        (RTF_HOST, b'H'),
+        (RTF_DEFAULT, b'D'),
+        (RTF_ADDRCONF, b'A'),
+        (RTF_CACHE, b'C'),
+        (RTF_ALLONLINK, b'a'),
+        (RTF_EXPIRES, b'e'),
+        (RTF_MODIFIED, b'm'),
+        (RTF_NONEXTHOP, b'n'),
+        (RTF_FLOW, b'f'),
+    ];
+    LETTERS
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|&(_, letter)| letter)
+        .collect()
+}
+
+/// One IPv6 route; `destination` is the resolved `addr/len` text. Nothing is cut: long
+/// names push the columns right. The counters print as C `int`s (a metric of 0xffffffff
+/// shows as -1).
+pub fn write_ipv6_row(
+    out: &mut impl Write,
+    route: &Ipv6Route,
+    destination: &[u8],
+    next_hop: &[u8],
+) -> io::Result<()> {
+    write_sanitized(out, destination)?;
+    crate::text::write_spaces(out, 30usize.saturating_sub(destination.len()))?;
+    out.write_all(b" ")?;
+    write_sanitized(out, next_hop)?;
+    crate::text::write_spaces(out, 26usize.saturating_sub(next_hop.len()))?;
+    out.write_all(b" ")?;
+    pad_left(out, &ipv6_flags(route.flags), 4)?;
+    write!(
+        out,
+        " {:<3} {:<1} {:>6} ",
+        route.metric as i32, route.refcnt as i32, route.use_count as i32
+    )?;
+    write_sanitized(out, &route.iface)?;
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    fn route(flags: u32) -> Ipv4Route {
+        Ipv4Route {
+            iface: b"averylongif"[..].into(),
+            destination: Ipv4Addr::new(10, 9, 0, 0),
+            gateway: Ipv4Addr::UNSPECIFIED,
+            mask: Ipv4Addr::new(255, 255, 0, 0),
+            flags,
+            refcnt: 1,
+            use_count: 12,
+            metric: 100,
+            mss: 1340,
+            window: 8000,
+            irtt: 30,
+        }
+    }
+
+    fn row(layout: Layout, route: &Ipv4Route, dest: &[u8], gw: &[u8]) -> String {
+        let mut out = Vec::new();
+        write_ipv4_row(&mut out, layout, route, dest, gw).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn extend_counts_map_like_net_tools() {
+        let layouts: Vec<Layout> = (0..8).map(Layout::from_extend).collect();
+        use Layout::*;
+        assert_eq!(layouts, [Mss, Usage, Full, Empty, Usage, Mss, Full, Empty]);
+    }
+
+    #[test]
+    fn flag_letters() {
+        assert_eq!(ipv4_flags(0x0003), b"UG");
+        assert_eq!(ipv4_flags(0x0007), b"UGH");
+        assert_eq!(ipv4_flags(0x0201), b"!");
+        assert_eq!(ipv4_flags(0x0205), b"!H");
+        assert_eq!(ipv4_flags(0x8000_05f1), b"UDMluwin");
+        assert_eq!(ipv6_flags(0x0020_0200), b"!n");
+        assert_eq!(ipv6_flags(0x0045_0003), b"UGDAe");
+        assert_eq!(cache_flags(0x8080_0202), b"!Nsl");
+        assert_eq!(cache_flags(0x0000_0005), b"-o");
+    }
+
+    #[test]
+    fn ipv4_rows_in_every_layout() {
+        let r = route(0x0003);
+        let long = b"a-very-long-peer-hostname.example";
+        assert_eq!(
+            row(Layout::Mss, &r, b"10.9.0.0", long),
+            "10.9.0.0        a-very-long-pee 255.255.0.0     UG     1340 8000      30 averylongif\n"
+        );
+        assert_eq!(
+            row(Layout::Usage, &r, b"10.9.0.0", b"0.0.0.0"),
+            "10.9.0.0        0.0.0.0         255.255.0.0     UG    100    1       12 averylongif\n"
+        );
+        assert_eq!(
+            row(Layout::Full, &r, b"net\x1bname", b"0.0.0.0"),
+            "net?name        0.0.0.0         255.255.0.0     UG    100    1       12 averyl   1340  8000   30\n"
+        );
+        assert_eq!(row(Layout::Empty, &r, b"x", b"y"), "");
+    }
+
+    #[test]
+    fn reject_rows_hide_gateway_and_device() {
+        let r = route(0x0201);
+        assert_eq!(
+            row(Layout::Mss, &r, b"10.9.0.0", b"ignored"),
+            "10.9.0.0        -               255.255.0.0     !         - -          - -\n"
+        );
+        assert_eq!(
+            row(Layout::Usage, &r, b"10.9.0.0", b"ignored"),
+            "10.9.0.0        -               255.255.0.0     !     100    -       12 -\n"
+        );
+        assert_eq!(
+            row(Layout::Full, &r, b"10.9.0.0", b"ignored"),
+            "10.9.0.0        -               255.255.0.0     !     100    -       12 -        -     -      -\n"
+        );
+    }
+
+    #[test]
+    fn ipv6_rows_are_never_cut() {
+        let r = Ipv6Route {
+            destination: Ipv6Addr::UNSPECIFIED,
+            prefix_len: 0,
+            source: Ipv6Addr::UNSPECIFIED,
+            source_len: 0,
+            next_hop: Ipv6Addr::UNSPECIFIED,
+            metric: u32::MAX,
+            refcnt: 12,
+            use_count: 3,
+            flags: 0x0020_0200,
+            iface: b"lo"[..].into(),
+        };
+        let mut out = Vec::new();
+        write_ipv6_row(
+            &mut out,
+            &r,
+            b"[::]/0",
+            b"v6peer-with-a-rather-long-name.example",
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[::]/0                         v6peer-with-a-rather-long-name.example !n   -1  12      3 lo\n"
+        );
+    }
+
+    #[test]
+    fn cache_rows() {
+        let row = CachedRoute {
+            iface: b"eth0"[..].into(),
+            destination: Ipv4Addr::new(192, 168, 0, 1),
+            gateway: Ipv4Addr::UNSPECIFIED,
+            source: Ipv4Addr::new(192, 168, 0, 2),
+            spec_dst: Ipv4Addr::new(192, 168, 0, 2),
+            flags: 0x8000_0000,
+            refcnt: 1,
+            use_count: 5,
+            metric: 0,
+            mss: 1500,
+            window: 0,
+            irtt: 0,
+            tos: 0,
+            hh_ref: -1,
+            hh_uptodate: 0,
+        };
+        let names = CacheNames {
+            source: b"192.168.0.2",
+            destination: b"192.168.0.1",
+            gateway: b"0.0.0.0",
+            spec_dst: b"192.168.0.2",
+        };
+        let mut out = Vec::new();
+        write_cache_row(&mut out, Layout::Mss, &row, &names).unwrap();
+        write_cache_row(&mut out, Layout::Full, &row, &names).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "192.168.0.2     192.168.0.1     0.0.0.0         l      1500 0          0 eth0\n\
+             192.168.0.2     192.168.0.1     0.0.0.0         l     0      1        5 eth0     1500  0      0     0   -1    0       192.168.0.2\n"
+        );
+    }
+}

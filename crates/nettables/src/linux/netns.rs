@@ -1,0 +1,31 @@
+//! `setns(2)` on namespace files.
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+
+use rustix::fs::{Mode, OFlags};
+
+/// `NSFS_MAGIC`: the file system of namespace files.
+const NSFS_MAGIC: i64 = 0x6e73_6673;
+
+pub(crate) fn open(path: &str) -> io::Result<OwnedFd> {
+    let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+    // `ip netns add` creates the file before it mounts the namespace on it.
+    let fs = rustix::fs::fstatfs(&fd)?;
+    if i64::from(fs.f_type) != NSFS_MAGIC {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, "not a namespace file"));
+    }
+    Ok(fd)
+}
+
+pub(crate) fn enter(fd: &OwnedFd) -> io::Result<()> {
+    // SAFETY: `fd` is an open descriptor owned by the caller for the duration of the call;
+    // setns only reads it.
+    let rc = unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+pub(crate) fn id(fd: &OwnedFd) -> io::Result<(u64, u64)> {
+    let stat = rustix::fs::fstat(fd.as_fd())?;
+    Ok((stat.st_dev, stat.st_ino))
+}
