@@ -56,7 +56,12 @@ pub fn run(argv: Vec<OsString>) -> i32 {
 }
 
 fn run_mode(args: &Args, out: &mut Output) -> modes::Status {
+    if args.audit.enabled {
+        return crate::audit::run(args, out);
+    }
     match args.mode {
+        Mode::Connections if args.summary => modes::summary::run(args, out),
+        Mode::Connections if args.by_process => modes::by_process::run(args, out),
         Mode::Connections => modes::connections::run(args, out),
         Mode::Route => modes::route::run(args, out),
         Mode::Interfaces => modes::iface::run(args, out),

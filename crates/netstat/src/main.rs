@@ -1,6 +1,7 @@
 //! `netstat`: a drop-in replacement for net-tools' netstat.
 
 mod app;
+mod audit;
 mod cli;
 mod modes;
 mod output;

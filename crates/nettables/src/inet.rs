@@ -148,6 +148,8 @@ pub struct InetQuery<'a> {
     pub states: StateMask,
     /// Whether the caller needs [`Timer::retransmits`] and [`Timer::probes`]; costs a little.
     pub timer_details: bool,
+    /// Whether the caller wants [`crate::tcp_info::TcpDetails`] for TCP sockets (netlink only).
+    pub tcp_details: bool,
     /// Only sockets this filter accepts are listed. Its states narrow the kernel's state mask,
     /// and on Linux its port, address and interface tests are compiled into inet_diag bytecode,
     /// so the kernel skips most other sockets before copying them out.
@@ -162,6 +164,7 @@ impl<'a> InetQuery<'a> {
             family,
             states: StateMask::ALL,
             timer_details: false,
+            tcp_details: false,
             filter: None,
         }
     }
@@ -175,6 +178,13 @@ impl<'a> InetQuery<'a> {
     /// Asks for retransmit and probe counts.
     pub fn timer_details(mut self, yes: bool) -> InetQuery<'a> {
         self.timer_details = yes;
+        self
+    }
+
+    /// Asks for TCP internals ([`crate::tcp_info::TcpDetails`]), delivered by
+    /// [`crate::SocketReader::for_each_inet_detailed`].
+    pub fn tcp_details(mut self, yes: bool) -> InetQuery<'a> {
+        self.tcp_details = yes;
         self
     }
 

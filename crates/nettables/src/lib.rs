@@ -28,6 +28,9 @@ pub mod inet;
 pub mod netns;
 pub mod process;
 pub mod route;
+pub mod sockstat;
+pub mod sysctl;
+pub mod tcp_info;
 pub mod unix;
 
 mod reader;

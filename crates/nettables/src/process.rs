@@ -13,6 +13,55 @@ pub struct Owner {
     pub argv0: Box<[u8]>,
 }
 
+/// One socket descriptor of a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeldSocket {
+    /// The descriptor number (`/proc/<pid>/fd/<fd>`).
+    pub fd: u32,
+    /// The socket's inode, as [`crate::inet::InetSocket::inode`] and the Unix records give it.
+    pub inode: u64,
+}
+
+/// A process and every socket descriptor it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketHolder {
+    pub pid: u32,
+    /// Effective user id (`Uid:` in `/proc/<pid>/status`); `None` if it could not be read.
+    pub uid: Option<u32>,
+    /// The whole command line (up to 4096 bytes), arguments joined by spaces. Raw bytes: they
+    /// may hold control characters. Empty for kernel threads and zombies.
+    pub cmdline: Box<[u8]>,
+    /// Socket descriptors in fd order. A socket shared by several descriptors or processes
+    /// appears under each.
+    pub sockets: Vec<HeldSocket>,
+}
+
+/// Every process that holds a socket, with descriptor numbers: what `lsof -i` groups by.
+///
+/// Costs a little more than [`OwnerMap::scan`] (it also reads each holder's `status` and whole
+/// command line), so `-p` keeps using the map.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SocketHolders {
+    /// Holders in `/proc` order (ascending pid).
+    pub processes: Vec<SocketHolder>,
+    /// Whether some process's file descriptors could not be read (not root).
+    pub access_denied: bool,
+}
+
+impl SocketHolders {
+    /// Scans every process. Fails only when `/proc` itself cannot be read.
+    pub fn scan() -> io::Result<SocketHolders> {
+        #[cfg(target_os = "linux")]
+        {
+            crate::linux::process::scan_holders()
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            Err(io::Error::new(io::ErrorKind::Unsupported, "no process table on this platform"))
+        }
+    }
+}
+
 /// Index of an [`Owner`] in [`OwnerMap::owners`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OwnerId(pub u32);

@@ -3,6 +3,7 @@
 use std::io::{self, BufRead};
 
 use crate::inet::{InetQuery, InetSocket};
+use crate::tcp_info::TcpDetails;
 use crate::unix::UnixSocket;
 
 /// Where socket records come from.
@@ -61,6 +62,17 @@ impl SocketReader {
         query: &InetQuery,
         mut each: impl FnMut(&InetSocket) -> Result<(), E>,
     ) -> Result<(), E> {
+        self.for_each_inet_detailed(query, |sock, _| each(sock))
+    }
+
+    /// Like [`SocketReader::for_each_inet`], and also passes each TCP socket's details when the
+    /// query asked for them ([`InetQuery::tcp_details`]). Details are `None` for sockets the
+    /// kernel keeps none for (TIME_WAIT, SYN_RECV) and whenever the rows come from `/proc`.
+    pub fn for_each_inet_detailed<E: From<io::Error>>(
+        &mut self,
+        query: &InetQuery,
+        mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.bad_lines = 0;
         #[cfg(target_os = "linux")]
         if self.source == Source::Auto {
@@ -70,9 +82,9 @@ impl SocketReader {
             }
             if let Some(netlink) = self.sock_diag.as_mut() {
                 let mut emitted = false;
-                let result = sock_diag::dump(netlink, query, |sock| {
+                let result = sock_diag::dump(netlink, query, |sock, details| {
                     emitted = true;
-                    each(sock).map_err(DumpError::Caller)
+                    each(sock, details).map_err(DumpError::Caller)
                 });
                 match result {
                     Ok(()) => return Ok(()),
@@ -82,7 +94,7 @@ impl SocketReader {
                 }
             }
         }
-        self.for_each_inet_proc(query, each)
+        self.for_each_inet_proc(query, |sock| each(sock, None))
     }
 
     #[cfg(target_os = "linux")]

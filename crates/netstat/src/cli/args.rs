@@ -114,7 +114,26 @@ pub struct Args {
     pub filter: Option<String>,
     /// `--netns`, `--netns-pid`, `--all-netns`
     pub netns: Netns,
+    /// `--summary`: socket totals instead of the listing.
+    pub summary: bool,
+    /// `--tcp-info`: TCP internals under each TCP row.
+    pub tcp_info: bool,
+    /// `--by-process`: Internet sockets grouped under the processes holding them.
+    pub by_process: bool,
     /// The namespace being shown, for headers and JSON's `netns` field; set per namespace by
     /// the namespace loop, `None` without a namespace option.
     pub netns_label: Option<String>,
+    /// `--audit` and its options.
+    pub audit: Audit,
+}
+
+/// `--audit` and its options, as given; the audit checks the values when it runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Audit {
+    /// `--audit`
+    pub enabled: bool,
+    /// `--audit-config FILE`
+    pub config: Option<std::path::PathBuf>,
+    /// The other `--audit-*` options in command-line order, as configuration key and value.
+    pub settings: Vec<(String, String)>,
 }

@@ -301,6 +301,62 @@ pub static FLAGS: &[Flag] = &[
         p.args.netns = Netns::All;
         Ok(())
     }),
+    extension("audit", HasArg::No, "", "health and security checks; exit 1 on a warning, 2 on a critical finding", |p, _| {
+        p.args.audit.enabled = true;
+        Ok(())
+    }),
+    extension("audit-config", HasArg::Required, "FILE", "read audit allow-lists and thresholds from FILE", |p, value| {
+        p.args.audit.config = value.map(std::path::PathBuf::from);
+        Ok(())
+    }),
+    extension("audit-allow", HasArg::Required, "IP:PORT", "an expected listener (*:PORT for any address)", |p, value| {
+        p.args.audit.settings.push(("allow-listener".into(), value_text(value)));
+        Ok(())
+    }),
+    extension("audit-allow-port", HasArg::Required, "PORT", "an expected remote port of outgoing connections", |p, value| {
+        p.args.audit.settings.push(("allow-port".into(), value_text(value)));
+        Ok(())
+    }),
+    extension("audit-time-wait", HasArg::Required, "N", "TIME_WAIT sockets that make a build-up (10000)", |p, value| {
+        p.args.audit.settings.push(("time-wait".into(), value_text(value)));
+        Ok(())
+    }),
+    extension("audit-set", HasArg::Required, "KEY=VALUE", "any audit config line, e.g. close-wait=50, skip=retransmits", |p, value| {
+        let text = value_text(value);
+        let (key, value) = text.split_once('=').unwrap_or((&text, ""));
+        p.args.audit.settings.push((key.trim().into(), value.trim().into()));
+        Ok(())
+    }),
+    extension(
+        "summary",
+        HasArg::No,
+        "",
+        "socket totals as 'ss -s' prints them (from kernel counters), then sockets by protocol and state, the processes holding most sockets, and listeners per local address",
+        |p, _| {
+            p.args.summary = true;
+            Ok(())
+        },
+    ),
+    extension(
+        "tcp-info",
+        HasArg::No,
+        "",
+        "under each TCP row, its internals as 'ss -i -m': congestion algorithm, rtt/rttvar, rto, mss, cwnd, ssthresh, bytes acked/received, retransmits, lost, delivery and pacing rate, socket memory (JSON: a tcp_info object)",
+        |p, _| {
+            p.args.tcp_info = true;
+            Ok(())
+        },
+    ),
+    extension(
+        "by-process",
+        HasArg::No,
+        "",
+        "Internet sockets grouped under the processes holding them (pid, user, command line, fd), as 'lsof -i'; every state unless -l",
+        |p, _| {
+            p.args.by_process = true;
+            Ok(())
+        },
+    ),
 ];
 
 #[cfg(test)]

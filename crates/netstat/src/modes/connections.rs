@@ -10,12 +10,13 @@ use nettables::SocketReader;
 use nettables::filter::{Filter, ParseError};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
 use nettables::process::OwnerMap;
+use nettables::tcp_info::TcpDetails;
 
 use super::Status;
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
 use crate::render::owner::OwnerLabels;
-use crate::render::{inet, json, unix};
+use crate::render::{inet, json, tcp_info, unix};
 use crate::resolve::Names;
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
@@ -33,6 +34,7 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
         names: Names::new(),
         owners: None,
         rows: Vec::new(),
+        details: Vec::new(),
     };
     super::repeat(args, out, |out, _| listing.pass(out))
 }
@@ -49,6 +51,8 @@ struct Listing<'a> {
     owners: Option<OwnerMap>,
     /// Rows of one table held while their host names are looked up.
     rows: Vec<InetSocket>,
+    /// `--tcp-info`: the details of each of `rows`.
+    details: Vec<Option<TcpDetails>>,
 }
 
 /// A failure while listing a table: the output broke, or the source did.
@@ -226,24 +230,29 @@ impl Listing<'_> {
         let query = InetQuery::new(protocol, family)
             .states(kernel_states(args, protocol))
             .timer_details(args.timers)
+            .tcp_details(args.tcp_info)
             // Narrows the kernel's state mask, prunes in the kernel, and tests every row.
             .filter(self.filter.as_ref());
         let mut writer = InetRows::new(args, self.owners.as_ref());
         let names = &mut self.names;
         if args.numeric_hosts {
-            return self.reader.for_each_inet(&query, |sock| {
+            return self.reader.for_each_inet_detailed(&query, |sock, details| {
                 if !inet::selected(args, sock) {
                     return Ok(());
                 }
-                writer.write(out, sock, names)
+                writer.write(out, sock, details, names)
             });
         }
         // Host names: hold the table's rows while every name is looked up at once.
-        let rows = &mut self.rows;
+        let (rows, held_details) = (&mut self.rows, &mut self.details);
         rows.clear();
-        self.reader.for_each_inet(&query, |sock| {
+        held_details.clear();
+        self.reader.for_each_inet_detailed(&query, |sock, details| {
             if inet::selected(args, sock) {
                 rows.push(*sock);
+                if args.tcp_info {
+                    held_details.push(details.copied());
+                }
             }
             Ok::<(), ListError>(())
         })?;
@@ -251,8 +260,8 @@ impl Listing<'_> {
             inet::host_lookups(sock).for_each(|ip| names.hosts.request(ip));
         }
         names.hosts.wait();
-        for sock in rows.iter() {
-            writer.write(out, sock, names)?;
+        for (i, sock) in rows.iter().enumerate() {
+            writer.write(out, sock, held_details.get(i).and_then(Option::as_ref), names)?;
         }
         Ok(())
     }
@@ -330,10 +339,20 @@ impl<'a> InetRows<'a> {
         }
     }
 
-    fn write(&mut self, out: &mut Output, sock: &InetSocket, names: &mut Names) -> Result<(), ListError> {
+    /// Writes one row; `--tcp-info` details go on a second line (text) or inside the record.
+    fn write(
+        &mut self,
+        out: &mut Output,
+        sock: &InetSocket,
+        details: Option<&TcpDetails>,
+        names: &mut Names,
+    ) -> Result<(), ListError> {
         let written = match self {
-            InetRows::Text(writer, labels) => writer.write(out, sock, names, labels.as_ref()),
-            InetRows::Json(writer, owners) => writer.write(out, sock, names, *owners),
+            InetRows::Text(writer, labels) => writer.write(out, sock, names, labels.as_ref()).and_then(|()| match details {
+                Some(details) => tcp_info::write_line(out, details),
+                None => Ok(()),
+            }),
+            InetRows::Json(writer, owners) => writer.write(out, sock, names, *owners, details),
         };
         written.map_err(ListError::Output)
     }

@@ -2,12 +2,14 @@
 //!
 //! A mode returns the process exit status; an `Err` is a failure to write the output.
 
+pub mod by_process;
 pub mod connections;
 pub mod groups;
 pub mod iface;
 pub mod masquerade;
 pub mod route;
 pub mod stats;
+pub mod summary;
 
 use std::io::Write;
 

@@ -53,11 +53,19 @@ pub fn selected(args: &Args, sock: &InetSocket) -> bool {
     server == args.listening
 }
 
-/// The addresses whose host names a row needs (x.y.z.0 IPv4 addresses use the networks
+/// Whether net-tools names this IPv4 address from the networks database rather than the hosts
+/// one. It means to test the host part under a /24 mask, but applies the mask to the address in
+/// network byte order, so on little-endian machines it tests the *first* octet.
+fn uses_networks(v4: Ipv4Addr) -> bool {
+    let tested = if cfg!(target_endian = "little") { 0 } else { 3 };
+    v4.octets()[tested] == 0
+}
+
+/// The addresses whose host names a row needs (IPv4 addresses in 0.0.0.0/8 use the networks
 /// database instead, wildcards and IPv4-mapped addresses print numerically).
 pub fn host_lookups(sock: &InetSocket) -> impl Iterator<Item = IpAddr> {
     [sock.local.ip(), sock.remote.ip()].into_iter().filter(|ip| match ip {
-        IpAddr::V4(v4) => !v4.is_unspecified() && v4.octets()[3] != 0,
+        IpAddr::V4(v4) => !v4.is_unspecified() && !uses_networks(*v4),
         IpAddr::V6(v6) => !v6.is_unspecified() && mapped_ipv4(v6).is_none(),
     })
 }
@@ -181,7 +189,7 @@ fn push_host_v4(out: &mut Vec<u8>, v4: Ipv4Addr, numeric: bool, names: &mut Name
     if numeric || v4.is_unspecified() {
         return push_ipv4(out, v4);
     }
-    let name = if v4.octets()[3] == 0 {
+    let name = if uses_networks(v4) {
         names.networks.name(v4)
     } else {
         names.hosts.name(IpAddr::V4(v4))

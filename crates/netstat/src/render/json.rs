@@ -143,6 +143,9 @@ struct InetRecord<'a> {
     remote_host: Option<Option<Text<'a>>>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     owner: Option<OwnerFields<'a>>,
+    /// `--tcp-info`, on TCP sockets the kernel keeps details for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tcp_info: Option<super::tcp_info::Record<'a>>,
 }
 
 /// The JSON form of [`super::inet::RowWriter`], with reused scratch buffers.
@@ -165,8 +168,16 @@ impl<'a> InetWriter<'a> {
         }
     }
 
-    /// Writes one socket. Host names come from `names` as for the text rows.
-    pub fn write(&mut self, out: &mut impl Sink, sock: &InetSocket, names: &mut Names, owners: Option<&OwnerMap>) -> io::Result<()> {
+    /// Writes one socket, with its `--tcp-info` details if any. Host names come from `names`
+    /// as for the text rows.
+    pub fn write(
+        &mut self,
+        out: &mut impl Sink,
+        sock: &InetSocket,
+        names: &mut Names,
+        owners: Option<&OwnerMap>,
+        details: Option<&nettables::tcp_info::TcpDetails>,
+    ) -> io::Result<()> {
         let args = self.args;
         for (buf, ip) in [(&mut self.local, sock.local.ip()), (&mut self.remote, sock.remote.ip())] {
             buf.clear();
@@ -190,13 +201,14 @@ impl<'a> InetWriter<'a> {
             local_host: local_host.map(|found| found.then_some(Text(&self.local_host))),
             remote_host: remote_host.map(|found| found.then_some(Text(&self.remote_host))),
             owner: owner_fields(owners, Some(sock.inode)),
+            tcp_info: details.map(super::tcp_info::Record::new),
         };
         record(out, args.format, &row)
     }
 }
 
 /// The address as plain text: IPv4-mapped addresses as their IPv4 form, no brackets.
-fn push_plain(out: &mut Vec<u8>, ip: IpAddr) {
+pub(crate) fn push_plain(out: &mut Vec<u8>, ip: IpAddr) {
     match ip {
         IpAddr::V4(v4) => push_ipv4(out, v4),
         IpAddr::V6(v6) => match mapped_ipv4(&v6) {
@@ -207,11 +219,11 @@ fn push_plain(out: &mut Vec<u8>, ip: IpAddr) {
 }
 
 /// Address text is ASCII by construction.
-fn ascii(bytes: &[u8]) -> &str {
+pub(crate) fn ascii(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).unwrap_or_default()
 }
 
-fn proto(sock: &InetSocket) -> &'static str {
+pub(crate) fn proto(sock: &InetSocket) -> &'static str {
     match (sock.protocol, sock.family) {
         (Protocol::Tcp, Family::Inet) => "tcp",
         (Protocol::Tcp, Family::Inet6) => "tcp6",
@@ -226,7 +238,7 @@ fn proto(sock: &InetSocket) -> &'static str {
 
 /// The State column's text: TCP state names, `ESTABLISHED` or `""` for UDP, the state number
 /// for raw sockets.
-fn inet_state(sock: &InetSocket) -> Cow<'static, str> {
+pub(crate) fn inet_state(sock: &InetSocket) -> Cow<'static, str> {
     let name = match sock.protocol {
         Protocol::Tcp => super::inet::tcp_state(sock.state),
         Protocol::Udp | Protocol::UdpLite => super::inet::udp_state(sock.state),
@@ -370,9 +382,9 @@ pub(crate) mod tests {
         let text = render(|out| {
             let mut w = InetWriter::new(&a);
             let mut names = Names::new();
-            w.write(out, &sock(Protocol::Tcp, "[::ffff:127.0.0.1]:8080", "[::1]:40000", State::ESTABLISHED), &mut names, None)?;
-            w.write(out, &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE), &mut names, None)?;
-            w.write(out, &sock(Protocol::UdpLite, "[::]:5020", "[::]:0", State::CLOSE), &mut names, None)
+            w.write(out, &sock(Protocol::Tcp, "[::ffff:127.0.0.1]:8080", "[::1]:40000", State::ESTABLISHED), &mut names, None, None)?;
+            w.write(out, &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE), &mut names, None, None)?;
+            w.write(out, &sock(Protocol::UdpLite, "[::]:5020", "[::]:0", State::CLOSE), &mut names, None, None)
         });
         let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(
@@ -393,7 +405,7 @@ pub(crate) mod tests {
         let mut a = args(OutputFormat::JsonLines);
         a.numeric_hosts = false;
         let text = render(|out| {
-            InetWriter::new(&a).write(out, &sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN), &mut Names::new(), None)
+            InetWriter::new(&a).write(out, &sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN), &mut Names::new(), None, None)
         });
         let v: Value = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(v["local_host"], Value::Null);

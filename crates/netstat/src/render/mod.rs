@@ -1,6 +1,7 @@
 //! Renderers: records in, text out. One module per output format and table.
 
 pub mod addr;
+pub mod by_process;
 pub mod groups;
 pub mod iface;
 pub mod inet;
@@ -12,4 +13,6 @@ pub mod json_stats;
 pub mod owner;
 pub mod route;
 pub mod stats;
+pub mod summary;
+pub mod tcp_info;
 pub mod unix;

@@ -11,3 +11,5 @@ pub(crate) mod proc_unix;
 pub(crate) mod process;
 pub(crate) mod route;
 pub(crate) mod sock_diag;
+pub(crate) mod sockstat;
+pub(crate) mod sysctl;

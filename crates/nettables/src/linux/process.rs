@@ -13,10 +13,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustix::fs::{Mode, OFlags, RawDir};
 
-use crate::process::{InodeIndex, Owner, OwnerMap};
+use crate::process::{HeldSocket, InodeIndex, Owner, OwnerMap, SocketHolder, SocketHolders};
 
 /// Bytes of `/proc/<pid>/cmdline` that are read, as net-tools does.
 const CMDLINE_MAX: usize = 511;
+/// Bytes of the whole command line kept for [`SocketHolder::cmdline`].
+const FULL_CMDLINE_MAX: usize = 4096;
 
 /// What one process holds.
 #[derive(Default)]
@@ -24,10 +26,40 @@ struct ProcessSockets {
     pid: u32,
     argv0: Box<[u8]>,
     inodes: Vec<u64>,
+    /// The descriptor of each of `inodes`, only when asked for.
+    fds: Vec<u32>,
     denied: bool,
 }
 
 pub(crate) fn scan() -> io::Result<OwnerMap> {
+    let (_, results) = scan_all(false)?;
+    Ok(build_owner_map(results))
+}
+
+/// Every process holding a socket, with its descriptor numbers, user and command line.
+pub(crate) fn scan_holders() -> io::Result<SocketHolders> {
+    let (proc, results) = scan_all(true)?;
+    let mut holders = SocketHolders::default();
+    for process in results {
+        holders.access_denied |= process.denied;
+        if process.denied {
+            continue;
+        }
+        let mut sockets: Vec<HeldSocket> =
+            process.fds.iter().zip(&process.inodes).map(|(&fd, &inode)| HeldSocket { fd, inode }).collect();
+        sockets.sort_unstable_by_key(|s| s.fd);
+        holders.processes.push(SocketHolder {
+            pid: process.pid,
+            uid: read_uid(&proc, process.pid),
+            cmdline: read_cmdline(&proc, process.pid).unwrap_or_default(),
+            sockets,
+        });
+    }
+    Ok(holders)
+}
+
+/// Scans every process in parallel; results come in `/proc` order.
+fn scan_all(with_fds: bool) -> io::Result<(OwnedFd, Vec<ProcessSockets>)> {
     let proc = open_dir(c"/proc")?;
     let pids = list_pids(&proc)?;
 
@@ -43,7 +75,7 @@ pub(crate) fn scan() -> io::Result<OwnerMap> {
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&pid) = pids.get(index) else { break };
-                        if let Some(process) = scan_process(&proc, pid, &mut buf) {
+                        if let Some(process) = scan_process(&proc, pid, &mut buf, with_fds) {
                             found.push((index, process));
                         }
                     }
@@ -56,7 +88,10 @@ pub(crate) fn scan() -> io::Result<OwnerMap> {
         indexed.sort_unstable_by_key(|(index, _)| *index);
         results = indexed.into_iter().map(|(_, p)| p).collect();
     });
+    Ok((proc, results))
+}
 
+fn build_owner_map(results: Vec<ProcessSockets>) -> OwnerMap {
     let inodes = || results.iter().flat_map(|p| p.inodes.iter().copied());
     let (min, max) = inodes().fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)));
     let mut map = OwnerMap {
@@ -77,7 +112,7 @@ pub(crate) fn scan() -> io::Result<OwnerMap> {
             });
         }
     }
-    Ok(map)
+    map
 }
 
 /// The numeric entries of `/proc`, in readdir order.
@@ -93,8 +128,9 @@ fn list_pids(proc: &OwnedFd) -> io::Result<Vec<u32>> {
     Ok(pids)
 }
 
-/// The sockets of one process; `None` when it has none or has exited.
-fn scan_process(proc: &OwnedFd, pid: u32, buf: &mut [MaybeUninit<u8>]) -> Option<ProcessSockets> {
+/// The sockets of one process (with their descriptors if `with_fds`); `None` when it has none
+/// or has exited.
+fn scan_process(proc: &OwnedFd, pid: u32, buf: &mut [MaybeUninit<u8>], with_fds: bool) -> Option<ProcessSockets> {
     let mut path = PathBuf32::new();
     let fd_dir = match rustix::fs::openat(
         proc.as_fd(),
@@ -112,9 +148,10 @@ fn scan_process(proc: &OwnedFd, pid: u32, buf: &mut [MaybeUninit<u8>]) -> Option
         Err(_) => return None, // the process exited meanwhile
     };
     let mut inodes = Vec::new();
+    let mut fds = Vec::new();
     let mut link = [0u8; 64];
-    let mut fds = RawDir::new(&fd_dir, buf);
-    while let Some(entry) = fds.next() {
+    let mut entries = RawDir::new(&fd_dir, buf);
+    while let Some(entry) = entries.next() {
         let Ok(entry) = entry else { break };
         let fd_name = entry.file_name();
         if !fd_name.to_bytes().first().is_some_and(u8::is_ascii_digit) {
@@ -122,6 +159,10 @@ fn scan_process(proc: &OwnedFd, pid: u32, buf: &mut [MaybeUninit<u8>]) -> Option
         }
         let Ok(len) = rustix::fs::readlinkat_raw(&fd_dir, fd_name, &mut link[..]) else { continue };
         if let Some(inode) = socket_inode(&link[..len.min(link.len())]) {
+            if with_fds {
+                let Some(fd) = parse_pid(fd_name.to_bytes()) else { continue };
+                fds.push(fd);
+            }
             inodes.push(inode);
         }
     }
@@ -134,6 +175,7 @@ fn scan_process(proc: &OwnedFd, pid: u32, buf: &mut [MaybeUninit<u8>]) -> Option
         pid,
         argv0,
         inodes,
+        fds,
         denied: false,
     })
 }
@@ -160,6 +202,47 @@ fn read_argv0(proc: &OwnedFd, pid: u32) -> Option<Box<[u8]>> {
     let cmdline = &buf[..n.min(buf.len())];
     let argv0 = cmdline.split(|&b| b == 0).next().unwrap_or_default();
     Some(argv0.into())
+}
+
+/// Up to `max` bytes of a file under `/proc/<pid>`; `None` when it cannot be opened.
+fn read_pid_file(proc: &OwnedFd, pid: u32, suffix: &[u8], max: usize) -> Option<Vec<u8>> {
+    let mut path = PathBuf32::new();
+    let fd = rustix::fs::openat(proc.as_fd(), path.pid_file(pid, suffix)?, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+        .ok()?;
+    let mut text = vec![0u8; max];
+    let mut len = 0;
+    while len < max {
+        match rustix::io::read(&fd, &mut text[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(rustix::io::Errno::INTR) => {}
+            Err(_) => return None,
+        }
+    }
+    text.truncate(len);
+    Some(text)
+}
+
+/// The whole command line with its arguments separated by spaces (the kernel separates them
+/// with NULs); control characters are left for the renderer to make safe.
+fn read_cmdline(proc: &OwnedFd, pid: u32) -> Option<Box<[u8]>> {
+    read_pid_file(proc, pid, b"/cmdline", FULL_CMDLINE_MAX).map(|raw| join_cmdline(&raw))
+}
+
+fn join_cmdline(raw: &[u8]) -> Box<[u8]> {
+    let end = raw.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    raw[..end].iter().map(|&b| if b == 0 { b' ' } else { b }).collect()
+}
+
+/// The effective user id, from the `Uid:` line of `/proc/<pid>/status`.
+fn read_uid(proc: &OwnedFd, pid: u32) -> Option<u32> {
+    status_uid(&read_pid_file(proc, pid, b"/status", 4096)?)
+}
+
+fn status_uid(status: &[u8]) -> Option<u32> {
+    let line = status.split(|&b| b == b'\n').find_map(|line| line.strip_prefix(b"Uid:"))?;
+    let effective = line.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).nth(1)?;
+    parse_pid(effective)
 }
 
 /// A `<pid><suffix>` path relative to `/proc`, built on the stack.
@@ -209,6 +292,7 @@ pub(crate) fn socket_inode(target: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::fd::AsRawFd;
 
     #[test]
     fn socket_link_targets() {
@@ -230,6 +314,38 @@ mod tests {
         let mut path = PathBuf32::new();
         assert_eq!(path.pid_file(4294967295, b"/cmdline"), Some(c"4294967295/cmdline"));
         assert_eq!(path.pid_file(0, b"/fd"), Some(c"0/fd"));
+    }
+
+    #[test]
+    fn command_lines_and_status_uids() {
+        assert_eq!(&*join_cmdline(b"python3\0-c\0print(1)\0"), b"python3 -c print(1)");
+        assert_eq!(&*join_cmdline(b"sshd: nobody@pts/0 [priv]"), b"sshd: nobody@pts/0 [priv]");
+        assert_eq!(&*join_cmdline(b"a\0\0b\0\0\0"), b"a  b");
+        assert_eq!(&*join_cmdline(b""), b"");
+        assert_eq!(&*join_cmdline(b"\0\0"), b"");
+        let status = b"Name:\tsshd\nUmask:\t0022\nUid:\t0\t65534\t65534\t65534\nGid:\t0\n";
+        assert_eq!(status_uid(status), Some(65534));
+        assert_eq!(status_uid(b"Name: x\nUid:\t1000"), None, "no effective uid");
+        assert_eq!(status_uid(b"Uid:\t1\tx\n"), None);
+        assert_eq!(status_uid(b"Uid:\t1\t99999999999\n"), None);
+        assert_eq!(status_uid(b""), None);
+    }
+
+    #[test]
+    fn holders_list_every_descriptor_of_a_socket() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let copy = listener.try_clone().unwrap();
+        let fds = [listener.as_raw_fd() as u32, copy.as_raw_fd() as u32];
+        let link = std::fs::read_link(format!("/proc/self/fd/{}", fds[0])).unwrap();
+        let inode = socket_inode(link.as_os_str().as_encoded_bytes()).unwrap();
+        let holders = scan_holders().unwrap();
+        let me = holders.processes.iter().find(|p| p.pid == std::process::id()).expect("this process");
+        let mine: Vec<u32> = me.sockets.iter().filter(|s| s.inode == inode).map(|s| s.fd).collect();
+        assert_eq!(mine, fds, "both descriptors, in fd order");
+        assert!(me.sockets.windows(2).all(|w| w[0].fd < w[1].fd));
+        assert_eq!(me.uid, Some(rustix::process::geteuid().as_raw()));
+        let expected = std::fs::read("/proc/self/cmdline").unwrap();
+        assert_eq!(&*me.cmdline, &*join_cmdline(&expected));
     }
 
     #[test]

@@ -15,9 +15,12 @@ use std::time::Duration;
 use super::bytecode;
 use super::netlink::{Netlink, attributes, u32_at};
 use crate::inet::{Family, InetQuery, InetSocket, Protocol, State, StateMask, Timer, TimerKind};
+use crate::tcp_info::{Congestion, SocketMemory, TcpDetails, TcpInfo};
 
 const SOCK_DIAG_BY_FAMILY: u16 = 20;
 const INET_DIAG_INFO: u16 = 2;
+const INET_DIAG_CONG: u16 = 4;
+const INET_DIAG_SKMEMINFO: u16 = 7;
 const INET_DIAG_REQ_BYTECODE: u16 = 1;
 /// `struct inet_diag_req_v2`: family, protocol, ext, raw protocol, states, a 48-byte socket id.
 const REQ_LEN: usize = 56;
@@ -26,11 +29,12 @@ const DIAG_MSG_LEN: usize = 72;
 const AF_INET: u8 = libc::AF_INET as u8;
 const AF_INET6: u8 = libc::AF_INET6 as u8;
 
-/// Dumps one Internet socket table, calling `each` per socket in kernel order.
+/// Dumps one Internet socket table, calling `each` per socket in kernel order, with the TCP
+/// details the query asked for (`None` when not asked for, or for sockets that have none).
 pub(crate) fn dump<E: From<io::Error>>(
     netlink: &mut Netlink,
     query: &InetQuery,
-    mut each: impl FnMut(&InetSocket) -> Result<(), E>,
+    mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> Result<(), E>,
 ) -> Result<(), E> {
     let states = query.kernel_states();
     let bytecode = query.filter.and_then(bytecode::compile);
@@ -67,7 +71,8 @@ pub(crate) fn dump<E: From<io::Error>>(
             }
         }
         if query.accepts(&sock) {
-            each(&sock)?;
+            let details = details(query, payload);
+            each(&sock, details.as_ref())?;
         }
         Ok(())
     })
@@ -93,8 +98,13 @@ fn request(query: &InetQuery, states: StateMask, bytecode: Option<&[u8]>) -> Vec
         Family::Inet6 => AF_INET6,
     };
     req[1] = query.protocol.ip_protocol();
-    if query.timer_details && query.protocol == Protocol::Tcp {
-        req[2] = 1 << (INET_DIAG_INFO - 1);
+    if query.protocol == Protocol::Tcp {
+        if query.timer_details || query.tcp_details {
+            req[2] |= 1 << (INET_DIAG_INFO - 1);
+        }
+        if query.tcp_details {
+            req[2] |= 1 << (INET_DIAG_CONG - 1) | 1 << (INET_DIAG_SKMEMINFO - 1);
+        }
     }
     if query.protocol == Protocol::Raw {
         // sdiag_raw_protocol: IPPROTO_RAW asks for raw sockets of every protocol.
@@ -197,6 +207,23 @@ fn tcp_timer(kind: TimerKind, expires_ms: u32, diag_retrans: u32, state: State, 
     timer
 }
 
+/// The TCP details among a message's attributes, when the query asked for them.
+fn details(query: &InetQuery, msg: &[u8]) -> Option<TcpDetails> {
+    if !query.tcp_details || query.protocol != Protocol::Tcp {
+        return None;
+    }
+    let mut details = TcpDetails::default();
+    for (kind, payload) in attributes(msg.get(DIAG_MSG_LEN..)?) {
+        match kind {
+            INET_DIAG_INFO => details.info = TcpInfo::parse(payload),
+            INET_DIAG_CONG => details.congestion = Congestion::from_kernel(payload),
+            INET_DIAG_SKMEMINFO => details.memory = SocketMemory::parse(payload),
+            _ => {}
+        }
+    }
+    (!details.is_empty()).then_some(details)
+}
+
 fn address(family: Family, bytes: &[u8]) -> IpAddr {
     match family {
         Family::Inet => IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])),
@@ -285,6 +312,35 @@ mod tests {
         let query = InetQuery::new(Protocol::Tcp, Family::Inet);
         let req = request(&query, query.states, Some(&[1, 4, 8, 0]));
         assert_eq!(&req[REQ_LEN..], &[8, 0, 1, 0, 1, 4, 8, 0]);
+    }
+
+    #[test]
+    fn tcp_details_are_requested_and_parsed_from_attributes() {
+        let query = InetQuery::new(Protocol::Tcp, Family::Inet).tcp_details(true);
+        assert_eq!(request(&query, query.states, None)[2], 0b0100_1010);
+        let mut msg = message(AF_INET, 1, 0, 0);
+        assert_eq!(details(&query, &msg), None, "no attributes");
+        let mut info = vec![0u8; 120]; // a kernel whose struct ends inside bytes_received
+        info[16..20].copy_from_slice(&1448u32.to_ne_bytes());
+        info[80..84].copy_from_slice(&10u32.to_ne_bytes());
+        let memory: Vec<u8> = (1u32..=9).flat_map(u32::to_ne_bytes).collect();
+        for (kind, payload) in [(INET_DIAG_INFO, &info[..]), (INET_DIAG_CONG, b"cubic\0"), (INET_DIAG_SKMEMINFO, &memory[..])] {
+            let len = 4 + payload.len();
+            msg.extend_from_slice(&(len as u16).to_ne_bytes());
+            msg.extend_from_slice(&kind.to_ne_bytes());
+            msg.extend_from_slice(payload);
+            msg.resize(msg.len().next_multiple_of(4), 0);
+        }
+        let got = details(&query, &msg).unwrap();
+        let info = got.info.unwrap();
+        assert_eq!((info.snd_mss, info.snd_cwnd, info.pacing_rate, info.bytes_acked), (1448, 10, Some(0), None));
+        assert_eq!(got.congestion.unwrap().as_bytes(), b"cubic");
+        assert_eq!(got.memory.unwrap().drops, Some(9));
+        assert_eq!(details(&InetQuery::new(Protocol::Tcp, Family::Inet), &msg), None, "not asked for");
+        // A truncated attribute list keeps what came before the damage.
+        let cut = &msg[..msg.len() - 10];
+        let got = details(&query, cut).unwrap();
+        assert!(got.info.is_some() && got.congestion.is_some() && got.memory.is_none());
     }
 
     #[test]

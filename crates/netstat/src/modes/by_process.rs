@@ -1,0 +1,115 @@
+//! `--by-process`: Internet sockets grouped under the processes that hold them, with each
+//! socket's descriptor, as `lsof -i` shows them. Every state is listed (as lsof does) unless
+//! `-l` asks for listeners only; `-t -u -U -w -4 -6` and `--filter` select tables and sockets
+//! as for the listing.
+
+use std::io;
+
+use nettables::SocketReader;
+use nettables::filter::Filter;
+use nettables::inet::{InetQuery, InetSocket};
+use nettables::process::SocketHolders;
+
+use super::Status;
+use super::summary::tables;
+use crate::cli::args::Args;
+use crate::output::Output;
+use crate::render::{by_process, inet};
+use crate::resolve::Names;
+
+/// No socket found for a descriptor (not an Internet socket, or not selected).
+const NONE: u32 = u32::MAX;
+
+pub fn run(args: &Args, out: &mut Output) -> Status {
+    let filter = match args.filter.as_deref().map(Filter::parse).transpose() {
+        Ok(filter) => filter,
+        Err(e) => {
+            eprintln!("netstat: bad --filter expression: {}", e.message());
+            return Ok(1);
+        }
+    };
+    // lsof -i shows every state; -l narrows to listeners. No PID column: the grouping shows it.
+    let selection = Args {
+        all: !args.listening,
+        programs: false,
+        ..args.clone()
+    };
+    let mut reader = SocketReader::new();
+    let mut names = Names::new();
+    super::repeat(args, out, |out, _| {
+        names.hosts.start_pass();
+        let holders = SocketHolders::scan().unwrap_or_else(|_| SocketHolders {
+            access_denied: true,
+            ..SocketHolders::default()
+        });
+        if holders.access_denied {
+            eprint!(
+                "(Not all processes could be identified, non-owned process info\n \
+                 will not be shown, you would have to be root to see it all.)\n"
+            );
+        }
+        let listing = match collect(&selection, filter.as_ref(), &mut reader, &holders) {
+            Ok(listing) => listing,
+            Err(e) => {
+                eprintln!("netstat: cannot list sockets: {e}");
+                return Ok(1);
+            }
+        };
+        if !args.numeric_hosts {
+            for sock in &listing.sockets {
+                inet::host_lookups(sock).for_each(|ip| names.hosts.request(ip));
+            }
+            names.hosts.wait();
+        }
+        by_process::write(out, &selection, &holders, &listing, &mut names)?;
+        Ok(0)
+    })
+}
+
+/// The selected Internet sockets, and for every descriptor of [`SocketHolders`] (in order,
+/// process after process) the index of its socket, or [`NONE`].
+pub struct Listing {
+    pub sockets: Vec<InetSocket>,
+    pub slots: Vec<u32>,
+}
+
+fn collect(args: &Args, filter: Option<&Filter>, reader: &mut SocketReader, holders: &SocketHolders) -> io::Result<Listing> {
+    // (inode, descriptor slot), sorted by inode: a socket held several times matches each.
+    let mut index: Vec<(u64, u32)> = Vec::new();
+    for (slot, held) in holders.processes.iter().flat_map(|p| &p.sockets).enumerate() {
+        index.push((held.inode, u32::try_from(slot).unwrap_or(NONE)));
+    }
+    index.sort_unstable();
+    let mut listing = Listing {
+        sockets: Vec::new(),
+        slots: vec![NONE; index.len()],
+    };
+    for (protocol, family) in tables(args) {
+        let query = InetQuery::new(protocol, family).filter(filter);
+        let result = reader.for_each_inet(&query, |sock| {
+            if sock.inode == 0 || !inet::selected(args, sock) {
+                return Ok(());
+            }
+            let start = index.partition_point(|&(inode, _)| inode < sock.inode);
+            let held = index[start..].iter().take_while(|&&(inode, _)| inode == sock.inode);
+            let number = u32::try_from(listing.sockets.len()).unwrap_or(NONE);
+            let mut used = false;
+            for &(_, slot) in held {
+                if let Some(target) = listing.slots.get_mut(slot as usize) {
+                    *target = number;
+                    used = true;
+                }
+            }
+            if used {
+                listing.sockets.push(*sock);
+            }
+            Ok::<(), io::Error>(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(listing)
+}

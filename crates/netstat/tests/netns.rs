@@ -1,0 +1,169 @@
+//! `--netns`, `--netns-pid` and `--all-netns`: run from the test's own namespace, our netstat
+//! must show what net-tools shows when run inside the namespace (`ip netns exec`), and refuse
+//! clearly when it lacks the privileges to enter one.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::{As, Netns, REFERENCE, Run, assert_runs_equal, ours};
+use serde_json::Value;
+
+/// Runs our netstat from the test's namespace (not inside `ns`), with argv[0] "netstat".
+fn outside(args: &[&str], user: As) -> Run {
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", r#"exec -a netstat "$@""#, "netstat"]);
+    if user == As::Nobody {
+        cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "bash", "-c", r#"exec -a netstat "$@""#, "netstat"]);
+    }
+    let out = cmd.arg(ours()).args(args).stdin(Stdio::null()).env("LC_ALL", "C").output().expect("run netstat");
+    Run { stdout: out.stdout, stderr: out.stderr, code: out.status.code() }
+}
+
+/// A namespace with a listener on `port`, an established pair, a UDP socket and a Unix socket,
+/// and a route.
+fn namespace(tag: &str, port: u16) -> Option<Netns> {
+    let mut ns = Netns::new(tag)?;
+    ns.sh(
+        "ip addr add 10.1.0.1/24 dev lo
+         (ip link add sink0 type dummy 2>/dev/null || ip link add sink0 type ifb)
+         ip link set sink0 up
+         ip addr add 10.9.0.1/24 dev sink0",
+    );
+    let spec = format!(
+        r#"{{"sockets": [
+          {{"kind": "tcp_listen", "addr": "", "port": {port}}},
+          {{"kind": "tcp_pair", "server": ["10.1.0.1", {pair}]}},
+          {{"kind": "udp", "family": 4, "bind": ["", {port}]}},
+          {{"kind": "unix_listen", "path": "@{tag}-{port}"}}
+        ]}}"#,
+        pair = port + 1
+    );
+    ns.spawn_fixture(&spec, "/usr/bin/nsholder", As::Root);
+    Some(ns)
+}
+
+const FLAG_SETS: &[&[&str]] = &[&["-an"], &["-tulnp"], &["-anp"], &["-rn"], &["-xa"], &["-gn"]];
+
+#[test]
+fn netns_shows_what_running_inside_shows() {
+    let Some(ns) = namespace("nsname", 5200) else { return };
+    for flags in FLAG_SETS {
+        let reference = ns.run(Path::new(REFERENCE), flags, As::Root);
+        let mut args = vec!["--netns", ns.name.as_str()];
+        args.extend_from_slice(flags);
+        let ours = outside(&args, As::Root);
+        assert_runs_equal(&ours, &reference, &format!("netstat {}", args.join(" ")));
+    }
+    let run = outside(&["--netns", &ns.name, "-tln"], As::Root);
+    assert!(run.stdout_text().contains(":5200 "), "the namespace's listener:\n{}", run.stdout_text());
+    // JSON records name their namespace.
+    let run = outside(&["--netns", &ns.name, "-tln", "--json"], As::Root);
+    let records: Vec<Value> = serde_json::from_slice(&run.stdout).expect("JSON");
+    assert!(records.iter().any(|r| r["local_port"] == 5200 && r["netns"] == ns.name.as_str()));
+}
+
+/// A process that lives in `ns` until it is killed.
+fn sleeper(ns: &Netns) -> Child {
+    // `ip netns exec` enters the namespace and execs, so the child's pid is the sleeper's.
+    ns.command("sleep").arg("600").stdin(Stdio::null()).spawn().expect("start sleeper")
+}
+
+#[test]
+fn netns_pid_shows_the_namespace_of_a_process() {
+    let Some(ns) = namespace("nspid", 5210) else { return };
+    let mut child = sleeper(&ns);
+    let pid = child.id().to_string();
+    let inside = std::fs::read_link(format!("/proc/{pid}/ns/net")).expect("sleeper namespace");
+    assert_ne!(inside, std::fs::read_link("/proc/self/ns/net").expect("own namespace"), "the sleeper is elsewhere");
+    for flags in FLAG_SETS {
+        let reference = ns.run(Path::new(REFERENCE), flags, As::Root);
+        let mut args = vec!["--netns-pid", pid.as_str()];
+        args.extend_from_slice(flags);
+        assert_runs_equal(&outside(&args, As::Root), &reference, &format!("netstat {}", args.join(" ")));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn all_netns_covers_every_namespace() {
+    let Some(a) = namespace("nsalla", 5220) else { return };
+    let Some(b) = namespace("nsallb", 5230) else { return };
+    let run = outside(&["--all-netns", "-tln"], As::Root);
+    assert_eq!(run.code, Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = run.stdout_text();
+    // Split the output at the headers: namespace → its tables.
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        match line.strip_prefix("Network namespace: ") {
+            Some(name) => sections.push((name.to_string(), String::new())),
+            None => {
+                let (_, body) = sections.last_mut().expect("a header comes first");
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+    }
+    let section = |name: &str| sections.iter().find(|(n, _)| n == name).map(|(_, body)| body.as_str());
+    let body_a = section(&a.name).expect("namespace a is listed");
+    let body_b = section(&b.name).expect("namespace b is listed");
+    assert!(body_a.contains("0.0.0.0:5220 ") && !body_a.contains(":5230 "), "{body_a}");
+    assert!(body_b.contains("0.0.0.0:5230 ") && !body_b.contains(":5220 "), "{body_b}");
+    assert!(body_a.starts_with("Active Internet connections (only servers)\n"));
+    assert_eq!(sections.last().map(|(n, _)| n.as_str()), Some("(current)"), "the current namespace comes last");
+    // Each namespace's tables are those of net-tools inside it.
+    let reference = a.run(Path::new(REFERENCE), &["-tln"], As::Root);
+    assert_eq!(body_a, reference.stdout_text());
+
+    // JSON: one array, every record tagged with its namespace.
+    let run = outside(&["--all-netns", "-tuln", "--json"], As::Root);
+    let records: Vec<Value> = serde_json::from_slice(&run.stdout).expect("one JSON array");
+    let ports = |ns: &str| -> Vec<(String, u64)> {
+        records
+            .iter()
+            .filter(|r| r["netns"] == ns)
+            .map(|r| (r["proto"].as_str().unwrap_or("").to_string(), r["local_port"].as_u64().unwrap_or(0)))
+            .collect()
+    };
+    assert_eq!(ports(&a.name), vec![("tcp".to_string(), 5220), ("udp".to_string(), 5220)]);
+    assert_eq!(ports(&b.name), vec![("tcp".to_string(), 5230), ("udp".to_string(), 5230)]);
+    assert!(records.iter().all(|r| r["netns"].is_string()));
+
+    // -s: an array of objects, one per namespace.
+    let run = outside(&["--all-netns", "-s", "--json"], As::Root);
+    let stats: Vec<Value> = serde_json::from_slice(&run.stdout).expect("JSON array");
+    assert!(stats.iter().any(|s| s["netns"] == a.name.as_str() && s["Tcp"]["PassiveOpens"].as_u64() >= Some(1)));
+}
+
+#[test]
+fn unprivileged_runs_are_refused_clearly() {
+    let Some(ns) = namespace("nspriv", 5240) else { return };
+    let mut child = sleeper(&ns);
+    let pid = child.id().to_string();
+    let cases: [(&[&str], &str); 4] = [
+        (&["--netns", &ns.name, "-tln"], "cannot enter network namespace"),
+        (&["--netns", &ns.name, "-tln", "--json"], "cannot enter network namespace"),
+        (&["--all-netns", "-tln"], "cannot enter network namespace"),
+        (&["--netns-pid", &pid, "-tln"], "cannot open network namespace"),
+    ];
+    for (args, message) in cases {
+        let run = outside(args, As::Nobody);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.code, Some(1), "{args:?}: {stderr}");
+        assert!(run.stdout.is_empty(), "{args:?}: no partial answer, got {}", run.stdout_text());
+        assert!(stderr.starts_with("netstat: ") && stderr.contains(message), "{args:?}: {stderr}");
+        assert!(stderr.contains("need root"), "{args:?}: says what is missing: {stderr}");
+    }
+    let run = outside(&["--netns", "nst-no-such-namespace", "-an"], As::Root);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "netstat: cannot open network namespace nst-no-such-namespace: No such file or directory\n"
+    );
+    assert!(run.stdout.is_empty());
+    let _ = child.kill();
+    let _ = child.wait();
+}
