@@ -141,7 +141,7 @@ fn in_namespace(args: &Args, target: Option<&Target>, out: &mut Output) -> modes
 }
 
 fn cannot_enter(label: Option<&str>, e: &std::io::Error) -> i32 {
-    eprint!("netstat: cannot enter network namespace {}: {}\n", label.unwrap_or(CURRENT), reason(e));
+    eprintln!("netstat: cannot enter network namespace {}: {}", label.unwrap_or(CURRENT), reason(e));
     1
 }
 

@@ -36,19 +36,21 @@ impl Scene {
     fn new(tag: &str) -> Option<Scene> {
         let ns = Netns::new(tag)?;
         // lo's addresses only make local routes: a second device gives -r something to list.
-        ns.sh(
-            "ip addr add 10.1.0.1/24 dev lo
+        ns.sh("ip addr add 10.1.0.1/24 dev lo
              ip -6 addr add fd01::1/64 dev lo nodad
              (ip link add sink0 type dummy 2>/dev/null || ip link add sink0 type ifb)
              ip link set sink0 up
              ip addr add 10.9.0.1/24 dev sink0
              ip -6 addr add fd09::1/64 dev sink0 nodad
              ip route add default via 10.9.0.254
-             ip -6 route add default via fd09::254",
-        );
+             ip -6 route add default via fd09::254");
         let dir = std::env::temp_dir().join(&ns.name);
         std::fs::create_dir_all(&dir).expect("socket directory");
-        Some(Scene { ns, fixtures: Vec::new(), dir })
+        Some(Scene {
+            ns,
+            fixtures: Vec::new(),
+            dir,
+        })
     }
 
     /// Starts the socket fixture with any bytes as argv[0]; `DIR` in the spec is the socket
@@ -68,14 +70,21 @@ impl Scene {
             .spawn()
             .expect("start fixture");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("readiness");
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("readiness");
         assert_eq!(line.trim(), "ready", "fixture failed");
         self.fixtures.push(child);
     }
 
     fn ours(&self, args: &[&str]) -> Run {
         let run = self.ns.run(&ours(), args, As::Root);
-        assert!(run.code == Some(0), "netstat {args:?}: {:?}\n{}", run.code, String::from_utf8_lossy(&run.stderr));
+        assert!(
+            run.code == Some(0),
+            "netstat {args:?}: {:?}\n{}",
+            run.code,
+            String::from_utf8_lossy(&run.stderr)
+        );
         run
     }
 }
@@ -100,7 +109,8 @@ const SOCKETS: &str = r#"{"sockets": [
 /// A validator for the whole document, or for one definition of the schema.
 fn validator(definition: Option<&str>) -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/netstat.schema.json");
-    let mut schema: Value = serde_json::from_slice(&std::fs::read(path).expect("schema")).expect("schema is JSON");
+    let mut schema: Value =
+        serde_json::from_slice(&std::fs::read(path).expect("schema")).expect("schema is JSON");
     if let Some(definition) = definition {
         schema = serde_json::json!({
             "$schema": schema["$schema"].clone(),
@@ -112,7 +122,10 @@ fn validator(definition: Option<&str>) -> jsonschema::Validator {
 }
 
 fn assert_valid(validator: &jsonschema::Validator, value: &Value, what: &str) {
-    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{what}: {errors:#?}\n{value}");
 }
 
@@ -142,7 +155,9 @@ const MODES: &[&[&str]] = &[
 
 #[test]
 fn every_mode_passes_the_schema() {
-    let Some(mut scene) = Scene::new("json-schema") else { return };
+    let Some(mut scene) = Scene::new("json-schema") else {
+        return;
+    };
     scene.spawn(SOCKETS, b"/usr/bin/json-fixture");
     let document = validator(None);
     let record = validator(Some("record"));
@@ -150,13 +165,20 @@ fn every_mode_passes_the_schema() {
         let mut args = flags.to_vec();
         args.push("--json");
         let run = scene.ours(&args);
-        let value: Value = serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", run.stdout_text()));
+        let value: Value = serde_json::from_slice(&run.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", run.stdout_text()));
         assert_valid(&document, &value, &format!("{args:?}"));
         let statistics = flags.contains(&"-s") || flags.iter().any(|f| f.starts_with("-s"));
         if statistics {
-            assert!(value.as_object().is_some_and(|o| !o.is_empty()), "{args:?}: no sections");
+            assert!(
+                value.as_object().is_some_and(|o| !o.is_empty()),
+                "{args:?}: no sections"
+            );
         } else {
-            assert!(value.as_array().is_some_and(|a| !a.is_empty()), "{args:?}: no records");
+            assert!(
+                value.as_array().is_some_and(|a| !a.is_empty()),
+                "{args:?}: no records"
+            );
         }
 
         args.pop();
@@ -167,12 +189,21 @@ fn every_mode_passes_the_schema() {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{args:?}: {e}: {l}")))
             .collect();
-        let expected = if statistics { 1 } else { value.as_array().map_or(0, Vec::len) };
+        let expected = if statistics {
+            1
+        } else {
+            value.as_array().map_or(0, Vec::len)
+        };
         // With host names on, the resolver's own DNS sockets may come and go between the two
         // runs: a tolerance of two rows there, none elsewhere.
-        let resolving = flags.iter().any(|f| f.starts_with("-a") || f == &"-g") && !flags.iter().any(|f| f.contains('n'));
+        let resolving = flags.iter().any(|f| f.starts_with("-a") || f == &"-g")
+            && !flags.iter().any(|f| f.contains('n'));
         let tolerance = if resolving { 2 } else { 0 };
-        assert!(lines.len().abs_diff(expected) <= tolerance, "{args:?}: --json-lines has {} records, --json {expected}", lines.len());
+        assert!(
+            lines.len().abs_diff(expected) <= tolerance,
+            "{args:?}: --json-lines has {} records, --json {expected}",
+            lines.len()
+        );
         for line in &lines {
             assert!(line.is_object(), "{args:?}: {line}");
             assert_valid(&record, line, &format!("{args:?}"));
@@ -181,9 +212,16 @@ fn every_mode_passes_the_schema() {
     // Each record type matches its own definition, not just any of them.
     let run = scene.ours(&["-anp", "--json"]);
     let value: Value = serde_json::from_slice(&run.stdout).expect("JSON");
-    let (inet, unix) = (validator(Some("inet_socket")), validator(Some("unix_socket")));
+    let (inet, unix) = (
+        validator(Some("inet_socket")),
+        validator(Some("unix_socket")),
+    );
     for record in value.as_array().expect("array") {
-        let which = if record["proto"] == "unix" { &unix } else { &inet };
+        let which = if record["proto"] == "unix" {
+            &unix
+        } else {
+            &inet
+        };
         assert_valid(which, record, "-anp");
     }
 }
@@ -197,11 +235,22 @@ fn text_tuples(text: &str) -> (Vec<Tuple>, Vec<String>) {
     for line in text.lines() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         match fields.first() {
-            Some(&("tcp" | "tcp6" | "udp" | "udp6" | "udpl" | "udpl6" | "raw" | "raw6")) if fields.len() >= 5 => {
-                inet.push((fields[0].to_string(), fields[3].to_string(), fields[4].to_string()));
+            Some(&("tcp" | "tcp6" | "udp" | "udp6" | "udpl" | "udpl6" | "raw" | "raw6"))
+                if fields.len() >= 5 =>
+            {
+                inet.push((
+                    fields[0].to_string(),
+                    fields[3].to_string(),
+                    fields[4].to_string(),
+                ));
             }
             // The I-Node column starts at byte 50.
-            Some(&"unix") => unix.push(line.get(50..).and_then(|r| r.split_whitespace().next()).unwrap_or("").to_string()),
+            Some(&"unix") => unix.push(
+                line.get(50..)
+                    .and_then(|r| r.split_whitespace().next())
+                    .unwrap_or("")
+                    .to_string(),
+            ),
             _ => {}
         }
     }
@@ -224,11 +273,19 @@ fn json_tuples(records: &[Value]) -> (Vec<Tuple>, Vec<String>) {
     for r in records {
         let proto = r["proto"].as_str().expect("proto");
         if proto == "unix" {
-            unix.push(r["inode"].as_u64().map_or("-".to_string(), |i| i.to_string()));
+            unix.push(
+                r["inode"]
+                    .as_u64()
+                    .map_or("-".to_string(), |i| i.to_string()),
+            );
             continue;
         }
         let proto = proto.replace("udplite", "udpl");
-        inet.push((proto, endpoint(&r["local_address"], &r["local_port"]), endpoint(&r["remote_address"], &r["remote_port"])));
+        inet.push((
+            proto,
+            endpoint(&r["local_address"], &r["local_port"]),
+            endpoint(&r["remote_address"], &r["remote_port"]),
+        ));
     }
     inet.sort();
     unix.sort();
@@ -237,9 +294,21 @@ fn json_tuples(records: &[Value]) -> (Vec<Tuple>, Vec<String>) {
 
 #[test]
 fn json_and_text_list_the_same_sockets() {
-    let Some(mut scene) = Scene::new("json-same") else { return };
+    let Some(mut scene) = Scene::new("json-same") else {
+        return;
+    };
     scene.spawn(SOCKETS, b"json-fixture");
-    for flags in [&["-an"][..], &["-n"], &["-ln"], &["-tn"], &["-tuwn", "-a"], &["-xn"], &["-xln"], &["-an", "-4"], &["-an", "-6"]] {
+    for flags in [
+        &["-an"][..],
+        &["-n"],
+        &["-ln"],
+        &["-tn"],
+        &["-tuwn", "-a"],
+        &["-xn"],
+        &["-xln"],
+        &["-an", "-4"],
+        &["-an", "-6"],
+    ] {
         let text = scene.ours(flags);
         let mut args = flags.to_vec();
         args.push("--json");
@@ -252,27 +321,56 @@ fn json_and_text_list_the_same_sockets() {
         assert_eq!(records.len(), text_inet.len() + text_unix.len());
     }
     // The selection really differs between -a and -l, so the comparison above has teeth.
-    let all: Vec<Value> = serde_json::from_slice(&scene.ours(&["-an", "--json"]).stdout).expect("JSON");
-    let listening: Vec<Value> = serde_json::from_slice(&scene.ours(&["-ln", "--json"]).stdout).expect("JSON");
+    let all: Vec<Value> =
+        serde_json::from_slice(&scene.ours(&["-an", "--json"]).stdout).expect("JSON");
+    let listening: Vec<Value> =
+        serde_json::from_slice(&scene.ours(&["-ln", "--json"]).stdout).expect("JSON");
     assert!(listening.len() < all.len());
-    assert!(all.iter().any(|r| r["state"] == "TIME_WAIT" && r["inode"] == 0));
-    assert!(all.iter().any(|r| r["proto"] == "raw6" && r["local_port"] == 253 && r["state"] == "7"));
-    assert!(all.iter().any(|r| r["proto"] == "udp6" && r["state"] == "ESTABLISHED" && r["remote_port"] == 5008));
-    assert!(all.iter().any(|r| r["proto"] == "udplite" && r["local_port"] == 5009 && r["state"] == ""));
     assert!(
-        all.iter().any(|r| r["proto"] == "tcp6" && r["local_address"] == "fd01::1" && r["recv_q"] == 10),
+        all.iter()
+            .any(|r| r["state"] == "TIME_WAIT" && r["inode"] == 0)
+    );
+    assert!(
+        all.iter()
+            .any(|r| r["proto"] == "raw6" && r["local_port"] == 253 && r["state"] == "7")
+    );
+    assert!(
+        all.iter().any(|r| r["proto"] == "udp6"
+            && r["state"] == "ESTABLISHED"
+            && r["remote_port"] == 5008)
+    );
+    assert!(
+        all.iter()
+            .any(|r| r["proto"] == "udplite" && r["local_port"] == 5009 && r["state"] == "")
+    );
+    assert!(
+        all.iter()
+            .any(|r| r["proto"] == "tcp6" && r["local_address"] == "fd01::1" && r["recv_q"] == 10),
         "unread bytes and plain IPv6 addresses"
     );
-    assert!(all.iter().any(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/with space.sock"))));
-    assert!(all.iter().all(|r| !r.as_object().expect("object").contains_key("local_host")), "-n has no host fields");
+    assert!(all.iter().any(|r| {
+        r["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("/with space.sock"))
+    }));
+    assert!(
+        all.iter()
+            .all(|r| !r.as_object().expect("object").contains_key("local_host")),
+        "-n has no host fields"
+    );
 }
 
 #[test]
 fn owners_and_names_are_separate_fields() {
-    let Some(mut scene) = Scene::new("json-owner") else { return };
-    scene.ns.etc("hosts", "127.0.0.1 localhost\n10.1.0.1 json-host\n");
+    let Some(mut scene) = Scene::new("json-owner") else {
+        return;
+    };
+    scene
+        .ns
+        .etc("hosts", "127.0.0.1 localhost\n10.1.0.1 json-host\n");
     scene.spawn(SOCKETS, b"/opt/some/where/json-owner-with-a-long-name");
-    let records: Vec<Value> = serde_json::from_slice(&scene.ours(&["-tap", "--json"]).stdout).expect("JSON");
+    let records: Vec<Value> =
+        serde_json::from_slice(&scene.ours(&["-tap", "--json"]).stdout).expect("JSON");
     let pair = records
         .iter()
         .find(|r| r["local_port"] == 5003)
@@ -281,14 +379,19 @@ fn owners_and_names_are_separate_fields() {
     assert_eq!(pair["local_host"], "json-host");
     assert_eq!(pair["program"], "json-owner-with-a-long-name", "never cut");
     assert!(pair["pid"].as_u64().is_some_and(|p| p > 1));
-    let wildcard = records.iter().find(|r| r["local_port"] == 5002).expect("the :: listener");
+    let wildcard = records
+        .iter()
+        .find(|r| r["local_port"] == 5002)
+        .expect("the :: listener");
     assert_eq!(wildcard["local_address"], "::");
     assert_eq!(wildcard["local_host"], Value::Null);
 }
 
 #[test]
 fn hostile_names_and_paths_give_valid_json() {
-    let Some(mut scene) = Scene::new("json-hostile") else { return };
+    let Some(mut scene) = Scene::new("json-hostile") else {
+        return;
+    };
     let spec = r#"{"sockets": [
       {"kind": "tcp_listen", "addr": "127.0.0.1", "port": 5100},
       {"kind": "unix_listen", "path": "DIR/bad\u0001\udcff\"\\name"}
@@ -300,16 +403,33 @@ fn hostile_names_and_paths_give_valid_json() {
         let records: Vec<Value> = if format == "--json" {
             serde_json::from_slice(&run.stdout).expect("valid JSON")
         } else {
-            run.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).expect("valid JSON line")).collect()
+            run.stdout
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| serde_json::from_slice(l).expect("valid JSON line"))
+                .collect()
         };
-        assert!(!run.stdout.iter().any(|&b| b < 0x20 && b != b'\n'), "{format}: a raw control character");
-        let tcp = records.iter().find(|r| r["local_port"] == 5100).expect("the listener");
+        assert!(
+            !run.stdout.iter().any(|&b| b < 0x20 && b != b'\n'),
+            "{format}: a raw control character"
+        );
+        let tcp = records
+            .iter()
+            .find(|r| r["local_port"] == 5100)
+            .expect("the listener");
         assert_eq!(tcp["program"], "\u{1}evil\u{fffd}\u{1b}[31m\"quote");
         let unix = records
             .iter()
             .find(|r| r["path"].as_str().is_some_and(|p| p.contains("bad")))
             .expect("the unix listener");
-        assert!(unix["path"].as_str().expect("path").ends_with("/bad\u{1}\u{fffd}\"\\name"), "{}", unix["path"]);
+        assert!(
+            unix["path"]
+                .as_str()
+                .expect("path")
+                .ends_with("/bad\u{1}\u{fffd}\"\\name"),
+            "{}",
+            unix["path"]
+        );
         assert_eq!(unix["program"], tcp["program"]);
         let validator = validator(Some("record"));
         for r in &records {
@@ -320,7 +440,9 @@ fn hostile_names_and_paths_give_valid_json() {
 
 #[test]
 fn every_pass_of_c_is_one_array() {
-    let Some(mut scene) = Scene::new("json-repeat") else { return };
+    let Some(mut scene) = Scene::new("json-repeat") else {
+        return;
+    };
     scene.spawn(SOCKETS, b"json-fixture");
     let mut child = scene
         .ns

@@ -16,22 +16,38 @@ fn outside(args: &[&str], user: As) -> Run {
     cmd.args(["-c", r#"exec -a netstat "$@""#, "netstat"]);
     if user == As::Nobody {
         cmd = Command::new("setpriv");
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "bash", "-c", r#"exec -a netstat "$@""#, "netstat"]);
+        cmd.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "bash",
+            "-c",
+            r#"exec -a netstat "$@""#,
+            "netstat",
+        ]);
     }
-    let out = cmd.arg(ours()).args(args).stdin(Stdio::null()).env("LC_ALL", "C").output().expect("run netstat");
-    Run { stdout: out.stdout, stderr: out.stderr, code: out.status.code() }
+    let out = cmd
+        .arg(ours())
+        .args(args)
+        .stdin(Stdio::null())
+        .env("LC_ALL", "C")
+        .output()
+        .expect("run netstat");
+    Run {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        code: out.status.code(),
+    }
 }
 
 /// A namespace with a listener on `port`, an established pair, a UDP socket and a Unix socket,
 /// and a route.
 fn namespace(tag: &str, port: u16) -> Option<Netns> {
     let mut ns = Netns::new(tag)?;
-    ns.sh(
-        "ip addr add 10.1.0.1/24 dev lo
+    ns.sh("ip addr add 10.1.0.1/24 dev lo
          (ip link add sink0 type dummy 2>/dev/null || ip link add sink0 type ifb)
          ip link set sink0 up
-         ip addr add 10.9.0.1/24 dev sink0",
-    );
+         ip addr add 10.9.0.1/24 dev sink0");
     let spec = format!(
         r#"{{"sockets": [
           {{"kind": "tcp_listen", "addr": "", "port": {port}}},
@@ -45,11 +61,20 @@ fn namespace(tag: &str, port: u16) -> Option<Netns> {
     Some(ns)
 }
 
-const FLAG_SETS: &[&[&str]] = &[&["-an"], &["-tulnp"], &["-anp"], &["-rn"], &["-xa"], &["-gn"]];
+const FLAG_SETS: &[&[&str]] = &[
+    &["-an"],
+    &["-tulnp"],
+    &["-anp"],
+    &["-rn"],
+    &["-xa"],
+    &["-gn"],
+];
 
 #[test]
 fn netns_shows_what_running_inside_shows() {
-    let Some(ns) = namespace("nsname", 5200) else { return };
+    let Some(ns) = namespace("nsname", 5200) else {
+        return;
+    };
     for flags in FLAG_SETS {
         let reference = ns.run(Path::new(REFERENCE), flags, As::Root);
         let mut args = vec!["--netns", ns.name.as_str()];
@@ -58,31 +83,61 @@ fn netns_shows_what_running_inside_shows() {
         assert_runs_equal(&ours, &reference, &format!("netstat {}", args.join(" ")));
     }
     let run = outside(&["--netns", &ns.name, "-tln"], As::Root);
-    assert!(run.stdout_text().contains(":5200 "), "the namespace's listener:\n{}", run.stdout_text());
+    assert!(
+        run.stdout_text().contains(":5200 "),
+        "the namespace's listener:\n{}",
+        run.stdout_text()
+    );
     // JSON records name their namespace.
     let run = outside(&["--netns", &ns.name, "-tln", "--json"], As::Root);
     let records: Vec<Value> = serde_json::from_slice(&run.stdout).expect("JSON");
-    assert!(records.iter().any(|r| r["local_port"] == 5200 && r["netns"] == ns.name.as_str()));
+    assert!(
+        records
+            .iter()
+            .any(|r| r["local_port"] == 5200 && r["netns"] == ns.name.as_str())
+    );
 }
 
 /// A process that lives in `ns` until it is killed.
 fn sleeper(ns: &Netns) -> Child {
     // `ip netns exec` enters the namespace and execs, so the child's pid is the sleeper's.
-    ns.command("sleep").arg("600").stdin(Stdio::null()).spawn().expect("start sleeper")
+    ns.command("sleep")
+        .arg("600")
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start sleeper")
 }
 
 #[test]
 fn netns_pid_shows_the_namespace_of_a_process() {
-    let Some(ns) = namespace("nspid", 5210) else { return };
+    let Some(ns) = namespace("nspid", 5210) else {
+        return;
+    };
     let mut child = sleeper(&ns);
     let pid = child.id().to_string();
-    let inside = std::fs::read_link(format!("/proc/{pid}/ns/net")).expect("sleeper namespace");
-    assert_ne!(inside, std::fs::read_link("/proc/self/ns/net").expect("own namespace"), "the sleeper is elsewhere");
+    // `ip netns exec` enters the namespace just after it starts: wait for that.
+    let own = std::fs::read_link("/proc/self/ns/net").expect("own namespace");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::fs::read_link(format!("/proc/{pid}/ns/net"))
+        .ok()
+        .as_ref()
+        == Some(&own)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sleeper never left our namespace"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     for flags in FLAG_SETS {
         let reference = ns.run(Path::new(REFERENCE), flags, As::Root);
         let mut args = vec!["--netns-pid", pid.as_str()];
         args.extend_from_slice(flags);
-        assert_runs_equal(&outside(&args, As::Root), &reference, &format!("netstat {}", args.join(" ")));
+        assert_runs_equal(
+            &outside(&args, As::Root),
+            &reference,
+            &format!("netstat {}", args.join(" ")),
+        );
     }
     let _ = child.kill();
     let _ = child.wait();
@@ -90,10 +145,19 @@ fn netns_pid_shows_the_namespace_of_a_process() {
 
 #[test]
 fn all_netns_covers_every_namespace() {
-    let Some(a) = namespace("nsalla", 5220) else { return };
-    let Some(b) = namespace("nsallb", 5230) else { return };
+    let Some(a) = namespace("nsalla", 5220) else {
+        return;
+    };
+    let Some(b) = namespace("nsallb", 5230) else {
+        return;
+    };
     let run = outside(&["--all-netns", "-tln"], As::Root);
-    assert_eq!(run.code, Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.code,
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let text = run.stdout_text();
     // Split the output at the headers: namespace → its tables.
     let mut sections: Vec<(String, String)> = Vec::new();
@@ -107,13 +171,28 @@ fn all_netns_covers_every_namespace() {
             }
         }
     }
-    let section = |name: &str| sections.iter().find(|(n, _)| n == name).map(|(_, body)| body.as_str());
+    let section = |name: &str| {
+        sections
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, body)| body.as_str())
+    };
     let body_a = section(&a.name).expect("namespace a is listed");
     let body_b = section(&b.name).expect("namespace b is listed");
-    assert!(body_a.contains("0.0.0.0:5220 ") && !body_a.contains(":5230 "), "{body_a}");
-    assert!(body_b.contains("0.0.0.0:5230 ") && !body_b.contains(":5220 "), "{body_b}");
+    assert!(
+        body_a.contains("0.0.0.0:5220 ") && !body_a.contains(":5230 "),
+        "{body_a}"
+    );
+    assert!(
+        body_b.contains("0.0.0.0:5230 ") && !body_b.contains(":5220 "),
+        "{body_b}"
+    );
     assert!(body_a.starts_with("Active Internet connections (only servers)\n"));
-    assert_eq!(sections.last().map(|(n, _)| n.as_str()), Some("(current)"), "the current namespace comes last");
+    assert_eq!(
+        sections.last().map(|(n, _)| n.as_str()),
+        Some("(current)"),
+        "the current namespace comes last"
+    );
     // Each namespace's tables are those of net-tools inside it.
     let reference = a.run(Path::new(REFERENCE), &["-tln"], As::Root);
     assert_eq!(body_a, reference.stdout_text());
@@ -125,37 +204,73 @@ fn all_netns_covers_every_namespace() {
         records
             .iter()
             .filter(|r| r["netns"] == ns)
-            .map(|r| (r["proto"].as_str().unwrap_or("").to_string(), r["local_port"].as_u64().unwrap_or(0)))
+            .map(|r| {
+                (
+                    r["proto"].as_str().unwrap_or("").to_string(),
+                    r["local_port"].as_u64().unwrap_or(0),
+                )
+            })
             .collect()
     };
-    assert_eq!(ports(&a.name), vec![("tcp".to_string(), 5220), ("udp".to_string(), 5220)]);
-    assert_eq!(ports(&b.name), vec![("tcp".to_string(), 5230), ("udp".to_string(), 5230)]);
+    assert_eq!(
+        ports(&a.name),
+        vec![("tcp".to_string(), 5220), ("udp".to_string(), 5220)]
+    );
+    assert_eq!(
+        ports(&b.name),
+        vec![("tcp".to_string(), 5230), ("udp".to_string(), 5230)]
+    );
     assert!(records.iter().all(|r| r["netns"].is_string()));
 
     // -s: an array of objects, one per namespace.
     let run = outside(&["--all-netns", "-s", "--json"], As::Root);
     let stats: Vec<Value> = serde_json::from_slice(&run.stdout).expect("JSON array");
-    assert!(stats.iter().any(|s| s["netns"] == a.name.as_str() && s["Tcp"]["PassiveOpens"].as_u64() >= Some(1)));
+    assert!(
+        stats
+            .iter()
+            .any(|s| s["netns"] == a.name.as_str() && s["Tcp"]["PassiveOpens"].as_u64() >= Some(1))
+    );
 }
 
 #[test]
 fn unprivileged_runs_are_refused_clearly() {
-    let Some(ns) = namespace("nspriv", 5240) else { return };
+    let Some(ns) = namespace("nspriv", 5240) else {
+        return;
+    };
     let mut child = sleeper(&ns);
     let pid = child.id().to_string();
     let cases: [(&[&str], &str); 4] = [
-        (&["--netns", &ns.name, "-tln"], "cannot enter network namespace"),
-        (&["--netns", &ns.name, "-tln", "--json"], "cannot enter network namespace"),
+        (
+            &["--netns", &ns.name, "-tln"],
+            "cannot enter network namespace",
+        ),
+        (
+            &["--netns", &ns.name, "-tln", "--json"],
+            "cannot enter network namespace",
+        ),
         (&["--all-netns", "-tln"], "cannot enter network namespace"),
-        (&["--netns-pid", &pid, "-tln"], "cannot open network namespace"),
+        (
+            &["--netns-pid", &pid, "-tln"],
+            "cannot open network namespace",
+        ),
     ];
     for (args, message) in cases {
         let run = outside(args, As::Nobody);
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert_eq!(run.code, Some(1), "{args:?}: {stderr}");
-        assert!(run.stdout.is_empty(), "{args:?}: no partial answer, got {}", run.stdout_text());
-        assert!(stderr.starts_with("netstat: ") && stderr.contains(message), "{args:?}: {stderr}");
-        assert!(stderr.contains("need root"), "{args:?}: says what is missing: {stderr}");
+        assert!(
+            run.stdout.is_empty(),
+            "{args:?}: no partial answer, got {}",
+            run.stdout_text()
+        );
+        assert!(
+            stderr.starts_with("netstat: ") && stderr.contains(message),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("need root"),
+            "{args:?}: says what is missing: {stderr}"
+        );
     }
     let run = outside(&["--netns", "nst-no-such-namespace", "-an"], As::Root);
     assert_eq!(run.code, Some(1));

@@ -37,8 +37,16 @@ impl Namespace {
     /// as `ip netns` refuses them (they would name other files). A file that is not (yet) a
     /// namespace gives [`io::ErrorKind::InvalidData`].
     pub fn named(name: &str) -> io::Result<Namespace> {
-        if name.is_empty() || name == "." || name == ".." || name.contains('/') || name.contains('\0') {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "invalid namespace name"));
+        if name.is_empty()
+            || name == "."
+            || name == ".."
+            || name.contains('/')
+            || name.contains('\0')
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "invalid namespace name",
+            ));
         }
         Namespace::open(&format!("{NAMED_DIR}/{name}"))
     }
@@ -143,7 +151,10 @@ pub fn named() -> io::Result<Vec<String>> {
 
 #[cfg(not(target_os = "linux"))]
 fn unsupported() -> io::Error {
-    io::Error::new(io::ErrorKind::Unsupported, "network namespaces are Linux-only")
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "network namespaces are Linux-only",
+    )
 }
 
 #[cfg(test)]

@@ -274,7 +274,9 @@ fn u32_at(raw: &[u8], at: usize) -> Option<u32> {
 
 fn u64_at(raw: &[u8], at: usize) -> Option<u64> {
     let b = raw.get(at..at.checked_add(8)?)?;
-    Some(u64::from_ne_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    Some(u64::from_ne_bytes([
+        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+    ]))
 }
 
 #[cfg(test)]
@@ -303,15 +305,36 @@ mod tests {
         let raw = captured();
         assert_eq!(raw.len(), 280);
         let info = TcpInfo::parse(&raw).unwrap();
-        assert_eq!((info.state, info.options, info.snd_wscale, info.rcv_wscale), (1, 7, 10, 10));
-        assert_eq!((info.rto, info.ato, info.snd_mss, info.rcv_mss), (204_000, 40_000, 32_768, 536));
-        assert_eq!((info.rtt, info.rttvar, info.snd_ssthresh, info.snd_cwnd), (27, 12, TcpInfo::INFINITE_SSTHRESH, 11));
-        assert_eq!((info.pmtu, info.advmss, info.reordering, info.total_retrans), (65_535, 65_483, 3, 0));
-        assert_eq!((info.pacing_rate, info.max_pacing_rate), (Some(33_417_465_936), Some(u64::MAX)));
-        assert_eq!((info.bytes_acked, info.bytes_received, info.bytes_sent), (Some(6), Some(1), Some(5)));
+        assert_eq!(
+            (info.state, info.options, info.snd_wscale, info.rcv_wscale),
+            (1, 7, 10, 10)
+        );
+        assert_eq!(
+            (info.rto, info.ato, info.snd_mss, info.rcv_mss),
+            (204_000, 40_000, 32_768, 536)
+        );
+        assert_eq!(
+            (info.rtt, info.rttvar, info.snd_ssthresh, info.snd_cwnd),
+            (27, 12, TcpInfo::INFINITE_SSTHRESH, 11)
+        );
+        assert_eq!(
+            (info.pmtu, info.advmss, info.reordering, info.total_retrans),
+            (65_535, 65_483, 3, 0)
+        );
+        assert_eq!(
+            (info.pacing_rate, info.max_pacing_rate),
+            (Some(33_417_465_936), Some(u64::MAX))
+        );
+        assert_eq!(
+            (info.bytes_acked, info.bytes_received, info.bytes_sent),
+            (Some(6), Some(1), Some(5))
+        );
         assert_eq!(info.delivery_rate, Some(1_489_454_545));
         assert_eq!(info.delivery_rate_app_limited, Some(true));
-        assert_eq!((info.segs_out, info.segs_in, info.min_rtt), (Some(4), Some(3), Some(22)));
+        assert_eq!(
+            (info.segs_out, info.segs_in, info.min_rtt),
+            (Some(4), Some(3), Some(22))
+        );
         assert_eq!((info.delivered, info.snd_wnd), (Some(2), Some(65_536)));
     }
 
@@ -321,11 +344,17 @@ mod tests {
         // Linux 2.6.x: up to total_retrans.
         let old = TcpInfo::parse(&raw[..104]).unwrap();
         assert_eq!((old.snd_mss, old.snd_cwnd), (32_768, 11));
-        assert_eq!((old.pacing_rate, old.bytes_acked, old.delivery_rate), (None, None, None));
+        assert_eq!(
+            (old.pacing_rate, old.bytes_acked, old.delivery_rate),
+            (None, None, None)
+        );
         assert_eq!(old.delivery_rate_app_limited, None);
         // Linux 4.1: bytes_received but not segs_out; a cut mid-field drops that field.
         let mid = TcpInfo::parse(&raw[..140]).unwrap();
-        assert_eq!((mid.bytes_received, mid.segs_out, mid.segs_in), (Some(1), Some(4), None));
+        assert_eq!(
+            (mid.bytes_received, mid.segs_out, mid.segs_in),
+            (Some(1), Some(4), None)
+        );
         let cut = TcpInfo::parse(&raw[..131]).unwrap();
         assert_eq!((cut.bytes_acked, cut.bytes_received), (Some(6), None));
         assert_eq!(TcpInfo::parse(&raw[..103]), None);
@@ -338,13 +367,30 @@ mod tests {
 
     #[test]
     fn congestion_names_and_memory() {
-        assert_eq!(Congestion::from_kernel(b"cubic\0").unwrap().as_bytes(), b"cubic");
+        assert_eq!(
+            Congestion::from_kernel(b"cubic\0").unwrap().as_bytes(),
+            b"cubic"
+        );
         assert_eq!(Congestion::from_kernel(b"bbr").unwrap().as_bytes(), b"bbr");
         assert_eq!(Congestion::from_kernel(b"\0junk"), None);
-        assert_eq!(Congestion::from_kernel(&[b'x'; 40]).unwrap().as_bytes().len(), 16);
+        assert_eq!(
+            Congestion::from_kernel(&[b'x'; 40])
+                .unwrap()
+                .as_bytes()
+                .len(),
+            16
+        );
         let words: Vec<u8> = (1u32..=9).flat_map(u32::to_ne_bytes).collect();
         let memory = SocketMemory::parse(&words).unwrap();
-        assert_eq!((memory.rmem_alloc, memory.optmem, memory.backlog, memory.drops), (1, 7, Some(8), Some(9)));
+        assert_eq!(
+            (
+                memory.rmem_alloc,
+                memory.optmem,
+                memory.backlog,
+                memory.drops
+            ),
+            (1, 7, Some(8), Some(9))
+        );
         let old = SocketMemory::parse(&words[..30]).unwrap();
         assert_eq!((old.backlog, old.drops), (None, None));
         assert_eq!(SocketMemory::parse(&words[..27]), None);

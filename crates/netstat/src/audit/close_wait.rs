@@ -40,7 +40,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
                 .or_default() += 1;
         }
         let mut peers: Vec<_> = peers.into_iter().collect();
-        peers.sort_by(|a, b| b.1.cmp(&a.1));
+        peers.sort_by_key(|p| std::cmp::Reverse(p.1));
         let mut evidence = vec![format!("{owner}: {count} sockets in CLOSE_WAIT")];
         evidence.extend(
             peers

@@ -225,11 +225,6 @@ impl Snapshot {
         }
     }
 
-    fn in_port_range(&self, port: u16) -> bool {
-        self.port_range()
-            .is_some_and(|(low, high)| (low..=high).contains(&port))
-    }
-
     /// Ports with a TCP listener: connections on them were accepted, not made.
     pub fn tcp_listening_ports(&self) -> HashSet<u16> {
         self.sockets
@@ -242,11 +237,13 @@ impl Snapshot {
     /// TCP listeners, and UDP sockets bound to a port outside the ephemeral range (inside it
     /// they are most likely a client's, such as a resolver's).
     pub fn listeners(&self) -> impl Iterator<Item = &Sock> {
-        self.sockets.iter().filter(|s| match s.inet.protocol {
+        let range = self.port_range();
+        let ephemeral = move |port| range.is_some_and(|(low, high)| (low..=high).contains(&port));
+        self.sockets.iter().filter(move |s| match s.inet.protocol {
             Protocol::Tcp => s.inet.state == State::LISTEN,
             Protocol::Udp => {
                 let port = s.inet.local.port();
-                s.inet.remote.port() == 0 && port != 0 && !self.in_port_range(port)
+                s.inet.remote.port() == 0 && port != 0 && !ephemeral(port)
             }
             _ => false,
         })
@@ -301,7 +298,7 @@ pub fn audit(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
         .filter(|c| !config.skip.contains(c.id))
         .flat_map(|c| (c.run)(snapshot, config))
         .collect();
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     findings
 }
 
@@ -339,14 +336,14 @@ fn error_text(e: &std::io::Error) -> String {
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
     if args.mode != Mode::Connections {
-        eprint!("netstat: --audit cannot be combined with -r, -i, -s or -M\n");
+        eprintln!("netstat: --audit cannot be combined with -r, -i, -s or -M");
         return Ok(3);
     }
     let config = match configure(args) {
         Ok(config) => config,
         Err(e) => {
-            eprint!(
-                "netstat: --audit: {}\n",
+            eprintln!(
+                "netstat: --audit: {}",
                 String::from_utf8_lossy(&crate::text::sanitized(e.as_bytes()))
             );
             return Ok(3);
@@ -354,7 +351,7 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
     };
     let (snapshot, notes) = collect::collect();
     for note in notes {
-        eprint!("netstat: --audit: {note}\n");
+        eprintln!("netstat: --audit: {note}");
     }
     let findings = audit(&snapshot, &config);
     match args.format {

@@ -53,14 +53,24 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
                     ),
                 )
             } else {
-                let name = socks.iter().find_map(|s| snapshot.owner(s)).map_or("PROGRAM", |p| p.name.as_str());
-                (
-                    format!("{proto} port {port} has no service name and {owners} is not a known service"),
-                    format!(
-                        "check that {owners} should serve port {port}{look}; if it should, name it a service \
-                         with --audit-set allow-program={name} or mark the listener with --audit-allow '*:{port}'"
+                let mark = format!("mark the listener with --audit-allow '*:{port}'");
+                match socks.iter().find_map(|s| snapshot.owner(s)) {
+                    Some(p) => (
+                        format!("{proto} port {port} has no service name and {owners} is not a known service"),
+                        format!(
+                            "check that {owners} should serve port {port}{look}; if it should, name it a service \
+                             with --audit-set allow-program={} or {mark}",
+                            p.name
+                        ),
                     ),
-                )
+                    None => (
+                        format!("{proto} port {port} has no service name and its owner is unknown"),
+                        format!(
+                            "find the process (run as root, or in the listener's PID namespace: fuser {port}/{proto}) \
+                             and check that it should serve this port; if it should, {mark}"
+                        ),
+                    ),
+                }
             };
             let service = snapshot.service_suffix(socks[0].inet.protocol, port);
             let mut evidence: Vec<String> = socks.iter().map(|s| snapshot.socket_line(s)).collect();
@@ -100,7 +110,7 @@ mod tests {
                 ),
                 (
                     Severity::Warning,
-                    "tcp port 5000 has no service name and an unknown process is not a known service"
+                    "tcp port 5000 has no service name and its owner is unknown"
                 ),
                 (
                     Severity::Warning,

@@ -156,8 +156,10 @@ mod tests {
                 .contains(&"net.ipv4.tcp_syncookies = 0".to_string())
         );
         assert!(f.advice.contains("turn on net.ipv4.tcp_syncookies"));
-        let mut config = Config::default();
-        config.syn_recv = 15;
+        let config = Config {
+            syn_recv: 15,
+            ..Config::default()
+        };
         let severities: Vec<_> = check(&snap, &config).iter().map(|f| f.severity).collect();
         assert_eq!(severities, [Severity::Critical, Severity::Warning]);
     }

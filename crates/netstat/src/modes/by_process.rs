@@ -73,10 +73,20 @@ pub struct Listing {
     pub slots: Vec<u32>,
 }
 
-fn collect(args: &Args, filter: Option<&Filter>, reader: &mut SocketReader, holders: &SocketHolders) -> io::Result<Listing> {
+fn collect(
+    args: &Args,
+    filter: Option<&Filter>,
+    reader: &mut SocketReader,
+    holders: &SocketHolders,
+) -> io::Result<Listing> {
     // (inode, descriptor slot), sorted by inode: a socket held several times matches each.
     let mut index: Vec<(u64, u32)> = Vec::new();
-    for (slot, held) in holders.processes.iter().flat_map(|p| &p.sockets).enumerate() {
+    for (slot, held) in holders
+        .processes
+        .iter()
+        .flat_map(|p| &p.sockets)
+        .enumerate()
+    {
         index.push((held.inode, u32::try_from(slot).unwrap_or(NONE)));
     }
     index.sort_unstable();
@@ -91,7 +101,9 @@ fn collect(args: &Args, filter: Option<&Filter>, reader: &mut SocketReader, hold
                 return Ok(());
             }
             let start = index.partition_point(|&(inode, _)| inode < sock.inode);
-            let held = index[start..].iter().take_while(|&&(inode, _)| inode == sock.inode);
+            let held = index[start..]
+                .iter()
+                .take_while(|&&(inode, _)| inode == sock.inode);
             let number = u32::try_from(listing.sockets.len()).unwrap_or(NONE);
             let mut used = false;
             for &(_, slot) in held {

@@ -34,7 +34,10 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
         };
         let established = counters::load(CounterFile::Snmp).ok().and_then(|snmp| {
             let tcp = snmp.sections.into_iter().find(|s| s.name == "Tcp")?;
-            tcp.counters.into_iter().find(|(key, _)| key == "CurrEstab").map(|(_, value)| value)
+            tcp.counters
+                .into_iter()
+                .find(|(key, _)| key == "CurrEstab")
+                .map(|(_, value)| value)
         });
         let mut summary = Summary {
             stat,
@@ -94,7 +97,10 @@ fn walk(args: &Args, reader: &mut SocketReader, summary: &mut Summary) -> io::Re
                 *count += 1;
             }
             if is_listener(sock) {
-                listeners.entry(sock.local.ip()).or_default().push((label, sock.local.port()));
+                listeners
+                    .entry(sock.local.ip())
+                    .or_default()
+                    .push((label, sock.local.port()));
             }
             Ok::<(), io::Error>(())
         });
@@ -109,7 +115,11 @@ fn walk(args: &Args, reader: &mut SocketReader, summary: &mut Summary) -> io::Re
             }
         }
     }
-    let mut top: Vec<(usize, u64)> = per_owner.into_iter().enumerate().filter(|&(_, n)| n > 0).collect();
+    let mut top: Vec<(usize, u64)> = per_owner
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, n)| n > 0)
+        .collect();
     // Most sockets first; equal counts in pid order.
     top.sort_by_key(|&(index, count)| (std::cmp::Reverse(count), owners.owners()[index].pid));
     summary.top = top
@@ -152,7 +162,11 @@ mod tests {
     #[test]
     fn tables_follow_the_selection() {
         assert_eq!(tables(&Args::default()).len(), 8);
-        let mut args = Args { tables_requested: true, inet6: true, ..Args::default() };
+        let mut args = Args {
+            tables_requested: true,
+            inet6: true,
+            ..Args::default()
+        };
         args.tables.udp = true;
         assert_eq!(tables(&args), vec![(Protocol::Udp, Family::Inet6)]);
     }

@@ -17,7 +17,13 @@ use crate::resolve::Names;
 const FD_WIDTH: usize = 7;
 
 /// Writes every process that holds a selected socket, in pid order.
-pub fn write(out: &mut Output, args: &Args, holders: &SocketHolders, listing: &Listing, names: &mut Names) -> io::Result<()> {
+pub fn write(
+    out: &mut Output,
+    args: &Args,
+    holders: &SocketHolders,
+    listing: &Listing,
+    names: &mut Names,
+) -> io::Result<()> {
     let text = args.format == OutputFormat::Text;
     if text {
         write_header(out, args)?;
@@ -41,7 +47,11 @@ pub fn write(out: &mut Output, args: &Args, holders: &SocketHolders, listing: &L
                 rows.write(out, sock, names, None)?;
             }
         } else {
-            json::record(out, args.format, &Record::new(args, process, &sockets, names))?;
+            json::record(
+                out,
+                args.format,
+                &Record::new(args, process, &sockets, names),
+            )?;
         }
     }
     Ok(())
@@ -50,7 +60,10 @@ pub fn write(out: &mut Output, args: &Args, holders: &SocketHolders, listing: &L
 fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
     let mut columns = Vec::new();
     super::inet::write_header(&mut columns, args)?;
-    let columns = columns.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
+    let columns = columns
+        .splitn(2, |&b| b == b'\n')
+        .nth(1)
+        .unwrap_or_default();
     out.write_all(b"Active Internet connections by process ")?;
     out.write_all(super::inet::scope(args))?;
     out.write_all(b"\n")?;
@@ -59,7 +72,12 @@ fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
 }
 
 /// `PID 4242 user nobody: python3 -m http.server` (control characters as `?`).
-fn write_process_line(out: &mut impl Write, args: &Args, process: &SocketHolder, names: &mut Names) -> io::Result<()> {
+fn write_process_line(
+    out: &mut impl Write,
+    args: &Args,
+    process: &SocketHolder,
+    names: &mut Names,
+) -> io::Result<()> {
     write!(out, "PID {} user ", process.pid)?;
     match process.uid {
         Some(uid) => match names.users.name(uid).filter(|_| !args.numeric_users) {
@@ -102,7 +120,12 @@ struct SocketRecord {
 }
 
 impl<'a> Record<'a> {
-    fn new(args: &'a Args, process: &'a SocketHolder, sockets: &[(u32, &InetSocket)], names: &mut Names) -> Record<'a> {
+    fn new(
+        args: &'a Args,
+        process: &'a SocketHolder,
+        sockets: &[(u32, &InetSocket)],
+        names: &mut Names,
+    ) -> Record<'a> {
         let user = process
             .uid
             .filter(|_| !args.numeric_users)

@@ -42,7 +42,11 @@ impl Sink for Output {
 }
 
 /// Writes one record: an element of the array (`--json`) or one line (`--json-lines`).
-pub fn record<T: Serialize>(out: &mut impl Sink, format: OutputFormat, value: &T) -> io::Result<()> {
+pub fn record<T: Serialize>(
+    out: &mut impl Sink,
+    format: OutputFormat,
+    value: &T,
+) -> io::Result<()> {
     if format == OutputFormat::Json {
         let framing = out.framing();
         let prefix: &[u8] = if framing.open { b",\n" } else { b"[\n" };
@@ -179,7 +183,10 @@ impl<'a> InetWriter<'a> {
         details: Option<&nettables::tcp_info::TcpDetails>,
     ) -> io::Result<()> {
         let args = self.args;
-        for (buf, ip) in [(&mut self.local, sock.local.ip()), (&mut self.remote, sock.remote.ip())] {
+        for (buf, ip) in [
+            (&mut self.local, sock.local.ip()),
+            (&mut self.remote, sock.remote.ip()),
+        ] {
             buf.clear();
             push_plain(buf, ip);
         }
@@ -294,12 +301,21 @@ struct UnixRecord<'a> {
 }
 
 /// Writes one Unix socket.
-pub fn write_unix(out: &mut impl Sink, args: &Args, sock: &UnixSocket<'_>, owners: Option<&OwnerMap>) -> io::Result<()> {
-    let flags = [(FLAG_ACCEPTING, "ACC"), (FLAG_WAITDATA, "W"), (FLAG_NOSPACE, "N")]
-        .into_iter()
-        .filter(|&(bit, _)| sock.flags & bit != 0)
-        .map(|(_, name)| name)
-        .collect();
+pub fn write_unix(
+    out: &mut impl Sink,
+    args: &Args,
+    sock: &UnixSocket<'_>,
+    owners: Option<&OwnerMap>,
+) -> io::Result<()> {
+    let flags = [
+        (FLAG_ACCEPTING, "ACC"),
+        (FLAG_WAITDATA, "W"),
+        (FLAG_NOSPACE, "N"),
+    ]
+    .into_iter()
+    .filter(|&(bit, _)| sock.flags & bit != 0)
+    .map(|(_, name)| name)
+    .collect();
     let text = |bytes: &'static [u8]| std::str::from_utf8(bytes).unwrap_or_default();
     let row = UnixRecord {
         netns: args.netns_label.as_deref(),
@@ -335,7 +351,11 @@ pub(crate) mod tests {
         let local: std::net::SocketAddr = local.parse().unwrap();
         InetSocket {
             protocol,
-            family: if local.is_ipv4() { Family::Inet } else { Family::Inet6 },
+            family: if local.is_ipv4() {
+                Family::Inet
+            } else {
+                Family::Inet6
+            },
             local,
             remote: remote.parse().unwrap(),
             state,
@@ -382,11 +402,37 @@ pub(crate) mod tests {
         let text = render(|out| {
             let mut w = InetWriter::new(&a);
             let mut names = Names::new();
-            w.write(out, &sock(Protocol::Tcp, "[::ffff:127.0.0.1]:8080", "[::1]:40000", State::ESTABLISHED), &mut names, None, None)?;
-            w.write(out, &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE), &mut names, None, None)?;
-            w.write(out, &sock(Protocol::UdpLite, "[::]:5020", "[::]:0", State::CLOSE), &mut names, None, None)
+            w.write(
+                out,
+                &sock(
+                    Protocol::Tcp,
+                    "[::ffff:127.0.0.1]:8080",
+                    "[::1]:40000",
+                    State::ESTABLISHED,
+                ),
+                &mut names,
+                None,
+                None,
+            )?;
+            w.write(
+                out,
+                &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE),
+                &mut names,
+                None,
+                None,
+            )?;
+            w.write(
+                out,
+                &sock(Protocol::UdpLite, "[::]:5020", "[::]:0", State::CLOSE),
+                &mut names,
+                None,
+                None,
+            )
         });
-        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(
             lines[0],
             json!({"proto": "tcp6", "local_address": "127.0.0.1", "local_port": 8080,
@@ -405,7 +451,13 @@ pub(crate) mod tests {
         let mut a = args(OutputFormat::JsonLines);
         a.numeric_hosts = false;
         let text = render(|out| {
-            InetWriter::new(&a).write(out, &sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN), &mut Names::new(), None, None)
+            InetWriter::new(&a).write(
+                out,
+                &sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN),
+                &mut Names::new(),
+                None,
+                None,
+            )
         });
         let v: Value = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(v["local_host"], Value::Null);
@@ -419,28 +471,59 @@ pub(crate) mod tests {
         let empty = render(|out| finish(out, a.format));
         assert_eq!(empty, "[]\n");
         let two = render(|out| {
-            let s = UnixSocket { refcnt: 2, protocol: 0, flags: FLAG_ACCEPTING, sock_type: 1, state: 1, inode: Some(5), path: None };
+            let s = UnixSocket {
+                refcnt: 2,
+                protocol: 0,
+                flags: FLAG_ACCEPTING,
+                sock_type: 1,
+                state: 1,
+                inode: Some(5),
+                path: None,
+            };
             write_unix(out, &a, &s, None)?;
             write_unix(out, &a, &s, None)?;
             finish(out, a.format)
         });
         let v: Value = serde_json::from_str(&two).unwrap();
         assert_eq!(v.as_array().unwrap().len(), 2);
-        assert_eq!(v[0], json!({"proto": "unix", "refcnt": 2, "flags": ["ACC"], "type": "STREAM", "state": "LISTENING", "inode": 5, "path": null}));
+        assert_eq!(
+            v[0],
+            json!({"proto": "unix", "refcnt": 2, "flags": ["ACC"], "type": "STREAM", "state": "LISTENING", "inode": 5, "path": null})
+        );
     }
 
     #[test]
     fn hostile_bytes_stay_valid_json() {
-        let a = Args { netns_label: Some("ns\u{1}".into()), ..args(OutputFormat::JsonLines) };
+        let a = Args {
+            netns_label: Some("ns\u{1}".into()),
+            ..args(OutputFormat::JsonLines)
+        };
         let text = render(|out| {
-            let s = UnixSocket { refcnt: 1, protocol: 0, flags: 0, sock_type: 2, state: 1, inode: None, path: Some(b"/tmp/a\x01\xff\"b\n") };
+            let s = UnixSocket {
+                refcnt: 1,
+                protocol: 0,
+                flags: 0,
+                sock_type: 2,
+                state: 1,
+                inode: None,
+                path: Some(b"/tmp/a\x01\xff\"b\n"),
+            };
             write_unix(out, &a, &s, None)
         });
-        assert!(text.contains(r#""path":"/tmp/a\u0001\ufffd\"b\n""#) || text.contains("\\u0001"), "{text}");
+        assert!(
+            text.contains(r#""path":"/tmp/a\u0001\ufffd\"b\n""#) || text.contains("\\u0001"),
+            "{text}"
+        );
         let v: Value = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(v["path"], "/tmp/a\u{1}\u{fffd}\"b\n");
         assert_eq!(v["netns"], "ns\u{1}");
-        let owner = Owner { pid: 9, argv0: b"/usr/bin/x\x01\xffy".as_slice().into() };
-        assert_eq!(serde_json::to_value(program(&owner)).unwrap(), "x\u{1}\u{fffd}y");
+        let owner = Owner {
+            pid: 9,
+            argv0: b"/usr/bin/x\x01\xffy".as_slice().into(),
+        };
+        assert_eq!(
+            serde_json::to_value(program(&owner)).unwrap(),
+            "x\u{1}\u{fffd}y"
+        );
     }
 }

@@ -24,7 +24,12 @@ struct Record<'a> {
 }
 
 /// Writes one membership; `name` is the group's symbolic name, if one was found.
-pub fn write(out: &mut impl Sink, args: &Args, member: &Membership, name: Option<&[u8]>) -> io::Result<()> {
+pub fn write(
+    out: &mut impl Sink,
+    args: &Args,
+    member: &Membership,
+    name: Option<&[u8]>,
+) -> io::Result<()> {
     let mut address = Vec::with_capacity(40);
     let family = match member.group {
         IpAddr::V4(v4) => {
@@ -56,14 +61,33 @@ mod tests {
 
     #[test]
     fn memberships_are_numeric_with_names_apart() {
-        let member = Membership { interface: b"lo\x01".to_vec(), users: 2, group: "ff02::1".parse().unwrap() };
-        let numeric = Args { format: OutputFormat::JsonLines, numeric_hosts: true, ..Args::default() };
+        let member = Membership {
+            interface: b"lo\x01".to_vec(),
+            users: 2,
+            group: "ff02::1".parse().unwrap(),
+        };
+        let numeric = Args {
+            format: OutputFormat::JsonLines,
+            numeric_hosts: true,
+            ..Args::default()
+        };
         let mut out = Memory::default();
         write(&mut out, &numeric, &member, None).unwrap();
-        let named = Args { numeric_hosts: false, ..numeric.clone() };
+        let named = Args {
+            numeric_hosts: false,
+            ..numeric.clone()
+        };
         write(&mut out, &named, &member, Some(b"ip6-allnodes")).unwrap();
-        let lines: Vec<serde_json::Value> = out.bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
-        assert_eq!(lines[0], json!({"ifname": "lo\u{1}", "family": "inet6", "address": "ff02::1", "users": 2}));
+        let lines: Vec<serde_json::Value> = out
+            .bytes
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert_eq!(
+            lines[0],
+            json!({"ifname": "lo\u{1}", "family": "inet6", "address": "ff02::1", "users": 2})
+        );
         assert_eq!(lines[1]["group_host"], "ip6-allnodes");
         assert_eq!(lines[1]["address"], "ff02::1");
     }

@@ -96,7 +96,12 @@ const FLAG_NAMES: [(u16, &str); 15] = [
 ];
 
 /// Writes one interface; `inet6` holds every IPv6 address, those of this device are listed.
-pub fn write(out: &mut impl Sink, args: &Args, iface: &Interface, inet6: &[Inet6Address]) -> io::Result<()> {
+pub fn write(
+    out: &mut impl Sink,
+    args: &Args,
+    iface: &Interface,
+    inet6: &[Inet6Address],
+) -> io::Result<()> {
     let mut addr_info = Vec::new();
     if let Some(v4) = &iface.ipv4 {
         let text = |ip| {
@@ -109,7 +114,10 @@ pub fn write(out: &mut impl Sink, args: &Args, iface: &Interface, inet6: &[Inet6
             family: "inet",
             local: text(v4.address),
             prefixlen: v4.netmask.map_or(32, |m| u32::from(m).count_ones()),
-            broadcast: v4.broadcast.filter(|b| !b.is_unspecified() && !peer).map(text),
+            broadcast: v4
+                .broadcast
+                .filter(|b| !b.is_unspecified() && !peer)
+                .map(text),
             address: v4.destination.filter(|_| peer).map(text),
             scope: None,
         });
@@ -129,14 +137,22 @@ pub fn write(out: &mut impl Sink, args: &Args, iface: &Interface, inet6: &[Inet6
     let record = Record {
         netns: args.netns_label.as_deref(),
         ifname: Text(&iface.name),
-        flags: FLAG_NAMES.iter().filter(|(bit, _)| iface.flags & bit != 0).map(|&(_, name)| name).collect(),
+        flags: FLAG_NAMES
+            .iter()
+            .filter(|(bit, _)| iface.flags & bit != 0)
+            .map(|&(_, name)| name)
+            .collect(),
         mtu: iface.mtu,
         metric: iface.metric,
         txqlen: iface.tx_queue_len.filter(|&q| q >= 0),
         link_type: link_type(iface.hw_type),
         address: matches!(iface.hw_type, 1 | 772).then(|| {
             let bytes = &iface.hw_addr[..6];
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
+            bytes
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(":")
         }),
         addr_info,
         stats64: iface.stats.map(|s| Stats64 {
@@ -222,7 +238,12 @@ mod tests {
                 broadcast: Some("10.1.0.255".parse().unwrap()),
                 destination: None,
             }),
-            stats: Some(Counters { rx_bytes: 10, rx_fifo: 2, tx_carrier: 3, ..Counters::default() }),
+            stats: Some(Counters {
+                rx_bytes: 10,
+                rx_fifo: 2,
+                tx_carrier: 3,
+                ..Counters::default()
+            }),
         };
         let inet6 = [Inet6Address {
             address: "fe80::1".parse().unwrap(),
@@ -232,12 +253,18 @@ mod tests {
             flags: 0,
             device: iface.name.clone(),
         }];
-        let args = Args { format: OutputFormat::JsonLines, ..Args::default() };
+        let args = Args {
+            format: OutputFormat::JsonLines,
+            ..Args::default()
+        };
         let mut out = Memory::default();
         write(&mut out, &args, &iface, &inet6).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.bytes).unwrap();
         assert_eq!(v["ifname"], "veth\u{1}x\u{fffd}");
-        assert_eq!(v["flags"], json!(["UP", "BROADCAST", "RUNNING", "MULTICAST"]));
+        assert_eq!(
+            v["flags"],
+            json!(["UP", "BROADCAST", "RUNNING", "MULTICAST"])
+        );
         assert_eq!(v["address"], "02:fc:00:00:00:01");
         assert_eq!(v["link_type"], "ether");
         assert_eq!(

@@ -64,14 +64,21 @@ fn v6(addr: Ipv6Addr) -> String {
 }
 
 fn prefix(dst: String, len: u32) -> String {
-    if len == 0 { "default".to_string() } else { format!("{dst}/{len}") }
+    if len == 0 {
+        "default".to_string()
+    } else {
+        format!("{dst}/{len}")
+    }
 }
 
 fn letters(flags: Vec<u8>) -> String {
     String::from_utf8_lossy(&flags).into_owned()
 }
 
-fn hosts<'a>(args: &Args, names: Names<'a>) -> (Option<Option<Text<'a>>>, Option<Option<Text<'a>>>) {
+fn hosts<'a>(
+    args: &Args,
+    names: Names<'a>,
+) -> (Option<Option<Text<'a>>>, Option<Option<Text<'a>>>) {
     if args.numeric_hosts || args.symbolic {
         return (None, None);
     }
@@ -79,7 +86,12 @@ fn hosts<'a>(args: &Args, names: Names<'a>) -> (Option<Option<Text<'a>>>, Option
 }
 
 /// One IPv4 FIB route.
-pub fn write_ipv4(out: &mut impl Sink, args: &Args, r: &Ipv4Route, names: Names<'_>) -> io::Result<()> {
+pub fn write_ipv4(
+    out: &mut impl Sink,
+    args: &Args,
+    r: &Ipv4Route,
+    names: Names<'_>,
+) -> io::Result<()> {
     let (dst_host, gateway_host) = hosts(args, names);
     let record = Record {
         netns: args.netns_label.as_deref(),
@@ -103,7 +115,12 @@ pub fn write_ipv4(out: &mut impl Sink, args: &Args, r: &Ipv4Route, names: Names<
 }
 
 /// One IPv4 routing cache entry (`-C`): host routes, with their source in `prefsrc`.
-pub fn write_cache(out: &mut impl Sink, args: &Args, r: &CachedRoute, names: Names<'_>) -> io::Result<()> {
+pub fn write_cache(
+    out: &mut impl Sink,
+    args: &Args,
+    r: &CachedRoute,
+    names: Names<'_>,
+) -> io::Result<()> {
     let (dst_host, gateway_host) = hosts(args, names);
     let record = Record {
         netns: args.netns_label.as_deref(),
@@ -127,7 +144,12 @@ pub fn write_cache(out: &mut impl Sink, args: &Args, r: &CachedRoute, names: Nam
 }
 
 /// One IPv6 route.
-pub fn write_ipv6(out: &mut impl Sink, args: &Args, r: &Ipv6Route, names: Names<'_>) -> io::Result<()> {
+pub fn write_ipv6(
+    out: &mut impl Sink,
+    args: &Args,
+    r: &Ipv6Route,
+    names: Names<'_>,
+) -> io::Result<()> {
     let (dst_host, gateway_host) = hosts(args, names);
     let record = Record {
         netns: args.netns_label.as_deref(),
@@ -160,7 +182,11 @@ mod tests {
 
     #[test]
     fn routes_are_numeric_prefixes() {
-        let args = Args { format: OutputFormat::JsonLines, numeric_hosts: true, ..Args::default() };
+        let args = Args {
+            format: OutputFormat::JsonLines,
+            numeric_hosts: true,
+            ..Args::default()
+        };
         let mut out = Memory::default();
         let default = Ipv4Route {
             iface: b"eth0".as_slice().into(),
@@ -183,9 +209,26 @@ mod tests {
             flags: RTF_UP,
             ..default.clone()
         };
-        let named = Args { numeric_hosts: false, ..args.clone() };
-        write_ipv4(&mut out, &named, &link, Names { dst: Some(b"lan"), gateway: None }).unwrap();
-        let lines: Vec<serde_json::Value> = out.bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        let named = Args {
+            numeric_hosts: false,
+            ..args.clone()
+        };
+        write_ipv4(
+            &mut out,
+            &named,
+            &link,
+            Names {
+                dst: Some(b"lan"),
+                gateway: None,
+            },
+        )
+        .unwrap();
+        let lines: Vec<serde_json::Value> = out
+            .bytes
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
         assert_eq!(
             lines[0],
             json!({"family": "inet", "dst": "default", "gateway": "10.0.0.1", "genmask": "0.0.0.0", "dev": "eth0",

@@ -20,12 +20,26 @@ pub fn write(
     err: &mut impl Write,
     load: impl Fn(CounterFile) -> Result<Counters, LoadError>,
 ) -> io::Result<i32> {
-    let families = if args.families.is_empty() { "inet".to_string() } else { args.families.join(",") };
+    let families = if args.families.is_empty() {
+        "inet".to_string()
+    } else {
+        args.families.join(",")
+    };
     let (set, files): (TableSet, &[CounterFile]) = match families.as_str() {
-        "inet" => (TableSet::Inet, &[CounterFile::Snmp, CounterFile::Netstat, CounterFile::SctpSnmp]),
+        "inet" => (
+            TableSet::Inet,
+            &[
+                CounterFile::Snmp,
+                CounterFile::Netstat,
+                CounterFile::SctpSnmp,
+            ],
+        ),
         "inet6" => (TableSet::Inet6, &[CounterFile::Snmp6, CounterFile::Snmp]),
         _ => {
-            writeln!(err, "netstat: No statistics support for specified address family: {families}")?;
+            writeln!(
+                err,
+                "netstat: No statistics support for specified address family: {families}"
+            )?;
             return Ok(1);
         }
     };
@@ -127,7 +141,13 @@ mod tests {
     use serde_json::json;
 
     fn all_tables() -> Tables {
-        Tables { tcp: true, udp: true, raw: true, sctp: true, ..Tables::default() }
+        Tables {
+            tcp: true,
+            udp: true,
+            raw: true,
+            sctp: true,
+            ..Tables::default()
+        }
     }
 
     fn run(args: &Args, files: &[(CounterFile, &str)]) -> (serde_json::Value, String, i32) {
@@ -146,9 +166,16 @@ mod tests {
 
     #[test]
     fn sections_are_objects_of_counters() {
-        let args = Args { format: OutputFormat::Json, tables: all_tables(), ..Args::default() };
+        let args = Args {
+            format: OutputFormat::Json,
+            tables: all_tables(),
+            ..Args::default()
+        };
         let netstat = "TcpExt: SyncookiesSent\nTcpExt: 3\n";
-        let (v, err, code) = run(&args, &[(CounterFile::Snmp, SNMP), (CounterFile::Netstat, netstat)]);
+        let (v, err, code) = run(
+            &args,
+            &[(CounterFile::Snmp, SNMP), (CounterFile::Netstat, netstat)],
+        );
         assert_eq!((err.as_str(), code), ("", 0));
         assert_eq!(
             v,
@@ -159,22 +186,50 @@ mod tests {
 
     #[test]
     fn filters_and_families_follow_the_text() {
-        let tcp = Tables { tcp: true, ..Tables::default() };
-        let args = Args { format: OutputFormat::Json, tables: tcp, ..Args::default() };
+        let tcp = Tables {
+            tcp: true,
+            ..Tables::default()
+        };
+        let args = Args {
+            format: OutputFormat::Json,
+            tables: tcp,
+            ..Args::default()
+        };
         let (v, _, _) = run(&args, &[(CounterFile::Snmp, SNMP)]);
         assert_eq!(v, json!({"Tcp": {"RtoMin": 200, "MaxConn": -1}}));
 
-        let six = Args { families: vec!["inet6"], ..Args { tables: all_tables(), ..args.clone() } };
-        let (v, _, _) = run(&six, &[(CounterFile::Snmp6, "Ip6InReceives 7\nUdp6InErrors 1\n"), (CounterFile::Snmp, SNMP)]);
-        assert_eq!(v, json!({"Ip6": {"Ip6InReceives": 7}, "Udp6": {"Udp6InErrors": 1}, "Tcp": {"RtoMin": 200, "MaxConn": -1}}));
+        let six = Args {
+            families: vec!["inet6"],
+            ..Args {
+                tables: all_tables(),
+                ..args.clone()
+            }
+        };
+        let (v, _, _) = run(
+            &six,
+            &[
+                (CounterFile::Snmp6, "Ip6InReceives 7\nUdp6InErrors 1\n"),
+                (CounterFile::Snmp, SNMP),
+            ],
+        );
+        assert_eq!(
+            v,
+            json!({"Ip6": {"Ip6InReceives": 7}, "Udp6": {"Udp6InErrors": 1}, "Tcp": {"RtoMin": 200, "MaxConn": -1}})
+        );
 
-        let bad = Args { families: vec!["unix"], ..args.clone() };
+        let bad = Args {
+            families: vec!["unix"],
+            ..args.clone()
+        };
         let (v, err, code) = run(&bad, &[]);
         assert_eq!((v, code), (serde_json::Value::Null, 1));
         assert!(err.contains("No statistics support for specified address family: unix"));
 
         let (_, err, code) = run(&args, &[]);
         assert_eq!(code, 1);
-        assert!(err.starts_with("netstat: cannot read /proc/net/snmp: "), "{err}");
+        assert!(
+            err.starts_with("netstat: cannot read /proc/net/snmp: "),
+            "{err}"
+        );
     }
 }

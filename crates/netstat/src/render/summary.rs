@@ -48,8 +48,16 @@ fn tcp_total(stat: &Sockstat) -> u64 {
 
 /// The transport table: name, IPv4 count, IPv6 count (ss counts UDP without UDP-Lite).
 fn transport(stat: &Sockstat) -> [(&'static str, u64, u64); 5] {
-    let v4 = stat.raw.inuse.saturating_add(stat.udp.inuse).saturating_add(stat.tcp.inuse);
-    let v6 = stat.raw6.inuse.saturating_add(stat.udp6.inuse).saturating_add(stat.tcp6.inuse);
+    let v4 = stat
+        .raw
+        .inuse
+        .saturating_add(stat.udp.inuse)
+        .saturating_add(stat.tcp.inuse);
+    let v6 = stat
+        .raw6
+        .inuse
+        .saturating_add(stat.udp6.inuse)
+        .saturating_add(stat.tcp6.inuse);
     [
         ("RAW", stat.raw.inuse, stat.raw6.inuse),
         ("UDP", stat.udp.inuse, stat.udp6.inuse),
@@ -62,7 +70,9 @@ fn transport(stat: &Sockstat) -> [(&'static str, u64, u64); 5] {
 pub fn write(out: &mut Output, args: &Args, summary: &Summary) -> io::Result<()> {
     match args.format {
         OutputFormat::Text => write_text(out, summary),
-        OutputFormat::Json | OutputFormat::JsonLines => json::record(out, args.format, &Record::new(args, summary)),
+        OutputFormat::Json | OutputFormat::JsonLines => {
+            json::record(out, args.format, &Record::new(args, summary))
+        }
     }
 }
 
@@ -80,7 +90,11 @@ fn write_text(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     )?;
     writeln!(out, "\nTransport Total     IP        IPv6")?;
     for (name, v4, v6) in transport(stat) {
-        writeln!(out, "{name}\t  {:<9} {v4:<9} {v6:<9}", v4.saturating_add(v6))?;
+        writeln!(
+            out,
+            "{name}\t  {:<9} {v4:<9} {v6:<9}",
+            v4.saturating_add(v6)
+        )?;
     }
     writeln!(out)?;
 
@@ -95,7 +109,10 @@ fn write_text(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
 
     writeln!(out, "\nProcesses holding the most Internet sockets:")?;
     if summary.owners_denied {
-        writeln!(out, "  (not all processes could be read; run as root to see them all)")?;
+        writeln!(
+            out,
+            "  (not all processes could be read; run as root to see them all)"
+        )?;
     }
     writeln!(out, "  {:>9} {:>9}  Program", "PID", "Sockets")?;
     for top in &summary.top {
@@ -111,7 +128,12 @@ fn write_text(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     for group in &summary.listeners {
         let mut address = Vec::new();
         json::push_plain(&mut address, group.address);
-        write!(out, "  {:<39} {:>5} ", json::ascii(&address), group.sockets.len())?;
+        write!(
+            out,
+            "  {:<39} {:>5} ",
+            json::ascii(&address),
+            group.sockets.len()
+        )?;
         for (i, (proto, port)) in group.sockets.iter().enumerate() {
             let same_proto = i > 0 && group.sockets[i - 1].0 == *proto;
             if same_proto {
@@ -235,7 +257,11 @@ impl<'a> Record<'a> {
                     ListenerGroup {
                         address: json::ascii(&address).to_string(),
                         count: group.sockets.len(),
-                        sockets: group.sockets.iter().map(|&(proto, port)| ListenerSocket { proto, port }).collect(),
+                        sockets: group
+                            .sockets
+                            .iter()
+                            .map(|&(proto, port)| ListenerSocket { proto, port })
+                            .collect(),
                     }
                 })
                 .collect(),
@@ -257,9 +283,16 @@ mod tests {
             stat,
             established: Some(11),
             states: vec![("tcp", State::LISTEN, 2), ("udp6", State::CLOSE, 1)],
-            top: vec![TopProcess { pid: 42, argv0: b"evil\x1b[2J".as_slice().into(), sockets: 3 }],
+            top: vec![TopProcess {
+                pid: 42,
+                argv0: b"evil\x1b[2J".as_slice().into(),
+                sockets: 3,
+            }],
             owners_denied: false,
-            listeners: vec![Listeners { address: "0.0.0.0".parse().unwrap(), sockets: vec![("tcp", 22), ("tcp", 80), ("udp", 53)] }],
+            listeners: vec![Listeners {
+                address: "0.0.0.0".parse().unwrap(),
+                sockets: vec![("tcp", 22), ("tcp", 80), ("udp", 53)],
+            }],
         }
     }
 
@@ -277,9 +310,17 @@ mod tests {
                   INET\t  33        20        13       \n\
                   FRAG\t  0         0         0        \n\n";
         assert!(text.starts_with(ss), "{text}");
-        assert!(text.contains("\n  tcp      LISTEN               2\n  udp6     CLOSE                1\n"), "{text}");
+        assert!(
+            text.contains(
+                "\n  tcp      LISTEN               2\n  udp6     CLOSE                1\n"
+            ),
+            "{text}"
+        );
         assert!(text.contains("         42         3  evil?[2J\n"), "{text}");
-        assert!(text.contains("  0.0.0.0                                     3  tcp:22,80 udp:53\n"), "{text}");
+        assert!(
+            text.contains("  0.0.0.0                                     3  tcp:22,80 udp:53\n"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -288,10 +329,19 @@ mod tests {
         let v = serde_json::to_value(Record::new(&Args::default(), &summary)).unwrap();
         assert_eq!(v["tcp"]["total"], 400145);
         assert_eq!(v["tcp"]["closed"], 400122);
-        assert_eq!(v["transport"][3], serde_json::json!({"transport": "INET", "total": 33, "ipv4": 20, "ipv6": 13}));
-        assert_eq!(v["states"][1], serde_json::json!({"proto": "udp6", "state": "CLOSE", "count": 1}));
+        assert_eq!(
+            v["transport"][3],
+            serde_json::json!({"transport": "INET", "total": 33, "ipv4": 20, "ipv6": 13})
+        );
+        assert_eq!(
+            v["states"][1],
+            serde_json::json!({"proto": "udp6", "state": "CLOSE", "count": 1})
+        );
         assert_eq!(v["top_processes"][0]["program"], "evil\u{1b}[2J");
-        assert_eq!(v["listeners"][0]["sockets"][2], serde_json::json!({"proto": "udp", "port": 53}));
+        assert_eq!(
+            v["listeners"][0]["sockets"][2],
+            serde_json::json!({"proto": "udp", "port": 53})
+        );
         assert!(v.get("netns").is_none());
     }
 }

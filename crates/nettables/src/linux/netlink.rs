@@ -86,7 +86,12 @@ impl Netlink {
                     continue; // left over from an earlier, abandoned dump
                 }
                 match msg_kind {
-                    NLMSG_DONE => return Ok(()),
+                    // A dump that fails in the kernel (no raw_diag module: ENOENT) ends with
+                    // NLMSG_DONE carrying the negative errno.
+                    NLMSG_DONE => match payload.get(..4).map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]])) {
+                        Some(errno) if errno < 0 => return Err(io::Error::from_raw_os_error(-errno).into()),
+                        _ => return Ok(()),
+                    },
                     NLMSG_ERROR => {
                         let errno = payload.get(..4).map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
                         if errno == 0 {

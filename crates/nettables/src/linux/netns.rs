@@ -12,8 +12,13 @@ pub(crate) fn open(path: &str) -> io::Result<OwnedFd> {
     let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
     // `ip netns add` creates the file before it mounts the namespace on it.
     let fs = rustix::fs::fstatfs(&fd)?;
+    // `f_type`'s integer type differs between architectures.
+    #[allow(clippy::useless_conversion)]
     if i64::from(fs.f_type) != NSFS_MAGIC {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "not a namespace file"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a namespace file",
+        ));
     }
     Ok(fd)
 }
@@ -22,7 +27,11 @@ pub(crate) fn enter(fd: &OwnedFd) -> io::Result<()> {
     // SAFETY: `fd` is an open descriptor owned by the caller for the duration of the call;
     // setns only reads it.
     let rc = unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) };
-    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 pub(crate) fn id(fd: &OwnedFd) -> io::Result<(u64, u64)> {

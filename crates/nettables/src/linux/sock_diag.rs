@@ -320,7 +320,7 @@ mod tests {
         assert_eq!(request(&query, query.states, None)[2], 0b0100_1010);
         let mut msg = message(AF_INET, 1, 0, 0);
         assert_eq!(details(&query, &msg), None, "no attributes");
-        let mut info = vec![0u8; 120]; // a kernel whose struct ends inside bytes_received
+        let mut info = [0u8; 120]; // a kernel whose struct ends inside bytes_received
         info[16..20].copy_from_slice(&1448u32.to_ne_bytes());
         info[80..84].copy_from_slice(&10u32.to_ne_bytes());
         let memory: Vec<u8> = (1u32..=9).flat_map(u32::to_ne_bytes).collect();

@@ -1,0 +1,456 @@
+//! `--audit`: each condition is planted in a private network namespace and must give its
+//! finding, with the documented exit status (0 nothing above info, 1 warning, 2 critical) and
+//! the JSON shape (exactly `check`, `severity`, `message`, `evidence`, `advice`).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use common::{As, Netns, ours, temp_file};
+use serde_json::Value;
+
+/// Runs `netstat --audit --json EXTRA...` in the namespace: the findings and the exit status.
+fn audit(ns: &Netns, extra: &[&str]) -> (Vec<Value>, i32) {
+    let mut args = vec!["--audit", "--json"];
+    args.extend_from_slice(extra);
+    let run = ns.run(&ours(), &args, As::Root);
+    let text = run.stdout_text();
+    let value: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"));
+    let findings = value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array:\n{text}"))
+        .clone();
+    for finding in &findings {
+        assert_shape(finding);
+    }
+    (findings, run.code.expect("exit status"))
+}
+
+/// Exactly the five fields, with their types.
+fn assert_shape(finding: &Value) {
+    let object = finding
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {finding}"));
+    let keys: BTreeSet<&str> = object.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from(["check", "severity", "message", "evidence", "advice"]),
+        "{finding}"
+    );
+    assert!(
+        ["info", "warning", "critical"].contains(&finding["severity"].as_str().unwrap_or("")),
+        "{finding}"
+    );
+    for field in ["check", "message", "advice"] {
+        assert!(
+            finding[field]
+                .as_str()
+                .is_some_and(|s| !s.is_empty() && !s.contains('\n')),
+            "{field}: {finding}"
+        );
+    }
+    let evidence = finding["evidence"]
+        .as_array()
+        .unwrap_or_else(|| panic!("evidence: {finding}"));
+    assert!(
+        !evidence.is_empty() && evidence.iter().all(Value::is_string),
+        "{finding}"
+    );
+}
+
+/// The findings of one check.
+fn of<'a>(findings: &'a [Value], check: &str) -> Vec<&'a Value> {
+    findings.iter().filter(|f| f["check"] == check).collect()
+}
+
+/// Whether any evidence line of `finding` contains `needle`.
+fn evidence_has(finding: &Value, needle: &str) -> bool {
+    finding["evidence"].as_array().is_some_and(|lines| {
+        lines
+            .iter()
+            .any(|l| l.as_str().is_some_and(|l| l.contains(needle)))
+    })
+}
+
+/// Runs the audit until `done` accepts its findings (the kernel settles some states
+/// asynchronously), for at most 5 seconds; returns the last run.
+fn audit_until(ns: &Netns, extra: &[&str], done: impl Fn(&[Value]) -> bool) -> (Vec<Value>, i32) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (findings, code) = audit(ns, extra);
+        if done(&findings) || Instant::now() > deadline {
+            return (findings, code);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn clean_namespace_has_no_findings_and_exits_0() {
+    let Some(ns) = Netns::new("audclean") else {
+        return;
+    };
+    let (findings, code) = audit(&ns, &[]);
+    assert_eq!((findings.len(), code), (0, 0), "{findings:#?}");
+    let text = ns.run(&ours(), &["--audit"], As::Root);
+    assert_eq!(
+        (text.stdout_text().as_str(), text.code),
+        ("No findings (9 checks).\n", Some(0))
+    );
+    assert_eq!(
+        text.stderr,
+        b"",
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let lines = ns.run(&ours(), &["--audit", "--json-lines"], As::Root);
+    assert_eq!((lines.stdout, lines.code), (Vec::new(), Some(0)));
+}
+
+#[test]
+fn backdoor_listener_is_critical_and_exits_2() {
+    let Some(mut ns) = Netns::new("audbackdoor") else {
+        return;
+    };
+    ns.spawn_fixture(
+        r#"{"sockets": [{"kind": "tcp_listen", "addr": "", "port": 4444}]}"#,
+        "shellcatcher",
+        As::Root,
+    );
+    let (findings, code) = audit(&ns, &[]);
+    assert_eq!(code, 2, "{findings:#?}");
+    let suspicious = of(&findings, "suspicious-listener");
+    assert_eq!(suspicious.len(), 1, "{findings:#?}");
+    assert_eq!(suspicious[0]["severity"], "critical");
+    assert!(
+        evidence_has(suspicious[0], "tcp 0.0.0.0:4444 LISTEN, shellcatcher (pid "),
+        "{findings:#?}"
+    );
+    let exposed = of(&findings, "exposed-listener");
+    assert_eq!(exposed.len(), 1, "{findings:#?}");
+    assert_eq!(exposed[0]["severity"], "warning");
+    assert!(
+        exposed[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("port 4444")
+    );
+    assert_eq!(findings[0]["severity"], "critical", "worst first");
+
+    // The text form: severity, check and message, then indented evidence and advice.
+    let text = ns.run(&ours(), &["--audit"], As::Root);
+    let out = text.stdout_text();
+    assert_eq!(text.code, Some(2));
+    assert!(
+        out.starts_with("CRITICAL suspicious-listener: tcp port 4444 "),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n    evidence:\n      tcp 0.0.0.0:4444 LISTEN, shellcatcher (pid ")
+            && out.contains("\n    advice: "),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("2 findings: 1 critical, 1 warning, 0 info (9 checks).\n"),
+        "{out}"
+    );
+
+    // Quieted by the allow-list, from an option or from the config file.
+    let (findings, code) = audit(&ns, &["--audit-allow", "*:4444"]);
+    assert_eq!((findings.len(), code), (0, 0), "{findings:#?}");
+    let config = temp_file(
+        "audit.conf",
+        b"# the lab's listener\nallow-listener = 0.0.0.0:4444\n",
+    );
+    let (findings, code) = audit(
+        &ns,
+        &["--audit-config", config.to_str().unwrap_or_default()],
+    );
+    assert_eq!((findings.len(), code), (0, 0), "{findings:#?}");
+    // Only the exposure is skipped: the backdoor port stays critical.
+    let (findings, code) = audit(&ns, &["--audit-set", "skip=exposed-listener"]);
+    assert_eq!((findings.len(), code), (1, 2), "{findings:#?}");
+    let _ = std::fs::remove_file(config);
+}
+
+#[test]
+fn bad_settings_exit_3_with_a_message() {
+    let Some(ns) = Netns::new("audbad") else {
+        return;
+    };
+    let bad = temp_file("audit-bad.conf", b"allow-port = 22\ncolour = red\n");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--audit-time-wait", "many"],
+            "netstat: --audit: option: time-wait: 'many' is not a positive whole number\n",
+        ),
+        (
+            &["--audit-set", "skip=everything"],
+            "netstat: --audit: option: skip: no check is called 'everything'",
+        ),
+        (
+            &["--audit-config", bad.to_str().unwrap_or_default()],
+            ":2: unknown setting 'colour'\n",
+        ),
+        (
+            &["--audit-config", "/nonexistent/audit.conf"],
+            "cannot read /nonexistent/audit.conf: No such file or directory\n",
+        ),
+    ];
+    for (extra, message) in cases {
+        let mut args = vec!["--audit"];
+        args.extend_from_slice(extra);
+        let run = ns.run(&ours(), &args, As::Root);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(
+            (run.code, run.stdout.is_empty()),
+            (Some(3), true),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let _ = std::fs::remove_file(bad);
+}
+
+/// Bare SYNs from spoofed sources: the SYN-ACKs go to a dummy device that swallows them, so
+/// every connection stays half-open.
+const SYN_FLOOD: &str = r#"
+import socket, struct, sys
+dst, dport, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def csum(data):
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+for n in range(count):
+    src = "10.99.%d.%d" % (n // 200, n % 200 + 1)
+    tcp = struct.pack("!HHIIBBHHH", 40000 + n, dport, 1000 + n, 0, 5 << 4, 0x02, 64240, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    raw.sendto(ip + tcp, (dst, 0))
+"#;
+
+#[test]
+fn syn_flood_on_one_listener() {
+    let Some(mut ns) = Netns::new("audsyn") else {
+        return;
+    };
+    ns.sh("ip addr add 10.1.0.1/32 dev lo
+         (ip link add sink0 type dummy 2>/dev/null || ip link add sink0 type ifb)
+         ip link set sink0 up
+         ip route add 10.99.0.0/16 dev sink0");
+    let spec = r#"{"sockets": [{"kind": "tcp_listen", "addr": "10.1.0.1", "port": 8080, "backlog": 1024}]}"#;
+    ns.spawn_fixture(spec, "webserver", As::Root);
+    let sent = ns
+        .command("python3")
+        .args(["-c", SYN_FLOOD, "10.1.0.1", "8080", "300"])
+        .status()
+        .expect("python3");
+    assert!(sent.success());
+    // sink0 counts the SYN-ACKs it swallows as drops (an ifb device does), which is an
+    // interface-errors finding of its own: skipped here.
+    let skip = ["--audit-set", "skip=interface-errors"];
+    let (findings, code) = audit_until(&ns, &skip, |f| {
+        of(f, "syn-flood")
+            .first()
+            .is_some_and(|f| evidence_has(f, "300 SYN_RECV"))
+    });
+    let flood = of(&findings, "syn-flood");
+    assert_eq!(flood.len(), 1, "{findings:#?}");
+    let message = flood[0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.starts_with("300 half-open connections on port 8080 (http-alt) (webserver (pid "),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(") from 300 addresses (threshold 100)"),
+        "{message}"
+    );
+    for needle in [
+        "300 SYN_RECV to 10.1.0.1:8080 from 300 addresses",
+        "tcp 10.1.0.1:8080 LISTEN, webserver",
+        "TcpExt.ListenOverflows = ",
+        "TcpExt.ListenDrops = ",
+        "TcpExt.SyncookiesSent = ",
+        "net.ipv4.tcp_syncookies = 1",
+    ] {
+        assert!(evidence_has(flood[0], needle), "{needle}: {findings:#?}");
+    }
+    assert_eq!(
+        (flood[0]["severity"].as_str(), code),
+        (Some("warning"), 1),
+        "{findings:#?}"
+    );
+    // Ten times the threshold makes it critical.
+    let (findings, code) = audit(
+        &ns,
+        &[
+            "--audit-set",
+            "syn-recv=30",
+            "--audit-set",
+            "skip=interface-errors",
+        ],
+    );
+    assert_eq!(
+        (of(&findings, "syn-flood")[0]["severity"].as_str(), code),
+        (Some("critical"), 2)
+    );
+}
+
+/// Many short connections on loopback, closed by the client first: each leaves the client's
+/// end in TIME_WAIT.
+const TIME_WAIT: &str = r#"
+import socket, sys
+count = int(sys.argv[1])
+listener = socket.socket()
+listener.bind(("127.0.0.1", 9000))
+listener.listen(1024)
+for _ in range(count):
+    client = socket.create_connection(("127.0.0.1", 9000))
+    server, _ = listener.accept()
+    client.close()
+    server.close()
+"#;
+
+#[test]
+fn time_wait_build_up() {
+    let Some(ns) = Netns::new("audtw") else {
+        return;
+    };
+    // No reuse of TIME_WAIT ports, so that every connection leaves one behind.
+    ns.sh("sysctl -qw net.ipv4.tcp_tw_reuse=0 net.ipv4.tcp_max_tw_buckets=262144");
+    let made = ns
+        .command("python3")
+        .args(["-c", TIME_WAIT, "10500"])
+        .status()
+        .expect("python3");
+    assert!(made.success());
+    let (findings, code) = audit(&ns, &[]);
+    let tw = of(&findings, "time-wait");
+    assert_eq!(tw.len(), 1, "{findings:#?}");
+    let message = tw[0]["message"].as_str().unwrap_or("");
+    let total: u64 = message
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(total >= 10_400, "{message}");
+    assert!(
+        message.contains("TCP sockets in TIME_WAIT (threshold 10000)"),
+        "{message}"
+    );
+    assert!(
+        evidence_has(tw[0], "127.0.0.1 -> 127.0.0.1:9000: "),
+        "{findings:#?}"
+    );
+    assert!(
+        evidence_has(tw[0], "of the 28232 local ports") || !evidence_has(tw[0], "32768 60999"),
+        "{findings:#?}"
+    );
+    for needle in [
+        "net.ipv4.tcp_tw_reuse = 0",
+        "net.ipv4.tcp_max_tw_buckets = 262144",
+        "net.ipv4.ip_local_port_range = ",
+    ] {
+        assert!(evidence_has(tw[0], needle), "{needle}: {findings:#?}");
+    }
+    assert_eq!(
+        (tw[0]["severity"].as_str(), code),
+        (Some("warning"), 1),
+        "{findings:#?}"
+    );
+    // A higher threshold quiets it.
+    let (findings, code) = audit(&ns, &["--audit-time-wait", "20000"]);
+    assert_eq!(
+        (of(&findings, "time-wait").len(), code),
+        (0, 0),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn close_wait_pile_up_in_one_process() {
+    let Some(mut ns) = Netns::new("audcw") else {
+        return;
+    };
+    let pairs: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"kind": "tcp_pair", "server": ["127.0.0.1", {}], "then": "fin_wait2"}}"#,
+                7000 + i
+            )
+        })
+        .collect();
+    ns.spawn_fixture(
+        &format!(r#"{{"sockets": [{}]}}"#, pairs.join(",")),
+        "leaky",
+        As::Root,
+    );
+    let (findings, code) = audit(&ns, &[]);
+    let cw = of(&findings, "close-wait");
+    assert_eq!(cw.len(), 1, "{findings:#?}");
+    let message = cw[0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.starts_with("leaky (pid ")
+            && message.ends_with(" holds 40 sockets in CLOSE_WAIT (threshold 20)"),
+        "{message}"
+    );
+    assert!(
+        evidence_has(cw[0], "127.0.0.1:7000 -> 127.0.0.1:"),
+        "{findings:#?}"
+    );
+    assert_eq!(
+        (cw[0]["severity"].as_str(), code),
+        (Some("warning"), 1),
+        "{findings:#?}"
+    );
+    let (findings, code) = audit(&ns, &["--audit-set", "close-wait=50"]);
+    assert_eq!(
+        (of(&findings, "close-wait").len(), code),
+        (0, 0),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn connection_to_an_irc_port() {
+    let Some(mut ns) = Netns::new("audirc") else {
+        return;
+    };
+    ns.sh("ip addr add 10.1.0.1/32 dev lo; ip addr add 10.1.0.2/32 dev lo");
+    let spec = r#"{"sockets": [{"kind": "tcp_pair", "server": ["10.1.0.2", 6667], "client_bind": "10.1.0.1"}]}"#;
+    ns.spawn_fixture(spec, "bot", As::Root);
+    let (findings, code) = audit(&ns, &[]);
+    let irc: Vec<_> = of(&findings, "unusual-remote-port")
+        .into_iter()
+        .filter(|f| f["message"].as_str().unwrap_or("").contains("port 6667"))
+        .collect();
+    assert_eq!(irc.len(), 1, "{findings:#?}");
+    assert_eq!(irc[0]["severity"], "warning");
+    assert!(
+        irc[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("bot (pid "),
+        "{findings:#?}"
+    );
+    assert!(
+        evidence_has(irc[0], " -> 10.1.0.2:6667: 1 connection"),
+        "{findings:#?}"
+    );
+    assert_eq!(code, 1, "{findings:#?}");
+    // Allowed, the IRC port is quiet; the server's end (a remote ephemeral port) is only info.
+    let (findings, code) = audit(&ns, &["--audit-allow-port", "6667"]);
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["severity"] == "info"
+                && !f["message"].as_str().unwrap_or("").contains("6667 ")),
+        "{findings:#?}"
+    );
+    assert_eq!(code, 0);
+}
