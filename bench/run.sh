@@ -29,6 +29,11 @@ if [[ ${1:-} == --measure ]]; then
 		"none|true|true"
 	)
 	tf=$state/time.out
+	# timeout puts the command in its own process group, out of Ctrl-C's reach, and bash
+	# defers traps until a foreground child ends: so run each command in the background,
+	# and on a signal stop it through timeout (which passes the signal on to its group).
+	stop=0
+	trap 'stop=1' INT TERM
 	for ((rep = 1; rep <= REPS; rep++)); do
 		for v in "${variants[@]}"; do
 			IFS='|' read -r tool args cmd <<<"$v"
@@ -52,10 +57,17 @@ if [[ ${1:-} == --measure ]]; then
 			t0=$EPOCHREALTIME
 			set +e
 			# shellcheck disable=SC2086 # cmd is a plain word list
-			/usr/bin/time -f '%e %M' -o "$tf" timeout -k 5 "$CAP" $cmd >/dev/null 2>"$state/stderr"
+			/usr/bin/time -f '%e %M' -o "$tf" timeout -k 5 "$CAP" $cmd >/dev/null 2>"$state/stderr" &
+			tpid=$!
+			wait "$tpid"
 			rc=$?
-			set -e
 			t1=$EPOCHREALTIME
+			set -e
+			if ((stop)); then
+				read -r child _ <"/proc/$tpid/task/$tpid/children" && kill -TERM "$child"
+				wait "$tpid"
+				exit 130
+			fi
 			us=$((${t1/./} - ${t0/./}))
 			wall=$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))
 			read -r elapsed rss < <(tail -n 1 "$tf") || elapsed="" rss=""
@@ -192,6 +204,13 @@ for n in "${NS_LIST[@]}"; do
 	echo "   built in $build_s s; $sockets TCP sockets in use, ss -s: $estab established;" \
 		"kernel Slab +$(((slab1 - slab0) / 1024)) MiB" >&2
 	echo "$n,$sockets,load,build,1,$build_s,,$((slab1 - slab0)),0,0,," >>"$csv"
+	# A fast run that prints nothing proves nothing: compare line counts with net-tools once.
+	lines_nt=$(ip netns exec "$ns" /usr/bin/netstat -tan 2>/dev/null | wc -l)
+	lines_ours=$(ip netns exec "$ns" timeout "$CAP" "$NETSTAT" -tan 2>/dev/null | wc -l) || true
+	echo "   -tan lines: net-tools $lines_nt, ours $lines_ours" >&2
+	echo "N=$n: -tan lines net-tools $lines_nt, ours $lines_ours" >>"$meta"
+	((lines_nt == lines_ours)) || echo "bench: WARNING: ours -tan printed $lines_ours lines," \
+		"net-tools $lines_nt" >&2
 
 	ip netns exec "$ns" "$BASH" "$here/run.sh" --measure "$n" "$sockets" "$((n == largest))" "$csv" "$work"
 

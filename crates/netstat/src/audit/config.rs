@@ -123,6 +123,19 @@ impl Default for Config {
     }
 }
 
+/// The settings a config file and `--audit-set` know.
+pub const KEYS: &[&str] = &[
+    "allow-listener",
+    "allow-port",
+    "allow-program",
+    "skip",
+    "time-wait",
+    "syn-recv",
+    "close-wait",
+    "retransmits",
+    "interface-errors",
+];
+
 /// A threshold makes a warning; this many times it makes the finding critical.
 pub const CRITICAL_FACTOR: u64 = 10;
 
@@ -130,6 +143,9 @@ impl Config {
     /// Applies one setting. `checks` are the check ids `skip` accepts.
     pub fn set(&mut self, key: &str, value: &str, checks: &[&str]) -> Result<(), String> {
         let items = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
+        if !KEYS.contains(&key) {
+            return Err(format!("unknown setting '{key}'"));
+        }
         if value.trim().is_empty() {
             return Err(format!("{key}: missing value"));
         }
@@ -267,6 +283,7 @@ mod tests {
         assert!(bad("allow-listener = *:x").contains("not ADDRESS:PORT"));
         assert_eq!(bad("time-wait ="), "f:1: time-wait: missing value");
         assert_eq!(bad("\u{0}=\u{ff}"), "f:1: unknown setting '\u{0}'");
+        assert_eq!(bad("colour ="), "f:1: unknown setting 'colour'");
     }
 
     #[test]

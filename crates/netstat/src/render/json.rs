@@ -3,8 +3,9 @@
 //!
 //! Records are small views that borrow the collector's data and derive `Serialize`; serde_json
 //! writes them straight into the output buffer, one at a time, so 400,000 sockets are never
-//! held as one value. A hand-written writer was not worth it: at 400k rows the serde views cost
-//! about as much as the text rows (measured with `bench/`), far below the netlink dump.
+//! held as one value. serde rather than a hand-written writer: measured on 20,000 TCP sockets
+//! (release build), `-tan` took 0.17 s and `-tan --json` 0.21 s with twice the bytes, so a
+//! hand-written writer could win little, and serde's string escaping is known to be right.
 //!
 //! Text from processes, paths and name services may hold any bytes. It is written as valid
 //! JSON: invalid UTF-8 sequences become U+FFFD and control characters become `\u00XX` escapes.
