@@ -19,7 +19,7 @@ do for [panel=0:1] {
     plot datafile using ($1/1000):(column(b))   with linespoints ls 1 title "ss", \
          ''       using ($1/1000):(column(b+1)) with linespoints ls 2 title "net-tools netstat", \
          ''       using ($1/1000):(column(b+2)) with linespoints ls 3 title "ours", \
-         ''       using ($1/1000):(column(c))   with points ls 1 pt 11 ps 2 notitle, \
+         ''       using ($1/1000):(column(c))   with points ls 1 pt 10 ps 3 notitle, \
          ''       using ($1/1000):(column(c+1)) with points ls 2 pt 11 ps 2 notitle, \
          ''       using ($1/1000):(column(c+2)) with points ls 3 pt 11 ps 2 notitle, \
          NaN with points lc rgb "black" pt 11 ps 2 title "hit the timeout cap (plotted at the cap)"
