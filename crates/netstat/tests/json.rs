@@ -470,3 +470,214 @@ fn every_pass_of_c_is_one_array() {
         assert!(pass.iter().any(|r| r["local_port"] == 5001));
     }
 }
+
+/// The records of a `--json` array, or of `--json-lines`, each checked against `definition` and,
+/// for the array, the whole document against the schema.
+fn records(scene: &Scene, args: &[&str], definition: &str) -> Vec<Value> {
+    let run = scene.ours(args);
+    let records: Vec<Value> = if args.contains(&"--json") {
+        let value: Value = serde_json::from_slice(&run.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", run.stdout_text()));
+        assert_valid(&validator(None), &value, &format!("{args:?}"));
+        value.as_array().expect("an array").clone()
+    } else {
+        run.stdout_text()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{args:?}: {e}: {l}")))
+            .collect()
+    };
+    assert!(!records.is_empty(), "{args:?}: no records");
+    let (any, own) = (validator(Some("record")), validator(Some(definition)));
+    for r in &records {
+        assert_valid(&any, r, &format!("{args:?}"));
+        assert_valid(&own, r, &format!("{args:?} as {definition}"));
+    }
+    records
+}
+
+/// The schema rejects `value` once `change` is applied: the definitions are strict.
+fn assert_rejects(definition: &str, value: &Value, change: impl FnOnce(&mut Value), what: &str) {
+    let mut changed = value.clone();
+    change(&mut changed);
+    assert!(
+        !validator(Some(definition)).is_valid(&changed),
+        "{definition} accepts {what}: {changed}"
+    );
+}
+
+#[test]
+fn tcp_info_summary_and_by_process_pass_the_schema() {
+    let Some(mut scene) = Scene::new("json-newer") else {
+        return;
+    };
+    scene.spawn(SOCKETS, b"json-fixture");
+
+    // --tcp-info: an object on TCP records with details, none on TIME_WAIT or UDP.
+    let tcp_info = validator(Some("tcp_info"));
+    let all = records(&scene, &["-tan", "--tcp-info", "--json"], "inet_socket");
+    let connected = records(&scene, &["--tcp-info", "--json-lines"], "inet_socket");
+    for r in all.iter().chain(&connected) {
+        match r.get("tcp_info") {
+            Some(info) => assert_valid(&tcp_info, info, "tcp_info"),
+            None => assert!(r["state"] == "TIME_WAIT" || r["state"] == "SYN_RECV", "{r}"),
+        }
+    }
+    let established = all
+        .iter()
+        .find(|r| r["state"] == "ESTABLISHED" && r["local_port"] == 5003)
+        .expect("the server end of 10.1.0.1:5003");
+    assert!(
+        established["tcp_info"]["mss"]
+            .as_u64()
+            .is_some_and(|m| m > 0)
+    );
+    assert!(
+        established["tcp_info"]["skmem"]["rcvbuf"]
+            .as_u64()
+            .is_some_and(|b| b > 0)
+    );
+    assert!(
+        all.iter()
+            .any(|r| r["state"] == "LISTEN" && r["tcp_info"].is_object())
+    );
+    assert!(
+        all.iter()
+            .any(|r| r["state"] == "TIME_WAIT" && r.get("tcp_info").is_none())
+    );
+    assert!(connected.iter().all(|r| r["state"] != "LISTEN") && connected.len() >= 4);
+    assert_rejects(
+        "inet_socket",
+        established,
+        |r| r["proto"] = "udp".into(),
+        "tcp_info on UDP",
+    );
+    assert_rejects(
+        "inet_socket",
+        established,
+        |r| r["tcp_info"]["rtt_ms"] = 1.into(),
+        "an unknown field",
+    );
+    assert_rejects(
+        "inet_socket",
+        established,
+        |r| r["tcp_info"]["cwnd"] = (-1).into(),
+        "a negative cwnd",
+    );
+    let info = established["tcp_info"].as_object().expect("object");
+    assert_rejects(
+        "tcp_info",
+        &established["tcp_info"],
+        |t| {
+            t.as_object_mut().expect("object").remove("ssthresh");
+        },
+        "a missing field",
+    );
+    assert!(info.len() == 17, "{info:?}");
+
+    // --summary: an array of one record.
+    let summary = records(&scene, &["--summary", "--json"], "summary");
+    assert_eq!(summary.len(), 1);
+    let summary = &summary[0];
+    assert!(
+        summary["tcp"]["established"]
+            .as_u64()
+            .is_some_and(|n| n >= 6)
+    );
+    let listener = |r: &Value, address: &str, proto: &str, port: u16| {
+        r["listeners"]
+            .as_array()
+            .expect("listeners")
+            .iter()
+            .any(|group| {
+                group["address"] == address
+                    && group["sockets"]
+                        .as_array()
+                        .is_some_and(|s| s.iter().any(|s| s["proto"] == proto && s["port"] == port))
+            })
+    };
+    assert!(listener(summary, "127.0.0.1", "tcp", 5001), "{summary}");
+    assert!(listener(summary, "0.0.0.0", "udp", 5006), "{summary}");
+    assert!(
+        summary["top_processes"][0]["sockets"]
+            .as_u64()
+            .is_some_and(|n| n >= 10)
+    );
+    let tcp_only = records(&scene, &["--summary", "-t", "--json"], "summary");
+    let tcp_only = &tcp_only[0];
+    assert!(listener(tcp_only, "::", "tcp6", 5002), "{tcp_only}");
+    assert!(!listener(tcp_only, "0.0.0.0", "udp", 5006), "-t has no UDP");
+    assert!(
+        tcp_only["states"]
+            .as_array()
+            .expect("states")
+            .iter()
+            .all(|s| { s["proto"].as_str().is_some_and(|p| p.starts_with("tcp")) })
+    );
+    assert_rejects(
+        "summary",
+        summary,
+        |s| s["transport"][0]["transport"] = "UDP".into(),
+        "rows out of order",
+    );
+    assert_rejects(
+        "summary",
+        summary,
+        |s| s["tcp"]["established"] = "7".into(),
+        "a string count",
+    );
+    assert!(!validator(Some("inet_socket")).is_valid(summary));
+
+    // --by-process: one record per process, with its descriptors.
+    let fixture = scene.fixtures[0].id();
+    let processes = records(&scene, &["--by-process", "--json"], "process");
+    let ours = processes
+        .iter()
+        .find(|p| p["pid"] == fixture)
+        .expect("the fixture's record");
+    assert_eq!(ours["uid"], 0);
+    assert_eq!(ours["user"], "root");
+    assert!(
+        ours["command"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("json-fixture "))
+    );
+    let sockets = ours["sockets"].as_array().expect("sockets");
+    assert!(
+        sockets
+            .iter()
+            .any(|s| s["state"] == "ESTABLISHED" && s["local_port"] == 5003)
+    );
+    assert!(
+        sockets
+            .iter()
+            .all(|s| s["fd"].as_u64().is_some_and(|fd| fd > 2))
+    );
+    let listening = records(&scene, &["--by-process", "-l", "--json"], "process");
+    let listening = listening
+        .iter()
+        .find(|p| p["pid"] == fixture)
+        .expect("the fixture's record under -l");
+    let states: Vec<&str> = listening["sockets"]
+        .as_array()
+        .expect("sockets")
+        .iter()
+        .map(|s| s["state"].as_str().expect("state"))
+        .collect();
+    assert!(
+        states.contains(&"LISTEN") && states.iter().all(|s| ["LISTEN", "", "7"].contains(s)),
+        "{states:?}"
+    );
+    assert_rejects(
+        "process",
+        ours,
+        |p| p["sockets"][0]["program"] = "x".into(),
+        "an unknown socket field",
+    );
+    assert_rejects(
+        "process",
+        ours,
+        |p| p["sockets"] = serde_json::json!([]),
+        "a process without sockets",
+    );
+    assert!(!validator(Some("summary")).is_valid(ours));
+}
