@@ -5,11 +5,11 @@ use std::io::{self, ErrorKind, Write};
 
 use nettables::netns::{self, Namespace, Visit};
 
-use crate::cli::args::{Args, Mode, Netns, OutputFormat};
 use crate::cli;
+use crate::cli::args::{Args, Mode, Netns, OutputFormat};
 use crate::modes;
-use crate::render::json;
 use crate::output::{BROKEN_PIPE_STATUS, Output};
+use crate::render::json;
 
 pub fn run(argv: Vec<OsString>) -> i32 {
     restore_sigpipe();
@@ -81,22 +81,40 @@ struct Target {
 /// not. `--all-netns` lists each named namespace once, then the current one if it is unnamed.
 fn namespaces(netns: &Netns) -> Result<Vec<Target>, String> {
     let opened = |label: String, namespace: std::io::Result<Namespace>| match namespace {
-        Ok(namespace) => Ok(Target { label: Some(label), namespace: Some(namespace) }),
-        Err(e) => Err(format!("netstat: cannot open network namespace {label}: {}\n", reason(&e))),
+        Ok(namespace) => Ok(Target {
+            label: Some(label),
+            namespace: Some(namespace),
+        }),
+        Err(e) => Err(format!(
+            "netstat: cannot open network namespace {label}: {}\n",
+            reason(&e)
+        )),
     };
     match netns {
-        Netns::Current => Ok(vec![Target { label: None, namespace: None }]),
+        Netns::Current => Ok(vec![Target {
+            label: None,
+            namespace: None,
+        }]),
         Netns::Named(name) => Ok(vec![opened(name.clone(), Namespace::named(name))?]),
-        Netns::Pid(pid) => Ok(vec![opened(format!("pid:{pid}"), Namespace::of_process(*pid))?]),
+        Netns::Pid(pid) => Ok(vec![opened(
+            format!("pid:{pid}"),
+            Namespace::of_process(*pid),
+        )?]),
         Netns::All => {
-            let failed = |e: std::io::Error| format!("netstat: cannot list network namespaces: {}\n", reason(&e));
-            let current = Namespace::current().and_then(|ns| ns.id()).map_err(failed)?;
+            let failed = |e: std::io::Error| {
+                format!("netstat: cannot list network namespaces: {}\n", reason(&e))
+            };
+            let current = Namespace::current()
+                .and_then(|ns| ns.id())
+                .map_err(failed)?;
             let mut targets = Vec::new();
             for name in netns::named().map_err(failed)? {
                 let target = match Namespace::named(&name) {
                     // `ip netns del` removed it since the listing, or `ip netns add` has not
                     // finished making it: it is not there yet.
-                    Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidData) => continue,
+                    Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidData) => {
+                        continue;
+                    }
                     namespace => opened(name.clone(), namespace)?,
                 };
                 let id = target.namespace.as_ref().map(Namespace::id).transpose();
@@ -104,7 +122,10 @@ fn namespaces(netns: &Netns) -> Result<Vec<Target>, String> {
                     targets.push(target);
                 }
             }
-            targets.push(Target { label: Some(CURRENT.to_string()), namespace: None });
+            targets.push(Target {
+                label: Some(CURRENT.to_string()),
+                namespace: None,
+            });
             Ok(targets)
         }
     }
@@ -115,24 +136,35 @@ const CURRENT: &str = "(current)";
 
 /// The `strerror` text, with a hint when privileges are missing.
 fn reason(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    let text = text.split(" (os error").next().unwrap_or_default();
+    let text = crate::text::strerror(e);
     match e.raw_os_error() {
-        Some(libc::EPERM | libc::EACCES) => format!("{text} (network namespaces need root, or CAP_SYS_ADMIN)"),
-        _ => text.to_string(),
+        Some(libc::EPERM | libc::EACCES) => {
+            format!("{text} (network namespaces need root, or CAP_SYS_ADMIN)")
+        }
+        _ => text,
     }
 }
 
 /// Runs the mode once (with its own `-c` loop) inside one namespace.
 fn in_namespace(args: &Args, target: Option<&Target>, out: &mut Output) -> modes::Status {
-    let Some(Target { label, namespace: Some(namespace) }) = target else {
+    let Some(Target {
+        label,
+        namespace: Some(namespace),
+    }) = target
+    else {
         return run_mode(args, out);
     };
     let visit = match Visit::enter(namespace) {
         Ok(visit) => visit,
         Err(e) => return Ok(cannot_enter(label.as_deref(), &e)),
     };
-    let status = run_mode(&Args { netns_label: label.clone(), ..args.clone() }, out)?;
+    let status = run_mode(
+        &Args {
+            netns_label: label.clone(),
+            ..args.clone()
+        },
+        out,
+    )?;
     out.flush()?;
     match visit.leave() {
         Ok(()) => Ok(status),
@@ -141,7 +173,11 @@ fn in_namespace(args: &Args, target: Option<&Target>, out: &mut Output) -> modes
 }
 
 fn cannot_enter(label: Option<&str>, e: &std::io::Error) -> i32 {
-    eprintln!("netstat: cannot enter network namespace {}: {}", label.unwrap_or(CURRENT), reason(e));
+    eprintln!(
+        "netstat: cannot enter network namespace {}: {}",
+        label.unwrap_or(CURRENT),
+        reason(e)
+    );
     1
 }
 
@@ -149,12 +185,18 @@ fn cannot_enter(label: Option<&str>, e: &std::io::Error) -> i32 {
 /// repeats the whole round. `--json` writes one array per round, with every namespace's
 /// records; text gets a `Network namespace: NAME` line before each namespace's tables.
 fn each_namespace(args: &Args, targets: &[Target], out: &mut Output) -> modes::Status {
-    let once = Args { continuous: None, ..args.clone() };
+    let once = Args {
+        continuous: None,
+        ..args.clone()
+    };
     // `-s` is one object, unless several namespaces make it an array of them.
     let array = args.mode != Mode::Statistics || args.netns == Netns::All;
     loop {
         for target in targets {
-            let once = Args { netns_label: target.label.clone(), ..once.clone() };
+            let once = Args {
+                netns_label: target.label.clone(),
+                ..once.clone()
+            };
             let visit = match target.namespace.as_ref().map(Visit::enter).transpose() {
                 Ok(visit) => visit,
                 Err(e) => {
@@ -164,7 +206,11 @@ fn each_namespace(args: &Args, targets: &[Target], out: &mut Output) -> modes::S
                 }
             };
             if args.format == OutputFormat::Text {
-                writeln!(out, "Network namespace: {}", target.label.as_deref().unwrap_or(CURRENT))?;
+                writeln!(
+                    out,
+                    "Network namespace: {}",
+                    target.label.as_deref().unwrap_or(CURRENT)
+                )?;
             }
             let status = run_mode(&once, out)?;
             if let Some(Err(e)) = visit.map(Visit::leave) {

@@ -2,6 +2,16 @@
 
 use std::io::{self, Write};
 
+/// The text C's `strerror` (and so `perror`) gives for an error: Rust's message without its
+/// ` (os error N)` suffix.
+pub fn strerror(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
 /// Writes `bytes` with control characters (0x00-0x1f, 0x7f) replaced by `?`, so that a hostile
 /// process name or path cannot drive the terminal.
 pub fn write_sanitized(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
@@ -16,7 +26,10 @@ pub fn write_sanitized(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
 
 /// `bytes` with control characters replaced by `?`.
 pub fn sanitized(bytes: &[u8]) -> Vec<u8> {
-    bytes.iter().map(|&b| if is_control(b) { b'?' } else { b }).collect()
+    bytes
+        .iter()
+        .map(|&b| if is_control(b) { b'?' } else { b })
+        .collect()
 }
 
 fn is_control(b: u8) -> bool {
@@ -56,6 +69,15 @@ mod tests {
         write_sanitized(&mut out, b"ab\tc\x01d\x7f\xc3\xa9").unwrap();
         assert_eq!(out, b"ab?c?d?\xc3\xa9");
         assert_eq!(sanitized(b"\x1b[31m"), b"?[31m");
+    }
+
+    #[test]
+    fn strerror_drops_the_os_error_suffix() {
+        assert_eq!(
+            strerror(&io::Error::from_raw_os_error(libc::ENOENT)),
+            "No such file or directory"
+        );
+        assert_eq!(strerror(&io::Error::other("plain")), "plain");
     }
 
     #[test]

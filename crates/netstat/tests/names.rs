@@ -36,15 +36,28 @@ sys.stdin.read()
 
 #[test]
 fn silent_dns_prints_every_row_numerically() {
-    let Some(ns) = Netns::new("names") else { return };
-    let mut script = String::from("ip addr add 10.77.0.1/32 dev lo; ip addr add 10.77.0.53/32 dev lo\n");
+    let Some(ns) = Netns::new("names") else {
+        return;
+    };
+    let mut script =
+        String::from("ip addr add 10.77.0.1/32 dev lo; ip addr add 10.77.0.53/32 dev lo\n");
     for i in 0..PEERS {
-        script.push_str(&format!("ip addr add 10.77.{}.{}/32 dev lo\n", 1 + i / 200, 1 + i % 200));
+        script.push_str(&format!(
+            "ip addr add 10.77.{}.{}/32 dev lo\n",
+            1 + i / 200,
+            1 + i % 200
+        ));
     }
     ns.sh(&script);
     // Only DNS can answer: no hosts entries for the peers, and the only server never replies.
-    ns.etc("resolv.conf", "nameserver 10.77.0.53\noptions timeout:5 attempts:2\n");
-    ns.etc("nsswitch.conf", "hosts: files dns\nnetworks: files\npasswd: files\nservices: files\nprotocols: files\n");
+    ns.etc(
+        "resolv.conf",
+        "nameserver 10.77.0.53\noptions timeout:5 attempts:2\n",
+    );
+    ns.etc(
+        "nsswitch.conf",
+        "hosts: files dns\nnetworks: files\npasswd: files\nservices: files\nprotocols: files\n",
+    );
     ns.etc("hosts", "127.0.0.1 localhost\n");
 
     let mut fixture = ns

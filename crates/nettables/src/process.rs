@@ -57,7 +57,10 @@ impl SocketHolders {
         }
         #[cfg(not(target_os = "linux"))]
         {
-            Err(io::Error::new(io::ErrorKind::Unsupported, "no process table on this platform"))
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "no process table on this platform",
+            ))
         }
     }
 }
@@ -94,7 +97,10 @@ impl OwnerMap {
         }
         #[cfg(not(target_os = "linux"))]
         {
-            Err(io::Error::new(io::ErrorKind::Unsupported, "no process table on this platform"))
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "no process table on this platform",
+            ))
         }
     }
 
@@ -138,7 +144,10 @@ pub(crate) struct InodeIndex {
 #[derive(Debug)]
 enum Slots {
     /// `slots[inode - base]` holds the owner index + 1; 0 means none.
-    Dense { base: u64, slots: Vec<u32> },
+    Dense {
+        base: u64,
+        slots: Vec<u32>,
+    },
     Sparse(FxHashMap<u64, u32>),
 }
 
@@ -170,7 +179,9 @@ impl InodeIndex {
     pub(crate) fn insert_first(&mut self, inode: u64, owner: u32) -> bool {
         let inserted = match &mut self.slots {
             Slots::Dense { base, slots } => {
-                let slot = inode.checked_sub(*base).and_then(|i| slots.get_mut(i as usize));
+                let slot = inode
+                    .checked_sub(*base)
+                    .and_then(|i| slots.get_mut(i as usize));
                 match slot {
                     Some(slot) if *slot == 0 => {
                         *slot = owner.saturating_add(1);

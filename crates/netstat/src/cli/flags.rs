@@ -108,7 +108,13 @@ fn af_long(parsed: &mut Parsed, name: &str) -> Result<(), Exit> {
 
 macro_rules! af_flag {
     ($name:literal) => {
-        flag(None, Some($name), Category::Hidden, "select this address family", |p, _| af_long(p, $name))
+        flag(
+            None,
+            Some($name),
+            Category::Hidden,
+            "select this address family",
+            |p, _| af_long(p, $name),
+        )
     };
 }
 
@@ -119,29 +125,69 @@ pub static FLAGS: &[Flag] = &[
     af_flag!("ipx"),
     af_flag!("appletalk"),
     af_flag!("netrom"),
-    flag(None, Some("inet"), Category::Family, "IPv4 sockets (same as -4)", |p, _| af_long(p, "inet")),
-    flag(None, Some("inet6"), Category::Family, "IPv6 sockets (same as -6)", |p, _| af_long(p, "inet6")),
+    flag(
+        None,
+        Some("inet"),
+        Category::Family,
+        "IPv4 sockets (same as -4)",
+        |p, _| af_long(p, "inet"),
+    ),
+    flag(
+        None,
+        Some("inet6"),
+        Category::Family,
+        "IPv6 sockets (same as -6)",
+        |p, _| af_long(p, "inet6"),
+    ),
     af_flag!("ddp"),
     af_flag!("unix"),
     af_flag!("tcpip"),
     af_flag!("rose"),
     af_flag!("bluetooth"),
-    flag(Some(b'V'), Some("version"), Category::Other, "print the version and exit", |_, _| {
-        Err(Exit::version())
-    }),
-    flag(Some(b'i'), Some("interfaces"), Category::Mode, "display the interface table", |p, _| {
-        p.interfaces += 1;
-        Ok(())
-    }),
-    flag(Some(b'h'), Some("help"), Category::Other, "print this help and exit", |_, _| Err(Exit::help())),
-    flag(Some(b'r'), Some("route"), Category::Mode, "display the routing table", |p, _| {
-        p.route += 1;
-        Ok(())
-    }),
-    flag(Some(b'M'), Some("masquerade"), Category::Mode, "display masqueraded connections", |p, _| {
-        p.masquerade += 1;
-        Ok(())
-    }),
+    flag(
+        Some(b'V'),
+        Some("version"),
+        Category::Other,
+        "print the version and exit",
+        |_, _| Err(Exit::version()),
+    ),
+    flag(
+        Some(b'i'),
+        Some("interfaces"),
+        Category::Mode,
+        "display the interface table",
+        |p, _| {
+            p.interfaces += 1;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'h'),
+        Some("help"),
+        Category::Other,
+        "print this help and exit",
+        |_, _| Err(Exit::help()),
+    ),
+    flag(
+        Some(b'r'),
+        Some("route"),
+        Category::Mode,
+        "display the routing table",
+        |p, _| {
+            p.route += 1;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'M'),
+        Some("masquerade"),
+        Category::Mode,
+        "display masqueraded connections",
+        |p, _| {
+            p.masquerade += 1;
+            Ok(())
+        },
+    ),
     Flag {
         short: Some(b'A'),
         long: Some("protocol"),
@@ -152,47 +198,113 @@ pub static FLAGS: &[Flag] = &[
         update: |p, value| p.add_families(&value.unwrap_or_default().to_string_lossy()),
         extension: false,
     },
-    flag(Some(b't'), Some("tcp"), Category::Socket, "TCP sockets", |p, _| {
-        p.tcp = true;
-        Ok(())
-    }),
-    flag(Some(b'S'), Some("sctp"), Category::Socket, "SCTP sockets", |p, _| {
-        p.sctp = true;
-        Ok(())
-    }),
-    flag(Some(b'u'), Some("udp"), Category::Socket, "UDP sockets", |p, _| {
-        p.udp = true;
-        Ok(())
-    }),
-    flag(Some(b'U'), Some("udplite"), Category::Socket, "UDP-Lite sockets", |p, _| {
-        p.udplite = true;
-        Ok(())
-    }),
-    flag(Some(b'w'), Some("raw"), Category::Socket, "raw sockets", |p, _| {
-        p.raw = true;
-        Ok(())
-    }),
-    flag(Some(b'x'), Some("unix"), Category::Socket, "Unix domain sockets", |p, _| p.add_families("unix")),
-    flag(Some(b'2'), Some("l2cap"), Category::Hidden, "Bluetooth L2CAP sockets", |p, _| {
-        p.l2cap = true;
-        Ok(())
-    }),
-    flag(Some(b'f'), Some("rfcomm"), Category::Hidden, "Bluetooth RFCOMM sockets", |p, _| {
-        p.rfcomm = true;
-        Ok(())
-    }),
-    flag(Some(b'l'), Some("listening"), Category::Socket, "only listening sockets", |p, _| {
-        p.args.listening = true;
-        Ok(())
-    }),
-    flag(Some(b'a'), Some("all"), Category::Socket, "listening and connected sockets", |p, _| {
-        p.args.all = true;
-        Ok(())
-    }),
-    flag(Some(b'o'), Some("timers"), Category::Display, "show socket timers", |p, _| {
-        p.args.timers = true;
-        Ok(())
-    }),
+    flag(
+        Some(b't'),
+        Some("tcp"),
+        Category::Socket,
+        "TCP sockets",
+        |p, _| {
+            p.tcp = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'S'),
+        Some("sctp"),
+        Category::Socket,
+        "SCTP sockets",
+        |p, _| {
+            p.sctp = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'u'),
+        Some("udp"),
+        Category::Socket,
+        "UDP sockets",
+        |p, _| {
+            p.udp = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'U'),
+        Some("udplite"),
+        Category::Socket,
+        "UDP-Lite sockets",
+        |p, _| {
+            p.udplite = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'w'),
+        Some("raw"),
+        Category::Socket,
+        "raw sockets",
+        |p, _| {
+            p.raw = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'x'),
+        Some("unix"),
+        Category::Socket,
+        "Unix domain sockets",
+        |p, _| p.add_families("unix"),
+    ),
+    flag(
+        Some(b'2'),
+        Some("l2cap"),
+        Category::Hidden,
+        "Bluetooth L2CAP sockets",
+        |p, _| {
+            p.l2cap = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'f'),
+        Some("rfcomm"),
+        Category::Hidden,
+        "Bluetooth RFCOMM sockets",
+        |p, _| {
+            p.rfcomm = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'l'),
+        Some("listening"),
+        Category::Socket,
+        "only listening sockets",
+        |p, _| {
+            p.args.listening = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'a'),
+        Some("all"),
+        Category::Socket,
+        "listening and connected sockets",
+        |p, _| {
+            p.args.all = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'o'),
+        Some("timers"),
+        Category::Display,
+        "show socket timers",
+        |p, _| {
+            p.args.timers = true;
+            Ok(())
+        },
+    ),
     Flag {
         short: Some(b'c'),
         long: Some("continuous"),
@@ -203,76 +315,199 @@ pub static FLAGS: &[Flag] = &[
         update: |p, value| p.set_continuous(value),
         extension: false,
     },
-    flag(Some(b'e'), Some("extend"), Category::Display, "show user and inode; twice: more", |p, _| {
-        p.args.extend = p.args.extend.saturating_add(1);
-        Ok(())
-    }),
-    flag(Some(b'p'), Some("programs"), Category::Display, "show the PID and name of each socket's process", |p, _| {
-        p.args.programs = true;
-        Ok(())
-    }),
-    flag(Some(b'v'), Some("verbose"), Category::Display, "report families the kernel does not support", |p, _| {
-        p.args.verbose = true;
-        Ok(())
-    }),
-    flag(Some(b's'), Some("statistics"), Category::Mode, "display per-protocol statistics", |p, _| {
-        p.statistics += 1;
-        Ok(())
-    }),
-    flag(Some(b'W'), Some("wide"), Category::Display, "don't truncate addresses", |p, _| {
-        p.args.wide = true;
-        Ok(())
-    }),
-    flag(Some(b'n'), Some("numeric"), Category::Names, "don't resolve hosts, ports or users", |p, _| {
-        p.args.numeric_hosts = true;
-        p.args.numeric_ports = true;
-        p.args.numeric_users = true;
-        Ok(())
-    }),
-    flag(None, Some("numeric-hosts"), Category::Names, "don't resolve host names", |p, _| {
-        p.args.numeric_hosts = true;
-        Ok(())
-    }),
-    flag(None, Some("numeric-ports"), Category::Names, "don't resolve port names", |p, _| {
-        p.args.numeric_ports = true;
-        Ok(())
-    }),
-    flag(None, Some("numeric-users"), Category::Names, "don't resolve user names", |p, _| {
-        p.args.numeric_users = true;
-        Ok(())
-    }),
-    flag(Some(b'N'), Some("symbolic"), Category::Names, "resolve hardware names (makes -r numeric)", |p, _| {
-        p.args.symbolic = true;
-        Ok(())
-    }),
-    flag(Some(b'C'), Some("cache"), Category::Display, "with -r: show the routing cache", |p, _| {
-        p.args.cache = true;
-        Ok(())
-    }),
-    flag(Some(b'F'), Some("fib"), Category::Display, "with -r: show the FIB (default)", |p, _| {
-        p.args.fib = true;
-        Ok(())
-    }),
-    flag(Some(b'g'), Some("groups"), Category::Mode, "display multicast group memberships", |p, _| {
-        p.args.groups = true;
-        Ok(())
-    }),
-    flag(Some(b'Z'), Some("context"), Category::Hidden, "SELinux contexts (unsupported)", |_, _| {
-        Err(Exit::message_err("SELinux is not enabled on this machine.\n", 1))
-    }),
-    flag(Some(b'4'), None, Category::Family, "IPv4 sockets", |p, _| p.add_families("inet")),
-    flag(Some(b'6'), None, Category::Family, "IPv6 sockets", |p, _| p.add_families("inet6")),
-    flag(Some(b'd'), None, Category::Hidden, "accepted and ignored", |_, _| Ok(())),
-    flag(Some(b'?'), None, Category::Hidden, "print usage and fail", |_, _| Err(Exit::usage_only())),
+    flag(
+        Some(b'e'),
+        Some("extend"),
+        Category::Display,
+        "show user and inode; twice: more",
+        |p, _| {
+            p.args.extend = p.args.extend.saturating_add(1);
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'p'),
+        Some("programs"),
+        Category::Display,
+        "show the PID and name of each socket's process",
+        |p, _| {
+            p.args.programs = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'v'),
+        Some("verbose"),
+        Category::Display,
+        "report families the kernel does not support",
+        |p, _| {
+            p.args.verbose = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b's'),
+        Some("statistics"),
+        Category::Mode,
+        "display per-protocol statistics",
+        |p, _| {
+            p.statistics += 1;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'W'),
+        Some("wide"),
+        Category::Display,
+        "don't truncate addresses",
+        |p, _| {
+            p.args.wide = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'n'),
+        Some("numeric"),
+        Category::Names,
+        "don't resolve hosts, ports or users",
+        |p, _| {
+            p.args.numeric_hosts = true;
+            p.args.numeric_ports = true;
+            p.args.numeric_users = true;
+            Ok(())
+        },
+    ),
+    flag(
+        None,
+        Some("numeric-hosts"),
+        Category::Names,
+        "don't resolve host names",
+        |p, _| {
+            p.args.numeric_hosts = true;
+            Ok(())
+        },
+    ),
+    flag(
+        None,
+        Some("numeric-ports"),
+        Category::Names,
+        "don't resolve port names",
+        |p, _| {
+            p.args.numeric_ports = true;
+            Ok(())
+        },
+    ),
+    flag(
+        None,
+        Some("numeric-users"),
+        Category::Names,
+        "don't resolve user names",
+        |p, _| {
+            p.args.numeric_users = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'N'),
+        Some("symbolic"),
+        Category::Names,
+        "resolve hardware names (makes -r numeric)",
+        |p, _| {
+            p.args.symbolic = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'C'),
+        Some("cache"),
+        Category::Display,
+        "with -r: show the routing cache",
+        |p, _| {
+            p.args.cache = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'F'),
+        Some("fib"),
+        Category::Display,
+        "with -r: show the FIB (default)",
+        |p, _| {
+            p.args.fib = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'g'),
+        Some("groups"),
+        Category::Mode,
+        "display multicast group memberships",
+        |p, _| {
+            p.args.groups = true;
+            Ok(())
+        },
+    ),
+    flag(
+        Some(b'Z'),
+        Some("context"),
+        Category::Hidden,
+        "SELinux contexts (unsupported)",
+        |_, _| {
+            Err(Exit::message_err(
+                "SELinux is not enabled on this machine.\n",
+                1,
+            ))
+        },
+    ),
+    flag(
+        Some(b'4'),
+        None,
+        Category::Family,
+        "IPv4 sockets",
+        |p, _| p.add_families("inet"),
+    ),
+    flag(
+        Some(b'6'),
+        None,
+        Category::Family,
+        "IPv6 sockets",
+        |p, _| p.add_families("inet6"),
+    ),
+    flag(
+        Some(b'd'),
+        None,
+        Category::Hidden,
+        "accepted and ignored",
+        |_, _| Ok(()),
+    ),
+    flag(
+        Some(b'?'),
+        None,
+        Category::Hidden,
+        "print usage and fail",
+        |_, _| Err(Exit::usage_only()),
+    ),
     // Our own options come last: net-tools' abbreviations are resolved before them.
-    extension("json", HasArg::No, "", "print JSON: one array (one object for -s)", |p, _| {
-        p.args.format = OutputFormat::Json;
-        Ok(())
-    }),
-    extension("json-lines", HasArg::No, "", "print one JSON object per line", |p, _| {
-        p.args.format = OutputFormat::JsonLines;
-        Ok(())
-    }),
+    extension(
+        "json",
+        HasArg::No,
+        "",
+        "print JSON: one array (one object for -s)",
+        |p, _| {
+            p.args.format = OutputFormat::Json;
+            Ok(())
+        },
+    ),
+    extension(
+        "json-lines",
+        HasArg::No,
+        "",
+        "print one JSON object per line",
+        |p, _| {
+            p.args.format = OutputFormat::JsonLines;
+            Ok(())
+        },
+    ),
     extension(
         "filter",
         HasArg::Required,
@@ -283,50 +518,119 @@ pub static FLAGS: &[Flag] = &[
             Ok(())
         },
     ),
-    extension("netns", HasArg::Required, "NAME", "look inside network namespace NAME (/run/netns)", |p, value| {
-        p.args.netns = Netns::Named(value_text(value));
-        Ok(())
-    }),
-    extension("netns-pid", HasArg::Required, "PID", "look inside the network namespace of process PID", |p, value| {
-        let text = value_text(value);
-        match text.parse() {
-            Ok(pid) => {
-                p.args.netns = Netns::Pid(pid);
-                Ok(())
+    extension(
+        "netns",
+        HasArg::Required,
+        "NAME",
+        "look inside network namespace NAME (/run/netns)",
+        |p, value| {
+            p.args.netns = Netns::Named(value_text(value));
+            Ok(())
+        },
+    ),
+    extension(
+        "netns-pid",
+        HasArg::Required,
+        "PID",
+        "look inside the network namespace of process PID",
+        |p, value| {
+            let text = value_text(value);
+            match text.parse() {
+                Ok(pid) => {
+                    p.args.netns = Netns::Pid(pid);
+                    Ok(())
+                }
+                Err(_) => Err(Exit::message_err(
+                    &format!("netstat: --netns-pid: invalid process id '{text}'\n"),
+                    1,
+                )),
             }
-            Err(_) => Err(Exit::message_err(&format!("netstat: --netns-pid: invalid process id '{text}'\n"), 1)),
-        }
-    }),
-    extension("all-netns", HasArg::No, "", "every named network namespace, then the current one", |p, _| {
-        p.args.netns = Netns::All;
-        Ok(())
-    }),
-    extension("audit", HasArg::No, "", "health and security checks; exit 1 on a warning, 2 on a critical finding", |p, _| {
-        p.args.audit.enabled = true;
-        Ok(())
-    }),
-    extension("audit-config", HasArg::Required, "FILE", "read audit allow-lists and thresholds from FILE", |p, value| {
-        p.args.audit.config = value.map(std::path::PathBuf::from);
-        Ok(())
-    }),
-    extension("audit-allow", HasArg::Required, "IP:PORT", "an expected listener (*:PORT for any address)", |p, value| {
-        p.args.audit.settings.push(("allow-listener".into(), value_text(value)));
-        Ok(())
-    }),
-    extension("audit-allow-port", HasArg::Required, "PORT", "an expected remote port of outgoing connections", |p, value| {
-        p.args.audit.settings.push(("allow-port".into(), value_text(value)));
-        Ok(())
-    }),
-    extension("audit-time-wait", HasArg::Required, "N", "TIME_WAIT sockets that make a build-up (10000)", |p, value| {
-        p.args.audit.settings.push(("time-wait".into(), value_text(value)));
-        Ok(())
-    }),
-    extension("audit-set", HasArg::Required, "KEY=VALUE", "any audit config line, e.g. close-wait=50, skip=retransmits", |p, value| {
-        let text = value_text(value);
-        let (key, value) = text.split_once('=').unwrap_or((&text, ""));
-        p.args.audit.settings.push((key.trim().into(), value.trim().into()));
-        Ok(())
-    }),
+        },
+    ),
+    extension(
+        "all-netns",
+        HasArg::No,
+        "",
+        "every named network namespace, then the current one",
+        |p, _| {
+            p.args.netns = Netns::All;
+            Ok(())
+        },
+    ),
+    extension(
+        "audit",
+        HasArg::No,
+        "",
+        "health and security checks; exit 1 on a warning, 2 on a critical finding",
+        |p, _| {
+            p.args.audit.enabled = true;
+            Ok(())
+        },
+    ),
+    extension(
+        "audit-config",
+        HasArg::Required,
+        "FILE",
+        "read audit allow-lists and thresholds from FILE",
+        |p, value| {
+            p.args.audit.config = value.map(std::path::PathBuf::from);
+            Ok(())
+        },
+    ),
+    extension(
+        "audit-allow",
+        HasArg::Required,
+        "IP:PORT",
+        "an expected listener (*:PORT for any address)",
+        |p, value| {
+            p.args
+                .audit
+                .settings
+                .push(("allow-listener".into(), value_text(value)));
+            Ok(())
+        },
+    ),
+    extension(
+        "audit-allow-port",
+        HasArg::Required,
+        "PORT",
+        "an expected remote port of outgoing connections",
+        |p, value| {
+            p.args
+                .audit
+                .settings
+                .push(("allow-port".into(), value_text(value)));
+            Ok(())
+        },
+    ),
+    extension(
+        "audit-time-wait",
+        HasArg::Required,
+        "N",
+        "TIME_WAIT sockets that make a build-up (10000)",
+        |p, value| {
+            p.args
+                .audit
+                .settings
+                .push(("time-wait".into(), value_text(value)));
+            Ok(())
+        },
+    ),
+    extension(
+        "audit-set",
+        HasArg::Required,
+        "KEY=VALUE",
+        "any audit config line, e.g. close-wait=50, skip=retransmits",
+        |p, value| {
+            let text = value_text(value);
+            let (key, value) = text.split_once('=').unwrap_or((&text, ""));
+            p.args
+                .audit
+                .settings
+                .push((key.trim().into(), value.trim().into()));
+            Ok(())
+        },
+    ),
     extension(
         "summary",
         HasArg::No,
@@ -367,9 +671,17 @@ mod tests {
     fn names_are_unique_and_af_names_are_listed() {
         for (i, a) in FLAGS.iter().enumerate() {
             for b in &FLAGS[i + 1..] {
-                assert!(a.short.is_none() || a.short != b.short, "short {:?} twice", a.short);
+                assert!(
+                    a.short.is_none() || a.short != b.short,
+                    "short {:?} twice",
+                    a.short
+                );
                 if a.long.is_some() && a.long == b.long {
-                    assert_eq!(a.long, Some("unix"), "only --unix appears twice, as in net-tools");
+                    assert_eq!(
+                        a.long,
+                        Some("unix"),
+                        "only --unix appears twice, as in net-tools"
+                    );
                 }
             }
         }

@@ -33,7 +33,10 @@ pub struct Opt {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Event {
     /// Option `table[index]`, with its value.
-    Opt { index: usize, value: Option<OsString> },
+    Opt {
+        index: usize,
+        value: Option<OsString>,
+    },
     /// A usage error; the text is glibc's, without the program-name prefix.
     Error(String),
 }
@@ -78,7 +81,9 @@ fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) 
     let opt = &table[index];
     let long = opt.long.unwrap_or_default();
     let value = match (opt.has_arg, attached) {
-        (HasArg::No, Some(_)) => return Event::Error(format!("option '--{long}' doesn't allow an argument")),
+        (HasArg::No, Some(_)) => {
+            return Event::Error(format!("option '--{long}' doesn't allow an argument"));
+        }
         (HasArg::No, None) => None,
         (_, Some(value)) => Some(os(value)),
         (HasArg::Required, None) => match args.get(*next) {
@@ -103,7 +108,10 @@ enum Found {
 /// entry with the prefix means a different option, in which case every entry that differs from
 /// the first is listed after it.
 fn find_long(table: &[Opt], name: &[u8]) -> Found {
-    if let Some(index) = table.iter().position(|o| o.long.is_some_and(|l| l.as_bytes() == name)) {
+    if let Some(index) = table
+        .iter()
+        .position(|o| o.long.is_some_and(|l| l.as_bytes() == name))
+    {
         return Found::One(index);
     }
     match find_prefix(table, name, false) {
@@ -140,13 +148,22 @@ fn find_prefix(table: &[Opt], name: &[u8], extension: bool) -> Found {
     }
 }
 
-fn short_cluster(table: &[Opt], cluster: &[u8], args: &[OsString], next: &mut usize, events: &mut Vec<Event>) {
+fn short_cluster(
+    table: &[Opt],
+    cluster: &[u8],
+    args: &[OsString],
+    next: &mut usize,
+    events: &mut Vec<Event>,
+) {
     let mut pos = 0;
     while pos < cluster.len() {
         let letter = cluster[pos];
         pos += 1;
         let Some(index) = table.iter().position(|o| o.short == Some(letter)) else {
-            events.push(Event::Error(format!("invalid option -- '{}'", char::from(letter))));
+            events.push(Event::Error(format!(
+                "invalid option -- '{}'",
+                char::from(letter)
+            )));
             return;
         };
         let rest = &cluster[pos..];
@@ -203,17 +220,83 @@ mod tests {
     use super::*;
 
     const TABLE: &[Opt] = &[
-        Opt { short: None, long: Some("inet"), has_arg: HasArg::No, id: 1, extension: false },
-        Opt { short: None, long: Some("inet6"), has_arg: HasArg::No, id: 1, extension: false },
-        Opt { short: Some(b'i'), long: Some("interfaces"), has_arg: HasArg::No, id: 2, extension: false },
-        Opt { short: Some(b'A'), long: Some("protocol"), has_arg: HasArg::Required, id: 3, extension: false },
-        Opt { short: Some(b'n'), long: Some("numeric"), has_arg: HasArg::No, id: 4, extension: false },
-        Opt { short: None, long: Some("numeric-hosts"), has_arg: HasArg::No, id: 5, extension: false },
-        Opt { short: Some(b'c'), long: Some("continuous"), has_arg: HasArg::OptionalNumber, id: 6, extension: false },
-        Opt { short: Some(b't'), long: Some("tcp"), has_arg: HasArg::No, id: 7, extension: false },
-        Opt { short: None, long: Some("tcp-info"), has_arg: HasArg::No, id: 8, extension: true },
-        Opt { short: None, long: Some("json"), has_arg: HasArg::No, id: 9, extension: true },
-        Opt { short: None, long: Some("json-lines"), has_arg: HasArg::No, id: 10, extension: true },
+        Opt {
+            short: None,
+            long: Some("inet"),
+            has_arg: HasArg::No,
+            id: 1,
+            extension: false,
+        },
+        Opt {
+            short: None,
+            long: Some("inet6"),
+            has_arg: HasArg::No,
+            id: 1,
+            extension: false,
+        },
+        Opt {
+            short: Some(b'i'),
+            long: Some("interfaces"),
+            has_arg: HasArg::No,
+            id: 2,
+            extension: false,
+        },
+        Opt {
+            short: Some(b'A'),
+            long: Some("protocol"),
+            has_arg: HasArg::Required,
+            id: 3,
+            extension: false,
+        },
+        Opt {
+            short: Some(b'n'),
+            long: Some("numeric"),
+            has_arg: HasArg::No,
+            id: 4,
+            extension: false,
+        },
+        Opt {
+            short: None,
+            long: Some("numeric-hosts"),
+            has_arg: HasArg::No,
+            id: 5,
+            extension: false,
+        },
+        Opt {
+            short: Some(b'c'),
+            long: Some("continuous"),
+            has_arg: HasArg::OptionalNumber,
+            id: 6,
+            extension: false,
+        },
+        Opt {
+            short: Some(b't'),
+            long: Some("tcp"),
+            has_arg: HasArg::No,
+            id: 7,
+            extension: false,
+        },
+        Opt {
+            short: None,
+            long: Some("tcp-info"),
+            has_arg: HasArg::No,
+            id: 8,
+            extension: true,
+        },
+        Opt {
+            short: None,
+            long: Some("json"),
+            has_arg: HasArg::No,
+            id: 9,
+            extension: true,
+        },
+        Opt {
+            short: None,
+            long: Some("json-lines"),
+            has_arg: HasArg::No,
+            id: 10,
+            extension: true,
+        },
     ];
 
     fn run(words: &[&str]) -> Vec<Event> {
@@ -222,22 +305,39 @@ mod tests {
     }
 
     fn opt(index: usize, value: Option<&str>) -> Event {
-        Event::Opt { index, value: value.map(OsString::from) }
+        Event::Opt {
+            index,
+            value: value.map(OsString::from),
+        }
     }
 
     #[test]
     fn bundles_operands_and_double_dash() {
-        assert_eq!(run(&["foo", "-tn", "bar", "--", "-i"]), vec![opt(7, None), opt(4, None)]);
+        assert_eq!(
+            run(&["foo", "-tn", "bar", "--", "-i"]),
+            vec![opt(7, None), opt(4, None)]
+        );
     }
 
     #[test]
     fn required_values_attached_or_separate() {
         assert_eq!(run(&["-Ainet"]), vec![opt(3, Some("inet"))]);
-        assert_eq!(run(&["-tA", "inet"]), vec![opt(7, None), opt(3, Some("inet"))]);
+        assert_eq!(
+            run(&["-tA", "inet"]),
+            vec![opt(7, None), opt(3, Some("inet"))]
+        );
         assert_eq!(run(&["--protocol=inet"]), vec![opt(3, Some("inet"))]);
         assert_eq!(run(&["--prot", "unix"]), vec![opt(3, Some("unix"))]);
-        assert_eq!(run(&["-A"]), vec![Event::Error("option requires an argument -- 'A'".into())]);
-        assert_eq!(run(&["--prot"]), vec![Event::Error("option '--protocol' requires an argument".into())]);
+        assert_eq!(
+            run(&["-A"]),
+            vec![Event::Error("option requires an argument -- 'A'".into())]
+        );
+        assert_eq!(
+            run(&["--prot"]),
+            vec![Event::Error(
+                "option '--protocol' requires an argument".into()
+            )]
+        );
     }
 
     #[test]
@@ -246,14 +346,26 @@ mod tests {
         assert_eq!(run(&["--inte"]), vec![opt(2, None)]);
         assert_eq!(
             run(&["--in"]),
-            vec![Event::Error("option '--in' is ambiguous; possibilities: '--inet' '--interfaces'".into())]
+            vec![Event::Error(
+                "option '--in' is ambiguous; possibilities: '--inet' '--interfaces'".into()
+            )]
         );
         assert_eq!(
             run(&["--num"]),
-            vec![Event::Error("option '--num' is ambiguous; possibilities: '--numeric' '--numeric-hosts'".into())]
+            vec![Event::Error(
+                "option '--num' is ambiguous; possibilities: '--numeric' '--numeric-hosts'".into()
+            )]
         );
-        assert_eq!(run(&["--bogus=3"]), vec![Event::Error("unrecognized option '--bogus=3'".into())]);
-        assert_eq!(run(&["--tcp=x"]), vec![Event::Error("option '--tcp' doesn't allow an argument".into())]);
+        assert_eq!(
+            run(&["--bogus=3"]),
+            vec![Event::Error("unrecognized option '--bogus=3'".into())]
+        );
+        assert_eq!(
+            run(&["--tcp=x"]),
+            vec![Event::Error(
+                "option '--tcp' doesn't allow an argument".into()
+            )]
+        );
     }
 
     #[test]
@@ -264,13 +376,18 @@ mod tests {
         assert_eq!(run(&["--json-"]), vec![opt(10, None)]);
         assert_eq!(
             run(&["--js"]),
-            vec![Event::Error("option '--js' is ambiguous; possibilities: '--json' '--json-lines'".into())]
+            vec![Event::Error(
+                "option '--js' is ambiguous; possibilities: '--json' '--json-lines'".into()
+            )]
         );
     }
 
     #[test]
     fn invalid_short_option_stops_the_cluster() {
-        assert_eq!(run(&["-tLn"]), vec![opt(7, None), Event::Error("invalid option -- 'L'".into())]);
+        assert_eq!(
+            run(&["-tLn"]),
+            vec![opt(7, None), Event::Error("invalid option -- 'L'".into())]
+        );
     }
 
     #[test]

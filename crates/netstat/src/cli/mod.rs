@@ -124,7 +124,13 @@ mod tests {
     #[test]
     fn a_family_alone_enables_every_internet_protocol() {
         let args = parse_words(&["-4"]).unwrap();
-        assert!(args.tables.tcp && args.tables.sctp && args.tables.udp && args.tables.udplite && args.tables.raw);
+        assert!(
+            args.tables.tcp
+                && args.tables.sctp
+                && args.tables.udp
+                && args.tables.udplite
+                && args.tables.raw
+        );
         assert!(args.inet && !args.inet6);
         assert_eq!(args.families, vec!["inet"]);
         let args = parse_words(&["-A", "inet6,unix"]).unwrap();
@@ -138,7 +144,10 @@ mod tests {
             usage_message(&["--num"]),
             "option '--num' is ambiguous; possibilities: '--numeric' '--numeric-hosts' '--numeric-ports' '--numeric-users'"
         );
-        assert_eq!(usage_message(&["--in"]), "option '--in' is ambiguous; possibilities: '--inet' '--interfaces'");
+        assert_eq!(
+            usage_message(&["--in"]),
+            "option '--in' is ambiguous; possibilities: '--inet' '--interfaces'"
+        );
         assert_eq!(
             usage_message(&["--u"]),
             "option '--u' is ambiguous; possibilities: '--unix' '--udp' '--udplite' '--unix'"
@@ -147,7 +156,10 @@ mod tests {
             usage_message(&["--r"]),
             "option '--r' is ambiguous; possibilities: '--rose' '--route' '--raw' '--rfcomm'"
         );
-        assert_eq!(usage_message(&["--t"]), "option '--t' is ambiguous; possibilities: '--tcpip' '--tcp' '--timers'");
+        assert_eq!(
+            usage_message(&["--t"]),
+            "option '--t' is ambiguous; possibilities: '--tcpip' '--tcp' '--timers'"
+        );
         assert!(parse_words(&["--listen", "--prog"]).unwrap().programs);
     }
 
@@ -163,7 +175,10 @@ mod tests {
     #[test]
     fn errors_exit_with_net_tools_codes() {
         let exit = parse_words(&["-A", "bogus"]).unwrap_err();
-        assert_eq!((exit.stderr.as_str(), exit.code), ("Unknown address family `bogus'.\n", 1));
+        assert_eq!(
+            (exit.stderr.as_str(), exit.code),
+            ("Unknown address family `bogus'.\n", 1)
+        );
         assert_eq!(usage_message(&["-L"]), "invalid option -- 'L'");
         assert_eq!(parse_words(&["-h"]).unwrap_err().code, 0);
         assert_eq!(parse_words(&["-V"]).unwrap_err().code, 0);
@@ -172,8 +187,14 @@ mod tests {
 
     #[test]
     fn continuous_interval() {
-        assert_eq!(parse_words(&["-c"]).unwrap().continuous, Some(std::time::Duration::from_secs(1)));
-        assert_eq!(parse_words(&["-c", "5"]).unwrap().continuous, Some(std::time::Duration::from_secs(5)));
+        assert_eq!(
+            parse_words(&["-c"]).unwrap().continuous,
+            Some(std::time::Duration::from_secs(1))
+        );
+        assert_eq!(
+            parse_words(&["-c", "5"]).unwrap().continuous,
+            Some(std::time::Duration::from_secs(5))
+        );
         assert_eq!(parse_words(&["--continuous=0"]).unwrap_err().code, 3);
     }
 }

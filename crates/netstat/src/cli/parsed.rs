@@ -51,7 +51,10 @@ impl Parsed {
     pub fn add_families(&mut self, list: &str) -> Result<(), Exit> {
         for alias in list.split(',') {
             let Some(&(_, name)) = FAMILY_ALIASES.iter().find(|(a, _)| *a == alias) else {
-                return Err(Exit::message_err(&format!("Unknown address family `{alias}'.\n"), 1));
+                return Err(Exit::message_err(
+                    &format!("Unknown address family `{alias}'.\n"),
+                    1,
+                ));
             };
             match name {
                 "inet" => self.args.inet = true,
@@ -105,10 +108,13 @@ impl Parsed {
         };
         let any_protocol = self.tcp || self.sctp || self.udp || self.udplite || self.raw;
         if (args.inet || args.inet6 || self.statistics > 0) && !any_protocol {
-            (self.tcp, self.sctp, self.udp, self.udplite, self.raw) = (true, true, true, true, true);
+            (self.tcp, self.sctp, self.udp, self.udplite, self.raw) =
+                (true, true, true, true, true);
             args.protocols_implied = true;
         }
-        if (self.tcp || self.sctp || self.udp || self.udplite || self.raw || args.groups) && !(args.inet || args.inet6) {
+        if (self.tcp || self.sctp || self.udp || self.udplite || self.raw || args.groups)
+            && !(args.inet || args.inet6)
+        {
             args.inet = true;
             args.inet6 = true;
         }

@@ -69,7 +69,10 @@ impl From<io::Error> for ListError {
 
 /// Reports a bad `--filter` expression, underlining where it went wrong.
 fn filter_error(text: &str, e: &ParseError) {
-    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     eprint!(
         "netstat: bad --filter expression: {}\n  {text}\n  {}{}\n",
         e.message(),
@@ -80,7 +83,7 @@ fn filter_error(text: &str, e: &ParseError) {
 
 /// net-tools' "no support" message for a family the kernel lacks.
 fn no_support(name: &str) {
-    eprint!("netstat: no support for `{name}' on this system.\n");
+    eprintln!("netstat: no support for `{name}' on this system.");
 }
 
 impl Listing<'_> {
@@ -177,8 +180,8 @@ impl Listing<'_> {
         });
         if owners.access_denied {
             if owners.is_empty() {
-                eprint!(
-                    "(No info could be read for \"-p\": geteuid()={} but you should be root.)\n",
+                eprintln!(
+                    "(No info could be read for \"-p\": geteuid()={} but you should be root.)",
                     rustix::process::geteuid().as_raw()
                 );
             } else {
@@ -214,7 +217,11 @@ impl Listing<'_> {
                     }
                 }
                 Err(ListError::Source(e)) => {
-                    eprintln!("/proc/net/{}: {e}", table_file(protocol, family));
+                    eprintln!(
+                        "/proc/net/{}: {}",
+                        table_file(protocol, family),
+                        crate::text::strerror(&e)
+                    );
                     return Ok(255);
                 }
             }
@@ -225,7 +232,12 @@ impl Listing<'_> {
         Ok(0)
     }
 
-    fn list(&mut self, out: &mut Output, protocol: Protocol, family: Family) -> Result<(), ListError> {
+    fn list(
+        &mut self,
+        out: &mut Output,
+        protocol: Protocol,
+        family: Family,
+    ) -> Result<(), ListError> {
         let args = self.args;
         let query = InetQuery::new(protocol, family)
             .states(kernel_states(args, protocol))
@@ -247,21 +259,27 @@ impl Listing<'_> {
         let (rows, held_details) = (&mut self.rows, &mut self.details);
         rows.clear();
         held_details.clear();
-        self.reader.for_each_inet_detailed(&query, |sock, details| {
-            if inet::selected(args, sock) {
-                rows.push(*sock);
-                if args.tcp_info {
-                    held_details.push(details.copied());
+        self.reader
+            .for_each_inet_detailed(&query, |sock, details| {
+                if inet::selected(args, sock) {
+                    rows.push(*sock);
+                    if args.tcp_info {
+                        held_details.push(details.copied());
+                    }
                 }
-            }
-            Ok::<(), ListError>(())
-        })?;
+                Ok::<(), ListError>(())
+            })?;
         for sock in rows.iter() {
             inet::host_lookups(sock).for_each(|ip| names.hosts.request(ip));
         }
         names.hosts.wait();
         for (i, sock) in rows.iter().enumerate() {
-            writer.write(out, sock, held_details.get(i).and_then(Option::as_ref), names)?;
+            writer.write(
+                out,
+                sock,
+                held_details.get(i).and_then(Option::as_ref),
+                names,
+            )?;
         }
         Ok(())
     }
@@ -309,7 +327,7 @@ impl Listing<'_> {
                 return Ok(i32::from(args.tables_requested));
             }
             Err(ListError::Source(e)) => {
-                eprintln!("/proc/net/unix: {e}");
+                eprintln!("/proc/net/unix: {}", crate::text::strerror(&e));
                 return Ok(255);
             }
         }
@@ -334,8 +352,12 @@ enum InetRows<'a> {
 impl<'a> InetRows<'a> {
     fn new(args: &'a Args, owners: Option<&'a OwnerMap>) -> InetRows<'a> {
         match args.format {
-            OutputFormat::Text => InetRows::Text(inet::RowWriter::new(args), owners.map(OwnerLabels::new)),
-            OutputFormat::Json | OutputFormat::JsonLines => InetRows::Json(json::InetWriter::new(args), owners),
+            OutputFormat::Text => {
+                InetRows::Text(inet::RowWriter::new(args), owners.map(OwnerLabels::new))
+            }
+            OutputFormat::Json | OutputFormat::JsonLines => {
+                InetRows::Json(json::InetWriter::new(args), owners)
+            }
         }
     }
 
@@ -348,10 +370,12 @@ impl<'a> InetRows<'a> {
         names: &mut Names,
     ) -> Result<(), ListError> {
         let written = match self {
-            InetRows::Text(writer, labels) => writer.write(out, sock, names, labels.as_ref()).and_then(|()| match details {
-                Some(details) => tcp_info::write_line(out, details),
-                None => Ok(()),
-            }),
+            InetRows::Text(writer, labels) => writer
+                .write(out, sock, names, labels.as_ref())
+                .and_then(|()| match details {
+                    Some(details) => tcp_info::write_line(out, details),
+                    None => Ok(()),
+                }),
             InetRows::Json(writer, owners) => writer.write(out, sock, names, *owners, details),
         };
         written.map_err(ListError::Output)

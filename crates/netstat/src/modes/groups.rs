@@ -5,7 +5,6 @@
 //! were implied by `-4`/`-6`, and a missing `/proc/net/igmp6` is silent. Every pass parses from
 //! scratch, so `-gc` repeats the same table (net-tools garbles later passes).
 
-use std::ffi::CStr;
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -18,6 +17,7 @@ use crate::render::groups::{self as render, Lookup};
 use crate::render::json_groups;
 use crate::resolve::hosts::{self, Hosts};
 use crate::resolve::networks::Networks;
+use crate::text::strerror;
 
 /// Host names survive from one pass of `-c` to the next.
 static HOSTS: Mutex<Option<Hosts>> = Mutex::new(None);
@@ -45,7 +45,7 @@ pub fn write(args: &Args, out: &mut Output) -> super::Status {
                 }
             }
             Err(e) => {
-                eprintln!("{IGMP_PATH}: {}", describe(&e));
+                eprintln!("{IGMP_PATH}: {}", strerror(&e));
                 return Ok(255);
             }
         }
@@ -105,16 +105,4 @@ pub fn write(args: &Args, out: &mut Output) -> super::Status {
         }
     }
     Ok(status)
-}
-
-/// The C library's text for an error, as `perror` prints it.
-fn describe(e: &io::Error) -> String {
-    match e.raw_os_error() {
-        // SAFETY: strerror returns a NUL-terminated string that stays valid until the next
-        // call; it is copied at once.
-        Some(code) => unsafe { CStr::from_ptr(libc::strerror(code)) }
-            .to_string_lossy()
-            .into_owned(),
-        None => e.to_string(),
-    }
 }

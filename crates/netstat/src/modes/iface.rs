@@ -8,6 +8,7 @@ use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
 use crate::render::iface as render;
 use crate::render::json_iface;
+use crate::text::strerror;
 
 pub fn run(args: &Args, out: &mut Output) -> super::Status {
     super::repeat(args, out, |out, pass| {
@@ -24,18 +25,18 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
             Ok(listing) => listing,
             Err(e) => {
                 out.flush()?;
-                eprintln!("missing interface information: {}", errno_text(&e));
+                eprintln!("missing interface information: {}", strerror(&e));
                 return Ok(1);
             }
         };
         if let Some(e) = &listing.dev_error {
             eprintln!(
                 "Warning: cannot open /proc/net/dev ({}). Limited output.",
-                errno_text(e)
+                strerror(e)
             );
         }
         if let Some(e) = &listing.conf_error {
-            eprintln!("SIOCGIFCONF: {}", errno_text(e));
+            eprintln!("SIOCGIFCONF: {}", strerror(e));
         }
         let inet6 = if long || json {
             iface::inet6_addresses().unwrap_or_default()
@@ -57,23 +58,14 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
                 out.flush()?;
                 let reason = match e.raw_os_error() {
                     Some(libc::ENODEV) => "Device not found".to_string(),
-                    _ => errno_text(e),
+                    _ => strerror(e),
                 };
                 let mut err = io::stderr().lock();
                 err.write_all(name)?;
                 writeln!(err, ": error fetching interface information: {reason}")?;
-                writeln!(err, "missing interface information: {}", errno_text(e))?;
+                writeln!(err, "missing interface information: {}", strerror(e))?;
                 Ok(1)
             }
         }
     })
-}
-
-/// The bare `strerror` text, without Rust's " (os error N)" suffix.
-fn errno_text(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" (os error ") {
-        Some(cut) => text[..cut].to_string(),
-        None => text,
-    }
 }

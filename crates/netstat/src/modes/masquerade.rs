@@ -6,6 +6,7 @@ use crate::cli::args::Args;
 use crate::output::Output;
 
 pub fn run(_args: &Args, _out: &mut Output) -> super::Status {
-    let _ = std::io::stderr().write_all(b"netstat: no support for `ip_masquerade' on this system.\n");
+    let _ =
+        std::io::stderr().write_all(b"netstat: no support for `ip_masquerade' on this system.\n");
     Ok(1)
 }

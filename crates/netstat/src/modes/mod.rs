@@ -21,7 +21,11 @@ pub type Status = std::io::Result<i32>;
 
 /// Runs `pass` once, or every interval with `-c` until a pass fails. `pass` gets the pass
 /// number (0 first); output is flushed after each pass.
-pub fn repeat(args: &Args, out: &mut Output, mut pass: impl FnMut(&mut Output, usize) -> Status) -> Status {
+pub fn repeat(
+    args: &Args,
+    out: &mut Output,
+    mut pass: impl FnMut(&mut Output, usize) -> Status,
+) -> Status {
     let mut number = 0;
     loop {
         let status = pass(out, number)?;

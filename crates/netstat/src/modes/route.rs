@@ -12,6 +12,7 @@ use crate::render::json_route;
 use crate::render::route::{self as render, CacheNames, Layout};
 use crate::resolve::hosts::{self, Hosts};
 use crate::resolve::networks::Networks;
+use crate::text::strerror;
 
 pub fn run(args: &Args, out: &mut Output) -> super::Status {
     let families: &[&str] = if args.families.is_empty() {
@@ -170,7 +171,10 @@ fn print_inet_fib(out: &mut Output, tables: &Tables, names: &mut Names) -> io::R
         if let Some(args) = &tables.json {
             let dst = shown_name(&destination, &dotted(r.destination));
             let gateway = shown_name(&gateway, &dotted(r.gateway)).filter(|g| !g.is_empty());
-            let found = json_route::Names { dst: dst.as_deref(), gateway: gateway.as_deref() };
+            let found = json_route::Names {
+                dst: dst.as_deref(),
+                gateway: gateway.as_deref(),
+            };
             json_route::write_ipv4(out, args, r, found)?;
             continue;
         }
@@ -214,7 +218,10 @@ fn print_inet_cache(out: &mut Output, tables: &Tables, names: &mut Names) -> io:
         if let Some(args) = &tables.json {
             let dst = shown_name(&destination, &dotted(row.destination));
             let gateway = shown_name(&gateway, &dotted(row.gateway));
-            let found = json_route::Names { dst: dst.as_deref(), gateway: gateway.as_deref() };
+            let found = json_route::Names {
+                dst: dst.as_deref(),
+                gateway: gateway.as_deref(),
+            };
             json_route::write_cache(out, args, row, found)?;
             continue;
         }
@@ -265,7 +272,10 @@ fn print_inet6(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Resu
                 };
                 let dst = shown_name(&names.host_v6(r.destination), &number(r.destination));
                 let gateway = shown_name(&names.host_v6(r.next_hop), &number(r.next_hop));
-                let found = json_route::Names { dst: dst.as_deref(), gateway: gateway.as_deref() };
+                let found = json_route::Names {
+                    dst: dst.as_deref(),
+                    gateway: gateway.as_deref(),
+                };
                 json_route::write_ipv6(out, args, r, found)?;
                 continue;
             }
@@ -287,7 +297,7 @@ fn table_error(
 ) -> io::Result<i32> {
     match error {
         TableError::Open(path, e) => {
-            eprintln!("{path}: {}", errno_text(&e));
+            eprintln!("{path}: {}", strerror(&e));
             writeln!(out, "{family} not configured in this system.")?;
         }
         TableError::MissingColumn(path, column) => {
@@ -297,7 +307,7 @@ fn table_error(
         }
         TableError::Read(path, e) => {
             out.flush()?;
-            eprintln!("{path}: {}", errno_text(&e));
+            eprintln!("{path}: {}", strerror(&e));
         }
     }
     Ok(1)
@@ -313,7 +323,7 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
         "ax25" => match missing("/proc/net/ax25_route") {
             Some(e) => (
                 "AX.25 not configured in this system.\n",
-                format!("/proc/net/ax25_route: {}\n", errno_text(&e)),
+                format!("/proc/net/ax25_route: {}\n", strerror(&e)),
             ),
             None => return not_implemented("AX.25"),
         },
@@ -323,7 +333,7 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
         ) {
             (Some(_), Some(e)) => (
                 "IPX routing not in file /proc/net/ipx/route or /proc/net/ipx_route found.\n",
-                format!("{}\n", errno_text(&e)),
+                format!("{}\n", strerror(&e)),
             ),
             _ => return not_implemented("IPX"),
         },
@@ -332,7 +342,7 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
                 "",
                 format!(
                     "Error opening /proc/net/atalk_route: {}\nDDP (AppleTalk) not configured on this system.\n",
-                    errno_text(&e)
+                    strerror(&e)
                 ),
             ),
             None => return not_implemented("DDP"),
@@ -344,7 +354,7 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
                 "NET/ROM not configured in this system.\n",
                 format!(
                     "/proc/net/nr_nodes: {}\n/proc/net/nr_neigh: Invalid argument\n",
-                    errno_text(&e)
+                    strerror(&e)
                 ),
             ),
             None => return not_implemented("NET/ROM"),
@@ -358,7 +368,7 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
                 "",
                 format!(
                     "/proc/net/rose_nodes: {}\nROSE not configured in this system.\n",
-                    errno_text(&e)
+                    strerror(&e)
                 ),
             ),
             None => return not_implemented("ROSE"),
@@ -383,13 +393,4 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
 fn not_implemented(name: &str) -> io::Result<i32> {
     eprintln!("netstat: printing the {name} routing table is not supported.");
     Ok(1)
-}
-
-/// The bare `strerror` text, as C's `perror` prints it.
-fn errno_text(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" (os error ") {
-        Some(cut) => text[..cut].to_string(),
-        None => text,
-    }
 }

@@ -123,14 +123,7 @@ fn inet6(
 /// C's `perror(prefix)`: the message without Rust's ` (os error N)` suffix. Like net-tools, a
 /// failure to write a message is ignored.
 fn perror(err: &mut impl Write, prefix: &str, error: &io::Error) {
-    let text = error.to_string();
-    let text = match error.raw_os_error() {
-        Some(code) => text
-            .strip_suffix(&format!(" (os error {code})"))
-            .unwrap_or(&text),
-        None => &text,
-    };
-    let _ = writeln!(err, "{prefix}: {text}");
+    let _ = writeln!(err, "{prefix}: {}", crate::text::strerror(error));
 }
 
 #[cfg(test)]

@@ -109,7 +109,10 @@ mod tests {
         assert_eq!(v6("fe80::fc:ff:fe00:1"), "fe80::fc:ff:fe00:1");
         assert_eq!(v6("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");
         assert_eq!(v6("2001:db8:0:1:1:1:1:1"), "2001:db8:0:1:1:1:1:1");
-        assert_eq!(v6("fd01:1234:5678:9abc:def0:1234:5678:9abc"), "fd01:1234:5678:9abc:def0:1234:5678:9abc");
+        assert_eq!(
+            v6("fd01:1234:5678:9abc:def0:1234:5678:9abc"),
+            "fd01:1234:5678:9abc:def0:1234:5678:9abc"
+        );
         assert_eq!(v6("::ffff:127.0.0.1"), "::ffff:127.0.0.1");
         assert_eq!(v6("::1.2.3.4"), "::1.2.3.4");
         assert_eq!(v6("ff02::1:ff78:9abc"), "ff02::1:ff78:9abc");
@@ -119,7 +122,10 @@ mod tests {
 
     #[test]
     fn mapped_addresses_are_recognised() {
-        assert_eq!(mapped_ipv4(&"::ffff:127.0.0.1".parse().unwrap()), Some(Ipv4Addr::LOCALHOST));
+        assert_eq!(
+            mapped_ipv4(&"::ffff:127.0.0.1".parse().unwrap()),
+            Some(Ipv4Addr::LOCALHOST)
+        );
         assert_eq!(mapped_ipv4(&"::1".parse().unwrap()), None);
     }
 
@@ -131,12 +137,30 @@ mod tests {
 
     #[test]
     fn endpoints_are_cut_to_23_columns() {
-        assert_eq!(endpoint("a-very-long-peer-hostname.example.internal", "5012", false), "a-very-long-peer-h:5012");
-        assert_eq!(endpoint("a-very-long-peer-hostname.example.internal", "59034", false), "a-very-long-peer-:59034");
-        assert_eq!(endpoint("fd01:1234:5678:9abc:def0:1234:5678:9abc", "https", false), "fd01:1234:5678:9a:https");
-        assert_eq!(endpoint("2001:db8:1234:5678::1", "443", false), "2001:db8:1234:5678::443");
-        assert_eq!(endpoint("localhost", "http-alt", false), "localhost:http-alt");
-        assert_eq!(endpoint("h", "a-service-name-longer-than-eighteen", false), "h:a-service-name-lon");
+        assert_eq!(
+            endpoint("a-very-long-peer-hostname.example.internal", "5012", false),
+            "a-very-long-peer-h:5012"
+        );
+        assert_eq!(
+            endpoint("a-very-long-peer-hostname.example.internal", "59034", false),
+            "a-very-long-peer-:59034"
+        );
+        assert_eq!(
+            endpoint("fd01:1234:5678:9abc:def0:1234:5678:9abc", "https", false),
+            "fd01:1234:5678:9a:https"
+        );
+        assert_eq!(
+            endpoint("2001:db8:1234:5678::1", "443", false),
+            "2001:db8:1234:5678::443"
+        );
+        assert_eq!(
+            endpoint("localhost", "http-alt", false),
+            "localhost:http-alt"
+        );
+        assert_eq!(
+            endpoint("h", "a-service-name-longer-than-eighteen", false),
+            "h:a-service-name-lon"
+        );
         assert_eq!(
             endpoint("a-very-long-peer-hostname.example.internal", "5012", true),
             "a-very-long-peer-hostname.example.internal:5012"

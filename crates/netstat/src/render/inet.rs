@@ -16,7 +16,9 @@ use crate::text::pad_left;
 pub fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
     out.write_all(b"Active Internet connections ")?;
     out.write_all(scope(args))?;
-    out.write_all(b"\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ")?;
+    out.write_all(
+        b"\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ",
+    )?;
     if args.extend > 0 {
         out.write_all(b" User       Inode     ")?;
     }
@@ -64,10 +66,12 @@ fn uses_networks(v4: Ipv4Addr) -> bool {
 /// The addresses whose host names a row needs (IPv4 addresses in 0.0.0.0/8 use the networks
 /// database instead, wildcards and IPv4-mapped addresses print numerically).
 pub fn host_lookups(sock: &InetSocket) -> impl Iterator<Item = IpAddr> {
-    [sock.local.ip(), sock.remote.ip()].into_iter().filter(|ip| match ip {
-        IpAddr::V4(v4) => !v4.is_unspecified() && !uses_networks(*v4),
-        IpAddr::V6(v6) => !v6.is_unspecified() && mapped_ipv4(v6).is_none(),
-    })
+    [sock.local.ip(), sock.remote.ip()]
+        .into_iter()
+        .filter(|ip| match ip {
+            IpAddr::V4(v4) => !v4.is_unspecified() && !uses_networks(*v4),
+            IpAddr::V6(v6) => !v6.is_unspecified() && mapped_ipv4(v6).is_none(),
+        })
 }
 
 /// Formats rows into a reused scratch buffer, then writes them out.
@@ -118,11 +122,20 @@ impl<'a> RowWriter<'a> {
         crate::text::pad_right(line, num.format(sock.send_q).as_bytes(), 6)?;
         line.push(b' ');
 
-        for (ip, port) in [(sock.local.ip(), sock.local.port()), (sock.remote.ip(), sock.remote.port())] {
+        for (ip, port) in [
+            (sock.local.ip(), sock.local.port()),
+            (sock.remote.ip(), sock.remote.port()),
+        ] {
             self.host.clear();
             push_host(&mut self.host, ip, args.numeric_hosts, names);
             self.port.clear();
-            push_port(&mut self.port, sock.protocol, port, args.numeric_ports, names);
+            push_port(
+                &mut self.port,
+                sock.protocol,
+                port,
+                args.numeric_ports,
+                names,
+            );
             let start = line.len();
             push_endpoint(line, &self.host, &self.port, args.wide);
             let used = line.len() - start;
@@ -201,7 +214,9 @@ fn push_host_v4(out: &mut Vec<u8>, v4: Ipv4Addr, numeric: bool, names: &mut Name
 }
 
 fn sanitize_iter(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    bytes.iter().map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b })
+    bytes
+        .iter()
+        .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b })
 }
 
 /// Appends the port part: `*` for 0, else a service name unless numeric. UDP-Lite ports are
@@ -217,7 +232,10 @@ fn push_port(out: &mut Vec<u8>, protocol: Protocol, port: u16, numeric: bool, na
         Protocol::Raw => Some(ServiceTable::Raw),
         Protocol::UdpLite => None,
     };
-    match table.filter(|_| !numeric).and_then(|t| names.services.name(t, port)) {
+    match table
+        .filter(|_| !numeric)
+        .and_then(|t| names.services.name(t, port))
+    {
         Some(name) => out.extend(sanitize_iter(name)),
         None => out.extend_from_slice(itoa::Buffer::new().format(port).as_bytes()),
     }
@@ -238,7 +256,10 @@ pub fn tcp_state(state: State) -> &'static [u8] {
         b"LISTEN",
         b"CLOSING",
     ];
-    NAMES.get(usize::from(state.0)).copied().unwrap_or(b"UNKNOWN")
+    NAMES
+        .get(usize::from(state.0))
+        .copied()
+        .unwrap_or(b"UNKNOWN")
 }
 
 pub fn udp_state(state: State) -> &'static [u8] {
@@ -287,7 +308,11 @@ mod tests {
         let local: SocketAddr = local.parse().unwrap();
         InetSocket {
             protocol,
-            family: if local.is_ipv4() { Family::Inet } else { Family::Inet6 },
+            family: if local.is_ipv4() {
+                Family::Inet
+            } else {
+                Family::Inet6
+            },
             local,
             remote: remote.parse().unwrap(),
             state,
@@ -312,30 +337,71 @@ mod tests {
     fn render(args: &Args, sock: &InetSocket) -> String {
         let mut out = Vec::new();
         let mut names = Names::new();
-        RowWriter::new(args).write(&mut out, sock, &mut names, None).unwrap();
+        RowWriter::new(args)
+            .write(&mut out, sock, &mut names, None)
+            .unwrap();
         String::from_utf8(out).unwrap()
     }
 
     #[test]
     fn numeric_tcp_row() {
-        let row = render(&numeric_args(), &sock(Protocol::Tcp, "127.0.0.1:8080", "127.0.0.1:35980", State::ESTABLISHED));
-        assert_eq!(row, "tcp     1234      0 127.0.0.1:8080          127.0.0.1:35980         ESTABLISHED\n");
+        let row = render(
+            &numeric_args(),
+            &sock(
+                Protocol::Tcp,
+                "127.0.0.1:8080",
+                "127.0.0.1:35980",
+                State::ESTABLISHED,
+            ),
+        );
+        assert_eq!(
+            row,
+            "tcp     1234      0 127.0.0.1:8080          127.0.0.1:35980         ESTABLISHED\n"
+        );
     }
 
     #[test]
     fn numeric_ipv6_listener_and_mapped_peer() {
-        let row = render(&numeric_args(), &sock(Protocol::Tcp, "[::]:80", "[::]:0", State::LISTEN));
-        assert_eq!(row, "tcp6    1234      0 :::80                   :::*                    LISTEN     \n");
-        let row = render(&numeric_args(), &sock(Protocol::Tcp, "[::ffff:127.0.0.1]:5010", "[::ffff:127.0.0.1]:50598", State::ESTABLISHED));
-        assert!(row.starts_with("tcp6    1234      0 127.0.0.1:5010          127.0.0.1:50598         ESTABLISHED"));
+        let row = render(
+            &numeric_args(),
+            &sock(Protocol::Tcp, "[::]:80", "[::]:0", State::LISTEN),
+        );
+        assert_eq!(
+            row,
+            "tcp6    1234      0 :::80                   :::*                    LISTEN     \n"
+        );
+        let row = render(
+            &numeric_args(),
+            &sock(
+                Protocol::Tcp,
+                "[::ffff:127.0.0.1]:5010",
+                "[::ffff:127.0.0.1]:50598",
+                State::ESTABLISHED,
+            ),
+        );
+        assert!(row.starts_with(
+            "tcp6    1234      0 127.0.0.1:5010          127.0.0.1:50598         ESTABLISHED"
+        ));
     }
 
     #[test]
     fn raw_state_is_a_number_and_udp_unconnected_is_blank() {
-        let row = render(&numeric_args(), &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE));
-        assert_eq!(row, "raw     1234      0 0.0.0.0:1               0.0.0.0:*               7          \n");
-        let row = render(&numeric_args(), &sock(Protocol::Udp, "0.0.0.0:514", "0.0.0.0:0", State::CLOSE));
-        assert_eq!(row, "udp     1234      0 0.0.0.0:514             0.0.0.0:*                          \n");
+        let row = render(
+            &numeric_args(),
+            &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE),
+        );
+        assert_eq!(
+            row,
+            "raw     1234      0 0.0.0.0:1               0.0.0.0:*               7          \n"
+        );
+        let row = render(
+            &numeric_args(),
+            &sock(Protocol::Udp, "0.0.0.0:514", "0.0.0.0:0", State::CLOSE),
+        );
+        assert_eq!(
+            row,
+            "udp     1234      0 0.0.0.0:514             0.0.0.0:*                          \n"
+        );
     }
 
     #[test]
@@ -343,11 +409,24 @@ mod tests {
         let mut args = numeric_args();
         args.extend = 1;
         args.timers = true;
-        let mut s = sock(Protocol::Tcp, "127.0.0.1:22", "127.0.0.1:40000", State::ESTABLISHED);
+        let mut s = sock(
+            Protocol::Tcp,
+            "127.0.0.1:22",
+            "127.0.0.1:40000",
+            State::ESTABLISHED,
+        );
         s.uid = 65534;
-        s.timer = Timer { kind: TimerKind::KEEPALIVE, expires: Duration::from_millis(7_199_287), retransmits: 0, probes: 0 };
+        s.timer = Timer {
+            kind: TimerKind::KEEPALIVE,
+            expires: Duration::from_millis(7_199_287),
+            retransmits: 0,
+            probes: 0,
+        };
         let row = render(&args, &s);
-        assert!(row.ends_with("ESTABLISHED 65534      1028034    keepalive (7199.28/0/0)\n"), "{row:?}");
+        assert!(
+            row.ends_with("ESTABLISHED 65534      1028034    keepalive (7199.28/0/0)\n"),
+            "{row:?}"
+        );
         s.timer = Timer::default();
         s.protocol = Protocol::Udp;
         assert!(render(&args, &s).ends_with(" off (0.00/0/0)\n"));
@@ -357,12 +436,28 @@ mod tests {
     fn selection_rules() {
         let args = Args::default();
         let listen = sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN);
-        let est = sock(Protocol::Tcp, "127.0.0.1:22", "127.0.0.1:4000", State::ESTABLISHED);
+        let est = sock(
+            Protocol::Tcp,
+            "127.0.0.1:22",
+            "127.0.0.1:4000",
+            State::ESTABLISHED,
+        );
         assert!(!selected(&args, &listen) && selected(&args, &est));
-        let listening = Args { listening: true, ..Args::default() };
+        let listening = Args {
+            listening: true,
+            ..Args::default()
+        };
         assert!(selected(&listening, &listen) && !selected(&listening, &est));
-        let udp_connected_port_zero = sock(Protocol::Udp, "127.0.0.1:53", "127.0.0.1:0", State::ESTABLISHED);
-        assert!(selected(&args, &udp_connected_port_zero), "UDP decides on the remote address");
+        let udp_connected_port_zero = sock(
+            Protocol::Udp,
+            "127.0.0.1:53",
+            "127.0.0.1:0",
+            State::ESTABLISHED,
+        );
+        assert!(
+            selected(&args, &udp_connected_port_zero),
+            "UDP decides on the remote address"
+        );
     }
 
     #[test]

@@ -45,7 +45,10 @@ fn label(owner: &Owner) -> Vec<u8> {
         Some(b'/') => argv0.rsplit(|&b| b == b'/').next().unwrap_or(argv0),
         _ => argv0,
     };
-    out.extend(name.iter().map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b }));
+    out.extend(
+        name.iter()
+            .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b }),
+    );
     out.truncate(WIDTH - 1);
     out
 }
@@ -55,13 +58,23 @@ mod tests {
     use super::*;
 
     fn owner(pid: u32, argv0: &[u8]) -> String {
-        String::from_utf8(label(&Owner { pid, argv0: argv0.into() })).unwrap()
+        String::from_utf8(label(&Owner {
+            pid,
+            argv0: argv0.into(),
+        }))
+        .unwrap()
     }
 
     #[test]
     fn labels_match_net_tools() {
-        assert_eq!(owner(18742, b"/opt/very/long/path/averyveryverylongprogramname"), "18742/averyveryvery");
-        assert_eq!(owner(14623, b"sshd: nobody@pts/0 [priv]"), "14623/sshd: nobody@");
+        assert_eq!(
+            owner(18742, b"/opt/very/long/path/averyveryverylongprogramname"),
+            "18742/averyveryvery"
+        );
+        assert_eq!(
+            owner(14623, b"sshd: nobody@pts/0 [priv]"),
+            "14623/sshd: nobody@"
+        );
         assert_eq!(owner(7, b""), "7/");
         assert_eq!(owner(9, b"ab\tc\x01d"), "9/ab?c?d");
         assert_eq!(owner(1, b"/usr/sbin/"), "1/");

@@ -572,7 +572,10 @@ impl StatsRenderer {
             TableSet::Inet => INET,
             TableSet::Inet6 => INET6,
         };
-        tables.iter().find(|t| t.name == name).is_none_or(|t| self.shows(t.group))
+        tables
+            .iter()
+            .find(|t| t.name == name)
+            .is_none_or(|t| self.shows(t.group))
     }
 
     fn shows(&self, group: Group) -> bool {

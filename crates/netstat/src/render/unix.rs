@@ -38,7 +38,12 @@ impl RowWriter {
         }
     }
 
-    pub fn write(&mut self, out: &mut impl Write, sock: &UnixSocket<'_>, owners: Option<&OwnerLabels<'_>>) -> io::Result<()> {
+    pub fn write(
+        &mut self,
+        out: &mut impl Write,
+        sock: &UnixSocket<'_>,
+        owners: Option<&OwnerLabels<'_>>,
+    ) -> io::Result<()> {
         let line = &mut self.line;
         line.clear();
         pad_left(line, if sock.protocol == 0 { b"unix" } else { b"??" }, 5)?;
@@ -48,7 +53,11 @@ impl RowWriter {
         line.push(b' ');
         let flags_start = line.len();
         line.extend_from_slice(b"[ ");
-        for (bit, text) in [(FLAG_ACCEPTING, &b"ACC "[..]), (FLAG_WAITDATA, b"W "), (FLAG_NOSPACE, b"N ")] {
+        for (bit, text) in [
+            (FLAG_ACCEPTING, &b"ACC "[..]),
+            (FLAG_WAITDATA, b"W "),
+            (FLAG_NOSPACE, b"N "),
+        ] {
             if sock.flags & bit != 0 {
                 line.extend_from_slice(text);
             }
@@ -80,8 +89,14 @@ impl RowWriter {
         }
         // net-tools reads the path with scanf("%s"): only its first word is shown.
         if let Some(path) = sock.path {
-            let word = path.split(|b| b.is_ascii_whitespace()).next().unwrap_or_default();
-            line.extend(word.iter().map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b }));
+            let word = path
+                .split(|b| b.is_ascii_whitespace())
+                .next()
+                .unwrap_or_default();
+            line.extend(
+                word.iter()
+                    .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b }),
+            );
         }
         line.push(b'\n');
         out.write_all(line)
@@ -121,8 +136,21 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    fn sock(flags: u32, sock_type: u16, state: u8, path: Option<&'static [u8]>) -> UnixSocket<'static> {
-        UnixSocket { refcnt: 2, protocol: 0, flags, sock_type, state, inode: Some(1028060), path }
+    fn sock(
+        flags: u32,
+        sock_type: u16,
+        state: u8,
+        path: Option<&'static [u8]>,
+    ) -> UnixSocket<'static> {
+        UnixSocket {
+            refcnt: 2,
+            protocol: 0,
+            flags,
+            sock_type,
+            state,
+            inode: Some(1028060),
+            path,
+        }
     }
 
     #[test]
@@ -131,13 +159,21 @@ mod tests {
             render(&sock(FLAG_ACCEPTING, 1, 1, Some(b"/run/demo/srv.sock"))),
             "unix  2      [ ACC ]     STREAM     LISTENING     1028060  /run/demo/srv.sock\n"
         );
-        assert_eq!(render(&sock(0, 2, 1, None)), "unix  2      [ ]         DGRAM                    1028060  \n");
+        assert_eq!(
+            render(&sock(0, 2, 1, None)),
+            "unix  2      [ ]         DGRAM                    1028060  \n"
+        );
         assert_eq!(
             render(&sock(0, 1, 3, Some(b"/run/demo/with space.sock"))),
             "unix  2      [ ]         STREAM     CONNECTED     1028060  /run/demo/with\n"
         );
         assert_eq!(
-            render(&sock(FLAG_ACCEPTING | FLAG_WAITDATA | FLAG_NOSPACE, 9, 7, Some(b"@a\x1bb"))),
+            render(&sock(
+                FLAG_ACCEPTING | FLAG_WAITDATA | FLAG_NOSPACE,
+                9,
+                7,
+                Some(b"@a\x1bb")
+            )),
             "unix  2      [ ACC W N ] UNKNOWN    UNKNOWN       1028060  @a?b\n"
         );
     }
@@ -147,7 +183,10 @@ mod tests {
         let mut s = sock(0, 2, 1, Some(b"/dev/log"));
         s.inode = None;
         s.protocol = 1;
-        assert_eq!(render(&s), "??    2      [ ]         DGRAM                    -        /dev/log\n");
+        assert_eq!(
+            render(&s),
+            "??    2      [ ]         DGRAM                    -        /dev/log\n"
+        );
     }
 
     #[test]
@@ -156,7 +195,10 @@ mod tests {
         let dgram = sock(0, 2, 1, None);
         let default = Args::default();
         assert!(!selected(&default, &listener) && selected(&default, &dgram));
-        let only = Args { listening: true, ..Args::default() };
+        let only = Args {
+            listening: true,
+            ..Args::default()
+        };
         assert!(selected(&only, &listener) && !selected(&only, &dgram));
     }
 }

@@ -119,19 +119,12 @@ impl Hosts {
     pub fn name(&self, addr: IpAddr) -> Option<&[u8]> {
         self.settled.get(&addr)?.as_deref()
     }
-
-    /// Requests, waits for and returns one name (for modes with only a few addresses).
-    pub fn lookup(&mut self, addr: IpAddr) -> Option<&[u8]> {
-        if !self.settled.contains_key(&addr) {
-            self.request(addr);
-            self.wait();
-        }
-        self.name(addr)
-    }
 }
 
 fn lock(mutex: &Mutex<State>) -> MutexGuard<'_, State> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn worker(shared: &Shared) {
@@ -240,8 +233,16 @@ mod tests {
     fn loopback_resolves_through_etc_hosts() {
         let mut hosts = Hosts::new(Duration::from_secs(5));
         let hosts_file = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
-        if hosts_file.lines().any(|l| l.starts_with("127.0.0.1") && l.contains("localhost")) {
-            assert_eq!(hosts.lookup(IpAddr::V4(Ipv4Addr::LOCALHOST)), Some(&b"localhost"[..]));
+        if hosts_file
+            .lines()
+            .any(|l| l.starts_with("127.0.0.1") && l.contains("localhost"))
+        {
+            hosts.request(IpAddr::V4(Ipv4Addr::LOCALHOST));
+            hosts.wait();
+            assert_eq!(
+                hosts.name(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+                Some(&b"localhost"[..])
+            );
         }
         hosts.request(IpAddr::V6(Ipv6Addr::LOCALHOST));
         hosts.wait();

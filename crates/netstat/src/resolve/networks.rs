@@ -16,7 +16,10 @@ impl Networks {
 
     /// The name of network `addr` (for example `link-local` for 169.254.0.0).
     pub fn name(&mut self, addr: Ipv4Addr) -> Option<&[u8]> {
-        self.cache.entry(addr).or_insert_with(|| lookup(addr)).as_deref()
+        self.cache
+            .entry(addr)
+            .or_insert_with(|| lookup(addr))
+            .as_deref()
     }
 }
 
@@ -40,7 +43,10 @@ mod tests {
         let mut networks = Networks::new();
         let text = std::fs::read_to_string("/etc/networks").unwrap_or_default();
         if text.lines().any(|l| l.starts_with("link-local")) {
-            assert_eq!(networks.name(Ipv4Addr::new(169, 254, 0, 0)), Some(&b"link-local"[..]));
+            assert_eq!(
+                networks.name(Ipv4Addr::new(169, 254, 0, 0)),
+                Some(&b"link-local"[..])
+            );
         }
         assert_eq!(networks.name(Ipv4Addr::new(203, 0, 113, 0)), None);
     }

@@ -86,7 +86,8 @@ impl Services {
                     continue;
                 }
                 if let Ok(number) = u16::try_from(entry.p_proto) {
-                    self.raw.insert(number, CStr::from_ptr(entry.p_name).to_bytes().into());
+                    self.raw
+                        .insert(number, CStr::from_ptr(entry.p_name).to_bytes().into());
                 }
             }
             endprotoent();

@@ -15,7 +15,10 @@ impl Users {
 
     /// The user name of `uid`, if the password database has one.
     pub fn name(&mut self, uid: u32) -> Option<&[u8]> {
-        self.cache.entry(uid).or_insert_with(|| lookup(uid)).as_deref()
+        self.cache
+            .entry(uid)
+            .or_insert_with(|| lookup(uid))
+            .as_deref()
     }
 }
 
@@ -27,7 +30,13 @@ fn lookup(uid: u32) -> Option<Box<[u8]>> {
         unsafe {
             let mut pwd: libc::passwd = std::mem::zeroed();
             let mut result: *mut libc::passwd = std::ptr::null_mut();
-            let rc = libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut result);
+            let rc = libc::getpwuid_r(
+                uid,
+                &mut pwd,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut result,
+            );
             if rc == libc::ERANGE && buf.len() < 1 << 20 {
                 buf.resize(buf.len() * 2, 0);
                 continue;

@@ -54,15 +54,21 @@ impl Netlink {
     ) -> Result<(), E> {
         self.seq = self.seq.wrapping_add(1);
         let mut request = Vec::with_capacity(NLMSG_HDRLEN + body.len());
-        let len = u32::try_from(NLMSG_HDRLEN + body.len()).map_err(|_| invalid("request too long"))?;
+        let len =
+            u32::try_from(NLMSG_HDRLEN + body.len()).map_err(|_| invalid("request too long"))?;
         request.extend_from_slice(&len.to_ne_bytes());
         request.extend_from_slice(&kind.to_ne_bytes());
         request.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
         request.extend_from_slice(&self.seq.to_ne_bytes());
         request.extend_from_slice(&0u32.to_ne_bytes());
         request.extend_from_slice(body);
-        rustix::net::sendto(&self.fd, &request, SendFlags::empty(), &SocketAddrNetlink::new(0, 0))
-            .map_err(io::Error::from)?;
+        rustix::net::sendto(
+            &self.fd,
+            &request,
+            SendFlags::empty(),
+            &SocketAddrNetlink::new(0, 0),
+        )
+        .map_err(io::Error::from)?;
 
         loop {
             let (n, _) = loop {
@@ -73,7 +79,9 @@ impl Netlink {
             };
             let mut rest = &self.buf[..n.min(self.buf.len())];
             while !rest.is_empty() {
-                let header = rest.get(..NLMSG_HDRLEN).ok_or_else(|| invalid("short netlink header"))?;
+                let header = rest
+                    .get(..NLMSG_HDRLEN)
+                    .ok_or_else(|| invalid("short netlink header"))?;
                 let msg_len = u32_at(header, 0) as usize;
                 let msg_kind = u16::from_ne_bytes([header[4], header[5]]);
                 let msg_seq = u32_at(header, 8);
@@ -88,12 +96,19 @@ impl Netlink {
                 match msg_kind {
                     // A dump that fails in the kernel (no raw_diag module: ENOENT) ends with
                     // NLMSG_DONE carrying the negative errno.
-                    NLMSG_DONE => match payload.get(..4).map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]])) {
-                        Some(errno) if errno < 0 => return Err(io::Error::from_raw_os_error(-errno).into()),
+                    NLMSG_DONE => match payload
+                        .get(..4)
+                        .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+                    {
+                        Some(errno) if errno < 0 => {
+                            return Err(io::Error::from_raw_os_error(-errno).into());
+                        }
                         _ => return Ok(()),
                     },
                     NLMSG_ERROR => {
-                        let errno = payload.get(..4).map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        let errno = payload
+                            .get(..4)
+                            .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
                         if errno == 0 {
                             return Ok(());
                         }
@@ -148,7 +163,11 @@ mod tests {
         let bytes = [6, 0, 2, 0, 0xaa, 0xbb, 0, 0, 40, 0, 3, 0, 1];
         let found: Vec<_> = attributes(&bytes).collect();
         assert_eq!(found, vec![(2u16, &[0xaa, 0xbb][..])]);
-        assert_eq!(attributes(&[2, 0, 1, 0]).count(), 0, "len below header size");
+        assert_eq!(
+            attributes(&[2, 0, 1, 0]).count(),
+            0,
+            "len below header size"
+        );
         assert_eq!(attributes(&[]).count(), 0);
     }
 

@@ -25,7 +25,9 @@ const USER_HZ: u64 = 100;
 
 /// Parses one data line (not the header). `None` for a malformed line.
 pub(crate) fn parse_line(protocol: Protocol, family: Family, line: &[u8]) -> Option<InetSocket> {
-    let mut fields = line.split(|b| b.is_ascii_whitespace()).filter(|f| !f.is_empty());
+    let mut fields = line
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|f| !f.is_empty());
     let slot = fields.next()?;
     if slot.last() != Some(&b':') {
         return None;
@@ -120,7 +122,10 @@ mod tests {
         assert_eq!(sock.local, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(sock.remote, "0.0.0.0:0".parse().unwrap());
         assert_eq!(sock.state, State::LISTEN);
-        assert_eq!((sock.recv_q, sock.send_q, sock.uid, sock.inode), (2, 0, 65534, 1028034));
+        assert_eq!(
+            (sock.recv_q, sock.send_q, sock.uid, sock.inode),
+            (2, 0, 65534, 1028034)
+        );
     }
 
     #[test]
@@ -160,8 +165,15 @@ mod tests {
             b"   0: \xff\xfe:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1",
         ];
         for line in cases {
-            assert!(parse_line(Protocol::Tcp, Family::Inet, line).is_none(), "{:?}", String::from_utf8_lossy(line));
+            assert!(
+                parse_line(Protocol::Tcp, Family::Inet, line).is_none(),
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
-        assert!(parse_line(Protocol::Tcp, Family::Inet6, TCP_LISTEN).is_none(), "v4 address in a v6 table");
+        assert!(
+            parse_line(Protocol::Tcp, Family::Inet6, TCP_LISTEN).is_none(),
+            "v4 address in a v6 table"
+        );
     }
 }

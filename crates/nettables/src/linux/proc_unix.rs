@@ -13,7 +13,10 @@ pub(crate) fn parse_line(line: &[u8], with_inode: bool) -> Option<UnixSocket<'_>
     let mut field = || -> Option<&[u8]> {
         let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;
         let tail = &rest[start..];
-        let len = tail.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(tail.len());
+        let len = tail
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(tail.len());
         let (word, after) = tail.split_at(len);
         rest = after;
         Some(word)
@@ -63,7 +66,10 @@ mod tests {
     fn parses_listener_with_spaced_path() {
         let line = b"0000000000000000: 00000002 00000000 00010000 0001 01 1028062 /run/demo/with space.sock";
         let sock = parse_line(line, true).unwrap();
-        assert_eq!((sock.refcnt, sock.flags, sock.sock_type, sock.state), (2, 0x10000, 1, 1));
+        assert_eq!(
+            (sock.refcnt, sock.flags, sock.sock_type, sock.state),
+            (2, 0x10000, 1, 1)
+        );
         assert_eq!(sock.inode, Some(1028062));
         assert_eq!(sock.path, Some(&b"/run/demo/with space.sock"[..]));
         assert!(sock.is_listening());
@@ -71,19 +77,35 @@ mod tests {
 
     #[test]
     fn unnamed_and_abstract_sockets() {
-        let unnamed = parse_line(b"0000000000000000: 00000003 00000000 00000000 0001 03 1028065", true).unwrap();
+        let unnamed = parse_line(
+            b"0000000000000000: 00000003 00000000 00000000 0001 03 1028065",
+            true,
+        )
+        .unwrap();
         assert_eq!(unnamed.path, None);
-        let abs = parse_line(b"0000000000000000: 00000002 00000000 00010000 0001 01 1028061 @demo-abstract", true).unwrap();
+        let abs = parse_line(
+            b"0000000000000000: 00000002 00000000 00010000 0001 01 1028061 @demo-abstract",
+            true,
+        )
+        .unwrap();
         assert_eq!(abs.path, Some(&b"@demo-abstract"[..]));
     }
 
     #[test]
     fn old_format_without_inode() {
-        let sock = parse_line(b"c1b2d3e4: 00000002 00000000 00000000 0002 01 /dev/log", false).unwrap();
+        let sock = parse_line(
+            b"c1b2d3e4: 00000002 00000000 00000000 0002 01 /dev/log",
+            false,
+        )
+        .unwrap();
         assert_eq!(sock.inode, None);
         assert_eq!(sock.path, Some(&b"/dev/log"[..]));
-        assert!(header_has_inode(b"Num       RefCount Protocol Flags    Type St Inode Path"));
-        assert!(!header_has_inode(b"Num       RefCount Protocol Flags    Type St Path"));
+        assert!(header_has_inode(
+            b"Num       RefCount Protocol Flags    Type St Inode Path"
+        ));
+        assert!(!header_has_inode(
+            b"Num       RefCount Protocol Flags    Type St Path"
+        ));
     }
 
     #[test]
@@ -98,7 +120,11 @@ mod tests {
             b"0000000000000000: 123456789 00000000 00010000 0001 01 5",
         ];
         for line in cases {
-            assert!(parse_line(line, true).is_none(), "{:?}", String::from_utf8_lossy(line));
+            assert!(
+                parse_line(line, true).is_none(),
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 }

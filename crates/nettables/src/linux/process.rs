@@ -45,8 +45,12 @@ pub(crate) fn scan_holders() -> io::Result<SocketHolders> {
         if process.denied {
             continue;
         }
-        let mut sockets: Vec<HeldSocket> =
-            process.fds.iter().zip(&process.inodes).map(|(&fd, &inode)| HeldSocket { fd, inode }).collect();
+        let mut sockets: Vec<HeldSocket> = process
+            .fds
+            .iter()
+            .zip(&process.inodes)
+            .map(|(&fd, &inode)| HeldSocket { fd, inode })
+            .collect();
         sockets.sort_unstable_by_key(|s| s.fd);
         holders.processes.push(SocketHolder {
             pid: process.pid,
@@ -63,7 +67,9 @@ fn scan_all(with_fds: bool) -> io::Result<(OwnedFd, Vec<ProcessSockets>)> {
     let proc = open_dir(c"/proc")?;
     let pids = list_pids(&proc)?;
 
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(pids.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(pids.len().max(1));
     let next = AtomicUsize::new(0);
     let mut results: Vec<ProcessSockets> = Vec::new();
     std::thread::scope(|scope| {
@@ -83,8 +89,10 @@ fn scan_all(with_fds: bool) -> io::Result<(OwnedFd, Vec<ProcessSockets>)> {
                 })
             })
             .collect();
-        let mut indexed: Vec<(usize, ProcessSockets)> =
-            workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect();
+        let mut indexed: Vec<(usize, ProcessSockets)> = workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect();
         indexed.sort_unstable_by_key(|(index, _)| *index);
         results = indexed.into_iter().map(|(_, p)| p).collect();
     });
@@ -130,7 +138,12 @@ fn list_pids(proc: &OwnedFd) -> io::Result<Vec<u32>> {
 
 /// The sockets of one process (with their descriptors if `with_fds`); `None` when it has none
 /// or has exited.
-fn scan_process(proc: &OwnedFd, pid: u32, buf: &mut [MaybeUninit<u8>], with_fds: bool) -> Option<ProcessSockets> {
+fn scan_process(
+    proc: &OwnedFd,
+    pid: u32,
+    buf: &mut [MaybeUninit<u8>],
+    with_fds: bool,
+) -> Option<ProcessSockets> {
     let mut path = PathBuf32::new();
     let fd_dir = match rustix::fs::openat(
         proc.as_fd(),
@@ -157,10 +170,14 @@ fn scan_process(proc: &OwnedFd, pid: u32, buf: &mut [MaybeUninit<u8>], with_fds:
         if !fd_name.to_bytes().first().is_some_and(u8::is_ascii_digit) {
             continue;
         }
-        let Ok(len) = rustix::fs::readlinkat_raw(&fd_dir, fd_name, &mut link[..]) else { continue };
+        let Ok(len) = rustix::fs::readlinkat_raw(&fd_dir, fd_name, &mut link[..]) else {
+            continue;
+        };
         if let Some(inode) = socket_inode(&link[..len.min(link.len())]) {
             if with_fds {
-                let Some(fd) = parse_pid(fd_name.to_bytes()) else { continue };
+                let Some(fd) = parse_pid(fd_name.to_bytes()) else {
+                    continue;
+                };
                 fds.push(fd);
             }
             inodes.push(inode);
@@ -207,8 +224,13 @@ fn read_argv0(proc: &OwnedFd, pid: u32) -> Option<Box<[u8]>> {
 /// Up to `max` bytes of a file under `/proc/<pid>`; `None` when it cannot be opened.
 fn read_pid_file(proc: &OwnedFd, pid: u32, suffix: &[u8], max: usize) -> Option<Vec<u8>> {
     let mut path = PathBuf32::new();
-    let fd = rustix::fs::openat(proc.as_fd(), path.pid_file(pid, suffix)?, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
-        .ok()?;
+    let fd = rustix::fs::openat(
+        proc.as_fd(),
+        path.pid_file(pid, suffix)?,
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
     let mut text = vec![0u8; max];
     let mut len = 0;
     while len < max {
@@ -231,7 +253,10 @@ fn read_cmdline(proc: &OwnedFd, pid: u32) -> Option<Box<[u8]>> {
 
 fn join_cmdline(raw: &[u8]) -> Box<[u8]> {
     let end = raw.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-    raw[..end].iter().map(|&b| if b == 0 { b' ' } else { b }).collect()
+    raw[..end]
+        .iter()
+        .map(|&b| if b == 0 { b' ' } else { b })
+        .collect()
 }
 
 /// The effective user id, from the `Uid:` line of `/proc/<pid>/status`.
@@ -240,8 +265,13 @@ fn read_uid(proc: &OwnedFd, pid: u32) -> Option<u32> {
 }
 
 fn status_uid(status: &[u8]) -> Option<u32> {
-    let line = status.split(|&b| b == b'\n').find_map(|line| line.strip_prefix(b"Uid:"))?;
-    let effective = line.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).nth(1)?;
+    let line = status
+        .split(|&b| b == b'\n')
+        .find_map(|line| line.strip_prefix(b"Uid:"))?;
+    let effective = line
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+        .nth(1)?;
     parse_pid(effective)
 }
 
@@ -312,14 +342,23 @@ mod tests {
         assert_eq!(parse_pid(b"self"), None);
         assert_eq!(parse_pid(b""), None);
         let mut path = PathBuf32::new();
-        assert_eq!(path.pid_file(4294967295, b"/cmdline"), Some(c"4294967295/cmdline"));
+        assert_eq!(
+            path.pid_file(4294967295, b"/cmdline"),
+            Some(c"4294967295/cmdline")
+        );
         assert_eq!(path.pid_file(0, b"/fd"), Some(c"0/fd"));
     }
 
     #[test]
     fn command_lines_and_status_uids() {
-        assert_eq!(&*join_cmdline(b"python3\0-c\0print(1)\0"), b"python3 -c print(1)");
-        assert_eq!(&*join_cmdline(b"sshd: nobody@pts/0 [priv]"), b"sshd: nobody@pts/0 [priv]");
+        assert_eq!(
+            &*join_cmdline(b"python3\0-c\0print(1)\0"),
+            b"python3 -c print(1)"
+        );
+        assert_eq!(
+            &*join_cmdline(b"sshd: nobody@pts/0 [priv]"),
+            b"sshd: nobody@pts/0 [priv]"
+        );
         assert_eq!(&*join_cmdline(b"a\0\0b\0\0\0"), b"a  b");
         assert_eq!(&*join_cmdline(b""), b"");
         assert_eq!(&*join_cmdline(b"\0\0"), b"");
@@ -339,8 +378,17 @@ mod tests {
         let link = std::fs::read_link(format!("/proc/self/fd/{}", fds[0])).unwrap();
         let inode = socket_inode(link.as_os_str().as_encoded_bytes()).unwrap();
         let holders = scan_holders().unwrap();
-        let me = holders.processes.iter().find(|p| p.pid == std::process::id()).expect("this process");
-        let mine: Vec<u32> = me.sockets.iter().filter(|s| s.inode == inode).map(|s| s.fd).collect();
+        let me = holders
+            .processes
+            .iter()
+            .find(|p| p.pid == std::process::id())
+            .expect("this process");
+        let mine: Vec<u32> = me
+            .sockets
+            .iter()
+            .filter(|s| s.inode == inode)
+            .map(|s| s.fd)
+            .collect();
         assert_eq!(mine, fds, "both descriptors, in fd order");
         assert!(me.sockets.windows(2).all(|w| w[0].fd < w[1].fd));
         assert_eq!(me.uid, Some(rustix::process::geteuid().as_raw()));
@@ -351,7 +399,11 @@ mod tests {
     #[test]
     fn own_sockets_are_found_and_the_first_holder_wins() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let link = std::fs::read_link(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&listener))).unwrap();
+        let link = std::fs::read_link(format!(
+            "/proc/self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&listener)
+        ))
+        .unwrap();
         let inode = socket_inode(link.as_os_str().as_encoded_bytes()).unwrap();
         let map = scan().unwrap();
         let owner = map.get(inode).expect("our own socket has an owner");

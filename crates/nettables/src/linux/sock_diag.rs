@@ -168,7 +168,13 @@ fn parse(query: &InetQuery, msg: &[u8]) -> Option<InetSocket> {
             if state == State::LISTEN {
                 sock.send_q = 0;
             }
-            sock.timer = tcp_timer(timer_kind, expires_ms, diag_retrans, state, &msg[DIAG_MSG_LEN..]);
+            sock.timer = tcp_timer(
+                timer_kind,
+                expires_ms,
+                diag_retrans,
+                state,
+                &msg[DIAG_MSG_LEN..],
+            );
         }
         Protocol::Raw => sock.remote.set_port(0),
         Protocol::Udp | Protocol::UdpLite => {}
@@ -178,7 +184,13 @@ fn parse(query: &InetQuery, msg: &[u8]) -> Option<InetSocket> {
 
 /// The timer as `/proc/net/tcp` reports it. inet_diag puts the probe count in `idiag_retrans`
 /// for probe and keepalive timers, so the retransmit count comes from `tcp_info` when present.
-fn tcp_timer(kind: TimerKind, expires_ms: u32, diag_retrans: u32, state: State, attrs: &[u8]) -> Timer {
+fn tcp_timer(
+    kind: TimerKind,
+    expires_ms: u32,
+    diag_retrans: u32,
+    state: State,
+    attrs: &[u8],
+) -> Timer {
     let mut timer = Timer {
         kind,
         expires: Duration::from_millis(u64::from(expires_ms)),
@@ -240,7 +252,13 @@ fn address(family: Family, bytes: &[u8]) -> IpAddr {
 pub(crate) fn unsupported(err: &io::Error) -> bool {
     matches!(
         err.raw_os_error(),
-        Some(libc::ENOENT | libc::EINVAL | libc::EOPNOTSUPP | libc::EPROTONOSUPPORT | libc::EAFNOSUPPORT)
+        Some(
+            libc::ENOENT
+                | libc::EINVAL
+                | libc::EOPNOTSUPP
+                | libc::EPROTONOSUPPORT
+                | libc::EAFNOSUPPORT
+        )
     )
 }
 
@@ -272,7 +290,10 @@ mod tests {
         let sock = parse(&query, &message(AF_INET, 1, 1, 3)).unwrap();
         assert_eq!(sock.local, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(sock.remote, "10.1.0.2:40000".parse().unwrap());
-        assert_eq!((sock.recv_q, sock.send_q, sock.uid, sock.inode), (5, 128, 65534, 99));
+        assert_eq!(
+            (sock.recv_q, sock.send_q, sock.uid, sock.inode),
+            (5, 128, 65534, 99)
+        );
         assert_eq!(sock.timer.kind, TimerKind::RETRANSMIT);
         assert_eq!(sock.timer.expires, Duration::from_millis(1234));
         assert_eq!(sock.timer.retransmits, 3);
@@ -292,7 +313,13 @@ mod tests {
     #[test]
     fn raw_remote_port_is_zero_and_short_or_foreign_messages_are_skipped() {
         let query = InetQuery::new(Protocol::Raw, Family::Inet);
-        assert_eq!(parse(&query, &message(AF_INET, 7, 0, 0)).unwrap().remote.port(), 0);
+        assert_eq!(
+            parse(&query, &message(AF_INET, 7, 0, 0))
+                .unwrap()
+                .remote
+                .port(),
+            0
+        );
         assert!(parse(&query, &message(AF_INET6, 7, 0, 0)).is_none());
         assert!(parse(&query, &message(AF_INET, 7, 0, 0)[..40]).is_none());
         assert!(parse(&query, &[]).is_none());
@@ -324,7 +351,11 @@ mod tests {
         info[16..20].copy_from_slice(&1448u32.to_ne_bytes());
         info[80..84].copy_from_slice(&10u32.to_ne_bytes());
         let memory: Vec<u8> = (1u32..=9).flat_map(u32::to_ne_bytes).collect();
-        for (kind, payload) in [(INET_DIAG_INFO, &info[..]), (INET_DIAG_CONG, b"cubic\0"), (INET_DIAG_SKMEMINFO, &memory[..])] {
+        for (kind, payload) in [
+            (INET_DIAG_INFO, &info[..]),
+            (INET_DIAG_CONG, b"cubic\0"),
+            (INET_DIAG_SKMEMINFO, &memory[..]),
+        ] {
             let len = 4 + payload.len();
             msg.extend_from_slice(&(len as u16).to_ne_bytes());
             msg.extend_from_slice(&kind.to_ne_bytes());
@@ -333,10 +364,22 @@ mod tests {
         }
         let got = details(&query, &msg).unwrap();
         let info = got.info.unwrap();
-        assert_eq!((info.snd_mss, info.snd_cwnd, info.pacing_rate, info.bytes_acked), (1448, 10, Some(0), None));
+        assert_eq!(
+            (
+                info.snd_mss,
+                info.snd_cwnd,
+                info.pacing_rate,
+                info.bytes_acked
+            ),
+            (1448, 10, Some(0), None)
+        );
         assert_eq!(got.congestion.unwrap().as_bytes(), b"cubic");
         assert_eq!(got.memory.unwrap().drops, Some(9));
-        assert_eq!(details(&InetQuery::new(Protocol::Tcp, Family::Inet), &msg), None, "not asked for");
+        assert_eq!(
+            details(&InetQuery::new(Protocol::Tcp, Family::Inet), &msg),
+            None,
+            "not asked for"
+        );
         // A truncated attribute list keeps what came before the damage.
         let cut = &msg[..msg.len() - 10];
         let got = details(&query, cut).unwrap();
