@@ -18,7 +18,16 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! The Linux backend lives in a private module; everything public is platform-neutral.
+//! What is here:
+//! - [`SocketReader`] with [`inet`] and [`unix`]: socket tables (netlink sock_diag, `/proc`);
+//!   [`filter`]: `ss`-style filter expressions, also compiled to kernel bytecode;
+//!   [`tcp_info`]: TCP internals; [`process`]: which process owns each socket.
+//! - [`route`], [`iface`], [`groups`]: routing, interface and multicast tables.
+//! - [`counters`] (`/proc/net/snmp` and friends), [`sockstat`], [`sysctl`].
+//! - [`netns`]: entering another network namespace.
+//!
+//! The Linux backend lives in a private module; everything public is platform-neutral, so other
+//! backends can be added behind the same types.
 
 pub mod counters;
 pub mod filter;

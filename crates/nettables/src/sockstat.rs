@@ -61,9 +61,10 @@ pub struct Sockstat {
 }
 
 impl Sockstat {
-    /// Every TCP socket allocated, in any state (`ss -s`'s TCP total).
+    /// `ss -s`'s TCP total: allocated sockets plus TIME_WAIT ones, which the kernel keeps as
+    /// lighter objects outside the allocation count.
     pub fn tcp_total(&self) -> u64 {
-        self.tcp.alloc
+        self.tcp.alloc.saturating_add(self.tcp.tw)
     }
 
     /// TCP sockets allocated but in no table (`ss -s`'s "closed"). The counters are read
@@ -201,7 +202,7 @@ mod tests {
         assert_eq!((s.udp.inuse, s.udp.mem, s.raw.inuse), (5, 1, 1));
         assert_eq!((s.frag.inuse, s.frag.memory), (4, 8192));
         assert_eq!((s.tcp6.inuse, s.udp6.inuse, s.raw6.inuse), (3, 2, 7));
-        assert_eq!(s.tcp_total(), 15);
+        assert_eq!(s.tcp_total(), 15 + 3, "ss counts TIME_WAIT in the total");
         assert_eq!(s.tcp_closed(), 15 - (10 + 3 - 3));
         assert!(s.ipv6);
         assert!(!parse(V4, None).ipv6);

@@ -41,11 +41,6 @@ pub struct Listeners {
     pub sockets: Vec<(&'static str, u16)>,
 }
 
-/// `ss -s`'s TCP total: allocated sockets plus TIME_WAIT ones (which are not allocated sockets).
-fn tcp_total(stat: &Sockstat) -> u64 {
-    stat.tcp.alloc.saturating_add(stat.tcp.tw)
-}
-
 /// The transport table: name, IPv4 count, IPv6 count (ss counts UDP without UDP-Lite).
 fn transport(stat: &Sockstat) -> [(&'static str, u64, u64); 5] {
     let v4 = stat
@@ -82,7 +77,7 @@ fn write_text(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
     writeln!(
         out,
         "TCP:   {} (estab {}, closed {}, orphaned {}, timewait {})",
-        tcp_total(stat),
+        stat.tcp_total(),
         summary.established.unwrap_or(0),
         stat.tcp_closed(),
         stat.tcp.orphan,
@@ -214,7 +209,7 @@ impl<'a> Record<'a> {
             netns: args.netns_label.as_deref(),
             sockets_used: stat.sockets_used,
             tcp: TcpTotals {
-                total: tcp_total(stat),
+                total: stat.tcp_total(),
                 established: summary.established,
                 closed: stat.tcp_closed(),
                 orphaned: stat.tcp.orphan,

@@ -1,6 +1,6 @@
 //! Socket filters in the language of iproute2's `ss`: `state established and dport = :443`.
 //!
-//! A [`Filter`] is parsed once from text, then tested against each [`InetSocket`]. Passed in an
+//! A [`Filter`] is parsed once from text, then tested against each [`InetSocket`](crate::inet::InetSocket). Passed in an
 //! [`InetQuery`](crate::inet::InetQuery), it also narrows the kernel's state mask and, on Linux,
 //! is compiled into inet_diag bytecode so that the kernel skips most non-matching sockets before
 //! they are copied out. The user-space test stays the source of truth: the kernel only prunes.
