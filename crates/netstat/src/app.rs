@@ -191,6 +191,9 @@ fn each_namespace(args: &Args, targets: &[Target], out: &mut Output) -> modes::S
     };
     // `-s` is one object, unless several namespaces make it an array of them.
     let array = args.mode != Mode::Statistics || args.netns == Netns::All;
+    // An audit's status grades its findings (1 warning, 2 critical): every namespace is still
+    // checked, and the worst grade is the result. For the other modes a status is a failure.
+    let mut worst = 0;
     loop {
         for target in targets {
             let once = Args {
@@ -218,7 +221,9 @@ fn each_namespace(args: &Args, targets: &[Target], out: &mut Output) -> modes::S
                 out.flush()?;
                 return Ok(cannot_enter(Some("(the original one)"), &e));
             }
-            if status != 0 {
+            if args.audit.enabled && (1..=2).contains(&status) {
+                worst = worst.max(status);
+            } else if status != 0 {
                 json::close(out)?;
                 return Ok(status);
             }
@@ -230,7 +235,7 @@ fn each_namespace(args: &Args, targets: &[Target], out: &mut Output) -> modes::S
         match args.continuous {
             // `-s` ignores `-c`, as net-tools does.
             Some(interval) if args.mode != Mode::Statistics => std::thread::sleep(interval),
-            _ => return Ok(0),
+            _ => return Ok(worst),
         }
     }
 }
