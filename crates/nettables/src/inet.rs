@@ -139,6 +139,36 @@ pub struct InetSocket {
     pub timer: Timer,
 }
 
+impl InetSocket {
+    /// A socket with these endpoints and state, and nothing else known: no queues, root, no
+    /// inode, no interface, no timer. The family follows the local address. Handy for testing a
+    /// [`Filter`] or a renderer.
+    pub fn new(
+        protocol: Protocol,
+        local: SocketAddr,
+        remote: SocketAddr,
+        state: State,
+    ) -> InetSocket {
+        InetSocket {
+            protocol,
+            family: if local.is_ipv4() {
+                Family::Inet
+            } else {
+                Family::Inet6
+            },
+            local,
+            remote,
+            state,
+            recv_q: 0,
+            send_q: 0,
+            uid: 0,
+            inode: 0,
+            interface: 0,
+            timer: Timer::default(),
+        }
+    }
+}
+
 /// What to list from one Internet socket table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InetQuery<'a> {

@@ -372,34 +372,22 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use nettables::inet::{Family, Timer};
 
     /// A TCP socket (UDP when `state` is CLOSE) owned by process `owner`.
     pub(crate) fn sock(local: &str, remote: &str, state: State, owner: Option<usize>) -> Sock {
-        let local: std::net::SocketAddr = local.parse().unwrap();
         let protocol = if state == State::CLOSE {
             Protocol::Udp
         } else {
             Protocol::Tcp
         };
+        let inet = InetSocket::new(
+            protocol,
+            local.parse().unwrap(),
+            remote.parse().unwrap(),
+            state,
+        );
         Sock {
-            inet: InetSocket {
-                protocol,
-                family: if local.is_ipv4() {
-                    Family::Inet
-                } else {
-                    Family::Inet6
-                },
-                local,
-                remote: remote.parse().unwrap(),
-                state,
-                recv_q: 0,
-                send_q: 0,
-                uid: 0,
-                inode: 1,
-                interface: 0,
-                timer: Timer::default(),
-            },
+            inet: InetSocket { inode: 1, ..inet },
             owner,
         }
     }

@@ -301,27 +301,19 @@ fn push_timer(out: &mut Vec<u8>, sock: &InetSocket) {
 mod tests {
     use super::*;
     use nettables::inet::Timer;
-    use std::net::SocketAddr;
+
     use std::time::Duration;
 
     fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
-        let local: SocketAddr = local.parse().unwrap();
         InetSocket {
-            protocol,
-            family: if local.is_ipv4() {
-                Family::Inet
-            } else {
-                Family::Inet6
-            },
-            local,
-            remote: remote.parse().unwrap(),
-            state,
             recv_q: 1234,
-            send_q: 0,
-            uid: 0,
             inode: 1028034,
-            interface: 0,
-            timer: Timer::default(),
+            ..InetSocket::new(
+                protocol,
+                local.parse().unwrap(),
+                remote.parse().unwrap(),
+                state,
+            )
         }
     }
 

@@ -335,7 +335,7 @@ pub fn write_unix(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use nettables::inet::{State, Timer};
+    use nettables::inet::State;
     use serde_json::{Value, json};
 
     fn args(format: OutputFormat) -> Args {
@@ -349,23 +349,17 @@ pub(crate) mod tests {
     }
 
     fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
-        let local: std::net::SocketAddr = local.parse().unwrap();
         InetSocket {
-            protocol,
-            family: if local.is_ipv4() {
-                Family::Inet
-            } else {
-                Family::Inet6
-            },
-            local,
-            remote: remote.parse().unwrap(),
-            state,
             recv_q: 3,
             send_q: 4,
             uid: 1000,
             inode: 77,
-            interface: 0,
-            timer: Timer::default(),
+            ..InetSocket::new(
+                protocol,
+                local.parse().unwrap(),
+                remote.parse().unwrap(),
+                state,
+            )
         }
     }
 

@@ -110,27 +110,15 @@ fn leading_bits_equal(a: &[u8], b: &[u8], bits: u8) -> bool {
 mod tests {
     use super::*;
     use crate::filter::NumericNames;
-    use crate::inet::{Family, Protocol, State, Timer};
+    use crate::inet::{Protocol, State};
 
     fn sock(local: &str, remote: &str, state: State) -> InetSocket {
-        let local: SocketAddr = local.parse().unwrap();
-        InetSocket {
-            protocol: Protocol::Tcp,
-            family: if local.is_ipv4() {
-                Family::Inet
-            } else {
-                Family::Inet6
-            },
-            local,
-            remote: remote.parse().unwrap(),
+        InetSocket::new(
+            Protocol::Tcp,
+            local.parse().unwrap(),
+            remote.parse().unwrap(),
             state,
-            recv_q: 0,
-            send_q: 0,
-            uid: 0,
-            inode: 0,
-            interface: 0,
-            timer: Timer::default(),
-        }
+        )
     }
 
     fn accepts(text: &str, s: &InetSocket) -> bool {

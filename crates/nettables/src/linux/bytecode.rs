@@ -244,8 +244,7 @@ fn host_test(end: End, cond: &HostCond) -> Fragment {
 mod tests {
     use super::*;
     use crate::filter::NumericNames;
-    use crate::inet::{Family, InetSocket, Protocol, State, Timer};
-    use std::net::SocketAddr;
+    use crate::inet::{InetSocket, Protocol, State};
 
     /// The kernel's `inet_diag_bc_audit`: every `yes` is at least the op's size and the yes
     /// chain ends exactly at the end; every `no` is aligned, in range, and lands on an op of
@@ -332,23 +331,14 @@ mod tests {
     }
 
     fn sock(local: &str, remote: &str, state: State, interface: u32) -> InetSocket {
-        let local: SocketAddr = local.parse().unwrap();
         InetSocket {
-            protocol: Protocol::Tcp,
-            family: if local.is_ipv4() {
-                Family::Inet
-            } else {
-                Family::Inet6
-            },
-            local,
-            remote: remote.parse().unwrap(),
-            state,
-            recv_q: 0,
-            send_q: 0,
-            uid: 0,
-            inode: 0,
             interface,
-            timer: Timer::default(),
+            ..InetSocket::new(
+                Protocol::Tcp,
+                local.parse().unwrap(),
+                remote.parse().unwrap(),
+                state,
+            )
         }
     }
 
