@@ -82,12 +82,7 @@ fn lists_the_planted_process_with_its_descriptors() {
     assert!(fds.len() > expected.len(), "the UNIX socket is held too");
 
     let run = ns.run(&common::ours(), &["--by-process", "-n", "-e"], As::Root);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    run.assert_success();
     let text = run.stdout_text();
     let header = format!("PID {pid} user 65534: byproc-fixture ");
     let block: Vec<&str> = text

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{As, Netns, REFERENCE, Run, diff_streams, ours};
+use common::{As, Netns, REFERENCE, Run, diff_streams, differences, ours};
 
 /// Flag sets compared in every scenario, as root and as nobody. `-c` has its own test.
 const FLAG_SETS: &[&[&str]] = &[
@@ -258,20 +258,6 @@ fn sanitize(bytes: &[u8]) -> Vec<u8> {
             }
         })
         .collect()
-}
-
-/// The byte-for-byte differences of two runs, or an empty string.
-fn differences(ours: &Run, reference: &Run) -> String {
-    let mut report = String::new();
-    diff_streams("stdout", &ours.stdout, &reference.stdout, &mut report);
-    diff_streams("stderr", &ours.stderr, &reference.stderr, &mut report);
-    if ours.code != reference.code {
-        report.push_str(&format!(
-            "exit status: ours {:?}, net-tools {:?}\n",
-            ours.code, reference.code
-        ));
-    }
-    report
 }
 
 /// Like [`differences`], but a line may differ in its trailing `name (S.ss/R/P)` timer by the

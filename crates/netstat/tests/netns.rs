@@ -152,12 +152,7 @@ fn all_netns_covers_every_namespace() {
         return;
     };
     let run = outside(&["--all-netns", "-tln"], As::Root);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    run.assert_success();
     let text = run.stdout_text();
     // Split the output at the headers: namespace → its tables.
     let mut sections: Vec<(String, String)> = Vec::new();

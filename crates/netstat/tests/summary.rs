@@ -80,12 +80,7 @@ fn totals_match_ss_s() {
     let before = parse_ss_block(&ss_summary(&ns));
     let run = ns.run(&common::ours(), &["--summary"], As::Root);
     let after = parse_ss_block(&ss_summary(&ns));
-    assert_eq!(
-        run.code,
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    run.assert_success();
     let text = run.stdout_text();
     let ours = parse_ss_block(&text);
     let between = |what: &str, ours: i64, a: i64, b: i64| {

@@ -68,6 +68,16 @@ impl Run {
     pub fn stdout_text(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
+
+    /// Panics, showing stderr, unless the run exited with status 0.
+    pub fn assert_success(&self) {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&self.stderr)
+        );
+    }
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -229,8 +239,8 @@ fn run_checked(cmd: &mut Command) -> std::process::Output {
     out
 }
 
-/// Compares two runs and panics with a readable, line-by-line report of the differences.
-pub fn assert_runs_equal(ours: &Run, reference: &Run, what: &str) {
+/// The byte-for-byte differences of two runs (stdout, stderr, exit status), or an empty string.
+pub fn differences(ours: &Run, reference: &Run) -> String {
     let mut report = String::new();
     diff_streams("stdout", &ours.stdout, &reference.stdout, &mut report);
     diff_streams("stderr", &ours.stderr, &reference.stderr, &mut report);
@@ -240,6 +250,12 @@ pub fn assert_runs_equal(ours: &Run, reference: &Run, what: &str) {
             ours.code, reference.code
         ));
     }
+    report
+}
+
+/// Compares two runs and panics with a readable, line-by-line report of the differences.
+pub fn assert_runs_equal(ours: &Run, reference: &Run, what: &str) {
+    let report = differences(ours, reference);
     assert!(
         report.is_empty(),
         "{what}: output differs from net-tools\n{report}"
