@@ -23,6 +23,9 @@ if [[ ${1:-} == --measure ]]; then
 		"ss|-tanp|ss -tanp"
 		"net-tools|-tanp|/usr/bin/netstat -tanp"
 		"ours|-tanp|$NETSTAT -tanp"
+		"ss|filtered|ss -tan '( sport = :20001 or dport = :20001 )'"
+		"net-tools|filtered|bash -c '/usr/bin/netstat -tan | grep -F :20001'"
+		"ours|filtered|$NETSTAT -tan --filter 'sport = :20001 or dport = :20001'"
 		"ss|-s|ss -s"
 		"net-tools|-s|/usr/bin/netstat -s"
 		"ours|-s|$NETSTAT -s"
@@ -56,8 +59,9 @@ if [[ ${1:-} == --measure ]]; then
 			rm -f "$tf"
 			t0=$EPOCHREALTIME
 			set +e
-			# shellcheck disable=SC2086 # cmd is a plain word list
-			/usr/bin/time -f '%e %M' -o "$tf" timeout -k 5 "$CAP" $cmd >/dev/null 2>"$state/stderr" &
+			# cmd is a shell word list; quotes in it group words (filters have spaces).
+			eval "words=($cmd)"
+			/usr/bin/time -f '%e %M' -o "$tf" timeout -k 5 "$CAP" "${words[@]}" >/dev/null 2>"$state/stderr" &
 			tpid=$!
 			wait "$tpid"
 			rc=$?

@@ -11,7 +11,7 @@ import sys
 from collections import defaultdict
 
 TOOLS = ("ss", "net-tools", "ours")
-FLAGS = ("-tan", "-tanp", "-s")
+FLAGS = ("-tan", "-tanp", "filtered", "-s")
 
 
 class Cell:
@@ -101,7 +101,7 @@ def table(path):
                 f" 1-min load average up to {i['load']:.2f}{warn}"
             )
         print(
-            f"  {'flags':<6} {'ss s':>10} {'net-tools s':>12} {'ours s':>10}"
+            f"  {'flags':<8} {'ss s':>10} {'net-tools s':>12} {'ours s':>10}"
             f" {'ours/ss':>8} {'ours/nt':>8} {'ss MiB':>7} {'nt MiB':>7} {'ours MiB':>8}"
         )
         for flags in FLAGS:
@@ -109,7 +109,7 @@ def table(path):
             mib = [c.rss_mib() for c in (ss, nt, ours)]
             mib = [f"{m:.1f}" if m is not None else "-" for m in mib]
             print(
-                f"  {flags:<6} {ss.text():>10} {nt.text():>12} {ours.text():>10}"
+                f"  {flags:<8} {ss.text():>10} {nt.text():>12} {ours.text():>10}"
                 f" {ratio(ours, ss):>8} {ratio(ours, nt):>8} {mib[0]:>7} {mib[1]:>7} {mib[2]:>8}"
             )
         print()
