@@ -33,7 +33,7 @@ pub fn help() -> String {
     for (category, title) in SECTIONS {
         let _ = write!(text, "\n{title}:\n");
         for flag in FLAGS.iter().filter(|f| f.category == *category) {
-            let _ = writeln!(text, "  {:<28}{}", spelling(flag), flag.doc);
+            push_entry(&mut text, &spelling(flag), flag.doc);
         }
     }
     text.push_str(
@@ -42,6 +42,37 @@ pub fn help() -> String {
          netstat -atnp | grep ESTABLISHED\n",
     );
     text
+}
+
+/// Column where flag descriptions start, and the width they wrap at.
+const DOC_COLUMN: usize = 30;
+const WIDTH: usize = 100;
+
+/// One help entry: the spelling, then the description wrapped into its column (starting on the
+/// next line when the spelling is too long to leave a gap).
+fn push_entry(text: &mut String, spelling: &str, doc: &str) {
+    let mut line = format!("  {spelling}");
+    if line.len() + 2 > DOC_COLUMN {
+        text.push_str(&line);
+        text.push('\n');
+        line.clear();
+    }
+    for word in doc.split(' ') {
+        let empty = line.trim().is_empty() || line.len() <= DOC_COLUMN && line.ends_with(' ');
+        if !empty && line.len() + 1 + word.len() > WIDTH {
+            text.push_str(line.trim_end());
+            text.push('\n');
+            line.clear();
+        }
+        if line.len() < DOC_COLUMN {
+            line.push_str(&" ".repeat(DOC_COLUMN - line.len()));
+        } else {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    text.push_str(&line);
+    text.push('\n');
 }
 
 fn spelling(flag: &Flag) -> String {
@@ -80,5 +111,28 @@ mod tests {
             assert!(text.contains(&spelling(flag)), "{}", spelling(flag));
         }
         assert!(text.contains("-c, --continuous [SECONDS]"));
+        assert!(
+            text.lines().all(|l| l.len() <= WIDTH),
+            "help lines fit in {WIDTH} columns"
+        );
+    }
+
+    #[test]
+    fn entries_wrap_into_the_description_column() {
+        let mut text = String::new();
+        push_entry(&mut text, "-x, --xx", &"word ".repeat(30));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() > 1);
+        assert!(lines[0].starts_with("  -x, --xx") && lines[0][DOC_COLUMN..].starts_with("word"));
+        assert!(lines[1][..DOC_COLUMN].trim().is_empty());
+        let mut long = String::new();
+        push_entry(&mut long, "--a-very-long-option-name VALUE", "doc");
+        assert_eq!(
+            long,
+            format!(
+                "  --a-very-long-option-name VALUE\n{}doc\n",
+                " ".repeat(DOC_COLUMN)
+            )
+        );
     }
 }
