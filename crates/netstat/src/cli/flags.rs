@@ -661,6 +661,21 @@ pub static FLAGS: &[Flag] = &[
             Ok(())
         },
     ),
+    extension(
+        "generate",
+        HasArg::Required,
+        "KIND",
+        "print a man page or shell completions: man, complete-bash, complete-zsh, complete-fish",
+        |_, value| {
+            let kind = value_text(value);
+            match super::generate::generate(&kind) {
+                Some(text) => Err(Exit::message_out(&text, 0)),
+                None => Err(Exit::usage_error(&format!(
+                    "unknown --generate kind '{kind}'"
+                ))),
+            }
+        },
+    ),
 ];
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::flags::{Category, FLAGS, Flag};
 
-const SECTIONS: &[(Category, &str)] = &[
+pub(super) const SECTIONS: &[(Category, &str)] = &[
     (Category::Mode, "Modes (default: connections)"),
     (Category::Socket, "Sockets"),
     (Category::Family, "Address families"),

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod flags;
+pub mod generate;
 pub mod getopt;
 pub mod help;
 pub mod parsed;
