@@ -199,6 +199,7 @@ fn run_fake(
         .stdin(Stdio::null())
         .output()
         .expect("run with a fake /proc");
+    let _ = std::fs::remove_dir_all(&dir);
     Run {
         stdout: out.stdout,
         stderr: out.stderr,
