@@ -39,6 +39,13 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             return 1;
         }
     };
+    // Like `ip netns exec`, a named namespace's own /etc files (hosts, resolv.conf, ...) apply
+    // inside it. This needs a private mount namespace, which only a single thread can enter.
+    if let Netns::Named(name) = &args.netns {
+        if let Err(e) = netns::bind_etc(name) {
+            return cannot_enter(Some(name), &e);
+        }
+    }
     let mut out = Output::stdout();
     let status = if args.format == OutputFormat::Text && args.netns != Netns::All {
         in_namespace(&args, targets.first(), &mut out)

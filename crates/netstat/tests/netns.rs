@@ -82,6 +82,26 @@ fn netns_shows_what_running_inside_shows() {
         let ours = outside(&args, As::Root);
         assert_runs_equal(&ours, &reference, &format!("netstat {}", args.join(" ")));
     }
+    // The namespace's own /etc files apply, as with `ip netns exec`: names come from its hosts.
+    ns.etc(
+        "hosts",
+        "10.1.0.1 nsname-own-hosts-entry\n127.0.0.1 localhost\n",
+    );
+    ns.etc(
+        "nsswitch.conf",
+        "hosts: files\nnetworks: files\nservices: files\nprotocols: files\npasswd: files\n",
+    );
+    for flags in [&["-a"][..], &["-tp"], &["-ae"]] {
+        let reference = ns.run(Path::new(REFERENCE), flags, As::Root);
+        assert!(
+            reference.stdout_text().contains("nsname-own-hosts-e"),
+            "the hosts entry is used"
+        );
+        let mut args = vec!["--netns", ns.name.as_str()];
+        args.extend_from_slice(flags);
+        let ours = outside(&args, As::Root);
+        assert_runs_equal(&ours, &reference, &format!("netstat {}", args.join(" ")));
+    }
     let run = outside(&["--netns", &ns.name, "-tln"], As::Root);
     assert!(
         run.stdout_text().contains(":5200 "),

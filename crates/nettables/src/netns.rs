@@ -149,6 +149,28 @@ pub fn named() -> io::Result<Vec<String>> {
     Ok(names)
 }
 
+/// Where `ip netns` keeps a named namespace's own `/etc` files.
+pub const ETC_DIR: &str = "/etc/netns";
+
+/// Makes the files in `/etc/netns/NAME/` stand in for those in `/etc/`, as `ip netns exec` does,
+/// so that host names, services and users come from the namespace's own `hosts`,
+/// `nsswitch.conf`, `resolv.conf` ... Moves the calling process into a private mount namespace
+/// first, so nothing outside it changes; does nothing when the directory does not exist. Like
+/// `ip netns exec`, a file that cannot be bound is skipped. Call it before any thread starts
+/// (a multi-threaded process cannot leave its mount namespace).
+pub fn bind_etc(name: &str) -> io::Result<()> {
+    let dir = std::path::Path::new(ETC_DIR).join(name);
+    #[cfg(target_os = "linux")]
+    {
+        crate::linux::netns::bind_etc(&dir)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        Err(unsupported())
+    }
+}
+
 #[cfg(not(target_os = "linux"))]
 fn unsupported() -> io::Error {
     io::Error::new(

@@ -4,6 +4,8 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
 use rustix::fs::{Mode, OFlags};
+use rustix::mount::{MountPropagationFlags, mount_bind, mount_change};
+use rustix::thread::{UnshareFlags, unshare_unsafe};
 
 /// `NSFS_MAGIC`: the file system of namespace files.
 const NSFS_MAGIC: i64 = 0x6e73_6673;
@@ -37,4 +39,25 @@ pub(crate) fn enter(fd: &OwnedFd) -> io::Result<()> {
 pub(crate) fn id(fd: &OwnedFd) -> io::Result<(u64, u64)> {
     let stat = rustix::fs::fstat(fd.as_fd())?;
     Ok((stat.st_dev, stat.st_ino))
+}
+
+pub(crate) fn bind_etc(dir: &std::path::Path) -> io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    // SAFETY: only the mount namespace is unshared, not the file descriptor table, so no
+    // descriptor changes meaning for any thread.
+    unsafe { unshare_unsafe(UnshareFlags::NEWNS)? };
+    // Keep our bind mounts from propagating back to the rest of the system.
+    mount_change(
+        "/",
+        MountPropagationFlags::DOWNSTREAM | MountPropagationFlags::REC,
+    )?;
+    for entry in entries.flatten() {
+        let target = std::path::Path::new("/etc").join(entry.file_name());
+        let _ = mount_bind(entry.path(), &target);
+    }
+    Ok(())
 }
