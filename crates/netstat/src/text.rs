@@ -24,12 +24,14 @@ pub fn write_sanitized(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     out.write_all(rest)
 }
 
+/// `bytes` with control characters replaced by `?`, without allocating.
+pub fn sanitize(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    bytes.iter().map(|&b| if is_control(b) { b'?' } else { b })
+}
+
 /// `bytes` with control characters replaced by `?`.
 pub fn sanitized(bytes: &[u8]) -> Vec<u8> {
-    bytes
-        .iter()
-        .map(|&b| if is_control(b) { b'?' } else { b })
-        .collect()
+    sanitize(bytes).collect()
 }
 
 fn is_control(b: u8) -> bool {

@@ -153,8 +153,10 @@ impl<'a> RowWriter<'a> {
             line.push(b' ');
             match names.users.name(sock.uid).filter(|_| !args.numeric_users) {
                 Some(user) => {
-                    let user = crate::text::sanitized(user);
-                    pad_left(line, &user, 10)?;
+                    let start = line.len();
+                    line.extend(crate::text::sanitize(user));
+                    let used = line.len() - start;
+                    crate::text::write_spaces(line, 10usize.saturating_sub(used))?;
                 }
                 None => pad_left(line, num.format(sock.uid).as_bytes(), 10)?,
             }
@@ -190,7 +192,7 @@ fn push_host(out: &mut Vec<u8>, ip: IpAddr, numeric: bool, names: &mut Names) {
                 push_ipv6(out, v6);
             } else {
                 match names.hosts.name(IpAddr::V6(v6)) {
-                    Some(name) => out.extend(sanitize_iter(name)),
+                    Some(name) => out.extend(crate::text::sanitize(name)),
                     None => push_ipv6(out, v6),
                 }
             }
@@ -208,15 +210,9 @@ fn push_host_v4(out: &mut Vec<u8>, v4: Ipv4Addr, numeric: bool, names: &mut Name
         names.hosts.name(IpAddr::V4(v4))
     };
     match name {
-        Some(name) => out.extend(sanitize_iter(name)),
+        Some(name) => out.extend(crate::text::sanitize(name)),
         None => push_ipv4(out, v4),
     }
-}
-
-fn sanitize_iter(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    bytes
-        .iter()
-        .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b })
 }
 
 /// Appends the port part: `*` for 0, else a service name unless numeric. UDP-Lite ports are
@@ -236,7 +232,7 @@ fn push_port(out: &mut Vec<u8>, protocol: Protocol, port: u16, numeric: bool, na
         .filter(|_| !numeric)
         .and_then(|t| names.services.name(t, port))
     {
-        Some(name) => out.extend(sanitize_iter(name)),
+        Some(name) => out.extend(crate::text::sanitize(name)),
         None => out.extend_from_slice(itoa::Buffer::new().format(port).as_bytes()),
     }
 }

@@ -45,10 +45,7 @@ fn label(owner: &Owner) -> Vec<u8> {
         Some(b'/') => argv0.rsplit(|&b| b == b'/').next().unwrap_or(argv0),
         _ => argv0,
     };
-    out.extend(
-        name.iter()
-            .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b }),
-    );
+    out.extend(crate::text::sanitize(name));
     out.truncate(WIDTH - 1);
     out
 }

@@ -93,10 +93,7 @@ impl RowWriter {
                 .split(|b| b.is_ascii_whitespace())
                 .next()
                 .unwrap_or_default();
-            line.extend(
-                word.iter()
-                    .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b }),
-            );
+            line.extend(crate::text::sanitize(word));
         }
         line.push(b'\n');
         out.write_all(line)
