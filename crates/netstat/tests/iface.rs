@@ -4,19 +4,9 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{As, Netns, Run, assert_runs_equal};
-
-/// A second namespace for the far end of a veth pair, deleted on drop.
-struct Peer(String);
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
-    }
-}
+use common::{As, Netns, Peer, Run, assert_runs_equal};
 
 /// Gives a tun device another ARPHRD type (TUNSETLINK) and keeps it after the script exits.
 /// A tun device has no hardware address, so every type prints a defined (all-zero) address.
@@ -30,13 +20,7 @@ fcntl.ioctl(fd, 0x400454cb, 1)  # TUNSETPERSIST
 
 fn build() -> Option<(Netns, Peer)> {
     let ns = Netns::new("iface")?;
-    let peer = Peer(format!("{}-peer", ns.name));
-    let _ = Command::new("ip").args(["netns", "del", &peer.0]).output();
-    let added = Command::new("ip")
-        .args(["netns", "add", &peer.0])
-        .status()
-        .expect("ip netns add");
-    assert!(added.success(), "cannot create the peer namespace");
+    let peer = Peer::of(&ns);
     let script = format!(
         r#"set -e
         for k in accept_dad router_solicitations; do

@@ -5,18 +5,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{As, Netns, REFERENCE, assert_runs_equal, ours};
-
-/// A second namespace for the far ends of the veth pairs, deleted on drop.
-struct Peer(String);
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
-    }
-}
+use common::{As, Netns, Peer, REFERENCE, assert_runs_equal, ours};
 
 const HOSTS: &str = "127.0.0.1 localhost
 10.1.0.2 a-very-long-peer-hostname.example.internal
@@ -36,13 +25,7 @@ zero-net 0.0.0.0
 
 fn build() -> Option<(Netns, Peer)> {
     let ns = Netns::new("route")?;
-    let peer = Peer(format!("{}-peer", ns.name));
-    let _ = Command::new("ip").args(["netns", "del", &peer.0]).output();
-    let added = Command::new("ip")
-        .args(["netns", "add", &peer.0])
-        .status()
-        .expect("ip netns add");
-    assert!(added.success(), "cannot create the peer namespace");
+    let peer = Peer::of(&ns);
     ns.etc("hosts", HOSTS);
     ns.etc("networks", NETWORKS);
     // Names missing from the files must fail at once, not wait for an unreachable server.

@@ -27,6 +27,8 @@ pub struct Hosts {
     left: Duration,
     /// Names settled for this pass: `None` means "print numerically".
     settled: HashMap<IpAddr, Name>,
+    /// Addresses requested since the last `wait`, which that `wait` settles.
+    asked: Vec<IpAddr>,
 }
 
 struct Shared {
@@ -56,6 +58,7 @@ impl Hosts {
             budget,
             left: budget,
             settled: HashMap::new(),
+            asked: Vec::new(),
         }
     }
 
@@ -70,6 +73,7 @@ impl Hosts {
         if self.settled.contains_key(&addr) {
             return;
         }
+        self.asked.push(addr);
         let mut state = lock(&self.shared.state);
         if state.results.contains_key(&addr) {
             return;
@@ -89,7 +93,7 @@ impl Hosts {
     }
 
     /// Waits until every requested name has arrived or this pass's budget is spent, then
-    /// settles every requested address for the rest of the pass.
+    /// settles the addresses requested since the last wait for the rest of the pass.
     pub fn wait(&mut self) {
         let started = Instant::now();
         let deadline = started + self.left;
@@ -104,12 +108,9 @@ impl Hosts {
                 Err(poisoned) => poisoned.into_inner().0,
             };
         }
-        for (addr, result) in &state.results {
-            if let Some(name) = result {
-                self.settled.insert(*addr, name.clone());
-            } else {
-                self.settled.entry(*addr).or_insert(None);
-            }
+        for addr in self.asked.drain(..) {
+            let name = state.results.get(&addr).cloned().flatten().flatten();
+            self.settled.insert(addr, name);
         }
         drop(state);
         self.left = self.left.saturating_sub(started.elapsed());

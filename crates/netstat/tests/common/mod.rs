@@ -229,6 +229,25 @@ impl Drop for Netns {
     }
 }
 
+/// A bare second namespace (say, the far end of a veth pair), deleted on drop.
+pub struct Peer(pub String);
+
+impl Peer {
+    /// Creates `<ns name>-peer`, replacing a leftover of an interrupted run.
+    pub fn of(ns: &Netns) -> Peer {
+        let name = format!("{}-peer", ns.name);
+        let _ = Command::new("ip").args(["netns", "del", &name]).output();
+        run_checked(Command::new("ip").args(["netns", "add", &name]));
+        Peer(name)
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
 fn run_checked(cmd: &mut Command) -> std::process::Output {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     assert!(

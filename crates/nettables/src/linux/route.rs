@@ -80,11 +80,19 @@ pub(crate) fn parse_ipv4_routes(text: &[u8]) -> Result<Vec<Ipv4Route>, &'static 
         .collect())
 }
 
-fn parse_ipv4_row(columns: &[usize], line: &[u8]) -> Option<Ipv4Route> {
-    let fields: Vec<&[u8]> = line
-        .split(|b| b.is_ascii_whitespace())
+/// The whitespace-separated words of a /proc line.
+fn words(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line.split(|b| b.is_ascii_whitespace())
         .filter(|f| !f.is_empty())
-        .collect();
+}
+
+/// A trailing integer column that net-tools reads as 0 when the row lacks it.
+fn optional_int(field: Option<&[u8]>) -> Option<i32> {
+    field.map_or(Some(0), c_int)
+}
+
+fn parse_ipv4_row(columns: &[usize], line: &[u8]) -> Option<Ipv4Route> {
+    let fields: Vec<&[u8]> = words(line).collect();
     let field = |i: usize| fields.get(columns[i]).copied();
     let int = |i: usize| field(i).and_then(c_int);
     Some(Ipv4Route {
@@ -99,10 +107,7 @@ fn parse_ipv4_row(columns: &[usize], line: &[u8]) -> Option<Ipv4Route> {
         mss: int(8)?,
         window: int(9)?,
         // net-tools accepts a row without the last column.
-        irtt: match field(10) {
-            Some(f) => c_int(f)?,
-            None => 0,
-        },
+        irtt: optional_int(field(10))?,
     })
 }
 
@@ -117,16 +122,9 @@ pub(crate) fn parse_ipv4_cache(text: &[u8]) -> Result<Vec<CachedRoute>, &'static
 }
 
 fn parse_cache_row(columns: &[usize], line: &[u8]) -> Option<CachedRoute> {
-    let fields: Vec<&[u8]> = line
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|f| !f.is_empty())
-        .collect();
+    let fields: Vec<&[u8]> = words(line).collect();
     let field = |i: usize| fields.get(columns[i]).copied();
     let int = |i: usize| field(i).and_then(c_int);
-    let optional_int = |i: usize| match field(i) {
-        Some(f) => c_int(f),
-        None => Some(0),
-    };
     Some(CachedRoute {
         iface: field(0)?.into(),
         destination: hex_ipv4(field(1)?)?,
@@ -140,8 +138,8 @@ fn parse_cache_row(columns: &[usize], line: &[u8]) -> Option<CachedRoute> {
         window: int(9)?,
         irtt: int(10)?,
         tos: int(11)?,
-        hh_ref: optional_int(12)?,
-        hh_uptodate: optional_int(13)?,
+        hh_ref: optional_int(field(12))?,
+        hh_uptodate: optional_int(field(13))?,
         spec_dst: match field(14) {
             Some(f) => hex_ipv4(f)?,
             None => Ipv4Addr::UNSPECIFIED,
@@ -157,9 +155,7 @@ pub(crate) fn parse_ipv6_routes(text: &[u8]) -> Vec<Ipv6Route> {
 }
 
 fn parse_ipv6_row(line: &[u8]) -> Option<Ipv6Route> {
-    let mut fields = line
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|f| !f.is_empty());
+    let mut fields = words(line);
     let mut next = || fields.next();
     let route = Ipv6Route {
         destination: hex_ipv6(next()?)?,
