@@ -137,6 +137,13 @@ pub struct InetSocket {
     pub interface: u32,
     /// Pending timer. `retransmits` and `probes` are filled only when the query asked for timers.
     pub timer: Timer,
+    /// The kernel's identity of the socket (inet_diag's cookie): unique while the socket
+    /// lives, and never shared by a later socket with the same addresses and ports. 0 when
+    /// the row comes from `/proc`, which does not report it.
+    pub cookie: u64,
+    /// A listener's accept-queue limit (the `listen()` backlog, capped by `somaxconn`), which
+    /// `ss` shows as Send-Q. `None` for other sockets, and from `/proc`.
+    pub backlog: Option<u32>,
 }
 
 impl InetSocket {
@@ -165,6 +172,8 @@ impl InetSocket {
             inode: 0,
             interface: 0,
             timer: Timer::default(),
+            cookie: 0,
+            backlog: None,
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod sockstat;
 pub mod sysctl;
 pub mod tcp_info;
 pub mod unix;
+pub mod watch;
 
 mod reader;
 pub use reader::{SocketReader, Source};

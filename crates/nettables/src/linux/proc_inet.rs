@@ -66,6 +66,8 @@ pub(crate) fn parse_line(protocol: Protocol, family: Family, line: &[u8]) -> Opt
         inode,
         interface: 0,
         timer,
+        cookie: 0,
+        backlog: None,
     })
 }
 

@@ -22,13 +22,14 @@ const FULL_CMDLINE_MAX: usize = 4096;
 
 /// What one process holds.
 #[derive(Default)]
-struct ProcessSockets {
-    pid: u32,
-    argv0: Box<[u8]>,
-    inodes: Vec<u64>,
+pub(crate) struct ProcessSockets {
+    pub(crate) pid: u32,
+    pub(crate) argv0: Box<[u8]>,
+    pub(crate) inodes: Vec<u64>,
     /// The descriptor of each of `inodes`, only when asked for.
     fds: Vec<u32>,
-    denied: bool,
+    /// Whether the process's descriptors could not be read (another user's, without root).
+    pub(crate) denied: bool,
 }
 
 pub(crate) fn scan() -> io::Result<OwnerMap> {
@@ -63,7 +64,7 @@ pub(crate) fn scan_holders() -> io::Result<SocketHolders> {
 }
 
 /// Scans every process in parallel; results come in `/proc` order.
-fn scan_all(with_fds: bool) -> io::Result<(OwnedFd, Vec<ProcessSockets>)> {
+pub(crate) fn scan_all(with_fds: bool) -> io::Result<(OwnedFd, Vec<ProcessSockets>)> {
     let proc = open_dir(c"/proc")?;
     let pids = list_pids(&proc)?;
 
@@ -124,7 +125,7 @@ fn build_owner_map(results: Vec<ProcessSockets>) -> OwnerMap {
 }
 
 /// The numeric entries of `/proc`, in readdir order.
-fn list_pids(proc: &OwnedFd) -> io::Result<Vec<u32>> {
+pub(crate) fn list_pids(proc: &OwnedFd) -> io::Result<Vec<u32>> {
     let mut pids = Vec::new();
     let mut buf = [MaybeUninit::<u8>::uninit(); 16 * 1024];
     let mut dir = RawDir::new(proc, &mut buf);
@@ -138,7 +139,7 @@ fn list_pids(proc: &OwnedFd) -> io::Result<Vec<u32>> {
 
 /// The sockets of one process (with their descriptors if `with_fds`); `None` when it has none
 /// or has exited.
-fn scan_process(
+pub(crate) fn scan_process(
     proc: &OwnedFd,
     pid: u32,
     buf: &mut [MaybeUninit<u8>],
@@ -197,7 +198,7 @@ fn scan_process(
     })
 }
 
-fn open_dir(path: &CStr) -> io::Result<OwnedFd> {
+pub(crate) fn open_dir(path: &CStr) -> io::Result<OwnedFd> {
     Ok(rustix::fs::open(
         path,
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,

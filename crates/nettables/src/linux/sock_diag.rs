@@ -149,6 +149,8 @@ fn parse(query: &InetQuery, msg: &[u8]) -> Option<InetSocket> {
     let uid = u32_at(msg, 64);
     let inode = u64::from(u32_at(msg, 68));
     let interface = u32_at(id, 36);
+    // idiag_cookie[2]: the low half first.
+    let cookie = u64::from(u32_at(id, 40)) | u64::from(u32_at(id, 44)) << 32;
 
     let mut sock = InetSocket {
         protocol: query.protocol,
@@ -162,10 +164,13 @@ fn parse(query: &InetQuery, msg: &[u8]) -> Option<InetSocket> {
         inode,
         interface,
         timer: Timer::default(),
+        cookie,
+        backlog: None,
     };
     match query.protocol {
         Protocol::Tcp => {
             if state == State::LISTEN {
+                sock.backlog = Some(wqueue);
                 sock.send_q = 0;
             }
             sock.timer = tcp_timer(

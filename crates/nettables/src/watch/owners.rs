@@ -1,0 +1,326 @@
+//! Which process holds each socket, kept between samples.
+//!
+//! The full `/proc/<pid>/fd` scan costs about a second of CPU at 400,000 sockets, so it cannot
+//! run at every tick. The cache instead:
+//! - answers known inodes from memory;
+//! - looks up only inodes it has not seen, by reading the descriptors of likely owners first
+//!   (processes that appeared since it last looked, then the ones that most recently gained a
+//!   socket, then the rest in turn), and stops as soon as every new inode is found or the
+//!   tick's time budget ([`LOOKUP_BUDGET`]) is spent; the rest carry over to the next tick;
+//! - rescans everything at a slower pace ([`OwnerCache::new`]'s `rescan`, 10 s by default
+//!   in [`super::SamplerConfig`]), which drops exited processes and catches sockets that
+//!   changed hands (passed over a Unix socket, inherited across `fork`, or a process that
+//!   called `exec`).
+//!
+//! How stale an owner can be: a new socket's owner is normally known in the sample that first
+//! sees the socket, and at worst at the next full rescan. A socket that changes hands keeps
+//! its old owner until the next full rescan.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::process::Owner;
+
+/// Time one tick may spend looking up new inodes, before carrying the rest over.
+pub const LOOKUP_BUDGET: Duration = Duration::from_millis(50);
+/// How many recent owners are tried first.
+const RECENT_OWNERS: usize = 32;
+
+/// What one inode maps to.
+#[derive(Clone, Debug)]
+struct Entry {
+    /// `None`: no readable process holds it (negative entry, until the next full rescan).
+    owner: Option<Arc<Owner>>,
+    /// The sample that last asked for it; entries no sample asked for are dropped.
+    used: u64,
+}
+
+/// Socket inode → owning process, kept up to date cheaply between full scans.
+#[derive(Debug)]
+pub struct OwnerCache {
+    by_inode: FxHashMap<u64, Entry>,
+    /// Processes met by the last full scan or since; a pid not in here is new.
+    known_pids: FxHashSet<u32>,
+    /// Processes that most recently gained a socket, most recent first.
+    recent: Vec<u32>,
+    /// Where the round-robin over all other processes goes on.
+    cursor: usize,
+    rescan: Duration,
+    last_full: Option<Instant>,
+    /// Counts the samples, for dropping unused entries.
+    generation: u64,
+    denied: bool,
+    full_scans: u64,
+    processes_read: u64,
+}
+
+impl OwnerCache {
+    /// An empty cache that rescans every process at most every `rescan`.
+    pub fn new(rescan: Duration) -> OwnerCache {
+        OwnerCache {
+            by_inode: FxHashMap::default(),
+            known_pids: FxHashSet::default(),
+            recent: Vec::new(),
+            cursor: 0,
+            rescan,
+            last_full: None,
+            generation: 0,
+            denied: false,
+            full_scans: 0,
+            processes_read: 0,
+        }
+    }
+
+    /// Starts a sample: owners asked for from now on count as used by it.
+    pub(crate) fn begin(&mut self) {
+        self.generation += 1;
+    }
+
+    /// The owner of `inode`, if known. `Err(())` when the cache has never looked it up.
+    pub(crate) fn get(&mut self, inode: u64) -> Result<Option<Arc<Owner>>, ()> {
+        let generation = self.generation;
+        match self.by_inode.get_mut(&inode) {
+            Some(entry) => {
+                entry.used = generation;
+                Ok(entry.owner.clone())
+            }
+            None => Err(()),
+        }
+    }
+
+    /// Looks up `unknown` inodes (ones [`OwnerCache::get`] did not know), by a full rescan
+    /// when one is due and by reading likely owners otherwise.
+    pub(crate) fn look_up(&mut self, unknown: &[u64]) {
+        let now = Instant::now();
+        let due = self
+            .last_full
+            .is_none_or(|at| now.saturating_duration_since(at) >= self.rescan);
+        if due {
+            self.rescan_all(now);
+        } else if !unknown.is_empty() {
+            self.look_up_new(unknown, now);
+        }
+        // Inodes still unknown after a full scan have no readable owner.
+        if due {
+            for &inode in unknown {
+                self.by_inode.entry(inode).or_insert(Entry {
+                    owner: None,
+                    used: self.generation,
+                });
+            }
+        }
+    }
+
+    /// Ends a sample: drops the entries it did not ask for once they outnumber the used ones,
+    /// so memory follows the number of live sockets.
+    pub(crate) fn end(&mut self, used: usize) {
+        if self.by_inode.len() > 2 * used.max(1024) {
+            let generation = self.generation;
+            self.by_inode.retain(|_, entry| entry.used == generation);
+        }
+    }
+
+    /// Whether some process's descriptors could not be read (another user's, without root),
+    /// so some sockets have no owner that one could have found with more privilege.
+    pub fn incomplete(&self) -> bool {
+        self.denied
+    }
+
+    /// When every process was last scanned.
+    pub fn last_full_scan(&self) -> Option<Instant> {
+        self.last_full
+    }
+
+    /// How many full scans ran, and how many single processes were read between them.
+    pub fn scans(&self) -> (u64, u64) {
+        (self.full_scans, self.processes_read)
+    }
+
+    fn rescan_all(&mut self, now: Instant) {
+        let Ok(processes) = platform::scan_all() else {
+            return;
+        };
+        self.by_inode.clear();
+        self.known_pids.clear();
+        self.recent.clear();
+        self.cursor = 0;
+        self.denied = false;
+        let generation = self.generation;
+        for process in processes {
+            self.known_pids.insert(process.pid);
+            self.denied |= process.denied;
+            if process.denied {
+                continue;
+            }
+            let owner = Arc::new(Owner {
+                pid: process.pid,
+                argv0: process.argv0,
+            });
+            for inode in process.inodes {
+                // The first holder in /proc order wins, as for `netstat -p`.
+                self.by_inode.entry(inode).or_insert_with(|| Entry {
+                    owner: Some(owner.clone()),
+                    used: generation,
+                });
+            }
+        }
+        self.last_full = Some(now);
+        self.full_scans += 1;
+    }
+
+    fn look_up_new(&mut self, unknown: &[u64], start: Instant) {
+        let Ok(mut scanner) = platform::Scanner::open() else {
+            return;
+        };
+        let Ok(pids) = scanner.pids() else { return };
+        let mut pending: FxHashSet<u64> = unknown.iter().copied().collect();
+        let mut visited = FxHashSet::default();
+        let new: Vec<u32> = pids
+            .iter()
+            .copied()
+            .filter(|pid| !self.known_pids.contains(pid))
+            .collect();
+        let recent = self.recent.clone();
+        for pid in new.into_iter().chain(recent) {
+            if pending.is_empty() || start.elapsed() >= LOOKUP_BUDGET {
+                return;
+            }
+            if visited.insert(pid) {
+                self.read_process(&mut scanner, pid, &mut pending);
+            }
+        }
+        // Then every process in turn, going on where the last tick stopped.
+        for _ in 0..pids.len() {
+            if pending.is_empty() || start.elapsed() >= LOOKUP_BUDGET {
+                return;
+            }
+            self.cursor = (self.cursor + 1) % pids.len();
+            let pid = pids[self.cursor];
+            if visited.insert(pid) {
+                self.read_process(&mut scanner, pid, &mut pending);
+            }
+        }
+        // Every process was read: what is left has no readable owner until the next rescan.
+        let generation = self.generation;
+        for inode in pending {
+            self.by_inode.insert(
+                inode,
+                Entry {
+                    owner: None,
+                    used: generation,
+                },
+            );
+        }
+    }
+
+    /// Reads one process's sockets into the cache, taking found inodes off `pending`.
+    fn read_process(
+        &mut self,
+        scanner: &mut platform::Scanner,
+        pid: u32,
+        pending: &mut FxHashSet<u64>,
+    ) {
+        self.processes_read += 1;
+        self.known_pids.insert(pid);
+        let Some(process) = scanner.scan(pid) else {
+            return;
+        };
+        if process.denied {
+            self.denied = true;
+            return;
+        }
+        let owner = Arc::new(Owner {
+            pid,
+            argv0: process.argv0,
+        });
+        let mut gained = false;
+        let generation = self.generation;
+        for inode in process.inodes {
+            gained |= pending.remove(&inode);
+            let entry = self.by_inode.entry(inode).or_insert(Entry {
+                owner: None,
+                used: generation,
+            });
+            if entry.owner.is_none() {
+                entry.owner = Some(owner.clone());
+            }
+        }
+        if gained {
+            self.recent.retain(|&p| p != pid);
+            self.recent.insert(0, pid);
+            self.recent.truncate(RECENT_OWNERS);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    use std::io;
+    use std::mem::MaybeUninit;
+    use std::os::fd::OwnedFd;
+
+    use crate::linux::process;
+    pub(super) use crate::linux::process::ProcessSockets;
+
+    pub(super) fn scan_all() -> io::Result<Vec<ProcessSockets>> {
+        process::scan_all(false).map(|(_, processes)| processes)
+    }
+
+    /// `/proc`, opened once for a round of single-process reads.
+    pub(super) struct Scanner {
+        proc: OwnedFd,
+        buf: Vec<MaybeUninit<u8>>,
+    }
+
+    impl Scanner {
+        pub(super) fn open() -> io::Result<Scanner> {
+            Ok(Scanner {
+                proc: process::open_dir(c"/proc")?,
+                buf: vec![MaybeUninit::uninit(); 16 * 1024],
+            })
+        }
+
+        pub(super) fn pids(&mut self) -> io::Result<Vec<u32>> {
+            process::list_pids(&self.proc)
+        }
+
+        pub(super) fn scan(&mut self, pid: u32) -> Option<ProcessSockets> {
+            process::scan_process(&self.proc, pid, &mut self.buf, false)
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    use std::io;
+
+    /// No process table off Linux yet: every look-up finds nothing.
+    pub(super) struct ProcessSockets {
+        pub(super) pid: u32,
+        pub(super) argv0: Box<[u8]>,
+        pub(super) inodes: Vec<u64>,
+        pub(super) denied: bool,
+    }
+
+    pub(super) fn scan_all() -> io::Result<Vec<ProcessSockets>> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    pub(super) struct Scanner;
+
+    impl Scanner {
+        pub(super) fn open() -> io::Result<Scanner> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+
+        pub(super) fn pids(&mut self) -> io::Result<Vec<u32>> {
+            Ok(Vec::new())
+        }
+
+        pub(super) fn scan(&mut self, _pid: u32) -> Option<ProcessSockets> {
+            None
+        }
+    }
+}
