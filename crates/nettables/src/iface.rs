@@ -8,36 +8,64 @@ use std::cmp::Ordering;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// `IFF_UP`: the interface is administratively up.
-pub const FLAG_UP: u16 = 0x1;
-/// `IFF_BROADCAST`
-pub const FLAG_BROADCAST: u16 = 0x2;
-/// `IFF_DEBUG`
-pub const FLAG_DEBUG: u16 = 0x4;
-/// `IFF_LOOPBACK`
-pub const FLAG_LOOPBACK: u16 = 0x8;
-/// `IFF_POINTOPOINT`
-pub const FLAG_POINTOPOINT: u16 = 0x10;
-/// `IFF_NOTRAILERS`
-pub const FLAG_NOTRAILERS: u16 = 0x20;
-/// `IFF_RUNNING`
-pub const FLAG_RUNNING: u16 = 0x40;
-/// `IFF_NOARP`
-pub const FLAG_NOARP: u16 = 0x80;
-/// `IFF_PROMISC`
-pub const FLAG_PROMISC: u16 = 0x100;
-/// `IFF_ALLMULTI`
-pub const FLAG_ALLMULTI: u16 = 0x200;
-/// `IFF_MASTER`
-pub const FLAG_MASTER: u16 = 0x400;
-/// `IFF_SLAVE`
-pub const FLAG_SLAVE: u16 = 0x800;
-/// `IFF_MULTICAST`
-pub const FLAG_MULTICAST: u16 = 0x1000;
-/// `IFF_PORTSEL`: the driver can select the media port.
-pub const FLAG_PORTSEL: u16 = 0x2000;
-/// `IFF_AUTOMEDIA`
-pub const FLAG_AUTOMEDIA: u16 = 0x4000;
+bitflags::bitflags! {
+    /// The low 16 bits of an interface's flags, the `IFF_*` bits of `<net/if.h>`. Bits without a
+    /// name here are kept as the kernel set them.
+    ///
+    /// ```
+    /// use nettables::iface::Flags;
+    /// let flags = Flags::from_bits_retain(0x1043);
+    /// assert!(flags.contains(Flags::UP | Flags::RUNNING));
+    /// let names: Vec<&str> = flags.iter_names().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["UP", "BROADCAST", "RUNNING", "MULTICAST"]);
+    /// assert_eq!(Flags::LOOPBACK.name(), Some("LOOPBACK"));
+    /// ```
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct Flags: u16 {
+        /// `IFF_UP`: the interface is administratively up.
+        const UP = 0x1;
+        /// `IFF_BROADCAST`: the broadcast address is valid.
+        const BROADCAST = 0x2;
+        /// `IFF_DEBUG`: the driver's debugging is on.
+        const DEBUG = 0x4;
+        /// `IFF_LOOPBACK`: a loopback interface.
+        const LOOPBACK = 0x8;
+        /// `IFF_POINTOPOINT`: a point-to-point link (the destination address is its peer).
+        const POINTOPOINT = 0x10;
+        /// `IFF_NOTRAILERS`: avoid trailers (unused by Linux).
+        const NOTRAILERS = 0x20;
+        /// `IFF_RUNNING`: the link is operational (carrier).
+        const RUNNING = 0x40;
+        /// `IFF_NOARP`: no ARP on this link.
+        const NOARP = 0x80;
+        /// `IFF_PROMISC`: receives every packet.
+        const PROMISC = 0x100;
+        /// `IFF_ALLMULTI`: receives every multicast packet.
+        const ALLMULTI = 0x200;
+        /// `IFF_MASTER`: the master of a load-balancing bundle.
+        const MASTER = 0x400;
+        /// `IFF_SLAVE`: a member of a load-balancing bundle.
+        const SLAVE = 0x800;
+        /// `IFF_MULTICAST`: supports multicast.
+        const MULTICAST = 0x1000;
+        /// `IFF_PORTSEL`: the driver can select the media port.
+        const PORTSEL = 0x2000;
+        /// `IFF_AUTOMEDIA`: the media port is selected automatically.
+        const AUTOMEDIA = 0x4000;
+    }
+}
+
+impl Flags {
+    /// The kernel's name of one flag (`UP`, `BROADCAST` ...); `None` for an unnamed bit or a set
+    /// of several flags.
+    pub fn name(self) -> Option<&'static str> {
+        use bitflags::Flags as _;
+        Flags::FLAGS
+            .iter()
+            .find(|flag| flag.value().bits() == self.bits())
+            .map(|flag| flag.name())
+    }
+}
 
 /// The 16 counters of one `/proc/net/dev` line. Older kernel formats lack some of them; those
 /// stay 0.
@@ -91,8 +119,8 @@ pub struct Ipv4Config {
 pub struct Interface {
     /// Device name, or `device:label` for an IPv4 alias.
     pub name: Box<[u8]>,
-    /// The low 16 bits of the device flags (`FLAG_*`).
-    pub flags: u16,
+    /// The low 16 bits of the device flags.
+    pub flags: Flags,
     /// MTU; 0 if the kernel did not say.
     pub mtu: i32,
     pub metric: i32,
@@ -111,7 +139,7 @@ pub struct Interface {
 impl Interface {
     /// Whether the interface is administratively up.
     pub fn is_up(&self) -> bool {
-        self.flags & FLAG_UP != 0
+        self.flags.contains(Flags::UP)
     }
 }
 

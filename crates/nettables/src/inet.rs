@@ -24,6 +24,42 @@ impl Protocol {
             Protocol::Raw => 255,
         }
     }
+
+    /// The protocol's name as `/proc/net` and netstat write it: `tcp`, `udp`, `udplite`, `raw`.
+    ///
+    /// ```
+    /// use nettables::inet::Protocol;
+    /// assert_eq!(Protocol::UdpLite.name(), "udplite");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::UdpLite => "udplite",
+            Protocol::Raw => "raw",
+        }
+    }
+
+    /// The label of this protocol's table in `family`: the protocol's name, with a `6` for IPv6
+    /// (`tcp`, `tcp6`, `udplite6` ...), as the `/proc/net` files are named.
+    ///
+    /// ```
+    /// use nettables::inet::{Family, Protocol};
+    /// assert_eq!(Protocol::Tcp.table(Family::Inet6), "tcp6");
+    /// assert_eq!(Protocol::Raw.table(Family::Inet), "raw");
+    /// ```
+    pub fn table(self, family: Family) -> &'static str {
+        match (self, family) {
+            (Protocol::Tcp, Family::Inet) => "tcp",
+            (Protocol::Tcp, Family::Inet6) => "tcp6",
+            (Protocol::Udp, Family::Inet) => "udp",
+            (Protocol::Udp, Family::Inet6) => "udp6",
+            (Protocol::UdpLite, Family::Inet) => "udplite",
+            (Protocol::UdpLite, Family::Inet6) => "udplite6",
+            (Protocol::Raw, Family::Inet) => "raw",
+            (Protocol::Raw, Family::Inet6) => "raw6",
+        }
+    }
 }
 
 /// The address family of a socket table.
@@ -53,6 +89,31 @@ impl State {
     pub const LAST_ACK: State = State(9);
     pub const LISTEN: State = State(10);
     pub const CLOSING: State = State(11);
+
+    /// The kernel's name of a TCP state (`ESTABLISHED`, `SYN_SENT` ... `CLOSING`, as
+    /// `include/net/tcp_states.h` spells them); `None` for numbers outside 1 to 11.
+    ///
+    /// ```
+    /// use nettables::inet::State;
+    /// assert_eq!(State::FIN_WAIT1.tcp_name(), Some("FIN_WAIT1"));
+    /// assert_eq!(State(0).tcp_name(), None);
+    /// ```
+    pub fn tcp_name(self) -> Option<&'static str> {
+        const NAMES: [&str; 11] = [
+            "ESTABLISHED",
+            "SYN_SENT",
+            "SYN_RECV",
+            "FIN_WAIT1",
+            "FIN_WAIT2",
+            "TIME_WAIT",
+            "CLOSE",
+            "CLOSE_WAIT",
+            "LAST_ACK",
+            "LISTEN",
+            "CLOSING",
+        ];
+        NAMES.get(usize::from(self.0).checked_sub(1)?).copied()
+    }
 }
 
 /// A set of [`State`]s, used to let the kernel skip sockets nobody asked for.
@@ -175,6 +236,12 @@ impl InetSocket {
             cookie: 0,
             backlog: None,
         }
+    }
+
+    /// The label of the socket's table: `tcp`, `tcp6`, `udp`, `udplite6`, `raw6` ...
+    /// (see [`Protocol::table`]).
+    pub fn table(&self) -> &'static str {
+        self.protocol.table(self.family)
     }
 }
 

@@ -13,6 +13,26 @@ pub struct Owner {
     pub argv0: Box<[u8]>,
 }
 
+impl Owner {
+    /// The program name netstat shows for the process: `argv0`, reduced to its last path
+    /// component when it is an absolute path (net-tools' rule; a daemon that rewrites its command
+    /// line, such as `sshd: user@pts/0`, keeps its text). Raw bytes: they may hold control
+    /// characters.
+    ///
+    /// ```
+    /// use nettables::process::Owner;
+    /// let owner = Owner { pid: 1, argv0: b"/usr/sbin/sshd".as_slice().into() };
+    /// assert_eq!(owner.program(), b"sshd");
+    /// ```
+    pub fn program(&self) -> &[u8] {
+        let argv0 = &self.argv0[..];
+        match argv0.first() {
+            Some(b'/') => argv0.rsplit(|&b| b == b'/').next().unwrap_or(argv0),
+            _ => argv0,
+        }
+    }
+}
+
 /// One socket descriptor of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HeldSocket {

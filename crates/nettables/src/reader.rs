@@ -104,10 +104,7 @@ impl SocketReader {
         mut each: impl FnMut(&InetSocket) -> Result<(), E>,
     ) -> Result<(), E> {
         use crate::linux::proc_inet;
-        let path = format!(
-            "/proc/net/{}",
-            proc_inet::file_name(query.protocol, query.family)
-        );
+        let path = format!("/proc/net/{}", query.protocol.table(query.family));
         let mut lines = ProcLines::open(&path)?;
         lines.next(&mut self.line)?; // header
         while lines.next(&mut self.line)? {

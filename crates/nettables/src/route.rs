@@ -1,6 +1,6 @@
 //! Routing tables: the IPv4 FIB, the IPv4 route cache and the IPv6 FIB.
 //!
-//! The records carry the kernel's numbers unchanged (flags as `RTF_*` bits, counters as the
+//! The records carry the kernel's numbers unchanged (flags as the kernel's `RTF_*` bits, counters as the
 //! kernel prints them); formatting is left to the caller. Tables are small, so each listing
 //! returns a `Vec`.
 //!
@@ -8,7 +8,7 @@
 //! use nettables::route;
 //!
 //! for r in route::ipv4_routes()? {
-//!     let via = if r.flags & route::RTF_GATEWAY != 0 { r.gateway.to_string() } else { "-".into() };
+//!     let via = if r.flags.contains(route::Flags::GATEWAY) { r.gateway.to_string() } else { "-".into() };
 //!     println!("{}/{} via {via} dev {}", r.destination, r.mask, String::from_utf8_lossy(&r.iface));
 //! }
 //! # Ok::<(), nettables::route::TableError>(())
@@ -18,46 +18,59 @@ use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// The route is usable.
-pub const RTF_UP: u32 = 0x0001;
-/// The destination is reached through a gateway.
-pub const RTF_GATEWAY: u32 = 0x0002;
-/// A host route (the mask is all ones).
-pub const RTF_HOST: u32 = 0x0004;
-/// Reinstate the route after a timeout.
-pub const RTF_REINSTATE: u32 = 0x0008;
-/// Created dynamically (by a redirect).
-pub const RTF_DYNAMIC: u32 = 0x0010;
-/// Modified dynamically (by a redirect).
-pub const RTF_MODIFIED: u32 = 0x0020;
-/// A specific MTU is set.
-pub const RTF_MTU: u32 = 0x0040;
-/// A specific window is set.
-pub const RTF_WINDOW: u32 = 0x0080;
-/// A specific initial round-trip time is set.
-pub const RTF_IRTT: u32 = 0x0100;
-/// A reject route: unreachable, prohibit and friends.
-pub const RTF_REJECT: u32 = 0x0200;
-/// This route is not cached (Linux 2.0).
-pub const RTF_NOTCACHED: u32 = 0x0400;
-/// IPv6: a default route learnt from a router advertisement.
-pub const RTF_DEFAULT: u32 = 0x0001_0000;
-/// IPv6: every destination is on-link.
-pub const RTF_ALLONLINK: u32 = 0x0002_0000;
-/// IPv6: made by address autoconfiguration.
-pub const RTF_ADDRCONF: u32 = 0x0004_0000;
-/// IPv6: the route has no next hop.
-pub const RTF_NONEXTHOP: u32 = 0x0020_0000;
-/// IPv6: the route expires.
-pub const RTF_EXPIRES: u32 = 0x0040_0000;
-/// A cached (cloned) route.
-pub const RTF_CACHE: u32 = 0x0100_0000;
-/// Flow-based route.
-pub const RTF_FLOW: u32 = 0x0200_0000;
-/// Policy route.
-pub const RTF_POLICY: u32 = 0x0400_0000;
-/// A local address.
-pub const RTF_LOCAL: u32 = 0x8000_0000;
+bitflags::bitflags! {
+    /// A route's flags, the `RTF_*` bits of `<linux/route.h>` and `<linux/ipv6_route.h>`. Bits
+    /// without a name here (the route cache's `RTCF_*` bits) are kept as the kernel set them.
+    ///
+    /// ```
+    /// use nettables::route::Flags;
+    /// let flags = Flags::from_bits_retain(0x0003);
+    /// assert_eq!(flags, Flags::UP | Flags::GATEWAY);
+    /// ```
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct Flags: u32 {
+        /// `RTF_UP`: the route is usable.
+        const UP = 0x0001;
+        /// `RTF_GATEWAY`: the destination is reached through a gateway.
+        const GATEWAY = 0x0002;
+        /// `RTF_HOST`: a host route (the mask is all ones).
+        const HOST = 0x0004;
+        /// `RTF_REINSTATE`: reinstate the route after a timeout.
+        const REINSTATE = 0x0008;
+        /// `RTF_DYNAMIC`: created dynamically (by a redirect).
+        const DYNAMIC = 0x0010;
+        /// `RTF_MODIFIED`: modified dynamically (by a redirect).
+        const MODIFIED = 0x0020;
+        /// `RTF_MTU`: a specific MTU is set.
+        const MTU = 0x0040;
+        /// `RTF_WINDOW`: a specific window is set.
+        const WINDOW = 0x0080;
+        /// `RTF_IRTT`: a specific initial round-trip time is set.
+        const IRTT = 0x0100;
+        /// `RTF_REJECT`: a reject route (unreachable, prohibit and friends).
+        const REJECT = 0x0200;
+        /// `RTF_NOTCACHED`: this route is not cached (Linux 2.0).
+        const NOTCACHED = 0x0400;
+        /// `RTF_DEFAULT` (IPv6): a default route learnt from a router advertisement.
+        const DEFAULT = 0x0001_0000;
+        /// `RTF_ALLONLINK` (IPv6): every destination is on-link.
+        const ALLONLINK = 0x0002_0000;
+        /// `RTF_ADDRCONF` (IPv6): made by address autoconfiguration.
+        const ADDRCONF = 0x0004_0000;
+        /// `RTF_NONEXTHOP` (IPv6): the route has no next hop.
+        const NONEXTHOP = 0x0020_0000;
+        /// `RTF_EXPIRES` (IPv6): the route expires.
+        const EXPIRES = 0x0040_0000;
+        /// `RTF_CACHE`: a cached (cloned) route.
+        const CACHE = 0x0100_0000;
+        /// `RTF_FLOW`: a flow-based route.
+        const FLOW = 0x0200_0000;
+        /// `RTF_POLICY`: a policy route.
+        const POLICY = 0x0400_0000;
+        /// `RTF_LOCAL`: a local address.
+        const LOCAL = 0x8000_0000;
+    }
+}
 
 /// One IPv4 route of the main table (`/proc/net/route`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,8 +80,8 @@ pub struct Ipv4Route {
     pub destination: Ipv4Addr,
     pub gateway: Ipv4Addr,
     pub mask: Ipv4Addr,
-    /// `RTF_*` bits.
-    pub flags: u32,
+    /// Route flags.
+    pub flags: Flags,
     pub refcnt: i32,
     pub use_count: i32,
     /// Route priority (`ip route ... metric N`), as a C `int`.
@@ -90,8 +103,8 @@ pub struct CachedRoute {
     pub source: Ipv4Addr,
     /// Specific destination (the local address used for replies).
     pub spec_dst: Ipv4Addr,
-    /// `RTF_*` and `RTCF_*` bits.
-    pub flags: u32,
+    /// Route flags; the cache also sets its own `RTCF_*` bits, kept unnamed in [`Flags`].
+    pub flags: Flags,
     pub refcnt: i32,
     pub use_count: i32,
     pub metric: i32,
@@ -116,8 +129,8 @@ pub struct Ipv6Route {
     pub metric: u32,
     pub refcnt: u32,
     pub use_count: u32,
-    /// `RTF_*` bits.
-    pub flags: u32,
+    /// Route flags.
+    pub flags: Flags,
     /// Output device; empty if the kernel printed none.
     pub iface: Box<[u8]>,
 }
@@ -181,11 +194,11 @@ pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>, TableError> {
 }
 
 /// Every IPv6 route the kernel lists, in kernel order, including reject and cached
-/// ([`RTF_CACHE`]) entries. Malformed rows are skipped.
+/// ([`Flags::CACHE`]) entries. Malformed rows are skipped.
 ///
 /// ```no_run
-/// use nettables::route::{ipv6_routes, RTF_GATEWAY};
-/// for r in ipv6_routes()?.iter().filter(|r| r.flags & RTF_GATEWAY != 0) {
+/// use nettables::route::{ipv6_routes, Flags};
+/// for r in ipv6_routes()?.iter().filter(|r| r.flags.contains(Flags::GATEWAY)) {
 ///     println!("{}/{} via {}", r.destination, r.prefix_len, r.next_hop);
 /// }
 /// # Ok::<(), nettables::route::TableError>(())

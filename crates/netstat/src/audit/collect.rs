@@ -94,10 +94,7 @@ fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
             match result {
                 // No IPv6 in this kernel.
                 Err(e) if e.kind() == io::ErrorKind::NotFound && family == Family::Inet6 => {}
-                Err(e) => notes.push(format!(
-                    "cannot list {} sockets: {e}",
-                    super::net::transport(protocol)
-                )),
+                Err(e) => notes.push(format!("cannot list {} sockets: {e}", protocol.name())),
                 Ok(()) => {}
             }
         }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::net::{is_wildcard, transport};
+use super::net::is_wildcard;
 use super::{Config, Finding, Severity, Snapshot, Sock};
 
 pub const ID: &str = "exposed-listener";
@@ -14,7 +14,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
     for sock in snapshot.listeners() {
         if is_wildcard(sock.inet.local) && !config.is_allowed_listener(sock) {
             ports
-                .entry((transport(sock.inet.protocol), sock.inet.local.port()))
+                .entry((sock.inet.protocol.name(), sock.inet.local.port()))
                 .or_default()
                 .push(sock);
         }
@@ -31,7 +31,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
                 severity: Severity::Warning,
                 message: format!(
                     "{} port {port}{} is open on all interfaces, served by {}",
-                    transport(first.inet.protocol),
+                    first.inet.protocol.name(),
                     snapshot.service_suffix(first.inet.protocol, port),
                     owners.join(", ")
                 ),

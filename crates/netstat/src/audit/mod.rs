@@ -258,7 +258,7 @@ impl Snapshot {
         };
         format!(
             "{} {}{remote} {}, {}",
-            net::table(&sock.inet),
+            sock.inet.table(),
             net::endpoint(sock.inet.local),
             net::state(&sock.inet),
             self.owner_text(sock)
@@ -313,8 +313,8 @@ fn configure(args: &Args) -> Result<Config, String> {
     let mut config = Config::default();
     if let Some(path) = &args.audit.config {
         let name = path.display().to_string();
-        let text =
-            std::fs::read(path).map_err(|e| format!("cannot read {name}: {}", error_text(&e)))?;
+        let text = std::fs::read(path)
+            .map_err(|e| format!("cannot read {name}: {}", crate::text::strerror(&e)))?;
         config.read_file(&name, &String::from_utf8_lossy(&text), &ids)?;
     }
     for (key, value) in &args.audit.settings {
@@ -323,15 +323,6 @@ fn configure(args: &Args) -> Result<Config, String> {
             .map_err(|e| format!("option: {e}"))?;
     }
     Ok(config)
-}
-
-/// An I/O error without Rust's `(os error N)` suffix.
-fn error_text(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    text.split(" (os error")
-        .next()
-        .unwrap_or_default()
-        .to_string()
 }
 
 pub fn run(args: &Args, out: &mut Output) -> Status {

@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use nettables::inet::{Family, InetSocket, Protocol, State};
+use nettables::inet::{InetSocket, Protocol};
 
 /// An IPv4-mapped IPv6 address as the IPv4 address it stands for.
 pub fn unmapped(ip: IpAddr) -> IpAddr {
@@ -17,39 +17,10 @@ pub fn endpoint(addr: SocketAddr) -> String {
     SocketAddr::new(unmapped(addr.ip()), addr.port()).to_string()
 }
 
-/// `tcp`, `tcp6`, `udp` or `udp6`, as the connection listing names the table.
-pub fn table(sock: &InetSocket) -> &'static str {
-    match (sock.protocol, sock.family) {
-        (Protocol::Tcp, Family::Inet) => "tcp",
-        (Protocol::Tcp, Family::Inet6) => "tcp6",
-        (Protocol::Udp, Family::Inet) => "udp",
-        (Protocol::Udp, Family::Inet6) => "udp6",
-        (Protocol::UdpLite, Family::Inet) => "udplite",
-        (Protocol::UdpLite, Family::Inet6) => "udplite6",
-        (Protocol::Raw, Family::Inet) => "raw",
-        (Protocol::Raw, Family::Inet6) => "raw6",
-    }
-}
-
-/// `tcp` or `udp`, without the family.
-pub fn transport(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Tcp => "tcp",
-        Protocol::Udp => "udp",
-        Protocol::UdpLite => "udplite",
-        Protocol::Raw => "raw",
-    }
-}
-
-/// The TCP state names of the connection listing, for the states the checks look at.
+/// The TCP state names of the connection listing; `unconnected` for the other protocols.
 pub fn state(sock: &InetSocket) -> &'static str {
-    match (sock.protocol, sock.state) {
-        (Protocol::Tcp, State::LISTEN) => "LISTEN",
-        (Protocol::Tcp, State::ESTABLISHED) => "ESTABLISHED",
-        (Protocol::Tcp, State::SYN_RECV) => "SYN_RECV",
-        (Protocol::Tcp, State::TIME_WAIT) => "TIME_WAIT",
-        (Protocol::Tcp, State::CLOSE_WAIT) => "CLOSE_WAIT",
-        (Protocol::Tcp, _) => "other",
+    match sock.protocol {
+        Protocol::Tcp => sock.state.tcp_name().unwrap_or("other"),
         _ => "unconnected",
     }
 }

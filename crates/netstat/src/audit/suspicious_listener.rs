@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use super::config::SUSPICIOUS_PORTS;
-use super::net::{is_loopback, transport};
+use super::net::is_loopback;
 use super::{Config, Finding, Severity, Snapshot, Sock};
 
 pub const ID: &str = "suspicious-listener";
@@ -31,7 +31,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
             continue;
         };
         ports
-            .entry((Reverse(severity), transport(sock.inet.protocol), port))
+            .entry((Reverse(severity), sock.inet.protocol.name(), port))
             .or_default()
             .push(sock);
     }

@@ -209,7 +209,7 @@ impl Listing<'_> {
                     // Only a missing IPv4 table is reported, as net-tools does.
                     if family == Family::Inet && !args.protocols_implied {
                         if args.tables_requested || args.verbose {
-                            no_support(&format!("AF INET ({})", proc_name(protocol)));
+                            no_support(&format!("AF INET ({})", protocol.name()));
                         }
                         if args.tables_requested {
                             return Ok(1);
@@ -219,14 +219,14 @@ impl Listing<'_> {
                 Err(ListError::Source(e)) => {
                     eprintln!(
                         "/proc/net/{}: {}",
-                        table_file(protocol, family),
+                        protocol.table(family),
                         crate::text::strerror(&e)
                     );
                     return Ok(255);
                 }
             }
             for _ in 0..self.reader.bad_lines() {
-                eprintln!("warning, got bogus {} line.", proc_name(protocol));
+                eprintln!("warning, got bogus {} line.", protocol.name());
             }
         }
         Ok(0)
@@ -391,18 +391,4 @@ fn kernel_states(args: &Args, protocol: Protocol) -> StateMask {
         Protocol::Tcp => StateMask::ALL.without(StateMask::LISTEN),
         Protocol::Udp | Protocol::UdpLite | Protocol::Raw => StateMask::ALL,
     }
-}
-
-fn proc_name(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Tcp => "tcp",
-        Protocol::Udp => "udp",
-        Protocol::UdpLite => "udplite",
-        Protocol::Raw => "raw",
-    }
-}
-
-fn table_file(protocol: Protocol, family: Family) -> String {
-    let suffix = if family == Family::Inet6 { "6" } else { "" };
-    format!("{}{suffix}", proc_name(protocol))
 }

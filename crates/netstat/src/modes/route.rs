@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use nettables::route::{self, RTF_CACHE, RTF_HOST, RTF_REJECT, TableError};
+use nettables::route::{self, Flags, TableError};
 
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
@@ -153,7 +153,7 @@ fn print_inet_fib(out: &mut Output, tables: &Tables, names: &mut Names) -> io::R
     };
     for r in &routes {
         names.request(IpAddr::V4(r.gateway));
-        if r.flags & RTF_HOST != 0 || u32::from(r.destination) & !u32::from(r.mask) != 0 {
+        if r.flags.contains(Flags::HOST) || u32::from(r.destination) & !u32::from(r.mask) != 0 {
             names.request(IpAddr::V4(r.destination));
         }
     }
@@ -162,8 +162,9 @@ fn print_inet_fib(out: &mut Output, tables: &Tables, names: &mut Names) -> io::R
         render::write_ipv4_header(out, layout)?;
     }
     for r in &routes {
-        let destination = names.destination_v4(r.destination, r.mask, r.flags & RTF_HOST != 0);
-        let gateway = if r.flags & RTF_REJECT != 0 {
+        let destination =
+            names.destination_v4(r.destination, r.mask, r.flags.contains(Flags::HOST));
+        let gateway = if r.flags.contains(Flags::REJECT) {
             Vec::new()
         } else {
             names.host_v4(r.gateway)
@@ -253,7 +254,7 @@ fn print_inet6(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Resu
         };
         let routes: Vec<_> = routes
             .into_iter()
-            .filter(|r| (r.flags & RTF_CACHE != 0) == cache)
+            .filter(|r| r.flags.contains(Flags::CACHE) == cache)
             .collect();
         for r in &routes {
             names.request(IpAddr::V6(r.destination));

@@ -16,7 +16,6 @@ use nettables::sockstat;
 use super::Status;
 use crate::cli::args::Args;
 use crate::output::Output;
-use crate::render::json;
 use crate::render::summary::{self, Listeners, Summary, TopProcess};
 
 /// How many processes the summary names.
@@ -88,7 +87,7 @@ fn walk(args: &Args, reader: &mut SocketReader, summary: &mut Summary) -> io::Re
         let mut label = "";
         let query = InetQuery::new(protocol, family);
         let result = reader.for_each_inet(&query, |sock: &InetSocket| {
-            label = json::proto(sock);
+            label = sock.table();
             per_state[usize::from(sock.state.0)] += 1;
             if sock.inode != 0
                 && let Some(id) = owners.owner_id(sock.inode)

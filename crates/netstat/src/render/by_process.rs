@@ -146,7 +146,7 @@ impl<'a> Record<'a> {
                 .iter()
                 .map(|&(fd, sock)| SocketRecord {
                     fd,
-                    proto: json::proto(sock),
+                    proto: sock.table(),
                     local_address: address(sock.local.ip()),
                     local_port: sock.local.port(),
                     remote_address: address(sock.remote.ip()),

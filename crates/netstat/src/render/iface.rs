@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use nettables::iface::{self as nif, Inet6Address, Interface};
+use nettables::iface::{Flags, Inet6Address, Interface};
 
 use crate::render::addr::{push_ipv4, push_ipv6};
 use crate::text::pad_left;
@@ -34,64 +34,61 @@ pub fn write_short(out: &mut impl Write, iface: &Interface) -> io::Result<()> {
         None => pad_left(&mut line, b"     - no statistics available -", 56)?,
     }
     let f = iface.flags;
-    if f == 0 {
+    if f.is_empty() {
         line.extend_from_slice(b"[NO FLAGS]");
     }
-    const LETTERS: [(u16, u8); 12] = [
-        (nif::FLAG_ALLMULTI, b'A'),
-        (nif::FLAG_BROADCAST, b'B'),
-        (nif::FLAG_DEBUG, b'D'),
-        (nif::FLAG_LOOPBACK, b'L'),
-        (nif::FLAG_MULTICAST, b'M'),
-        (nif::FLAG_PROMISC, b'P'),
-        (nif::FLAG_NOTRAILERS, b'N'),
-        (nif::FLAG_NOARP, b'O'),
-        (nif::FLAG_POINTOPOINT, b'P'),
-        (nif::FLAG_SLAVE, b's'),
-        (nif::FLAG_MASTER, b'm'),
-        (nif::FLAG_RUNNING, b'R'),
+    const LETTERS: [(Flags, u8); 13] = [
+        (Flags::ALLMULTI, b'A'),
+        (Flags::BROADCAST, b'B'),
+        (Flags::DEBUG, b'D'),
+        (Flags::LOOPBACK, b'L'),
+        (Flags::MULTICAST, b'M'),
+        (Flags::PROMISC, b'P'),
+        (Flags::NOTRAILERS, b'N'),
+        (Flags::NOARP, b'O'),
+        (Flags::POINTOPOINT, b'P'),
+        (Flags::SLAVE, b's'),
+        (Flags::MASTER, b'm'),
+        (Flags::RUNNING, b'R'),
+        (Flags::UP, b'U'),
     ];
     line.extend(
         LETTERS
             .iter()
-            .filter(|(bit, _)| f & bit != 0)
+            .filter(|&&(flag, _)| f.contains(flag))
             .map(|&(_, letter)| letter),
     );
-    if f & nif::FLAG_UP != 0 {
-        line.push(b'U');
-    }
     line.push(b'\n');
     out.write_all(&line)
 }
 
 /// `flags=4163<UP,BROADCAST,RUNNING,MULTICAST>`, including net-tools' odd forms for flag sets
 /// with no known names (`flags=0<`, `flags=32768`).
-fn flags_word(flags: u16) -> Vec<u8> {
-    const NAMES: [(u16, &str); 13] = [
-        (nif::FLAG_UP, "UP"),
-        (nif::FLAG_BROADCAST, "BROADCAST"),
-        (nif::FLAG_DEBUG, "DEBUG"),
-        (nif::FLAG_LOOPBACK, "LOOPBACK"),
-        (nif::FLAG_POINTOPOINT, "POINTOPOINT"),
-        (nif::FLAG_NOTRAILERS, "NOTRAILERS"),
-        (nif::FLAG_RUNNING, "RUNNING"),
-        (nif::FLAG_NOARP, "NOARP"),
-        (nif::FLAG_PROMISC, "PROMISC"),
-        (nif::FLAG_ALLMULTI, "ALLMULTI"),
-        (nif::FLAG_SLAVE, "SLAVE"),
-        (nif::FLAG_MASTER, "MASTER"),
-        (nif::FLAG_MULTICAST, "MULTICAST"),
+fn flags_word(flags: Flags) -> Vec<u8> {
+    // net-tools' order: SLAVE before MASTER, and no PORTSEL or AUTOMEDIA.
+    const SHOWN: [Flags; 13] = [
+        Flags::UP,
+        Flags::BROADCAST,
+        Flags::DEBUG,
+        Flags::LOOPBACK,
+        Flags::POINTOPOINT,
+        Flags::NOTRAILERS,
+        Flags::RUNNING,
+        Flags::NOARP,
+        Flags::PROMISC,
+        Flags::ALLMULTI,
+        Flags::SLAVE,
+        Flags::MASTER,
+        Flags::MULTICAST,
     ];
     // The kernel's flags are a C short here.
-    let mut word = format!("flags={}<", flags as i16).into_bytes();
-    if flags == 0 {
+    let mut word = format!("flags={}<", flags.bits() as i16).into_bytes();
+    if flags.is_empty() {
         word.push(b'>');
     }
-    for (bit, name) in NAMES {
-        if flags & bit != 0 {
-            word.extend_from_slice(name.as_bytes());
-            word.push(b',');
-        }
+    for flag in SHOWN.into_iter().filter(|&flag| flags.contains(flag)) {
+        word.extend_from_slice(flag.name().unwrap_or_default().as_bytes());
+        word.push(b',');
     }
     // The last comma becomes '>'; with no names, the last character is dropped instead.
     if word.last() == Some(&b',') {
@@ -280,11 +277,11 @@ pub fn write_long(
         push_ipv4(&mut b, v4.address);
         b.extend_from_slice(b"  netmask ");
         push_v4_or_unset(&mut b, v4.netmask);
-        if iface.flags & nif::FLAG_BROADCAST != 0 {
+        if iface.flags.contains(Flags::BROADCAST) {
             b.extend_from_slice(b"  broadcast ");
             push_v4_or_unset(&mut b, v4.broadcast);
         }
-        if iface.flags & nif::FLAG_POINTOPOINT != 0 {
+        if iface.flags.contains(Flags::POINTOPOINT) {
             b.extend_from_slice(b"  destination ");
             push_v4_or_unset(&mut b, v4.destination);
         }
@@ -311,7 +308,7 @@ pub fn write_long(
         write!(b, "  txqueuelen {qlen}")?;
     }
     writeln!(b, "  ({})", hw.title)?;
-    if iface.flags & nif::FLAG_PORTSEL != 0 {
+    if iface.flags.contains(Flags::PORTSEL) {
         const PORTS: [&str; 7] = [
             "unknown",
             "10base2",
@@ -326,7 +323,7 @@ pub fn write_long(
             .copied()
             .unwrap_or("(null)");
         write!(b, "        media {port}")?;
-        if iface.flags & nif::FLAG_AUTOMEDIA != 0 {
+        if iface.flags.contains(Flags::AUTOMEDIA) {
             b.extend_from_slice(b"autoselect");
         }
         b.push(b'\n');
@@ -399,7 +396,7 @@ mod tests {
     fn iface(name: &str, flags: u16) -> Interface {
         Interface {
             name: name.as_bytes().into(),
-            flags,
+            flags: Flags::from_bits_retain(flags),
             mtu: 1500,
             metric: 0,
             tx_queue_len: Some(1000),
@@ -460,12 +457,10 @@ mod tests {
 
     #[test]
     fn flag_and_scope_words() {
-        assert_eq!(
-            flags_word(4163),
-            b"flags=4163<UP,BROADCAST,RUNNING,MULTICAST>"
-        );
-        assert_eq!(flags_word(0), b"flags=0<");
-        assert_eq!(flags_word(0x8000), b"flags=-32768");
+        let word = |bits| flags_word(Flags::from_bits_retain(bits));
+        assert_eq!(word(4163), b"flags=4163<UP,BROADCAST,RUNNING,MULTICAST>");
+        assert_eq!(word(0), b"flags=0<");
+        assert_eq!(word(0x8000), b"flags=-32768");
         assert_eq!(scope_word(0), b"<global>");
         assert_eq!(scope_word(0x20), b"<link>");
         assert_eq!(scope_word(0x10), b"<host>");

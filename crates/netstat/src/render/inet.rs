@@ -105,17 +105,7 @@ impl<'a> RowWriter<'a> {
         let line = &mut self.line;
         line.clear();
         // net-tools prints "%-4s  " for TCP and raw and "%-5s " for UDP: the same columns.
-        let proto: &[u8] = match (sock.protocol, sock.family) {
-            (Protocol::Tcp, Family::Inet) => b"tcp",
-            (Protocol::Tcp, Family::Inet6) => b"tcp6",
-            (Protocol::Udp, Family::Inet) => b"udp",
-            (Protocol::Udp, Family::Inet6) => b"udp6",
-            (Protocol::UdpLite, Family::Inet) => b"udpl",
-            (Protocol::UdpLite, Family::Inet6) => b"udpl6",
-            (Protocol::Raw, Family::Inet) => b"raw",
-            (Protocol::Raw, Family::Inet6) => b"raw6",
-        };
-        pad_left(line, proto, 6)?;
+        pad_left(line, proto_column(sock).as_bytes(), 6)?;
         let mut num = itoa::Buffer::new();
         crate::text::pad_right(line, num.format(sock.recv_q).as_bytes(), 6)?;
         line.push(b' ');
@@ -144,8 +134,10 @@ impl<'a> RowWriter<'a> {
         }
 
         match sock.protocol {
-            Protocol::Tcp => pad_left(line, tcp_state(sock.state), 11)?,
-            Protocol::Udp | Protocol::UdpLite => pad_left(line, udp_state(sock.state), 11)?,
+            Protocol::Tcp => pad_left(line, tcp_state(sock.state).as_bytes(), 11)?,
+            Protocol::Udp | Protocol::UdpLite => {
+                pad_left(line, udp_state(sock.state).as_bytes(), 11)?
+            }
             Protocol::Raw => pad_left(line, num.format(sock.state.0).as_bytes(), 11)?,
         }
 
@@ -237,32 +229,29 @@ fn push_port(out: &mut Vec<u8>, protocol: Protocol, port: u16, numeric: bool, na
     }
 }
 
-pub fn tcp_state(state: State) -> &'static [u8] {
-    const NAMES: [&[u8]; 12] = [
-        b"",
-        b"ESTABLISHED",
-        b"SYN_SENT",
-        b"SYN_RECV",
-        b"FIN_WAIT1",
-        b"FIN_WAIT2",
-        b"TIME_WAIT",
-        b"CLOSE",
-        b"CLOSE_WAIT",
-        b"LAST_ACK",
-        b"LISTEN",
-        b"CLOSING",
-    ];
-    NAMES
-        .get(usize::from(state.0))
-        .copied()
-        .unwrap_or(b"UNKNOWN")
+/// The Proto column: the table's label, but net-tools abbreviates UDP-Lite to `udpl`.
+fn proto_column(sock: &InetSocket) -> &'static str {
+    match (sock.protocol, sock.family) {
+        (Protocol::UdpLite, Family::Inet) => "udpl",
+        (Protocol::UdpLite, Family::Inet6) => "udpl6",
+        _ => sock.table(),
+    }
 }
 
-pub fn udp_state(state: State) -> &'static [u8] {
+/// net-tools' TCP state column: the kernel's names, blank for 0, `UNKNOWN` past the table.
+pub fn tcp_state(state: State) -> &'static str {
     match state {
-        State::ESTABLISHED => b"ESTABLISHED",
-        State::CLOSE => b"",
-        _ => b"UNKNOWN",
+        State(0) => "",
+        _ => state.tcp_name().unwrap_or("UNKNOWN"),
+    }
+}
+
+/// net-tools' UDP state column: `ESTABLISHED` when connected, blank when not.
+pub fn udp_state(state: State) -> &'static str {
+    match state {
+        State::ESTABLISHED => "ESTABLISHED",
+        State::CLOSE => "",
+        _ => "UNKNOWN",
     }
 }
 
@@ -450,7 +439,7 @@ mod tests {
 
     #[test]
     fn states_past_the_table_are_unknown() {
-        assert_eq!(tcp_state(State(12)), b"UNKNOWN");
-        assert_eq!(tcp_state(State(0)), b"");
+        assert_eq!(tcp_state(State(12)), "UNKNOWN");
+        assert_eq!(tcp_state(State(0)), "");
     }
 }

@@ -14,9 +14,9 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr};
 
-use nettables::inet::{Family, InetSocket, Protocol};
-use nettables::process::{Owner, OwnerMap};
-use nettables::unix::{FLAG_ACCEPTING, FLAG_NOSPACE, FLAG_WAITDATA, UnixSocket};
+use nettables::inet::{InetSocket, Protocol};
+use nettables::process::OwnerMap;
+use nettables::unix::{Flags, UnixSocket};
 use serde::{Serialize, Serializer};
 
 use super::addr::{mapped_ipv4, push_ipv4, push_ipv6};
@@ -100,16 +100,6 @@ impl Serialize for Text<'_> {
     }
 }
 
-/// The program name shown for an owner: argv[0], reduced to its last path component when it is
-/// absolute, as the text column shows it (but never cut).
-pub fn program(owner: &Owner) -> Text<'_> {
-    let argv0 = &owner.argv0[..];
-    match argv0.first() {
-        Some(b'/') => Text(argv0.rsplit(|&b| b == b'/').next().unwrap_or(argv0)),
-        _ => Text(argv0),
-    }
-}
-
 /// The `pid` and `program` fields of `-p`: both null when the owner is unknown.
 #[derive(Serialize)]
 struct OwnerFields<'a> {
@@ -122,7 +112,7 @@ fn owner_fields<'a>(owners: Option<&'a OwnerMap>, inode: Option<u64>) -> Option<
     let owner = inode.filter(|&i| i != 0).and_then(|i| owners.get(i));
     Some(OwnerFields {
         pid: owner.map(|o| o.pid),
-        program: owner.map(program),
+        program: owner.map(|o| Text(o.program())),
     })
 }
 
@@ -196,7 +186,7 @@ impl<'a> InetWriter<'a> {
         let remote_host = hosts.then(|| host_name(&mut self.remote_host, sock.remote.ip(), names));
         let row = InetRecord {
             netns: args.netns_label.as_deref(),
-            proto: proto(sock),
+            proto: sock.table(),
             local_address: ascii(&self.local),
             local_port: sock.local.port(),
             remote_address: ascii(&self.remote),
@@ -231,19 +221,6 @@ pub(crate) fn ascii(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).unwrap_or_default()
 }
 
-pub(crate) fn proto(sock: &InetSocket) -> &'static str {
-    match (sock.protocol, sock.family) {
-        (Protocol::Tcp, Family::Inet) => "tcp",
-        (Protocol::Tcp, Family::Inet6) => "tcp6",
-        (Protocol::Udp, Family::Inet) => "udp",
-        (Protocol::Udp, Family::Inet6) => "udp6",
-        (Protocol::UdpLite, Family::Inet) => "udplite",
-        (Protocol::UdpLite, Family::Inet6) => "udplite6",
-        (Protocol::Raw, Family::Inet) => "raw",
-        (Protocol::Raw, Family::Inet6) => "raw6",
-    }
-}
-
 /// The State column's text: TCP state names, `ESTABLISHED` or `""` for UDP, the state number
 /// for raw sockets.
 pub(crate) fn inet_state(sock: &InetSocket) -> Cow<'static, str> {
@@ -252,7 +229,7 @@ pub(crate) fn inet_state(sock: &InetSocket) -> Cow<'static, str> {
         Protocol::Udp | Protocol::UdpLite => super::inet::udp_state(sock.state),
         Protocol::Raw => return Cow::Owned(sock.state.0.to_string()),
     };
-    Cow::Borrowed(std::str::from_utf8(name).unwrap_or_default())
+    Cow::Borrowed(name)
 }
 
 /// Puts the name the text would show for `ip` into `buf`; false when the text shows a number
@@ -309,12 +286,12 @@ pub fn write_unix(
     owners: Option<&OwnerMap>,
 ) -> io::Result<()> {
     let flags = [
-        (FLAG_ACCEPTING, "ACC"),
-        (FLAG_WAITDATA, "W"),
-        (FLAG_NOSPACE, "N"),
+        (Flags::ACCEPTING, "ACC"),
+        (Flags::WAITDATA, "W"),
+        (Flags::NOSPACE, "N"),
     ]
     .into_iter()
-    .filter(|&(bit, _)| sock.flags & bit != 0)
+    .filter(|&(flag, _)| sock.flags.contains(flag))
     .map(|(_, name)| name)
     .collect();
     let text = |bytes: &'static [u8]| std::str::from_utf8(bytes).unwrap_or_default();
@@ -469,7 +446,7 @@ pub(crate) mod tests {
             let s = UnixSocket {
                 refcnt: 2,
                 protocol: 0,
-                flags: FLAG_ACCEPTING,
+                flags: Flags::ACCEPTING,
                 sock_type: 1,
                 state: 1,
                 inode: Some(5),
@@ -497,7 +474,7 @@ pub(crate) mod tests {
             let s = UnixSocket {
                 refcnt: 1,
                 protocol: 0,
-                flags: 0,
+                flags: Flags::empty(),
                 sock_type: 2,
                 state: 1,
                 inode: None,
@@ -512,12 +489,8 @@ pub(crate) mod tests {
         let v: Value = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(v["path"], "/tmp/a\u{1}\u{fffd}\"b\n");
         assert_eq!(v["netns"], "ns\u{1}");
-        let owner = Owner {
-            pid: 9,
-            argv0: b"/usr/bin/x\x01\xffy".as_slice().into(),
-        };
         assert_eq!(
-            serde_json::to_value(program(&owner)).unwrap(),
+            serde_json::to_value(Text(b"x\x01\xffy")).unwrap(),
             "x\u{1}\u{fffd}y"
         );
     }

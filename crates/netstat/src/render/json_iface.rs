@@ -4,7 +4,7 @@
 
 use std::io;
 
-use nettables::iface::{self as nif, Inet6Address, Interface};
+use nettables::iface::{Flags, Inet6Address, Interface};
 use serde::Serialize;
 
 use super::addr::{push_ipv4, push_ipv6};
@@ -77,24 +77,6 @@ struct Tx {
     compressed: u64,
 }
 
-const FLAG_NAMES: [(u16, &str); 15] = [
-    (nif::FLAG_UP, "UP"),
-    (nif::FLAG_BROADCAST, "BROADCAST"),
-    (nif::FLAG_DEBUG, "DEBUG"),
-    (nif::FLAG_LOOPBACK, "LOOPBACK"),
-    (nif::FLAG_POINTOPOINT, "POINTOPOINT"),
-    (nif::FLAG_NOTRAILERS, "NOTRAILERS"),
-    (nif::FLAG_RUNNING, "RUNNING"),
-    (nif::FLAG_NOARP, "NOARP"),
-    (nif::FLAG_PROMISC, "PROMISC"),
-    (nif::FLAG_ALLMULTI, "ALLMULTI"),
-    (nif::FLAG_MASTER, "MASTER"),
-    (nif::FLAG_SLAVE, "SLAVE"),
-    (nif::FLAG_MULTICAST, "MULTICAST"),
-    (nif::FLAG_PORTSEL, "PORTSEL"),
-    (nif::FLAG_AUTOMEDIA, "AUTOMEDIA"),
-];
-
 /// Writes one interface; `inet6` holds every IPv6 address, those of this device are listed.
 pub fn write(
     out: &mut impl Sink,
@@ -109,7 +91,7 @@ pub fn write(
             push_ipv4(&mut buf, ip);
             String::from_utf8_lossy(&buf).into_owned()
         };
-        let peer = iface.flags & nif::FLAG_POINTOPOINT != 0;
+        let peer = iface.flags.contains(Flags::POINTOPOINT);
         addr_info.push(AddrInfo {
             family: "inet",
             local: text(v4.address),
@@ -137,11 +119,8 @@ pub fn write(
     let record = Record {
         netns: args.netns_label.as_deref(),
         ifname: Text(&iface.name),
-        flags: FLAG_NAMES
-            .iter()
-            .filter(|(bit, _)| iface.flags & bit != 0)
-            .map(|&(_, name)| name)
-            .collect(),
+        // The named flags in bit order.
+        flags: iface.flags.iter_names().map(|(name, _)| name).collect(),
         mtu: iface.mtu,
         metric: iface.metric,
         txqlen: iface.tx_queue_len.filter(|&q| q >= 0),
@@ -225,7 +204,7 @@ mod tests {
     fn an_interface_record_uses_ip_names() {
         let iface = Interface {
             name: b"veth\x01x\xff".as_slice().into(),
-            flags: nif::FLAG_UP | nif::FLAG_BROADCAST | nif::FLAG_RUNNING | nif::FLAG_MULTICAST,
+            flags: Flags::UP | Flags::BROADCAST | Flags::RUNNING | Flags::MULTICAST,
             mtu: 1500,
             metric: 0,
             tx_queue_len: Some(1000),

@@ -177,7 +177,7 @@ mod tests {
     use super::*;
     use crate::cli::args::OutputFormat;
     use crate::render::json::tests::Memory;
-    use nettables::route::{RTF_GATEWAY, RTF_UP};
+    use nettables::route::Flags;
     use serde_json::json;
 
     #[test]
@@ -193,7 +193,7 @@ mod tests {
             destination: Ipv4Addr::UNSPECIFIED,
             gateway: Ipv4Addr::new(10, 0, 0, 1),
             mask: Ipv4Addr::UNSPECIFIED,
-            flags: RTF_UP | RTF_GATEWAY,
+            flags: Flags::UP | Flags::GATEWAY,
             refcnt: 0,
             use_count: 0,
             metric: 100,
@@ -206,7 +206,7 @@ mod tests {
             destination: Ipv4Addr::new(10, 0, 0, 0),
             gateway: Ipv4Addr::UNSPECIFIED,
             mask: Ipv4Addr::new(255, 255, 255, 0),
-            flags: RTF_UP,
+            flags: Flags::UP,
             ..default.clone()
         };
         let named = Args {

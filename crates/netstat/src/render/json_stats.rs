@@ -55,8 +55,7 @@ pub fn write(
             Ok(counters) => loaded.push((file, counters)),
             // The first file is the one every answer needs; the others may be absent.
             Err(LoadError::Open(e) | LoadError::Read(e)) if i == 0 => {
-                let text = e.to_string();
-                let text = text.split(" (os error").next().unwrap_or_default();
+                let text = crate::text::strerror(&e);
                 writeln!(err, "netstat: cannot read {}: {text}", file.path())?;
                 return Ok(1);
             }

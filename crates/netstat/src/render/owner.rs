@@ -34,18 +34,12 @@ impl<'a> OwnerLabels<'a> {
     }
 }
 
-/// `pid/name`: argv[0], reduced to its last path component when it is absolute, control
-/// characters as `?`, cut at 19 bytes.
+/// `pid/name` ([`Owner::program`]), control characters as `?`, cut at 19 bytes.
 fn label(owner: &Owner) -> Vec<u8> {
     let mut out = Vec::with_capacity(WIDTH);
     out.extend_from_slice(itoa::Buffer::new().format(owner.pid).as_bytes());
     out.push(b'/');
-    let argv0 = &owner.argv0[..];
-    let name = match argv0.first() {
-        Some(b'/') => argv0.rsplit(|&b| b == b'/').next().unwrap_or(argv0),
-        _ => argv0,
-    };
-    out.extend(crate::text::sanitize(name));
+    out.extend(crate::text::sanitize(owner.program()));
     out.truncate(WIDTH - 1);
     out
 }

@@ -3,12 +3,7 @@
 
 use std::io::{self, Write};
 
-use nettables::route::{
-    CachedRoute, Ipv4Route, Ipv6Route, RTF_ADDRCONF, RTF_ALLONLINK, RTF_CACHE, RTF_DEFAULT,
-    RTF_DYNAMIC, RTF_EXPIRES, RTF_FLOW, RTF_GATEWAY, RTF_HOST, RTF_IRTT, RTF_LOCAL, RTF_MODIFIED,
-    RTF_MTU, RTF_NONEXTHOP, RTF_NOTCACHED, RTF_POLICY, RTF_REINSTATE, RTF_REJECT, RTF_UP,
-    RTF_WINDOW,
-};
+use nettables::route::{CachedRoute, Flags, Ipv4Route, Ipv6Route};
 
 use crate::text::{pad_left, write_sanitized};
 
@@ -70,44 +65,47 @@ pub fn write_ipv4_header(out: &mut impl Write, layout: Layout) -> io::Result<()>
 }
 
 /// The IPv4 flag letters. A reject route replaces the letters so far with `!`.
-pub fn ipv4_flags(flags: u32) -> Vec<u8> {
+pub fn ipv4_flags(flags: Flags) -> Vec<u8> {
     let mut text = Vec::with_capacity(8);
-    if flags & RTF_UP != 0 {
+    if flags.contains(Flags::UP) {
         text.push(b'U');
     }
-    if flags & RTF_GATEWAY != 0 {
+    if flags.contains(Flags::GATEWAY) {
         text.push(b'G');
     }
-    if flags & RTF_REJECT != 0 {
+    if flags.contains(Flags::REJECT) {
         text.clear();
         text.push(b'!');
     }
-    const LETTERS: [(u32, u8); 17] = [
-        (RTF_HOST, b'H'),
-        (RTF_REINSTATE, b'R'),
-        (RTF_DYNAMIC, b'D'),
-        (RTF_MODIFIED, b'M'),
-        (RTF_DEFAULT, b'd'),
-        (RTF_ALLONLINK, b'a'),
-        (RTF_ADDRCONF, b'c'),
-        (RTF_NONEXTHOP, b'o'),
-        (RTF_EXPIRES, b'e'),
-        (RTF_CACHE, b'c'),
-        (RTF_FLOW, b'f'),
-        (RTF_POLICY, b'p'),
-        (RTF_LOCAL, b'l'),
-        (RTF_MTU, b'u'),
-        (RTF_WINDOW, b'w'),
-        (RTF_IRTT, b'i'),
-        (RTF_NOTCACHED, b'n'),
+    const LETTERS: [(Flags, u8); 17] = [
+        (Flags::HOST, b'H'),
+        (Flags::REINSTATE, b'R'),
+        (Flags::DYNAMIC, b'D'),
+        (Flags::MODIFIED, b'M'),
+        (Flags::DEFAULT, b'd'),
+        (Flags::ALLONLINK, b'a'),
+        (Flags::ADDRCONF, b'c'),
+        (Flags::NONEXTHOP, b'o'),
+        (Flags::EXPIRES, b'e'),
+        (Flags::CACHE, b'c'),
+        (Flags::FLOW, b'f'),
+        (Flags::POLICY, b'p'),
+        (Flags::LOCAL, b'l'),
+        (Flags::MTU, b'u'),
+        (Flags::WINDOW, b'w'),
+        (Flags::IRTT, b'i'),
+        (Flags::NOTCACHED, b'n'),
     ];
-    text.extend(
-        LETTERS
-            .iter()
-            .filter(|(bit, _)| flags & bit != 0)
-            .map(|&(_, letter)| letter),
-    );
+    text.extend(letters(flags, &LETTERS));
     text
+}
+
+/// The letters of the flags in `flags`, in the order of `letters`.
+fn letters(flags: Flags, letters: &[(Flags, u8)]) -> impl Iterator<Item = u8> + '_ {
+    letters
+        .iter()
+        .filter(move |&&(flag, _)| flags.contains(flag))
+        .map(|&(_, letter)| letter)
 }
 
 /// One IPv4 route; `destination` and `gateway` are the resolved texts (cut here).
@@ -121,7 +119,7 @@ pub fn write_ipv4_row(
     if layout == Layout::Empty {
         return Ok(());
     }
-    let reject = route.flags & RTF_REJECT != 0;
+    let reject = route.flags.contains(Flags::REJECT);
     name_column(out, destination)?;
     out.write_all(b" ")?;
     if reject {
@@ -195,19 +193,21 @@ pub fn write_cache_header(out: &mut impl Write, layout: Layout) -> io::Result<()
 }
 
 /// The route cache's flag letters (Linux 2.2+ layout, where `U` and `H` are not shown).
-pub fn cache_flags(flags: u32) -> Vec<u8> {
+pub fn cache_flags(flags: Flags) -> Vec<u8> {
     let mut text = Vec::with_capacity(8);
-    if flags & RTF_GATEWAY != 0 {
+    if flags.contains(Flags::GATEWAY) {
         text.push(b'G');
     }
-    if flags & RTF_REJECT != 0 {
+    if flags.contains(Flags::REJECT) {
         text.clear();
         text.push(b'!');
     }
+    // The RTCF_* bits overlap the RTF_* ones; the cache's text reads them as RTCF_*.
+    let bits = flags.bits();
     const LETTERS: [(u32, &[u8]); 18] = [
-        (RTF_REINSTATE, b"R"),
-        (RTF_DYNAMIC, b"D"),
-        (RTF_MODIFIED, b"M"),
+        (Flags::REINSTATE.bits(), b"R"),
+        (Flags::DYNAMIC.bits(), b"D"),
+        (Flags::MODIFIED.bits(), b"M"),
         (0x0000_0001, b"-"),  // RTCF_DEAD
         (0x0000_0004, b"o"),  // RTCF_ONLINK
         (0x0001_0000, b"n"),  // RTCF_NOTIFY
@@ -225,7 +225,7 @@ pub fn cache_flags(flags: u32) -> Vec<u8> {
         (0x8000_0000, b"l"),  // RTCF_LOCAL
     ];
     for (bit, letters) in LETTERS {
-        if flags & bit != 0 {
+        if bits & bit != 0 {
             text.extend_from_slice(letters);
         }
     }
@@ -298,26 +298,22 @@ pub fn write_ipv6_header(out: &mut impl Write, cache: bool) -> io::Result<()> {
 }
 
 /// The IPv6 flag letters.
-pub fn ipv6_flags(flags: u32) -> Vec<u8> {
-    const LETTERS: [(u32, u8); 12] = [
-        (RTF_UP, b'U'),
-        (RTF_REJECT, b'!'),
-        (RTF_GATEWAY, b'G'),
-        (RTF_HOST, b'H'),
-        (RTF_DEFAULT, b'D'),
-        (RTF_ADDRCONF, b'A'),
-        (RTF_CACHE, b'C'),
-        (RTF_ALLONLINK, b'a'),
-        (RTF_EXPIRES, b'e'),
-        (RTF_MODIFIED, b'm'),
-        (RTF_NONEXTHOP, b'n'),
-        (RTF_FLOW, b'f'),
+pub fn ipv6_flags(flags: Flags) -> Vec<u8> {
+    const LETTERS: [(Flags, u8); 12] = [
+        (Flags::UP, b'U'),
+        (Flags::REJECT, b'!'),
+        (Flags::GATEWAY, b'G'),
+        (Flags::HOST, b'H'),
+        (Flags::DEFAULT, b'D'),
+        (Flags::ADDRCONF, b'A'),
+        (Flags::CACHE, b'C'),
+        (Flags::ALLONLINK, b'a'),
+        (Flags::EXPIRES, b'e'),
+        (Flags::MODIFIED, b'm'),
+        (Flags::NONEXTHOP, b'n'),
+        (Flags::FLOW, b'f'),
     ];
-    LETTERS
-        .iter()
-        .filter(|(bit, _)| flags & bit != 0)
-        .map(|&(_, letter)| letter)
-        .collect()
+    letters(flags, &LETTERS).collect()
 }
 
 /// One IPv6 route; `destination` is the resolved `addr/len` text. Nothing is cut: long
@@ -356,7 +352,7 @@ mod tests {
             destination: Ipv4Addr::new(10, 9, 0, 0),
             gateway: Ipv4Addr::UNSPECIFIED,
             mask: Ipv4Addr::new(255, 255, 0, 0),
-            flags,
+            flags: Flags::from_bits_retain(flags),
             refcnt: 1,
             use_count: 12,
             metric: 100,
@@ -381,15 +377,16 @@ mod tests {
 
     #[test]
     fn flag_letters() {
-        assert_eq!(ipv4_flags(0x0003), b"UG");
-        assert_eq!(ipv4_flags(0x0007), b"UGH");
-        assert_eq!(ipv4_flags(0x0201), b"!");
-        assert_eq!(ipv4_flags(0x0205), b"!H");
-        assert_eq!(ipv4_flags(0x8000_05f1), b"UDMluwin");
-        assert_eq!(ipv6_flags(0x0020_0200), b"!n");
-        assert_eq!(ipv6_flags(0x0045_0003), b"UGDAe");
-        assert_eq!(cache_flags(0x8080_0202), b"!Nsl");
-        assert_eq!(cache_flags(0x0000_0005), b"-o");
+        let bits = Flags::from_bits_retain;
+        assert_eq!(ipv4_flags(bits(0x0003)), b"UG");
+        assert_eq!(ipv4_flags(bits(0x0007)), b"UGH");
+        assert_eq!(ipv4_flags(bits(0x0201)), b"!");
+        assert_eq!(ipv4_flags(bits(0x0205)), b"!H");
+        assert_eq!(ipv4_flags(bits(0x8000_05f1)), b"UDMluwin");
+        assert_eq!(ipv6_flags(bits(0x0020_0200)), b"!n");
+        assert_eq!(ipv6_flags(bits(0x0045_0003)), b"UGDAe");
+        assert_eq!(cache_flags(bits(0x8080_0202)), b"!Nsl");
+        assert_eq!(cache_flags(bits(0x0000_0005)), b"-o");
     }
 
     #[test]
@@ -439,7 +436,7 @@ mod tests {
             metric: u32::MAX,
             refcnt: 12,
             use_count: 3,
-            flags: 0x0020_0200,
+            flags: Flags::from_bits_retain(0x0020_0200),
             iface: b"lo"[..].into(),
         };
         let mut out = Vec::new();
@@ -464,7 +461,7 @@ mod tests {
             gateway: Ipv4Addr::UNSPECIFIED,
             source: Ipv4Addr::new(192, 168, 0, 2),
             spec_dst: Ipv4Addr::new(192, 168, 0, 2),
-            flags: 0x8000_0000,
+            flags: Flags::LOCAL,
             refcnt: 1,
             use_count: 5,
             metric: 0,

@@ -98,7 +98,7 @@ fn write_text(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
         writeln!(out, "  (none)")?;
     }
     for &(proto, state, count) in &summary.states {
-        let name = String::from_utf8_lossy(super::inet::tcp_state(state));
+        let name = super::inet::tcp_state(state);
         writeln!(out, "  {proto:<9}{name:<12} {count:>9}")?;
     }
 
@@ -229,7 +229,7 @@ impl<'a> Record<'a> {
                 .iter()
                 .map(|&(proto, state, count)| StateCount {
                     proto,
-                    state: std::str::from_utf8(super::inet::tcp_state(state)).unwrap_or_default(),
+                    state: super::inet::tcp_state(state),
                     count,
                 })
                 .collect(),

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use nettables::unix::{FLAG_ACCEPTING, FLAG_NOSPACE, FLAG_WAITDATA, UnixSocket};
+use nettables::unix::{Flags, UnixSocket};
 
 use super::owner::{self, OwnerLabels};
 use crate::cli::args::Args;
@@ -23,7 +23,7 @@ pub fn selected(args: &Args, sock: &UnixSocket<'_>) -> bool {
     if args.all {
         return true;
     }
-    let listener = sock.state == 1 && sock.flags & FLAG_ACCEPTING != 0;
+    let listener = sock.state == 1 && sock.is_listening();
     listener == args.listening
 }
 
@@ -54,11 +54,11 @@ impl RowWriter {
         let flags_start = line.len();
         line.extend_from_slice(b"[ ");
         for (bit, text) in [
-            (FLAG_ACCEPTING, &b"ACC "[..]),
-            (FLAG_WAITDATA, b"W "),
-            (FLAG_NOSPACE, b"N "),
+            (Flags::ACCEPTING, &b"ACC "[..]),
+            (Flags::WAITDATA, b"W "),
+            (Flags::NOSPACE, b"N "),
         ] {
-            if sock.flags & bit != 0 {
+            if sock.flags.contains(bit) {
                 line.extend_from_slice(text);
             }
         }
@@ -114,7 +114,7 @@ pub fn socket_type(sock_type: u16) -> &'static [u8] {
 pub fn state(sock: &UnixSocket<'_>) -> &'static [u8] {
     match sock.state {
         0 => b"FREE",
-        1 if sock.flags & FLAG_ACCEPTING != 0 => b"LISTENING",
+        1 if sock.is_listening() => b"LISTENING",
         1 => b"",
         2 => b"CONNECTING",
         3 => b"CONNECTED",
@@ -134,7 +134,7 @@ mod tests {
     }
 
     fn sock(
-        flags: u32,
+        flags: Flags,
         sock_type: u16,
         state: u8,
         path: Option<&'static [u8]>,
@@ -153,31 +153,31 @@ mod tests {
     #[test]
     fn rows_match_net_tools() {
         assert_eq!(
-            render(&sock(FLAG_ACCEPTING, 1, 1, Some(b"/run/demo/srv.sock"))),
+            render(&sock(Flags::ACCEPTING, 1, 1, Some(b"/run/demo/srv.sock"))),
             "unix  2      [ ACC ]     STREAM     LISTENING     1028060  /run/demo/srv.sock\n"
         );
         assert_eq!(
-            render(&sock(0, 2, 1, None)),
+            render(&sock(Flags::empty(), 2, 1, None)),
             "unix  2      [ ]         DGRAM                    1028060  \n"
         );
         assert_eq!(
-            render(&sock(0, 1, 3, Some(b"/run/demo/with space.sock"))),
+            render(&sock(
+                Flags::empty(),
+                1,
+                3,
+                Some(b"/run/demo/with space.sock")
+            )),
             "unix  2      [ ]         STREAM     CONNECTED     1028060  /run/demo/with\n"
         );
         assert_eq!(
-            render(&sock(
-                FLAG_ACCEPTING | FLAG_WAITDATA | FLAG_NOSPACE,
-                9,
-                7,
-                Some(b"@a\x1bb")
-            )),
+            render(&sock(Flags::all(), 9, 7, Some(b"@a\x1bb"))),
             "unix  2      [ ACC W N ] UNKNOWN    UNKNOWN       1028060  @a?b\n"
         );
     }
 
     #[test]
     fn old_kernels_without_inode_and_foreign_protocols() {
-        let mut s = sock(0, 2, 1, Some(b"/dev/log"));
+        let mut s = sock(Flags::empty(), 2, 1, Some(b"/dev/log"));
         s.inode = None;
         s.protocol = 1;
         assert_eq!(
@@ -188,8 +188,8 @@ mod tests {
 
     #[test]
     fn selection_rules() {
-        let listener = sock(FLAG_ACCEPTING, 1, 1, None);
-        let dgram = sock(0, 2, 1, None);
+        let listener = sock(Flags::ACCEPTING, 1, 1, None);
+        let dgram = sock(Flags::empty(), 2, 1, None);
         let default = Args::default();
         assert!(!selected(&default, &listener) && selected(&default, &dgram));
         let only = Args {

@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use crate::iface::{
-    Counters, DeviceMap, Inet6Address, Interface, Ipv4Config, Listing, natural_cmp,
+    Counters, DeviceMap, Flags, Inet6Address, Interface, Ipv4Config, Listing, natural_cmp,
 };
 
 /// Which columns a `/proc/net/dev` line has, told apart by the second header line.
@@ -391,7 +391,7 @@ fn fetch(
         Err(e) => return Err((name, e)),
     };
     // SAFETY (all union reads below): each field read is the one its ioctl fills in.
-    let flags = unsafe { flags_req.ifr_ifru.ifru_flags } as u16;
+    let raw_flags = unsafe { flags_req.ifr_ifru.ifru_flags } as u16;
     let (hw_type, hw_addr) = match ifreq_ioctl(sock, &name, libc::SIOCGIFHWADDR) {
         Ok(req) => {
             let sa = unsafe { req.ifr_ifru.ifru_hwaddr };
@@ -402,7 +402,7 @@ fn fetch(
             (sa.sa_family, addr)
         }
         // net-tools then reads the type from a request that still holds the flags.
-        Err(_) => (flags, [0; 8]),
+        Err(_) => (raw_flags, [0; 8]),
     };
     let int_field =
         |cmd, read: fn(&libc::ifreq) -> i32| ifreq_ioctl(sock, &name, cmd).ok().map(|r| read(&r));
@@ -438,7 +438,7 @@ fn fetch(
     });
     Ok(Interface {
         name,
-        flags,
+        flags: Flags::from_bits_retain(raw_flags),
         mtu,
         metric,
         tx_queue_len,

@@ -6,20 +6,6 @@ use std::time::Duration;
 
 use crate::inet::{Family, InetSocket, Protocol, State, Timer, TimerKind};
 
-/// The `/proc/net` file name of a table.
-pub(crate) fn file_name(protocol: Protocol, family: Family) -> &'static str {
-    match (protocol, family) {
-        (Protocol::Tcp, Family::Inet) => "tcp",
-        (Protocol::Tcp, Family::Inet6) => "tcp6",
-        (Protocol::Udp, Family::Inet) => "udp",
-        (Protocol::Udp, Family::Inet6) => "udp6",
-        (Protocol::UdpLite, Family::Inet) => "udplite",
-        (Protocol::UdpLite, Family::Inet6) => "udplite6",
-        (Protocol::Raw, Family::Inet) => "raw",
-        (Protocol::Raw, Family::Inet6) => "raw6",
-    }
-}
-
 /// Clock ticks per second of `/proc` timer fields (`USER_HZ`, fixed at 100 on Linux).
 const USER_HZ: u64 = 100;
 

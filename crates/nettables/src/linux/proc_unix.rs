@@ -1,6 +1,6 @@
 //! Unix domain sockets from `/proc/net/unix`: the only source of the reference count.
 
-use crate::unix::UnixSocket;
+use crate::unix::{Flags, UnixSocket};
 
 /// Whether the header line announces the inode column (every kernel since 2.2 does).
 pub(crate) fn header_has_inode(header: &[u8]) -> bool {
@@ -27,7 +27,7 @@ pub(crate) fn parse_line(line: &[u8], with_inode: bool) -> Option<UnixSocket<'_>
     }
     let refcnt = hex_u32(field()?)?;
     let protocol = hex_u32(field()?)?;
-    let flags = hex_u32(field()?)?;
+    let flags = Flags::from_bits_retain(hex_u32(field()?)?);
     let sock_type = u16::try_from(hex_u32(field()?)?).ok()?;
     let state = u8::try_from(hex_u32(field()?)?).ok()?;
     let inode = if with_inode {
@@ -68,7 +68,7 @@ mod tests {
         let sock = parse_line(line, true).unwrap();
         assert_eq!(
             (sock.refcnt, sock.flags, sock.sock_type, sock.state),
-            (2, 0x10000, 1, 1)
+            (2, Flags::ACCEPTING, 1, 1)
         );
         assert_eq!(sock.inode, Some(1028062));
         assert_eq!(sock.path, Some(&b"/run/demo/with space.sock"[..]));

@@ -8,7 +8,7 @@ use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::route::{
-    CachedRoute, IPV4_CACHE_PATH, IPV4_ROUTE_PATH, IPV6_ROUTE_PATH, Ipv4Route, Ipv6Route, RTF_UP,
+    CachedRoute, Flags, IPV4_CACHE_PATH, IPV4_ROUTE_PATH, IPV6_ROUTE_PATH, Ipv4Route, Ipv6Route,
     TableError,
 };
 
@@ -76,7 +76,7 @@ pub(crate) fn parse_ipv4_routes(text: &[u8]) -> Result<Vec<Ipv4Route>, &'static 
     let columns = locate(lines.next().unwrap_or_default(), &ROUTE_COLUMNS)?;
     Ok(lines
         .filter_map(|line| parse_ipv4_row(&columns, line))
-        .filter(|route| route.flags & RTF_UP != 0)
+        .filter(|route| route.flags.contains(Flags::UP))
         .collect())
 }
 
@@ -99,7 +99,7 @@ fn parse_ipv4_row(columns: &[usize], line: &[u8]) -> Option<Ipv4Route> {
         iface: field(0)?.into(),
         destination: hex_ipv4(field(1)?)?,
         gateway: hex_ipv4(field(2)?)?,
-        flags: hex_u32(field(3)?)?,
+        flags: Flags::from_bits_retain(hex_u32(field(3)?)?),
         refcnt: int(4)?,
         use_count: int(5)?,
         metric: int(6)?,
@@ -129,7 +129,7 @@ fn parse_cache_row(columns: &[usize], line: &[u8]) -> Option<CachedRoute> {
         iface: field(0)?.into(),
         destination: hex_ipv4(field(1)?)?,
         gateway: hex_ipv4(field(2)?)?,
-        flags: hex_u32(field(3)?)?,
+        flags: Flags::from_bits_retain(hex_u32(field(3)?)?),
         refcnt: int(4)?,
         use_count: int(5)?,
         metric: int(6)?,
@@ -166,7 +166,7 @@ fn parse_ipv6_row(line: &[u8]) -> Option<Ipv6Route> {
         metric: hex_u32(next()?)?,
         refcnt: hex_u32(next()?)?,
         use_count: hex_u32(next()?)?,
-        flags: hex_u32(next()?)?,
+        flags: Flags::from_bits_retain(hex_u32(next()?)?),
         // A route without a device has an empty (all blank) name column.
         iface: next().unwrap_or_default().into(),
     };
@@ -234,7 +234,6 @@ fn hex_ipv6(digits: &[u8]) -> Option<Ipv6Addr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::route::{RTF_GATEWAY, RTF_HOST, RTF_REJECT};
 
     const ROUTE: &[u8] = b"Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT                                                       \n\
 vA\t00000000\t0200010A\t0003\t0\t0\t0\t00000000\t0\t0\t0                                                                                 \n\
@@ -258,14 +257,14 @@ vA\t0000320A\t0200010A\t0002\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
             default.gateway,
             Ipv4Addr::from(u32::from_str_radix("0200010A", 16).unwrap().to_ne_bytes())
         );
-        assert_eq!(default.flags, RTF_UP | RTF_GATEWAY);
+        assert_eq!(default.flags, Flags::UP | Flags::GATEWAY);
         let reject = &routes[1];
         assert_eq!(
-            (&*reject.iface, reject.flags & RTF_REJECT),
-            (&b"*"[..], RTF_REJECT)
+            (&*reject.iface, reject.flags.contains(Flags::REJECT)),
+            (&b"*"[..], true)
         );
         let host = &routes[2];
-        assert_eq!(host.flags & RTF_HOST, RTF_HOST);
+        assert!(host.flags.contains(Flags::HOST));
         assert_eq!(
             (host.metric, host.mss, host.window, host.irtt),
             (-1, 1340, 8000, 30)
@@ -332,7 +331,7 @@ vA\t0000320A\t0200010A\t0002\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
         assert_eq!(rows.len(), 2);
         assert_eq!(
             (rows[0].flags, rows[0].use_count, rows[0].hh_ref),
-            (0x8000_0000, 5, -1)
+            (Flags::LOCAL, 5, -1)
         );
         assert_eq!(rows[0].spec_dst, rows[0].source);
         assert_eq!(
@@ -356,7 +355,7 @@ vA\t0000320A\t0200010A\t0002\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
                 routes[0].prefix_len,
                 routes[0].metric,
                 routes[0].refcnt,
-                routes[0].flags
+                routes[0].flags.bits()
             ),
             (64, 7, 2, 3)
         );
