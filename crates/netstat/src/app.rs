@@ -1,7 +1,7 @@
 //! The program: parse the command line, run the mode, map the outcome to an exit status.
 
 use std::ffi::OsString;
-use std::io::{self, ErrorKind, Write};
+use std::io::{self, Write};
 
 use nettables::netns::{self, Namespace, Visit};
 
@@ -87,7 +87,7 @@ struct Target {
 /// Opens the namespaces that `--netns`, `--netns-pid` or `--all-netns` name, or explains why
 /// not. `--all-netns` lists each named namespace once, then the current one if it is unnamed.
 fn namespaces(netns: &Netns) -> Result<Vec<Target>, String> {
-    let opened = |label: String, namespace: std::io::Result<Namespace>| match namespace {
+    let opened = |label: String, namespace: nettables::Result<Namespace>| match namespace {
         Ok(namespace) => Ok(Target {
             label: Some(label),
             namespace: Some(namespace),
@@ -108,7 +108,7 @@ fn namespaces(netns: &Netns) -> Result<Vec<Target>, String> {
             Namespace::of_process(*pid),
         )?]),
         Netns::All => {
-            let failed = |e: std::io::Error| {
+            let failed = |e: nettables::Error| {
                 format!("netstat: cannot list network namespaces: {}\n", reason(&e))
             };
             let current = Namespace::current()
@@ -119,7 +119,7 @@ fn namespaces(netns: &Netns) -> Result<Vec<Target>, String> {
                 let target = match Namespace::named(&name) {
                     // `ip netns del` removed it since the listing, or `ip netns add` has not
                     // finished making it: it is not there yet.
-                    Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidData) => {
+                    Err(e) if e.is_not_available() => {
                         continue;
                     }
                     namespace => opened(name.clone(), namespace)?,
@@ -142,9 +142,9 @@ fn namespaces(netns: &Netns) -> Result<Vec<Target>, String> {
 const CURRENT: &str = "(current)";
 
 /// The `strerror` text, with a hint when privileges are missing.
-fn reason(e: &std::io::Error) -> String {
-    let text = crate::text::strerror(e);
-    match e.raw_os_error() {
+fn reason(e: &nettables::Error) -> String {
+    let text = crate::text::reason(e);
+    match e.os_error().and_then(io::Error::raw_os_error) {
         Some(libc::EPERM | libc::EACCES) => {
             format!("{text} (network namespaces need root, or CAP_SYS_ADMIN)")
         }
@@ -179,7 +179,7 @@ fn in_namespace(args: &Args, target: Option<&Target>, out: &mut Output) -> modes
     }
 }
 
-fn cannot_enter(label: Option<&str>, e: &std::io::Error) -> i32 {
+fn cannot_enter(label: Option<&str>, e: &nettables::Error) -> i32 {
     eprintln!(
         "netstat: cannot enter network namespace {}: {}",
         label.unwrap_or(CURRENT),

@@ -12,6 +12,15 @@ pub fn strerror(e: &io::Error) -> String {
     }
 }
 
+/// The text for a library error as C's `perror` would word its cause: [`strerror`] of the
+/// system's error behind it, or the error's own text when there is none.
+pub fn reason(e: &nettables::Error) -> String {
+    match e.os_error() {
+        Some(os) => strerror(os),
+        None => e.to_string(),
+    }
+}
+
 /// Writes `bytes` with control characters (0x00-0x1f, 0x7f) replaced by `?`, so that a hostile
 /// process name or path cannot drive the terminal.
 pub fn write_sanitized(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {

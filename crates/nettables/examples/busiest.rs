@@ -6,7 +6,7 @@ use std::time::Duration;
 use nettables::inet::{Family, Protocol};
 use nettables::watch::{Change, Sampler, SamplerConfig};
 
-fn main() -> std::io::Result<()> {
+fn main() -> Result<(), nettables::Error> {
     let config = SamplerConfig::default()
         .tables(vec![
             (Protocol::Tcp, Family::Inet),

@@ -24,7 +24,7 @@
 //! Parsing never fails: it follows what net-tools reads from the same text, so a value that is
 //! missing or not a number counts as 0, and one too large for `u64` counts as `u64::MAX`.
 
-use std::io;
+use crate::Result;
 
 /// One section of counters, such as `Ip` or `TcpExt`, with its counters in file order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -70,44 +70,16 @@ impl CounterFile {
     }
 }
 
-/// Why [`load`] failed.
-#[derive(Debug)]
-pub enum LoadError {
-    /// The file could not be opened (for example it does not exist).
-    Open(io::Error),
-    /// The file opened but reading it failed.
-    Read(io::Error),
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LoadError::Open(e) => write!(f, "cannot open: {e}"),
-            LoadError::Read(e) => write!(f, "cannot read: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            LoadError::Open(e) | LoadError::Read(e) => Some(e),
-        }
-    }
-}
-
-/// Reads and parses one of the kernel's counter files.
-pub fn load(file: CounterFile) -> Result<Counters, LoadError> {
+/// Reads and parses `file` from `/proc`. A file the kernel does not have (no SCTP, for one)
+/// gives [`Error::NotAvailable`](crate::Error::NotAvailable).
+pub fn load(file: CounterFile) -> Result<Counters> {
     #[cfg(target_os = "linux")]
     {
-        crate::linux::counters::read(file.path()).map(|text| parse(file, &text))
+        crate::linux::read_file(file.path()).map(|text| parse(file, &text))
     }
     #[cfg(not(target_os = "linux"))]
     {
-        Err(LoadError::Open(io::Error::new(
-            io::ErrorKind::Unsupported,
-            format!("no {} on this platform", file.path()),
-        )))
+        Err(crate::Error::unsupported(file.path()))
     }
 }
 

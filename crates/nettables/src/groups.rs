@@ -18,8 +18,10 @@
 //! assert_eq!((m.users, m.group), (1, IpAddr::V4(Ipv4Addr::new(224, 0, 0, 1))));
 //! ```
 
-use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+#[cfg(target_os = "linux")]
+use crate::Result;
 
 /// The IPv4 membership table.
 pub const IGMP_PATH: &str = "/proc/net/igmp";
@@ -46,17 +48,17 @@ pub enum GroupLine {
     Bogus(usize),
 }
 
-/// Reads and parses [`IGMP_PATH`]. A missing table gives an error of kind
-/// [`io::ErrorKind::NotFound`].
+/// Reads and parses [`IGMP_PATH`]. A kernel without the table gives
+/// [`Error::NotAvailable`](crate::Error::NotAvailable).
 #[cfg(target_os = "linux")]
-pub fn read_igmp() -> io::Result<Vec<GroupLine>> {
-    crate::linux::groups::read(IGMP_PATH).map(|text| parse_igmp(&text))
+pub fn read_igmp() -> Result<Vec<GroupLine>> {
+    crate::linux::read_file(IGMP_PATH).map(|text| parse_igmp(&text))
 }
 
 /// Reads and parses [`IGMP6_PATH`].
 #[cfg(target_os = "linux")]
-pub fn read_igmp6() -> io::Result<Vec<GroupLine>> {
-    crate::linux::groups::read(IGMP6_PATH).map(|text| parse_igmp6(&text))
+pub fn read_igmp6() -> Result<Vec<GroupLine>> {
+    crate::linux::read_file(IGMP6_PATH).map(|text| parse_igmp6(&text))
 }
 
 /// Parses the text of `/proc/net/igmp`: a header line, then for each interface a device line

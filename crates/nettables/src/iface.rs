@@ -5,8 +5,9 @@
 //! order of [`natural_cmp`]. [`inet6_addresses`] lists the IPv6 addresses of all devices.
 
 use std::cmp::Ordering;
-use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::{Error, Result};
 
 bitflags::bitflags! {
     /// The low 16 bits of an interface's flags, the `IFF_*` bits of `<net/if.h>`. Bits without a
@@ -149,12 +150,12 @@ pub struct Listing {
     /// Interfaces in natural order, up to the first one that could not be read.
     pub interfaces: Vec<Interface>,
     /// The interface whose flags could not be read (it vanished, or the name is bogus) and the
-    /// error. net-tools stops its listing there.
-    pub unreadable: Option<(Box<[u8]>, io::Error)>,
-    /// Why `/proc/net/dev` could not be opened; names then come only from the IPv4 list.
-    pub dev_error: Option<io::Error>,
+    /// error (`SIOCGIFFLAGS`). net-tools stops its listing there.
+    pub unreadable: Option<(Box<[u8]>, Error)>,
+    /// Why `/proc/net/dev` could not be read; names then come only from the IPv4 list.
+    pub dev_error: Option<Error>,
     /// Why the kernel's IPv4 interface list (`SIOCGIFCONF`) could not be read.
-    pub conf_error: Option<io::Error>,
+    pub conf_error: Option<Error>,
 }
 
 /// One IPv6 address of `/proc/net/if_inet6`.
@@ -182,10 +183,10 @@ pub struct Inet6Address {
 ///     let rx = iface.stats.map_or(0, |s| s.rx_packets);
 ///     println!("{} mtu {} rx {rx}", String::from_utf8_lossy(&iface.name), iface.mtu);
 /// }
-/// # Ok::<(), std::io::Error>(())
+/// # Ok::<(), nettables::Error>(())
 /// ```
 #[cfg(target_os = "linux")]
-pub fn list() -> io::Result<Listing> {
+pub fn list() -> Result<Listing> {
     crate::linux::iface::list()
 }
 
@@ -195,10 +196,10 @@ pub fn list() -> io::Result<Listing> {
 /// for addr in nettables::iface::inet6_addresses()? {
 ///     println!("{} {}/{}", String::from_utf8_lossy(&addr.device), addr.address, addr.prefix_len);
 /// }
-/// # Ok::<(), std::io::Error>(())
+/// # Ok::<(), nettables::Error>(())
 /// ```
 #[cfg(target_os = "linux")]
-pub fn inet6_addresses() -> io::Result<Vec<Inet6Address>> {
+pub fn inet6_addresses() -> Result<Vec<Inet6Address>> {
     crate::linux::iface::inet6_addresses()
 }
 

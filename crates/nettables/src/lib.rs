@@ -13,9 +13,9 @@
 //! let query = InetQuery::new(Protocol::Tcp, Family::Inet).states(StateMask::LISTEN);
 //! reader.for_each_inet(&query, |sock| {
 //!     println!("{} listens (inode {})", sock.local, sock.inode);
-//!     Ok::<(), std::io::Error>(())
+//!     Ok::<(), std::convert::Infallible>(())
 //! })?;
-//! # Ok::<(), std::io::Error>(())
+//! # Ok::<(), nettables::Error>(())
 //! ```
 //!
 //! What is here:
@@ -25,6 +25,7 @@
 //! - [`route`], [`iface`], [`groups`]: routing, interface and multicast tables.
 //! - [`counters`] (`/proc/net/snmp` and friends), [`sockstat`], [`sysctl`].
 //! - [`netns`]: entering another network namespace.
+//! - [`Error`]: why a table could not be read; [`ReadError`] also carries a callback's error.
 //!
 //! The Linux backend lives in a private module; everything public is platform-neutral, so other
 //! backends can be added behind the same types.
@@ -43,7 +44,9 @@ pub mod tcp_info;
 pub mod unix;
 pub mod watch;
 
+mod error;
 mod reader;
+pub use error::{Error, ReadError, Result};
 pub use reader::{SocketReader, Source};
 
 #[cfg(target_os = "linux")]

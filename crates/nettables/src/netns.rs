@@ -7,7 +7,7 @@
 //! thread or creating any reader, and return before entering the next one.
 //!
 //! Entering a namespace needs `CAP_SYS_ADMIN`; without it [`Namespace::enter`] fails with
-//! [`std::io::ErrorKind::PermissionDenied`].
+//! [`Error::System`] holding `EPERM`.
 //!
 //! ```no_run
 //! use nettables::netns::{Namespace, Visit};
@@ -17,11 +17,12 @@
 //! let listing = nettables::iface::list()?;      // blue's interfaces
 //! visit.leave()?;                               // back where we started
 //! # let _ = listing;
-//! # Ok::<(), std::io::Error>(())
+//! # Ok::<(), nettables::Error>(())
 //! ```
 
-use std::io;
 use std::os::fd::OwnedFd;
+
+use crate::{Error, Result};
 
 /// Where `ip netns` keeps its named namespaces.
 pub const NAMED_DIR: &str = "/run/netns";
@@ -34,34 +35,34 @@ pub struct Namespace {
 
 impl Namespace {
     /// The namespace `ip netns add NAME` made. Names with `/`, and `.` and `..`, are refused
-    /// as `ip netns` refuses them (they would name other files). A file that is not (yet) a
-    /// namespace gives [`io::ErrorKind::InvalidData`].
-    pub fn named(name: &str) -> io::Result<Namespace> {
+    /// as `ip netns` refuses them (they would name other files): [`Error::InvalidName`]. A name
+    /// nobody made, or a file that is not (yet) a namespace, gives [`Error::NotAvailable`].
+    pub fn named(name: &str) -> Result<Namespace> {
         if name.is_empty()
             || name == "."
             || name == ".."
             || name.contains('/')
             || name.contains('\0')
         {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "invalid namespace name",
-            ));
+            return Err(Error::InvalidName {
+                kind: "namespace",
+                name: name.to_string(),
+            });
         }
-        Namespace::open(&format!("{NAMED_DIR}/{name}"))
+        Namespace::open(format!("{NAMED_DIR}/{name}"))
     }
 
     /// The network namespace of process `pid` (a container's, for example).
-    pub fn of_process(pid: u32) -> io::Result<Namespace> {
-        Namespace::open(&format!("/proc/{pid}/ns/net"))
+    pub fn of_process(pid: u32) -> Result<Namespace> {
+        Namespace::open(format!("/proc/{pid}/ns/net"))
     }
 
     /// The namespace the calling thread is in now.
-    pub fn current() -> io::Result<Namespace> {
-        Namespace::open("/proc/thread-self/ns/net")
+    pub fn current() -> Result<Namespace> {
+        Namespace::open("/proc/thread-self/ns/net".to_string())
     }
 
-    fn open(path: &str) -> io::Result<Namespace> {
+    fn open(path: String) -> Result<Namespace> {
         #[cfg(target_os = "linux")]
         {
             crate::linux::netns::open(path).map(|fd| Namespace { fd })
@@ -69,32 +70,32 @@ impl Namespace {
         #[cfg(not(target_os = "linux"))]
         {
             let _ = path;
-            Err(unsupported())
+            Err(Error::unsupported("network namespaces"))
         }
     }
 
     /// Moves the calling thread into this namespace. Threads started afterwards inherit it.
-    pub fn enter(&self) -> io::Result<()> {
+    pub fn enter(&self) -> Result<()> {
         #[cfg(target_os = "linux")]
         {
             crate::linux::netns::enter(&self.fd)
         }
         #[cfg(not(target_os = "linux"))]
         {
-            Err(unsupported())
+            Err(Error::unsupported("network namespaces"))
         }
     }
 
     /// An identity (device and inode of the namespace file): two handles on the same namespace
     /// have the same one.
-    pub fn id(&self) -> io::Result<(u64, u64)> {
+    pub fn id(&self) -> Result<(u64, u64)> {
         #[cfg(target_os = "linux")]
         {
             crate::linux::netns::id(&self.fd)
         }
         #[cfg(not(target_os = "linux"))]
         {
-            Err(unsupported())
+            Err(Error::unsupported("network namespaces"))
         }
     }
 }
@@ -108,14 +109,14 @@ pub struct Visit {
 
 impl Visit {
     /// Saves the current namespace, then enters `target`.
-    pub fn enter(target: &Namespace) -> io::Result<Visit> {
+    pub fn enter(target: &Namespace) -> Result<Visit> {
         let home = Namespace::current()?;
         target.enter()?;
         Ok(Visit { home: Some(home) })
     }
 
     /// Returns to the saved namespace, reporting a failure (which leaves the thread where it is).
-    pub fn leave(mut self) -> io::Result<()> {
+    pub fn leave(mut self) -> Result<()> {
         match self.home.take() {
             Some(home) => home.enter(),
             None => Ok(()),
@@ -133,17 +134,18 @@ impl Drop for Visit {
 }
 
 /// The names under [`NAMED_DIR`], sorted; none when the directory does not exist.
-pub fn named() -> io::Result<Vec<String>> {
+pub fn named() -> Result<Vec<String>> {
     let entries = match std::fs::read_dir(NAMED_DIR) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::open(NAMED_DIR, e)),
     };
     let mut names = Vec::new();
     for entry in entries {
+        let entry = entry.map_err(|e| Error::read(NAMED_DIR, e))?;
         // Names that are not UTF-8 cannot be given back to `--netns` on most terminals; they
         // are still listed, lossily, so that nothing is hidden.
-        names.push(entry?.file_name().to_string_lossy().into_owned());
+        names.push(entry.file_name().to_string_lossy().into_owned());
     }
     names.sort();
     Ok(names)
@@ -158,7 +160,7 @@ pub const ETC_DIR: &str = "/etc/netns";
 /// first, so nothing outside it changes; does nothing when the directory does not exist. Like
 /// `ip netns exec`, a file that cannot be bound is skipped. Call it before any thread starts
 /// (a multi-threaded process cannot leave its mount namespace).
-pub fn bind_etc(name: &str) -> io::Result<()> {
+pub fn bind_etc(name: &str) -> Result<()> {
     let dir = std::path::Path::new(ETC_DIR).join(name);
     #[cfg(target_os = "linux")]
     {
@@ -167,16 +169,8 @@ pub fn bind_etc(name: &str) -> io::Result<()> {
     #[cfg(not(target_os = "linux"))]
     {
         let _ = dir;
-        Err(unsupported())
+        Err(Error::unsupported("network namespaces"))
     }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn unsupported() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::Unsupported,
-        "network namespaces are Linux-only",
-    )
 }
 
 #[cfg(test)]
@@ -187,22 +181,22 @@ mod tests {
     fn names_that_escape_the_directory_are_refused() {
         for name in ["", ".", "..", "a/b", "../../proc/1/ns/net", "a\0b"] {
             let err = Namespace::named(name).expect_err(name);
-            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{name:?}");
+            assert!(matches!(err, Error::InvalidName { .. }), "{name:?}");
         }
     }
 
     #[test]
     fn missing_names_and_processes_are_not_found() {
         let err = Namespace::named("nettables-no-such-namespace").expect_err("absent");
-        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert!(err.is_not_available(), "{err}");
         let err = Namespace::of_process(u32::MAX).expect_err("absent");
-        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert!(err.is_not_available(), "{err}");
     }
 
     #[test]
     fn ordinary_files_are_not_namespaces() {
-        let err = Namespace::open("/proc/self/status").expect_err("a plain file");
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        let err = Namespace::open("/proc/self/status".into()).expect_err("a plain file");
+        assert!(err.is_not_available(), "{err}");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Which process owns each socket: one scan of `/proc/<pid>/fd`, then constant-time look-ups.
 
-use std::io;
-
 use rustc_hash::FxHashMap;
+
+use crate::Result;
 
 /// A process that holds at least one socket.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,17 +70,14 @@ pub struct SocketHolders {
 
 impl SocketHolders {
     /// Scans every process. Fails only when `/proc` itself cannot be read.
-    pub fn scan() -> io::Result<SocketHolders> {
+    pub fn scan() -> Result<SocketHolders> {
         #[cfg(target_os = "linux")]
         {
             crate::linux::process::scan_holders()
         }
         #[cfg(not(target_os = "linux"))]
         {
-            Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "no process table on this platform",
-            ))
+            Err(crate::Error::unsupported("/proc"))
         }
     }
 }
@@ -98,7 +95,7 @@ pub struct OwnerId(pub u32);
 /// if let Some(owner) = owners.get(1028034) {
 ///     println!("pid {}", owner.pid);
 /// }
-/// # Ok::<(), std::io::Error>(())
+/// # Ok::<(), nettables::Error>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct OwnerMap {
@@ -110,17 +107,14 @@ pub struct OwnerMap {
 
 impl OwnerMap {
     /// Scans every process. Fails only when `/proc` itself cannot be read.
-    pub fn scan() -> io::Result<OwnerMap> {
+    pub fn scan() -> Result<OwnerMap> {
         #[cfg(target_os = "linux")]
         {
             crate::linux::process::scan()
         }
         #[cfg(not(target_os = "linux"))]
         {
-            Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "no process table on this platform",
-            ))
+            Err(crate::Error::unsupported("/proc"))
         }
     }
 

@@ -2,6 +2,7 @@
 
 use std::io::{self, BufRead};
 
+use crate::error::{Error, ReadError};
 use crate::inet::{InetQuery, InetSocket};
 use crate::tcp_info::TcpDetails;
 use crate::unix::UnixSocket;
@@ -55,28 +56,29 @@ impl SocketReader {
 
     /// Calls `each` for every socket of one Internet table, in kernel order.
     ///
-    /// An error from `each` stops the listing and is returned. A table the kernel does not have
-    /// gives an error of kind [`io::ErrorKind::NotFound`].
-    pub fn for_each_inet<E: From<io::Error>>(
+    /// An error from `each` stops the listing and comes back as [`ReadError::Callback`]. A table
+    /// the kernel does not have gives [`ReadError::Source`] with [`Error::NotAvailable`].
+    pub fn for_each_inet<E>(
         &mut self,
         query: &InetQuery,
         mut each: impl FnMut(&InetSocket) -> Result<(), E>,
-    ) -> Result<(), E> {
+    ) -> Result<(), ReadError<E>> {
         self.for_each_inet_detailed(query, |sock, _| each(sock))
     }
 
     /// Like [`SocketReader::for_each_inet`], and also passes each TCP socket's details when the
     /// query asked for them ([`InetQuery::tcp_details`]). Details are `None` for sockets the
     /// kernel keeps none for (TIME_WAIT, SYN_RECV) and whenever the rows come from `/proc`.
-    pub fn for_each_inet_detailed<E: From<io::Error>>(
+    pub fn for_each_inet_detailed<E>(
         &mut self,
         query: &InetQuery,
         mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> Result<(), E>,
-    ) -> Result<(), E> {
+    ) -> Result<(), ReadError<E>> {
         self.bad_lines = 0;
         #[cfg(target_os = "linux")]
         if self.source == Source::Auto {
-            use crate::linux::{netlink::Netlink, sock_diag};
+            use crate::linux::netlink::{DumpError, Netlink};
+            use crate::linux::sock_diag;
             if self.sock_diag.is_none() {
                 self.sock_diag = Netlink::open(rustix::net::netlink::SOCK_DIAG).ok();
             }
@@ -84,13 +86,16 @@ impl SocketReader {
                 let mut emitted = false;
                 let result = sock_diag::dump(netlink, query, |sock, details| {
                     emitted = true;
-                    each(sock, details).map_err(DumpError::Caller)
+                    each(sock, details)
                 });
                 match result {
                     Ok(()) => return Ok(()),
-                    Err(DumpError::Caller(e)) => return Err(e),
+                    Err(DumpError::Callback(e)) => return Err(ReadError::Callback(e)),
                     Err(DumpError::Kernel(e)) if !emitted && sock_diag::unsupported(&e) => {}
-                    Err(DumpError::Kernel(e)) => return Err(e.into()),
+                    Err(DumpError::Kernel(e)) => {
+                        let what = format!("sock_diag {}", query.protocol.table(query.family));
+                        return Err(Error::read(what, e).into());
+                    }
                 }
             }
         }
@@ -98,18 +103,18 @@ impl SocketReader {
     }
 
     #[cfg(target_os = "linux")]
-    fn for_each_inet_proc<E: From<io::Error>>(
+    fn for_each_inet_proc<E>(
         &mut self,
         query: &InetQuery,
         mut each: impl FnMut(&InetSocket) -> Result<(), E>,
-    ) -> Result<(), E> {
+    ) -> Result<(), ReadError<E>> {
         use crate::linux::proc_inet;
         let path = format!("/proc/net/{}", query.protocol.table(query.family));
-        let mut lines = ProcLines::open(&path)?;
+        let mut lines = ProcLines::open(path)?;
         lines.next(&mut self.line)?; // header
         while lines.next(&mut self.line)? {
             match proc_inet::parse_line(query.protocol, query.family, &self.line) {
-                Some(sock) if query.accepts(&sock) => each(&sock)?,
+                Some(sock) if query.accepts(&sock) => each(&sock).map_err(ReadError::Callback)?,
                 Some(_) => {}
                 None => self.bad_lines += 1,
             }
@@ -117,19 +122,20 @@ impl SocketReader {
         Ok(())
     }
 
-    /// Calls `each` for every Unix domain socket, in kernel order.
-    pub fn for_each_unix<E: From<io::Error>>(
+    /// Calls `each` for every Unix domain socket, in kernel order. Errors as for
+    /// [`SocketReader::for_each_inet`].
+    pub fn for_each_unix<E>(
         &mut self,
         mut each: impl FnMut(&UnixSocket<'_>) -> Result<(), E>,
-    ) -> Result<(), E> {
+    ) -> Result<(), ReadError<E>> {
         use crate::linux::proc_unix;
         self.bad_lines = 0;
-        let mut lines = ProcLines::open("/proc/net/unix")?;
+        let mut lines = ProcLines::open("/proc/net/unix".into())?;
         lines.next(&mut self.line)?;
         let with_inode = proc_unix::header_has_inode(&self.line);
         while lines.next(&mut self.line)? {
             match proc_unix::parse_line(&self.line, with_inode) {
-                Some(sock) => each(&sock)?,
+                Some(sock) => each(&sock).map_err(ReadError::Callback)?,
                 None => self.bad_lines += 1,
             }
         }
@@ -137,37 +143,30 @@ impl SocketReader {
     }
 }
 
-#[cfg(target_os = "linux")]
-enum DumpError<E> {
-    Kernel(io::Error),
-    Caller(E),
-}
-
-#[cfg(target_os = "linux")]
-impl<E> From<io::Error> for DumpError<E> {
-    fn from(e: io::Error) -> Self {
-        DumpError::Kernel(e)
-    }
-}
-
 /// Line reader over a /proc file that reuses one buffer.
 struct ProcLines {
+    path: String,
     reader: io::BufReader<std::fs::File>,
 }
 
 impl ProcLines {
-    fn open(path: &str) -> io::Result<ProcLines> {
-        let file = std::fs::File::open(path)?;
-        Ok(ProcLines {
-            reader: io::BufReader::with_capacity(64 * 1024, file),
-        })
+    fn open(path: String) -> Result<ProcLines, Error> {
+        match std::fs::File::open(&path) {
+            Ok(file) => Ok(ProcLines {
+                path,
+                reader: io::BufReader::with_capacity(64 * 1024, file),
+            }),
+            Err(e) => Err(Error::open(path, e)),
+        }
     }
 
     /// Reads the next line (without its newline) into `line`; false at the end.
-    fn next(&mut self, line: &mut Vec<u8>) -> io::Result<bool> {
+    fn next(&mut self, line: &mut Vec<u8>) -> Result<bool, Error> {
         line.clear();
-        if self.reader.read_until(b'\n', line)? == 0 {
-            return Ok(false);
+        match self.reader.read_until(b'\n', line) {
+            Ok(0) => return Ok(false),
+            Ok(_) => {}
+            Err(e) => return Err(Error::read(self.path.clone(), e)),
         }
         if line.last() == Some(&b'\n') {
             line.pop();

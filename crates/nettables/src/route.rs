@@ -11,12 +11,12 @@
 //!     let via = if r.flags.contains(route::Flags::GATEWAY) { r.gateway.to_string() } else { "-".into() };
 //!     println!("{}/{} via {via} dev {}", r.destination, r.mask, String::from_utf8_lossy(&r.iface));
 //! }
-//! # Ok::<(), nettables::route::TableError>(())
+//! # Ok::<(), nettables::Error>(())
 //! ```
 
-use std::fmt;
-use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::Result;
 
 bitflags::bitflags! {
     /// A route's flags, the `RTF_*` bits of `<linux/route.h>` and `<linux/ipv6_route.h>`. Bits
@@ -135,30 +135,6 @@ pub struct Ipv6Route {
     pub iface: Box<[u8]>,
 }
 
-/// Why a routing table could not be listed.
-#[derive(Debug)]
-pub enum TableError {
-    /// The table could not be opened (the path is given): the family is not configured.
-    Open(&'static str, io::Error),
-    /// The table's header lacks a column this reader needs.
-    MissingColumn(&'static str, &'static str),
-    /// Reading failed after the table was opened.
-    Read(&'static str, io::Error),
-}
-
-impl fmt::Display for TableError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TableError::Open(path, e) | TableError::Read(path, e) => write!(f, "{path}: {e}"),
-            TableError::MissingColumn(path, column) => {
-                write!(f, "{path} does not contain required field {column}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for TableError {}
-
 /// The IPv4 main table.
 pub const IPV4_ROUTE_PATH: &str = "/proc/net/route";
 /// The IPv4 route cache.
@@ -166,18 +142,19 @@ pub const IPV4_CACHE_PATH: &str = "/proc/net/rt_cache";
 /// The IPv6 routes.
 pub const IPV6_ROUTE_PATH: &str = "/proc/net/ipv6_route";
 
-/// The usable (`RTF_UP`) routes of the IPv4 main table, in kernel order. Malformed rows are
-/// skipped.
+/// The usable ([`Flags::UP`]) routes of the IPv4 main table, in kernel order. Malformed rows are
+/// skipped. Without IPv4 (or a table header this reader understands) the error says so:
+/// [`Error::NotAvailable`](crate::Error::NotAvailable), [`Error::MissingColumn`](crate::Error::MissingColumn).
 ///
 /// ```no_run
 /// let default = nettables::route::ipv4_routes()?
 ///     .into_iter()
 ///     .find(|r| r.mask.is_unspecified() && r.destination.is_unspecified());
 /// println!("default gateway: {:?}", default.map(|r| r.gateway));
-/// # Ok::<(), nettables::route::TableError>(())
+/// # Ok::<(), nettables::Error>(())
 /// ```
 #[cfg(target_os = "linux")]
-pub fn ipv4_routes() -> Result<Vec<Ipv4Route>, TableError> {
+pub fn ipv4_routes() -> Result<Vec<Ipv4Route>> {
     crate::linux::route::ipv4_routes()
 }
 
@@ -186,10 +163,10 @@ pub fn ipv4_routes() -> Result<Vec<Ipv4Route>, TableError> {
 ///
 /// ```no_run
 /// println!("{} cached routes", nettables::route::ipv4_route_cache()?.len());
-/// # Ok::<(), nettables::route::TableError>(())
+/// # Ok::<(), nettables::Error>(())
 /// ```
 #[cfg(target_os = "linux")]
-pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>, TableError> {
+pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
     crate::linux::route::ipv4_route_cache()
 }
 
@@ -201,9 +178,9 @@ pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>, TableError> {
 /// for r in ipv6_routes()?.iter().filter(|r| r.flags.contains(Flags::GATEWAY)) {
 ///     println!("{}/{} via {}", r.destination, r.prefix_len, r.next_hop);
 /// }
-/// # Ok::<(), nettables::route::TableError>(())
+/// # Ok::<(), nettables::Error>(())
 /// ```
 #[cfg(target_os = "linux")]
-pub fn ipv6_routes() -> Result<Vec<Ipv6Route>, TableError> {
+pub fn ipv6_routes() -> Result<Vec<Ipv6Route>> {
     crate::linux::route::ipv6_routes()
 }

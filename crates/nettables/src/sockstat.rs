@@ -20,7 +20,7 @@
 //! Parsing never fails: a line or counter that is missing, unknown or not a number leaves its
 //! field at 0, and a number too large for `u64` counts as `u64::MAX`.
 
-use std::io;
+use crate::Result;
 
 /// The counters of one protocol line (`UDP: inuse 2 mem 4`). A counter the line does not have
 /// is 0.
@@ -95,17 +95,14 @@ impl Sockstat {
 
 /// Reads both files of the current network namespace. A missing `sockstat6` (no IPv6) is not
 /// an error: [`Sockstat::ipv6`] is then false.
-pub fn read() -> io::Result<Sockstat> {
+pub fn read() -> Result<Sockstat> {
     #[cfg(target_os = "linux")]
     {
         crate::linux::sockstat::read()
     }
     #[cfg(not(target_os = "linux"))]
     {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "no /proc/net/sockstat on this platform",
-        ))
+        Err(crate::Error::unsupported("/proc/net/sockstat"))
     }
 }
 

@@ -15,7 +15,7 @@
 //! }
 //! ```
 
-use std::io;
+use crate::{Error, Result};
 
 /// Longest name accepted; real ones are far shorter.
 const MAX_NAME: usize = 256;
@@ -42,25 +42,23 @@ pub fn path(name: &str) -> Option<String> {
 }
 
 /// The current value of a parameter, without its trailing newline. A name that is not valid
-/// gives [`io::ErrorKind::InvalidInput`]; one the kernel lacks, [`io::ErrorKind::NotFound`]
-/// (for example `net.ipv4.tcp_mem` inside a network namespace, where it is not shown).
-pub fn read(name: &str) -> io::Result<String> {
+/// gives [`Error::InvalidName`]; one the kernel lacks, [`Error::NotAvailable`] (for example
+/// `net.ipv4.tcp_mem` inside a network namespace, where it is not shown).
+pub fn read(name: &str) -> Result<String> {
     let Some(path) = path(name) else {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("not a sysctl name: {name:?}"),
-        ));
+        return Err(Error::InvalidName {
+            kind: "sysctl",
+            name: name.to_string(),
+        });
     };
     #[cfg(target_os = "linux")]
     {
-        crate::linux::sysctl::read(&path)
+        crate::linux::sysctl::read(path)
     }
     #[cfg(not(target_os = "linux"))]
     {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            format!("no {path} on this platform"),
-        ))
+        let _ = path;
+        Err(Error::unsupported("/proc/sys"))
     }
 }
 
@@ -102,10 +100,10 @@ mod tests {
             assert_eq!(path(bad), None, "{bad:?}");
         }
         assert_eq!(path(&"a.".repeat(200)), None);
-        assert_eq!(
-            read("../../etc/shadow").unwrap_err().kind(),
-            io::ErrorKind::InvalidInput
-        );
+        assert!(matches!(
+            read("../../etc/shadow"),
+            Err(Error::InvalidName { .. })
+        ));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! stderr, and the checks that need it find nothing.
 
 use std::collections::HashMap;
-use std::io;
+use std::convert::Infallible;
 
 use nettables::SocketReader;
 use nettables::counters::{self, CounterFile};
@@ -50,7 +50,7 @@ pub fn collect() -> (Snapshot, Vec<String>) {
     for file in [CounterFile::Snmp, CounterFile::Netstat] {
         match counters::load(file) {
             Ok(c) => snapshot.counters.extend(c.sections),
-            Err(e) => notes.push(format!("{}: {e}", file.path())),
+            Err(e) => notes.push(e.to_string()),
         }
     }
     match nettables::iface::list() {
@@ -65,7 +65,7 @@ pub fn collect() -> (Snapshot, Vec<String>) {
     }
     match nettables::sockstat::read() {
         Ok(stat) => snapshot.sockstat = Some(stat),
-        Err(e) => notes.push(format!("/proc/net/sockstat: {e}")),
+        Err(e) => notes.push(e.to_string()),
     }
     for &name in SYSCTLS {
         // Some are not shown inside a network namespace (tcp_mem, tcp_max_orphans).
@@ -89,11 +89,11 @@ fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
                     inet: *inet,
                     owner: None,
                 });
-                Ok::<(), io::Error>(())
+                Ok::<(), Infallible>(())
             });
-            match result {
+            match result.map_err(nettables::Error::from) {
                 // No IPv6 in this kernel.
-                Err(e) if e.kind() == io::ErrorKind::NotFound && family == Family::Inet6 => {}
+                Err(e) if e.is_not_available() && family == Family::Inet6 => {}
                 Err(e) => notes.push(format!("cannot list {} sockets: {e}", protocol.name())),
                 Ok(()) => {}
             }

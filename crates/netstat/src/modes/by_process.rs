@@ -3,7 +3,7 @@
 //! `-l` asks for listeners only; `-t -u -U -w -4 -6` and `--filter` select tables and sockets
 //! as for the listing.
 
-use std::io;
+use std::convert::Infallible;
 
 use nettables::SocketReader;
 use nettables::filter::Filter;
@@ -78,7 +78,7 @@ fn collect(
     filter: Option<&Filter>,
     reader: &mut SocketReader,
     holders: &SocketHolders,
-) -> io::Result<Listing> {
+) -> nettables::Result<Listing> {
     // (inode, descriptor slot), sorted by inode: a socket held several times matches each.
     let mut index: Vec<(u64, u32)> = Vec::new();
     for (slot, held) in holders
@@ -115,11 +115,11 @@ fn collect(
             if used {
                 listing.sockets.push(*sock);
             }
-            Ok::<(), io::Error>(())
+            Ok::<(), Infallible>(())
         });
-        match result {
+        match result.map_err(nettables::Error::from) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) if e.is_not_available() => {}
             Err(e) => return Err(e),
         }
     }

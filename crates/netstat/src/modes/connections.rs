@@ -6,11 +6,11 @@
 use std::io;
 use std::path::Path;
 
-use nettables::SocketReader;
 use nettables::filter::{Filter, ParseError};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
 use nettables::process::OwnerMap;
 use nettables::tcp_info::TcpDetails;
+use nettables::{ReadError, SocketReader};
 
 use super::Status;
 use crate::cli::args::{Args, OutputFormat};
@@ -53,18 +53,6 @@ struct Listing<'a> {
     rows: Vec<InetSocket>,
     /// `--tcp-info`: the details of each of `rows`.
     details: Vec<Option<TcpDetails>>,
-}
-
-/// A failure while listing a table: the output broke, or the source did.
-enum ListError {
-    Output(io::Error),
-    Source(io::Error),
-}
-
-impl From<io::Error> for ListError {
-    fn from(e: io::Error) -> Self {
-        ListError::Source(e)
-    }
 }
 
 /// Reports a bad `--filter` expression, underlining where it went wrong.
@@ -204,8 +192,8 @@ impl Listing<'_> {
             }
             match self.list(out, protocol, family) {
                 Ok(()) => {}
-                Err(ListError::Output(e)) => return Err(e),
-                Err(ListError::Source(e)) if e.kind() == io::ErrorKind::NotFound => {
+                Err(ReadError::Callback(e)) => return Err(e),
+                Err(ReadError::Source(e)) if e.is_not_available() => {
                     // Only a missing IPv4 table is reported, as net-tools does.
                     if family == Family::Inet && !args.protocols_implied {
                         if args.tables_requested || args.verbose {
@@ -216,11 +204,11 @@ impl Listing<'_> {
                         }
                     }
                 }
-                Err(ListError::Source(e)) => {
+                Err(ReadError::Source(e)) => {
                     eprintln!(
                         "/proc/net/{}: {}",
                         protocol.table(family),
-                        crate::text::strerror(&e)
+                        crate::text::reason(&e)
                     );
                     return Ok(255);
                 }
@@ -237,7 +225,7 @@ impl Listing<'_> {
         out: &mut Output,
         protocol: Protocol,
         family: Family,
-    ) -> Result<(), ListError> {
+    ) -> Result<(), ReadError<io::Error>> {
         let args = self.args;
         let query = InetQuery::new(protocol, family)
             .states(kernel_states(args, protocol))
@@ -267,19 +255,17 @@ impl Listing<'_> {
                         held_details.push(details.copied());
                     }
                 }
-                Ok::<(), ListError>(())
+                Ok::<(), io::Error>(())
             })?;
         for sock in rows.iter() {
             inet::host_lookups(sock).for_each(|ip| names.hosts.request(ip));
         }
         names.hosts.wait();
         for (i, sock) in rows.iter().enumerate() {
-            writer.write(
-                out,
-                sock,
-                held_details.get(i).and_then(Option::as_ref),
-                names,
-            )?;
+            let details = held_details.get(i).and_then(Option::as_ref);
+            writer
+                .write(out, sock, details, names)
+                .map_err(ReadError::Callback)?;
         }
         Ok(())
     }
@@ -308,26 +294,25 @@ impl Listing<'_> {
         let owner_map = self.owners.as_ref();
         let result = self.reader.for_each_unix(|sock| {
             if unix::selected(args, sock) {
-                let written = if json {
-                    json::write_unix(out, args, sock, owner_map)
+                if json {
+                    json::write_unix(out, args, sock, owner_map)?;
                 } else {
-                    writer.write(out, sock, owners)
-                };
-                written.map_err(ListError::Output)?;
+                    writer.write(out, sock, owners)?;
+                }
             }
             Ok(())
         });
         match result {
             Ok(()) => {}
-            Err(ListError::Output(e)) => return Err(e),
-            Err(ListError::Source(e)) if e.kind() == io::ErrorKind::NotFound => {
+            Err(ReadError::Callback(e)) => return Err(e),
+            Err(ReadError::Source(e)) if e.is_not_available() => {
                 if args.tables_requested || args.verbose {
                     no_support("AF UNIX");
                 }
                 return Ok(i32::from(args.tables_requested));
             }
-            Err(ListError::Source(e)) => {
-                eprintln!("/proc/net/unix: {}", crate::text::strerror(&e));
+            Err(ReadError::Source(e)) => {
+                eprintln!("/proc/net/unix: {}", crate::text::reason(&e));
                 return Ok(255);
             }
         }
@@ -368,8 +353,8 @@ impl<'a> InetRows<'a> {
         sock: &InetSocket,
         details: Option<&TcpDetails>,
         names: &mut Names,
-    ) -> Result<(), ListError> {
-        let written = match self {
+    ) -> io::Result<()> {
+        match self {
             InetRows::Text(writer, labels) => writer
                 .write(out, sock, names, labels.as_ref())
                 .and_then(|()| match details {
@@ -377,8 +362,7 @@ impl<'a> InetRows<'a> {
                     None => Ok(()),
                 }),
             InetRows::Json(writer, owners) => writer.write(out, sock, names, *owners, details),
-        };
-        written.map_err(ListError::Output)
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::render::groups::{self as render, Lookup};
 use crate::render::json_groups;
 use crate::resolve::hosts::{self, Hosts};
 use crate::resolve::networks::Networks;
-use crate::text::strerror;
+use crate::text::reason;
 
 /// Host names survive from one pass of `-c` to the next.
 static HOSTS: Mutex<Option<Hosts>> = Mutex::new(None);
@@ -33,19 +33,14 @@ pub fn write(args: &Args, out: &mut Output) -> super::Status {
     if args.inet {
         match groups::read_igmp() {
             Ok(lines) => tables.push(("igmp", lines)),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
-                ) =>
-            {
+            Err(e) if e.is_not_available() || denied(&e) => {
                 if !args.protocols_implied {
                     eprintln!("netstat: no support for `AF INET (igmp)' on this system.");
                     status = 1;
                 }
             }
             Err(e) => {
-                eprintln!("{IGMP_PATH}: {}", strerror(&e));
+                eprintln!("{IGMP_PATH}: {}", reason(&e));
                 return Ok(255);
             }
         }
@@ -105,4 +100,10 @@ pub fn write(args: &Args, out: &mut Output) -> super::Status {
         }
     }
     Ok(status)
+}
+
+/// Whether the table could not be opened for want of permission (net-tools then says the
+/// family is not supported, as for a missing table).
+fn denied(e: &nettables::Error) -> bool {
+    matches!(e, nettables::Error::Open { source, .. } if source.kind() == io::ErrorKind::PermissionDenied)
 }

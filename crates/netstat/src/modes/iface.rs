@@ -8,7 +8,7 @@ use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
 use crate::render::iface as render;
 use crate::render::json_iface;
-use crate::text::strerror;
+use crate::text::reason;
 
 pub fn run(args: &Args, out: &mut Output) -> super::Status {
     super::repeat(args, out, |out, pass| {
@@ -25,18 +25,18 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
             Ok(listing) => listing,
             Err(e) => {
                 out.flush()?;
-                eprintln!("missing interface information: {}", strerror(&e));
+                eprintln!("missing interface information: {}", reason(&e));
                 return Ok(1);
             }
         };
         if let Some(e) = &listing.dev_error {
             eprintln!(
                 "Warning: cannot open /proc/net/dev ({}). Limited output.",
-                strerror(e)
+                reason(e)
             );
         }
         if let Some(e) = &listing.conf_error {
-            eprintln!("SIOCGIFCONF: {}", strerror(e));
+            eprintln!("SIOCGIFCONF: {}", reason(e));
         }
         let inet6 = if long || json {
             iface::inet6_addresses().unwrap_or_default()
@@ -56,14 +56,14 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
             None => Ok(0),
             Some((name, e)) => {
                 out.flush()?;
-                let reason = match e.raw_os_error() {
+                let why = match e.os_error().and_then(io::Error::raw_os_error) {
                     Some(libc::ENODEV) => "Device not found".to_string(),
-                    _ => strerror(e),
+                    _ => reason(e),
                 };
                 let mut err = io::stderr().lock();
                 err.write_all(name)?;
-                writeln!(err, ": error fetching interface information: {reason}")?;
-                writeln!(err, "missing interface information: {}", strerror(e))?;
+                writeln!(err, ": error fetching interface information: {why}")?;
+                writeln!(err, "missing interface information: {}", reason(e))?;
                 Ok(1)
             }
         }

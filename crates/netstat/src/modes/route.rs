@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use nettables::route::{self, Flags, TableError};
+use nettables::Error;
+use nettables::route::{self, Flags};
 
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
@@ -292,23 +293,27 @@ fn print_inet6(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Resu
 /// configured" line for a missing table; the header and a warning for a missing column.
 fn table_error(
     out: &mut Output,
-    error: TableError,
+    error: Error,
     family: &str,
     header: impl FnOnce(&mut Output) -> io::Result<()>,
 ) -> io::Result<i32> {
     match error {
-        TableError::Open(path, e) => {
-            eprintln!("{path}: {}", strerror(&e));
+        Error::NotAvailable { what, source } | Error::Open { what, source } => {
+            eprintln!("{what}: {}", strerror(&source));
             writeln!(out, "{family} not configured in this system.")?;
         }
-        TableError::MissingColumn(path, column) => {
+        Error::MissingColumn { what, column } => {
             header(out)?;
             out.flush()?;
-            eprintln!("warning: {path} does not contain required field {column}");
+            eprintln!("warning: {what} does not contain required field {column}");
         }
-        TableError::Read(path, e) => {
+        Error::Read { what, source } => {
             out.flush()?;
-            eprintln!("{path}: {}", strerror(&e));
+            eprintln!("{what}: {}", strerror(&source));
+        }
+        other => {
+            out.flush()?;
+            eprintln!("{other}");
         }
     }
     Ok(1)

@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use nettables::counters::{self, CounterFile, Counters, LoadError};
+use nettables::Error;
+use nettables::counters::{self, CounterFile, Counters};
 
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
@@ -21,7 +22,7 @@ fn statistics(
     args: &Args,
     out: &mut impl Write,
     err: &mut impl Write,
-    load: impl Fn(CounterFile) -> Result<Counters, LoadError>,
+    load: impl Fn(CounterFile) -> nettables::Result<Counters>,
 ) -> super::Status {
     // The family list must be exactly `inet` (the default) or `inet6`.
     let families = if args.families.is_empty() {
@@ -55,7 +56,7 @@ fn inet(
     renderer: &mut StatsRenderer,
     out: &mut impl Write,
     err: &mut impl Write,
-    load: &impl Fn(CounterFile) -> Result<Counters, LoadError>,
+    load: &impl Fn(CounterFile) -> nettables::Result<Counters>,
 ) -> io::Result<()> {
     for file in [
         CounterFile::Snmp,
@@ -64,13 +65,13 @@ fn inet(
     ] {
         let counters = match load(file) {
             Ok(counters) => counters,
-            Err(LoadError::Open(e)) if file == CounterFile::Snmp => {
+            Err(e) if not_opened(&e) && file == CounterFile::Snmp => {
                 perror(err, &format!("cannot open {}", file.path()), &e);
                 return Ok(());
             }
             // The optional files are silently skipped.
-            Err(LoadError::Open(_)) => continue,
-            Err(LoadError::Read(e)) => {
+            Err(e) if not_opened(&e) => continue,
+            Err(e) => {
                 perror(err, file.path(), &e);
                 continue;
             }
@@ -90,16 +91,16 @@ fn inet6(
     renderer: &mut StatsRenderer,
     out: &mut impl Write,
     err: &mut impl Write,
-    load: &impl Fn(CounterFile) -> Result<Counters, LoadError>,
+    load: &impl Fn(CounterFile) -> nettables::Result<Counters>,
 ) -> io::Result<()> {
     for file in [CounterFile::Snmp6, CounterFile::Snmp] {
         let counters = match load(file) {
             Ok(counters) => counters,
-            Err(LoadError::Open(e)) => {
+            Err(e) if not_opened(&e) => {
                 perror(err, &format!("cannot open {}", file.path()), &e);
                 return Ok(());
             }
-            Err(LoadError::Read(e)) => {
+            Err(e) => {
                 perror(err, file.path(), &e);
                 continue;
             }
@@ -120,10 +121,14 @@ fn inet6(
     Ok(())
 }
 
-/// C's `perror(prefix)`: the message without Rust's ` (os error N)` suffix. Like net-tools, a
-/// failure to write a message is ignored.
-fn perror(err: &mut impl Write, prefix: &str, error: &io::Error) {
-    let _ = writeln!(err, "{prefix}: {}", crate::text::strerror(error));
+/// Whether the file could not be opened (net-tools' `fopen` failed), as opposed to read.
+fn not_opened(e: &Error) -> bool {
+    matches!(e, Error::NotAvailable { .. } | Error::Open { .. })
+}
+
+/// C's `perror(prefix)`. Like net-tools, a failure to write a message is ignored.
+fn perror(err: &mut impl Write, prefix: &str, error: &Error) {
+    let _ = writeln!(err, "{prefix}: {}", crate::text::reason(error));
 }
 
 #[cfg(test)]
@@ -227,7 +232,10 @@ mod tests {
             let name = file.path().trim_start_matches("/proc/net/");
             match files.iter().find(|(n, _)| *n == name) {
                 Some((_, text)) => Ok(parse(file, text)),
-                None => Err(LoadError::Open(io::Error::from_raw_os_error(libc::ENOENT))),
+                None => Err(Error::NotAvailable {
+                    what: file.path().into(),
+                    source: io::Error::from_raw_os_error(libc::ENOENT),
+                }),
             }
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());

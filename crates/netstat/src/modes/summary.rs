@@ -4,7 +4,7 @@
 //! walk streams: per socket it only bumps counters.
 
 use std::collections::BTreeMap;
-use std::io;
+use std::convert::Infallible;
 use std::net::IpAddr;
 
 use nettables::SocketReader;
@@ -27,7 +27,7 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
         let stat = match sockstat::read() {
             Ok(stat) => stat,
             Err(e) => {
-                eprintln!("netstat: /proc/net/sockstat: {e}");
+                eprintln!("netstat: {e}");
                 return Ok(1);
             }
         };
@@ -74,7 +74,7 @@ pub fn tables(args: &Args) -> Vec<(Protocol, Family)> {
 }
 
 /// Counts per table and state, per owning process, and the listeners of each address.
-fn walk(args: &Args, reader: &mut SocketReader, summary: &mut Summary) -> io::Result<()> {
+fn walk(args: &Args, reader: &mut SocketReader, summary: &mut Summary) -> nettables::Result<()> {
     let owners = OwnerMap::scan().unwrap_or_else(|_| {
         let mut denied = OwnerMap::default();
         denied.access_denied = true;
@@ -101,11 +101,11 @@ fn walk(args: &Args, reader: &mut SocketReader, summary: &mut Summary) -> io::Re
                     .or_default()
                     .push((label, sock.local.port()));
             }
-            Ok::<(), io::Error>(())
+            Ok::<(), Infallible>(())
         });
-        match result {
+        match result.map_err(nettables::Error::from) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) if e.is_not_available() => continue,
             Err(e) => return Err(e),
         }
         for (state, &count) in per_state.iter().enumerate() {

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use nettables::counters::{CounterFile, CounterSection, Counters, LoadError};
+use nettables::counters::{CounterFile, CounterSection, Counters};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::json::{self, Sink};
@@ -18,7 +18,7 @@ pub fn write(
     args: &Args,
     out: &mut impl Sink,
     err: &mut impl Write,
-    load: impl Fn(CounterFile) -> Result<Counters, LoadError>,
+    load: impl Fn(CounterFile) -> nettables::Result<Counters>,
 ) -> io::Result<i32> {
     let families = if args.families.is_empty() {
         "inet".to_string()
@@ -54,8 +54,8 @@ pub fn write(
         match load(file) {
             Ok(counters) => loaded.push((file, counters)),
             // The first file is the one every answer needs; the others may be absent.
-            Err(LoadError::Open(e) | LoadError::Read(e)) if i == 0 => {
-                let text = crate::text::strerror(&e);
+            Err(e) if i == 0 => {
+                let text = crate::text::reason(&e);
                 writeln!(err, "netstat: cannot read {}: {text}", file.path())?;
                 return Ok(1);
             }
@@ -154,7 +154,10 @@ mod tests {
         let mut err = Vec::new();
         let load = |file: CounterFile| match files.iter().find(|(f, _)| *f == file) {
             Some((_, text)) => Ok(parse(file, text.as_bytes())),
-            None => Err(LoadError::Open(io::Error::from_raw_os_error(libc::ENOENT))),
+            None => Err(nettables::Error::NotAvailable {
+                what: file.path().into(),
+                source: io::Error::from_raw_os_error(libc::ENOENT),
+            }),
         };
         let code = write(args, &mut out, &mut err, load).unwrap();
         let value = serde_json::from_slice(&out.bytes).unwrap_or(serde_json::Value::Null);

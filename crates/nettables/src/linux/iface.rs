@@ -3,9 +3,11 @@
 //! labels and values come out exactly as it sees them.
 
 use std::cmp::Ordering;
-use std::io::{self, BufRead};
+use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+use crate::{Error, Result};
 
 use crate::iface::{
     Counters, DeviceMap, Flags, Inet6Address, Interface, Ipv4Config, Listing, natural_cmp,
@@ -212,15 +214,12 @@ fn hex_field(word: &[u8], max_len: usize) -> Option<u32> {
     u32::from_str_radix(std::str::from_utf8(word).ok()?, 16).ok()
 }
 
-pub(crate) fn inet6_addresses() -> io::Result<Vec<Inet6Address>> {
-    let file = std::fs::File::open("/proc/net/if_inet6")?;
-    let mut addresses = Vec::new();
-    for line in io::BufReader::new(file).split(b'\n') {
-        if let Some(addr) = parse_inet6_line(&line?) {
-            addresses.push(addr);
-        }
-    }
-    Ok(addresses)
+pub(crate) fn inet6_addresses() -> Result<Vec<Inet6Address>> {
+    let text = super::read_file("/proc/net/if_inet6")?;
+    Ok(text
+        .split(|&b| b == b'\n')
+        .filter_map(parse_inet6_line)
+        .collect())
 }
 
 /// One name of the merged list, with the counters of its `/proc/net/dev` line if it had one.
@@ -250,8 +249,8 @@ fn insert_name<'a>(entries: &'a mut Vec<Entry>, name: &[u8]) -> &'a mut Entry {
     &mut entries[at]
 }
 
-pub(crate) fn list() -> io::Result<Listing> {
-    let sock = inet_socket()?;
+pub(crate) fn list() -> Result<Listing> {
+    let sock = inet_socket().map_err(|e| Error::system("socket", e))?;
     let mut listing = Listing::default();
     let mut entries = Vec::new();
     if let Err(e) = read_proc_dev(&mut entries) {
@@ -263,16 +262,18 @@ pub(crate) fn list() -> io::Result<Listing> {
                 insert_name(&mut entries, &name);
             }
         }
-        Err(e) => listing.conf_error = Some(e),
+        Err(e) => listing.conf_error = Some(Error::system("SIOCGIFCONF", e)),
     }
-    if let (Some(_), Some(e)) = (&listing.dev_error, &listing.conf_error) {
-        return Err(io::Error::new(e.kind(), e.to_string()));
+    if listing.dev_error.is_some()
+        && let Some(e) = listing.conf_error.take()
+    {
+        return Err(e);
     }
     for entry in entries {
         match fetch(&sock, entry.name, entry.stats) {
             Ok(iface) => listing.interfaces.push(iface),
             Err((name, e)) => {
-                listing.unreadable = Some((name, e));
+                listing.unreadable = Some((name, Error::system("SIOCGIFFLAGS", e)));
                 break;
             }
         }
@@ -280,17 +281,16 @@ pub(crate) fn list() -> io::Result<Listing> {
     Ok(listing)
 }
 
-fn read_proc_dev(entries: &mut Vec<Entry>) -> io::Result<()> {
-    let file = std::fs::File::open("/proc/net/dev")?;
-    let mut lines = io::BufReader::new(file).split(b'\n');
-    let _title = lines.next().transpose()?;
-    let format = match lines.next().transpose()? {
-        Some(header) => dev_format(&header),
+fn read_proc_dev(entries: &mut Vec<Entry>) -> Result<()> {
+    let text = super::read_file("/proc/net/dev")?;
+    let mut lines = text.split(|&b| b == b'\n');
+    let _title = lines.next();
+    let format = match lines.next() {
+        Some(header) => dev_format(header),
         None => return Ok(()),
     };
     for line in lines {
-        let line = line?;
-        if let Some((name, counters)) = parse_dev_line(&line, format) {
+        if let Some((name, counters)) = parse_dev_line(line, format) {
             insert_name(entries, name).stats = Some(counters);
         }
     }
@@ -385,7 +385,7 @@ fn fetch(
     sock: &OwnedFd,
     name: Box<[u8]>,
     stats: Option<Counters>,
-) -> Result<Interface, (Box<[u8]>, io::Error)> {
+) -> std::result::Result<Interface, (Box<[u8]>, io::Error)> {
     let flags_req = match ifreq_ioctl(sock, &name, libc::SIOCGIFFLAGS) {
         Ok(req) => req,
         Err(e) => return Err((name, e)),

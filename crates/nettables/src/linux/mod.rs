@@ -1,8 +1,6 @@
 //! The Linux backend: netlink sock_diag for Internet sockets, /proc for everything only /proc has.
 
 pub(crate) mod bytecode;
-pub(crate) mod counters;
-pub(crate) mod groups;
 pub(crate) mod iface;
 pub(crate) mod netlink;
 pub(crate) mod netns;
@@ -13,3 +11,29 @@ pub(crate) mod route;
 pub(crate) mod sock_diag;
 pub(crate) mod sockstat;
 pub(crate) mod sysctl;
+
+use std::io::Read;
+
+use crate::{Error, Result};
+
+/// The whole text of a `/proc` file (their size is reported as 0, so they are read to the end).
+pub(crate) fn read_file(path: &'static str) -> Result<Vec<u8>> {
+    read_at_most(path, u64::MAX)
+}
+
+/// Up to `limit` bytes of a file.
+pub(crate) fn read_at_most(
+    path: impl Into<std::borrow::Cow<'static, str>>,
+    limit: u64,
+) -> Result<Vec<u8>> {
+    let path = path.into();
+    let file = match std::fs::File::open(&*path) {
+        Ok(file) => file,
+        Err(e) => return Err(Error::open(path, e)),
+    };
+    let mut text = Vec::with_capacity(8 * 1024);
+    match file.take(limit).read_to_end(&mut text) {
+        Ok(_) => Ok(text),
+        Err(e) => Err(Error::read(path, e)),
+    }
+}

@@ -19,6 +19,18 @@ const NLM_F_DUMP: u16 = 0x300;
 /// Receive buffer size. Large enough that the kernel fills each read with many sockets.
 const RECV_BUFFER: usize = 256 * 1024;
 
+/// Why a dump stopped: the kernel (or the socket) failed, or the callback did.
+pub(crate) enum DumpError<E> {
+    Kernel(io::Error),
+    Callback(E),
+}
+
+impl<E> From<io::Error> for DumpError<E> {
+    fn from(e: io::Error) -> Self {
+        DumpError::Kernel(e)
+    }
+}
+
 /// A netlink socket of one protocol, with its receive buffer, reused across dumps.
 pub(crate) struct Netlink {
     fd: OwnedFd,
@@ -46,12 +58,12 @@ impl Netlink {
     /// Sends a dump request of `kind` with `body`, then calls `each` with the payload of every
     /// reply message until the kernel says the dump is done. A kernel error ends the dump with
     /// that error.
-    pub(crate) fn dump<E: From<io::Error>>(
+    pub(crate) fn dump<E>(
         &mut self,
         kind: u16,
         body: &[u8],
         mut each: impl FnMut(&[u8]) -> Result<(), E>,
-    ) -> Result<(), E> {
+    ) -> Result<(), DumpError<E>> {
         self.seq = self.seq.wrapping_add(1);
         let mut request = Vec::with_capacity(NLMSG_HDRLEN + body.len());
         let len =
@@ -114,7 +126,7 @@ impl Netlink {
                         }
                         return Err(io::Error::from_raw_os_error(-errno).into());
                     }
-                    _ => each(payload)?,
+                    _ => each(payload).map_err(DumpError::Callback)?,
                 }
             }
         }

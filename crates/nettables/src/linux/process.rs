@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rustix::fs::{Mode, OFlags, RawDir};
 
 use crate::process::{HeldSocket, InodeIndex, Owner, OwnerMap, SocketHolder, SocketHolders};
+use crate::{Error, Result};
 
 /// Bytes of `/proc/<pid>/cmdline` that are read, as net-tools does.
 const CMDLINE_MAX: usize = 511;
@@ -32,13 +33,13 @@ pub(crate) struct ProcessSockets {
     pub(crate) denied: bool,
 }
 
-pub(crate) fn scan() -> io::Result<OwnerMap> {
+pub(crate) fn scan() -> Result<OwnerMap> {
     let (_, results) = scan_all(false)?;
     Ok(build_owner_map(results))
 }
 
 /// Every process holding a socket, with its descriptor numbers, user and command line.
-pub(crate) fn scan_holders() -> io::Result<SocketHolders> {
+pub(crate) fn scan_holders() -> Result<SocketHolders> {
     let (proc, results) = scan_all(true)?;
     let mut holders = SocketHolders::default();
     for process in results {
@@ -64,9 +65,9 @@ pub(crate) fn scan_holders() -> io::Result<SocketHolders> {
 }
 
 /// Scans every process in parallel; results come in `/proc` order.
-pub(crate) fn scan_all(with_fds: bool) -> io::Result<(OwnedFd, Vec<ProcessSockets>)> {
-    let proc = open_dir(c"/proc")?;
-    let pids = list_pids(&proc)?;
+pub(crate) fn scan_all(with_fds: bool) -> Result<(OwnedFd, Vec<ProcessSockets>)> {
+    let proc = open_dir(c"/proc").map_err(|e| Error::open("/proc", e))?;
+    let pids = list_pids(&proc).map_err(|e| Error::read("/proc", e))?;
 
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())

@@ -4,13 +4,12 @@
 //! prints (the IPv4 file holds the main table only, netlink would also give the local table),
 //! and they are small.
 
-use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::route::{
     CachedRoute, Flags, IPV4_CACHE_PATH, IPV4_ROUTE_PATH, IPV6_ROUTE_PATH, Ipv4Route, Ipv6Route,
-    TableError,
 };
+use crate::{Error, Result};
 
 /// Columns of `/proc/net/route`, in the order [`parse_ipv4_row`] expects them.
 const ROUTE_COLUMNS: [&str; 11] = [
@@ -46,32 +45,27 @@ const CACHE_COLUMNS: [&str; 15] = [
     "SpecDst",
 ];
 
-pub(crate) fn ipv4_routes() -> Result<Vec<Ipv4Route>, TableError> {
-    parse_ipv4_routes(&read(IPV4_ROUTE_PATH)?)
-        .map_err(|column| TableError::MissingColumn(IPV4_ROUTE_PATH, column))
+pub(crate) fn ipv4_routes() -> Result<Vec<Ipv4Route>> {
+    parse_ipv4_routes(&super::read_file(IPV4_ROUTE_PATH)?).map_err(|column| Error::MissingColumn {
+        what: IPV4_ROUTE_PATH,
+        column,
+    })
 }
 
-pub(crate) fn ipv4_route_cache() -> Result<Vec<CachedRoute>, TableError> {
-    parse_ipv4_cache(&read(IPV4_CACHE_PATH)?)
-        .map_err(|column| TableError::MissingColumn(IPV4_CACHE_PATH, column))
+pub(crate) fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
+    parse_ipv4_cache(&super::read_file(IPV4_CACHE_PATH)?).map_err(|column| Error::MissingColumn {
+        what: IPV4_CACHE_PATH,
+        column,
+    })
 }
 
-pub(crate) fn ipv6_routes() -> Result<Vec<Ipv6Route>, TableError> {
-    Ok(parse_ipv6_routes(&read(IPV6_ROUTE_PATH)?))
-}
-
-fn read(path: &'static str) -> Result<Vec<u8>, TableError> {
-    use io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| TableError::Open(path, e))?;
-    let mut text = Vec::new();
-    file.read_to_end(&mut text)
-        .map_err(|e| TableError::Read(path, e))?;
-    Ok(text)
+pub(crate) fn ipv6_routes() -> Result<Vec<Ipv6Route>> {
+    Ok(parse_ipv6_routes(&super::read_file(IPV6_ROUTE_PATH)?))
 }
 
 /// Parses `/proc/net/route`: the columns are found by their header names, rows without
 /// `RTF_UP` and malformed rows are skipped. `Err` names a missing column.
-pub(crate) fn parse_ipv4_routes(text: &[u8]) -> Result<Vec<Ipv4Route>, &'static str> {
+pub(crate) fn parse_ipv4_routes(text: &[u8]) -> std::result::Result<Vec<Ipv4Route>, &'static str> {
     let mut lines = text.split(|&b| b == b'\n');
     let columns = locate(lines.next().unwrap_or_default(), &ROUTE_COLUMNS)?;
     Ok(lines
@@ -113,7 +107,7 @@ fn parse_ipv4_row(columns: &[usize], line: &[u8]) -> Option<Ipv4Route> {
 
 /// Parses `/proc/net/rt_cache`. Rows need the columns up to `TOS`; the last three default
 /// to 0 when absent, as in net-tools.
-pub(crate) fn parse_ipv4_cache(text: &[u8]) -> Result<Vec<CachedRoute>, &'static str> {
+pub(crate) fn parse_ipv4_cache(text: &[u8]) -> std::result::Result<Vec<CachedRoute>, &'static str> {
     let mut lines = text.split(|&b| b == b'\n');
     let columns = locate(lines.next().unwrap_or_default(), &CACHE_COLUMNS)?;
     Ok(lines
@@ -178,7 +172,7 @@ fn parse_ipv6_row(line: &[u8]) -> Option<Ipv6Route> {
 
 /// The field index of each of `names` in a header whose columns are separated by blanks or
 /// `|`; `Err` gives the first name that is missing.
-fn locate(header: &[u8], names: &[&'static str]) -> Result<Vec<usize>, &'static str> {
+fn locate(header: &[u8], names: &[&'static str]) -> std::result::Result<Vec<usize>, &'static str> {
     let titles: Vec<&[u8]> = header
         .split(|&b| b.is_ascii_whitespace() || b == b'|')
         .filter(|t| !t.is_empty())

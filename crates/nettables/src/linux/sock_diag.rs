@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use super::bytecode;
-use super::netlink::{Netlink, attributes, u32_at};
+use super::netlink::{DumpError, Netlink, attributes, u32_at};
 use crate::inet::{Family, InetQuery, InetSocket, Protocol, State, StateMask, Timer, TimerKind};
 use crate::tcp_info::{Congestion, SocketMemory, TcpDetails, TcpInfo};
 
@@ -31,11 +31,11 @@ const AF_INET6: u8 = libc::AF_INET6 as u8;
 
 /// Dumps one Internet socket table, calling `each` per socket in kernel order, with the TCP
 /// details the query asked for (`None` when not asked for, or for sockets that have none).
-pub(crate) fn dump<E: From<io::Error>>(
+pub(crate) fn dump<E>(
     netlink: &mut Netlink,
     query: &InetQuery,
     mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> Result<(), E>,
-) -> Result<(), E> {
+) -> Result<(), DumpError<E>> {
     let states = query.kernel_states();
     let bytecode = query.filter.and_then(bytecode::compile);
     // Pending connections must show their listener's uid, so listeners are fetched along with

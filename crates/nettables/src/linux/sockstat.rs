@@ -1,13 +1,12 @@
 //! The socket counter files of `/proc/net`, behind [`crate::sockstat::read`].
 
-use std::io;
-
+use crate::Result;
 use crate::sockstat::{Sockstat, parse};
 
-pub(crate) fn read() -> io::Result<Sockstat> {
-    let sockstat = std::fs::read("/proc/net/sockstat")?;
+pub(crate) fn read() -> Result<Sockstat> {
+    let sockstat = super::read_file("/proc/net/sockstat")?;
     // Without IPv6 there is no sockstat6; its counters stay at zero.
-    let sockstat6 = std::fs::read("/proc/net/sockstat6").ok();
+    let sockstat6 = super::read_file("/proc/net/sockstat6").ok();
     Ok(parse(&sockstat, sockstat6.as_deref()))
 }
 

@@ -1,15 +1,12 @@
 //! `/proc/sys` files, behind [`crate::sysctl::read`].
 
-use std::io::{self, Read};
+use crate::Result;
 
 /// Longest value read; longer ones (none of the numeric ones) are cut.
 const MAX_VALUE: u64 = 64 * 1024;
 
-pub(crate) fn read(path: &str) -> io::Result<String> {
-    let mut text = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_VALUE)
-        .read_to_end(&mut text)?;
+pub(crate) fn read(path: String) -> Result<String> {
+    let mut text = super::read_at_most(path, MAX_VALUE)?;
     while text.last().is_some_and(|b| b.is_ascii_whitespace()) {
         text.pop();
     }
@@ -28,6 +25,6 @@ mod tests {
             "{range:?}"
         );
         let missing = crate::sysctl::read("net.ipv4.no_such_parameter").unwrap_err();
-        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+        assert!(missing.is_not_available(), "{missing}");
     }
 }

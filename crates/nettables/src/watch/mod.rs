@@ -34,22 +34,22 @@
 //!     }
 //!     std::thread::sleep(Duration::from_secs(1));
 //! }
-//! # Ok::<(), std::io::Error>(())
+//! # Ok::<(), nettables::Error>(())
 //! ```
 
 mod diff;
 mod owners;
 mod snapshot;
 
-use std::io;
+use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 pub use owners::{LOOKUP_BUDGET, OwnerCache};
 pub use snapshot::{Change, Observed, Rates, Snapshot, SocketKey, TcpCounters};
 
-use crate::SocketReader;
 use crate::filter::Filter;
 use crate::inet::{Family, InetQuery, Protocol, StateMask};
+use crate::{ReadError, Result, SocketReader};
 
 /// What a [`Sampler`] watches.
 #[derive(Clone, Debug)]
@@ -205,7 +205,7 @@ impl Sampler {
     ///
     /// A table the kernel does not have (UDP-Lite without its module, say) is skipped. Any
     /// other failure to list a table is returned, and the previous snapshot stays current.
-    pub fn sample(&mut self) -> io::Result<Sample<'_>> {
+    pub fn sample(&mut self) -> Result<Sample<'_>> {
         let started = Instant::now();
         std::mem::swap(&mut self.previous, &mut self.current);
         let first = self.samples == 0;
@@ -242,11 +242,7 @@ impl Sampler {
 }
 
 /// Lists every configured table into `diff`.
-fn list(
-    reader: &mut SocketReader,
-    config: &SamplerConfig,
-    diff: &mut diff::Diff,
-) -> io::Result<()> {
+fn list(reader: &mut SocketReader, config: &SamplerConfig, diff: &mut diff::Diff) -> Result<()> {
     for &(protocol, family) in &config.tables {
         let query = InetQuery::new(protocol, family)
             .states(config.states)
@@ -257,10 +253,10 @@ fn list(
                 .and_then(|d| d.info.as_ref())
                 .map(TcpCounters::from_info);
             diff.add(socket, counters);
-            Ok::<(), io::Error>(())
+            Ok::<(), Infallible>(())
         });
         match listed {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(ReadError::Source(e)) if e.is_not_available() => {}
             other => other?,
         }
     }

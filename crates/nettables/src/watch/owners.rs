@@ -264,7 +264,7 @@ mod platform {
     use crate::linux::process;
     pub(super) use crate::linux::process::ProcessSockets;
 
-    pub(super) fn scan_all() -> io::Result<Vec<ProcessSockets>> {
+    pub(super) fn scan_all() -> crate::Result<Vec<ProcessSockets>> {
         process::scan_all(false).map(|(_, processes)| processes)
     }
 
@@ -304,8 +304,8 @@ mod platform {
         pub(super) denied: bool,
     }
 
-    pub(super) fn scan_all() -> io::Result<Vec<ProcessSockets>> {
-        Err(io::ErrorKind::Unsupported.into())
+    pub(super) fn scan_all() -> crate::Result<Vec<ProcessSockets>> {
+        Err(crate::Error::unsupported("/proc"))
     }
 
     pub(super) struct Scanner;
