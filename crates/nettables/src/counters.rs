@@ -28,6 +28,7 @@ use crate::Result;
 
 /// One section of counters, such as `Ip` or `TcpExt`, with its counters in file order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CounterSection {
     /// The section name, without its colon (`Ip`, `Icmp6`, `Sctp`).
     pub name: String,
@@ -35,8 +36,19 @@ pub struct CounterSection {
     pub counters: Vec<(String, u64)>,
 }
 
+impl CounterSection {
+    /// A section named `name` holding `counters`.
+    pub fn new(name: &str, counters: &[(&str, u64)]) -> CounterSection {
+        CounterSection {
+            name: name.to_string(),
+            counters: counters.iter().map(|&(k, v)| (k.to_string(), v)).collect(),
+        }
+    }
+}
+
 /// The sections of one counter file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Counters {
     /// Sections in file order.
     pub sections: Vec<CounterSection>,

@@ -164,7 +164,8 @@ impl From<ParseError> for Error {
 
 /// Why a [`SocketReader`](crate::SocketReader) listing stopped: the table could not be read, or
 /// the callback returned an error. The two stay apart, so a caller whose callback writes output
-/// can tell a broken pipe from a kernel that lacks the table.
+/// can tell a broken pipe from a kernel that lacks the table. Those are the only two ways a
+/// listing can stop, so unlike [`Error`] this enum is exhaustive.
 ///
 /// ```no_run
 /// use std::io::Write;

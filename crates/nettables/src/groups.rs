@@ -30,6 +30,7 @@ pub const IGMP6_PATH: &str = "/proc/net/igmp6";
 
 /// One membership of an interface in a multicast group.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Membership {
     /// The interface name as net-tools reads it (at most 15 bytes), without the kernel's
     /// padding spaces.
@@ -37,12 +38,26 @@ pub struct Membership {
     /// The number of users (IPv4) or the reference count (IPv6), wrapped to a C `int` as
     /// net-tools reads it.
     pub users: i32,
+    /// The multicast group.
     pub group: IpAddr,
 }
 
-/// One line of a membership table, as a caller should report it.
+impl Membership {
+    /// `interface` in `group` with `users` users.
+    pub fn new(interface: &[u8], users: i32, group: IpAddr) -> Membership {
+        Membership {
+            interface: interface.to_vec(),
+            users,
+            group,
+        }
+    }
+}
+
+/// One line of a membership table, as a caller should report it: a membership or not (so the
+/// enum is exhaustive).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GroupLine {
+    /// A membership.
     Member(Membership),
     /// A malformed line, numbered as net-tools numbers it (the file's first line is 0).
     Bogus(usize),

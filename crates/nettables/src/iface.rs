@@ -68,46 +68,71 @@ impl Flags {
     }
 }
 
-/// The 16 counters of one `/proc/net/dev` line. Older kernel formats lack some of them; those
-/// stay 0.
+/// The 16 counters of one `/proc/net/dev` line, since the interface came up. Older kernel
+/// formats lack some of them; those stay 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Counters {
+    /// Bytes received.
     pub rx_bytes: u64,
+    /// Packets received.
     pub rx_packets: u64,
+    /// Receive errors (bad CRC, length, ...).
     pub rx_errors: u64,
+    /// Received packets dropped (no buffer, unknown protocol, ...).
     pub rx_dropped: u64,
     /// FIFO overruns (netstat's RX-OVR).
     pub rx_fifo: u64,
+    /// Frame alignment errors.
     pub rx_frame: u64,
+    /// Compressed packets received (CSLIP, PPP).
     pub rx_compressed: u64,
+    /// Multicast packets received.
     pub rx_multicast: u64,
+    /// Bytes sent.
     pub tx_bytes: u64,
+    /// Packets sent.
     pub tx_packets: u64,
+    /// Transmit errors.
     pub tx_errors: u64,
+    /// Packets dropped before sending.
     pub tx_dropped: u64,
     /// FIFO overruns (netstat's TX-OVR).
     pub tx_fifo: u64,
+    /// Collisions on the medium.
     pub collisions: u64,
+    /// Carrier losses.
     pub tx_carrier: u64,
+    /// Compressed packets sent (CSLIP, PPP).
     pub tx_compressed: u64,
 }
 
 /// The legacy ISA resource map of a device (`SIOCGIFMAP`); all zero for virtual devices.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeviceMap {
+    /// First address of the shared memory.
     pub mem_start: u64,
+    /// Last address of the shared memory.
     pub mem_end: u64,
+    /// I/O port base.
     pub base_addr: u16,
+    /// Interrupt line.
     pub irq: u8,
+    /// DMA channel.
     pub dma: u8,
+    /// Media port (index into the driver's list: 10base2, 10baseT, AUI ...).
     pub port: u8,
 }
 
 /// The IPv4 address of an interface or alias label. A `None` part is one the kernel would
 /// not report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Ipv4Config {
+    /// The interface's address.
     pub address: Ipv4Addr,
+    /// Its netmask.
     pub netmask: Option<Ipv4Addr>,
     /// Broadcast address; `0.0.0.0` when none is set.
     pub broadcast: Option<Ipv4Addr>,
@@ -115,8 +140,21 @@ pub struct Ipv4Config {
     pub destination: Option<Ipv4Addr>,
 }
 
+impl Ipv4Config {
+    /// An address with nothing else known.
+    pub fn new(address: Ipv4Addr) -> Ipv4Config {
+        Ipv4Config {
+            address,
+            netmask: None,
+            broadcast: None,
+            destination: None,
+        }
+    }
+}
+
 /// One interface, or one IPv4 alias label of an interface.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Interface {
     /// Device name, or `device:label` for an IPv4 alias.
     pub name: Box<[u8]>,
@@ -124,6 +162,7 @@ pub struct Interface {
     pub flags: Flags,
     /// MTU; 0 if the kernel did not say.
     pub mtu: i32,
+    /// The interface metric (`SIOCGIFMETRIC`); 0 if the kernel did not say.
     pub metric: i32,
     /// Transmit queue length; `None` if the kernel did not say.
     pub tx_queue_len: Option<i32>,
@@ -131,7 +170,9 @@ pub struct Interface {
     pub hw_type: u16,
     /// The first 8 bytes of the hardware address, zero-padded.
     pub hw_addr: [u8; 8],
+    /// The device's legacy resources.
     pub map: DeviceMap,
+    /// The IPv4 address, if one is set.
     pub ipv4: Option<Ipv4Config>,
     /// Counters from `/proc/net/dev`; `None` for alias labels, which have no line there.
     pub stats: Option<Counters>,
@@ -146,6 +187,7 @@ impl Interface {
 
 /// The result of [`list`].
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Listing {
     /// Interfaces in natural order, up to the first one that could not be read.
     pub interfaces: Vec<Interface>,
@@ -160,15 +202,34 @@ pub struct Listing {
 
 /// One IPv6 address of `/proc/net/if_inet6`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Inet6Address {
+    /// The address.
     pub address: Ipv6Addr,
+    /// Index of its interface.
     pub ifindex: u32,
+    /// Prefix length.
     pub prefix_len: u8,
     /// Kernel scope bits: 0 global, 0x10 host, 0x20 link, 0x40 site, 0x80 IPv4-compatible.
     pub scope: u8,
     /// `IFA_F_*` flags (tentative, deprecated, ...).
     pub flags: u8,
+    /// Name of its interface.
     pub device: Box<[u8]>,
+}
+
+impl Inet6Address {
+    /// `address`/`prefix_len` on `device`, global scope, no flags, interface index 0.
+    pub fn new(address: Ipv6Addr, prefix_len: u8, device: &[u8]) -> Inet6Address {
+        Inet6Address {
+            address,
+            ifindex: 0,
+            prefix_len,
+            scope: 0,
+            flags: 0,
+            device: device.into(),
+        }
+    }
 }
 
 /// Lists the interfaces as net-tools does: the devices of `/proc/net/dev` and the IPv4 alias

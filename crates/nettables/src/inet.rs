@@ -8,9 +8,13 @@ use crate::filter::Filter;
 /// The transport protocol of an Internet socket table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Protocol {
+    /// TCP (`IPPROTO_TCP`).
     Tcp,
+    /// UDP (`IPPROTO_UDP`).
     Udp,
+    /// UDP-Lite (`IPPROTO_UDPLITE`).
     UdpLite,
+    /// Raw IP sockets of any protocol.
     Raw,
 }
 
@@ -78,16 +82,28 @@ pub enum Family {
 pub struct State(pub u8);
 
 impl State {
+    /// `TCP_ESTABLISHED`: connected (UDP and raw: a peer is set).
     pub const ESTABLISHED: State = State(1);
+    /// `TCP_SYN_SENT`: connecting, our SYN sent.
     pub const SYN_SENT: State = State(2);
+    /// `TCP_SYN_RECV`: a pending connection of a listener, the peer's SYN answered.
     pub const SYN_RECV: State = State(3);
+    /// `TCP_FIN_WAIT1`: we closed first; our FIN is not yet acknowledged.
     pub const FIN_WAIT1: State = State(4);
+    /// `TCP_FIN_WAIT2`: we closed first; waiting for the peer's FIN.
     pub const FIN_WAIT2: State = State(5);
+    /// `TCP_TIME_WAIT`: closed, kept a while so late segments are not taken for a new
+    /// connection.
     pub const TIME_WAIT: State = State(6);
+    /// `TCP_CLOSE`: closed (UDP and raw: not connected).
     pub const CLOSE: State = State(7);
+    /// `TCP_CLOSE_WAIT`: the peer closed; the application has not.
     pub const CLOSE_WAIT: State = State(8);
+    /// `TCP_LAST_ACK`: the peer closed, then we did; our FIN is not yet acknowledged.
     pub const LAST_ACK: State = State(9);
+    /// `TCP_LISTEN`: accepting connections.
     pub const LISTEN: State = State(10);
+    /// `TCP_CLOSING`: both sides closed at once.
     pub const CLOSING: State = State(11);
 
     /// The kernel's name of a TCP state (`ESTABLISHED`, `SYN_SENT` ... `CLOSING`, as
@@ -154,10 +170,13 @@ impl StateMask {
 pub struct TimerKind(pub u8);
 
 impl TimerKind {
+    /// No timer is pending.
     pub const OFF: TimerKind = TimerKind(0);
     /// Retransmission (also the SYN-ACK timer of a pending connection).
     pub const RETRANSMIT: TimerKind = TimerKind(1);
+    /// Keepalive probe, or the timer of a closing socket (FIN_WAIT2 without TIME_WAIT).
     pub const KEEPALIVE: TimerKind = TimerKind(2);
+    /// The end of TIME_WAIT.
     pub const TIME_WAIT: TimerKind = TimerKind(3);
     /// Zero-window probe.
     pub const PROBE: TimerKind = TimerKind(4);
@@ -165,7 +184,9 @@ impl TimerKind {
 
 /// A socket's pending timer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Timer {
+    /// Which timer is pending.
     pub kind: TimerKind,
     /// Time left until the timer fires.
     pub expires: Duration,
@@ -177,13 +198,17 @@ pub struct Timer {
 
 /// One Internet socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InetSocket {
+    /// The socket's table.
     pub protocol: Protocol,
+    /// The socket's address family (IPv4-mapped peers of IPv6 sockets are IPv6).
     pub family: Family,
     /// Local address and port. For raw sockets the "port" is the IP protocol number.
     pub local: SocketAddr,
     /// Remote address and port; unspecified address and port 0 when not connected.
     pub remote: SocketAddr,
+    /// The TCP state (for UDP and raw: [`State::ESTABLISHED`] or [`State::CLOSE`]).
     pub state: State,
     /// Bytes not yet read by the application (for listeners: connections not yet accepted).
     pub recv_q: u32,
@@ -247,8 +272,11 @@ impl InetSocket {
 
 /// What to list from one Internet socket table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InetQuery<'a> {
+    /// The table's protocol.
     pub protocol: Protocol,
+    /// The table's family.
     pub family: Family,
     /// States to list; the kernel skips the rest.
     pub states: StateMask,

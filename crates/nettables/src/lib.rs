@@ -30,6 +30,8 @@
 //! The Linux backend lives in a private module; everything public is platform-neutral, so other
 //! backends can be added behind the same types.
 
+#![warn(missing_docs)]
+
 pub mod counters;
 pub mod filter;
 pub mod groups;

@@ -6,7 +6,9 @@ use crate::Result;
 
 /// A process that holds at least one socket.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Owner {
+    /// Process id.
     pub pid: u32,
     /// The first NUL-terminated string of `/proc/<pid>/cmdline` (at most 511 bytes); empty for
     /// kernel threads and zombies.
@@ -14,6 +16,14 @@ pub struct Owner {
 }
 
 impl Owner {
+    /// Process `pid` whose command line starts with `argv0`.
+    pub fn new(pid: u32, argv0: &[u8]) -> Owner {
+        Owner {
+            pid,
+            argv0: argv0.into(),
+        }
+    }
+
     /// The program name netstat shows for the process: `argv0`, reduced to its last path
     /// component when it is an absolute path (net-tools' rule; a daemon that rewrites its command
     /// line, such as `sshd: user@pts/0`, keeps its text). Raw bytes: they may hold control
@@ -21,7 +31,7 @@ impl Owner {
     ///
     /// ```
     /// use nettables::process::Owner;
-    /// let owner = Owner { pid: 1, argv0: b"/usr/sbin/sshd".as_slice().into() };
+    /// let owner = Owner::new(1, b"/usr/sbin/sshd");
     /// assert_eq!(owner.program(), b"sshd");
     /// ```
     pub fn program(&self) -> &[u8] {
@@ -35,6 +45,7 @@ impl Owner {
 
 /// One socket descriptor of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HeldSocket {
     /// The descriptor number (`/proc/<pid>/fd/<fd>`).
     pub fd: u32,
@@ -44,7 +55,9 @@ pub struct HeldSocket {
 
 /// A process and every socket descriptor it holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SocketHolder {
+    /// Process id.
     pub pid: u32,
     /// Effective user id (`Uid:` in `/proc/<pid>/status`); `None` if it could not be read.
     pub uid: Option<u32>,
@@ -61,6 +74,7 @@ pub struct SocketHolder {
 /// Costs a little more than [`OwnerMap::scan`] (it also reads each holder's `status` and whole
 /// command line), so `-p` keeps using the map.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SocketHolders {
     /// Holders in `/proc` order (ascending pid).
     pub processes: Vec<SocketHolder>,
@@ -98,6 +112,7 @@ pub struct OwnerId(pub u32);
 /// # Ok::<(), nettables::Error>(())
 /// ```
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct OwnerMap {
     pub(crate) by_inode: InodeIndex,
     pub(crate) owners: Vec<Owner>,

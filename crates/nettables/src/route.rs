@@ -74,65 +74,153 @@ bitflags::bitflags! {
 
 /// One IPv4 route of the main table (`/proc/net/route`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Ipv4Route {
     /// Output device; `*` for routes without one (blackhole, unreachable ...).
     pub iface: Box<[u8]>,
+    /// The destination network (or host).
     pub destination: Ipv4Addr,
+    /// The next hop; `0.0.0.0` for a directly connected network.
     pub gateway: Ipv4Addr,
+    /// The destination's netmask.
     pub mask: Ipv4Addr,
     /// Route flags.
     pub flags: Flags,
+    /// References to the route (always 0 on modern kernels).
     pub refcnt: i32,
+    /// Look-ups of the route (always 0 on modern kernels).
     pub use_count: i32,
     /// Route priority (`ip route ... metric N`), as a C `int`.
     pub metric: i32,
     /// The kernel's "MTU" column: the advertised MSS plus 40, or 0.
     pub mss: i32,
+    /// Default TCP window for connections over this route, or 0.
     pub window: i32,
     /// Initial round-trip time.
     pub irtt: i32,
 }
 
-/// One row of the IPv4 route cache (`/proc/net/rt_cache`). Kernels since 3.6 have no
-/// cache, so the table is normally empty.
+impl Default for Ipv4Route {
+    /// A route to `0.0.0.0/0` on no device, with no flags and zero counters.
+    fn default() -> Self {
+        Ipv4Route {
+            iface: Box::default(),
+            destination: Ipv4Addr::UNSPECIFIED,
+            gateway: Ipv4Addr::UNSPECIFIED,
+            mask: Ipv4Addr::UNSPECIFIED,
+            flags: Flags::empty(),
+            refcnt: 0,
+            use_count: 0,
+            metric: 0,
+            mss: 0,
+            window: 0,
+            irtt: 0,
+        }
+    }
+}
+
+/// One row of the IPv4 route cache (`/proc/net/rt_cache`): a host route learnt from traffic.
+/// Kernels since 3.6 have no cache, so the table is normally empty.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CachedRoute {
+    /// Output device.
     pub iface: Box<[u8]>,
+    /// The destination host.
     pub destination: Ipv4Addr,
+    /// The next hop, or `0.0.0.0`.
     pub gateway: Ipv4Addr,
+    /// The source address of the cached flow.
     pub source: Ipv4Addr,
     /// Specific destination (the local address used for replies).
     pub spec_dst: Ipv4Addr,
     /// Route flags; the cache also sets its own `RTCF_*` bits, kept unnamed in [`Flags`].
     pub flags: Flags,
+    /// References to the entry.
     pub refcnt: i32,
+    /// Look-ups that found the entry.
     pub use_count: i32,
+    /// Route priority.
     pub metric: i32,
+    /// Advertised MSS plus 40, or 0.
     pub mss: i32,
+    /// Default TCP window, or 0.
     pub window: i32,
+    /// Initial round-trip time.
     pub irtt: i32,
+    /// Type of service of the flow.
     pub tos: i32,
+    /// References to the cached hardware header (-1 without one).
     pub hh_ref: i32,
+    /// Whether the cached hardware header is current.
     pub hh_uptodate: i32,
+}
+
+impl Default for CachedRoute {
+    /// An entry for `0.0.0.0` on no device, with no flags and zero counters.
+    fn default() -> Self {
+        CachedRoute {
+            iface: Box::default(),
+            destination: Ipv4Addr::UNSPECIFIED,
+            gateway: Ipv4Addr::UNSPECIFIED,
+            source: Ipv4Addr::UNSPECIFIED,
+            spec_dst: Ipv4Addr::UNSPECIFIED,
+            flags: Flags::empty(),
+            refcnt: 0,
+            use_count: 0,
+            metric: 0,
+            mss: 0,
+            window: 0,
+            irtt: 0,
+            tos: 0,
+            hh_ref: 0,
+            hh_uptodate: 0,
+        }
+    }
 }
 
 /// One IPv6 route (`/proc/net/ipv6_route`), from any table.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Ipv6Route {
+    /// The destination prefix.
     pub destination: Ipv6Addr,
+    /// Its length in bits.
     pub prefix_len: u8,
+    /// The source prefix of a source-specific route (`::` otherwise).
     pub source: Ipv6Addr,
+    /// Its length in bits.
     pub source_len: u8,
     /// `::` when the route has no gateway.
     pub next_hop: Ipv6Addr,
     /// Metric; `u32::MAX` for the kernel's built-in reject route.
     pub metric: u32,
+    /// References to the route.
     pub refcnt: u32,
+    /// Look-ups of the route.
     pub use_count: u32,
     /// Route flags.
     pub flags: Flags,
     /// Output device; empty if the kernel printed none.
     pub iface: Box<[u8]>,
+}
+
+impl Default for Ipv6Route {
+    /// A route to `::/0` on no device, with no flags and zero counters.
+    fn default() -> Self {
+        Ipv6Route {
+            destination: Ipv6Addr::UNSPECIFIED,
+            prefix_len: 0,
+            source: Ipv6Addr::UNSPECIFIED,
+            source_len: 0,
+            next_hop: Ipv6Addr::UNSPECIFIED,
+            metric: 0,
+            refcnt: 0,
+            use_count: 0,
+            flags: Flags::empty(),
+            iface: Box::default(),
+        }
+    }
 }
 
 /// The IPv4 main table.

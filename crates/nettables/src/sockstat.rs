@@ -25,6 +25,7 @@ use crate::Result;
 /// The counters of one protocol line (`UDP: inuse 2 mem 4`). A counter the line does not have
 /// is 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Usage {
     /// Sockets in use (hashed in the protocol's tables).
     pub inuse: u64,
@@ -42,19 +43,29 @@ pub struct Usage {
 
 /// One reading of `/proc/net/sockstat` and `/proc/net/sockstat6`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Sockstat {
     /// `sockets: used`: every socket of the machine, all families.
     pub sockets_used: u64,
+    /// `TCP:` (IPv4 and IPv6 together, but `inuse` counts IPv4 only).
     pub tcp: Usage,
+    /// `UDP:`
     pub udp: Usage,
+    /// `UDPLITE:`
     pub udplite: Usage,
+    /// `RAW:`
     pub raw: Usage,
     /// IPv4 fragment queues (`inuse`) and their `memory`.
     pub frag: Usage,
+    /// `TCP6:` (only `inuse`).
     pub tcp6: Usage,
+    /// `UDP6:`
     pub udp6: Usage,
+    /// `UDPLITE6:`
     pub udplite6: Usage,
+    /// `RAW6:`
     pub raw6: Usage,
+    /// IPv6 fragment queues.
     pub frag6: Usage,
     /// Whether `/proc/net/sockstat6` was there (no IPv6 in the kernel otherwise).
     pub ipv6: bool,

@@ -15,9 +15,13 @@ const CONGESTION_MAX: usize = 16;
 /// What the kernel reported about one TCP socket; each part is absent when the kernel did not
 /// send it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TcpDetails {
+    /// `struct tcp_info` (`INET_DIAG_INFO`).
     pub info: Option<TcpInfo>,
+    /// The congestion control algorithm (`INET_DIAG_CONG`).
     pub congestion: Option<Congestion>,
+    /// The socket's memory (`INET_DIAG_SKMEMINFO`).
     pub memory: Option<SocketMemory>,
 }
 
@@ -66,6 +70,7 @@ impl std::fmt::Debug for Congestion {
 
 /// A socket's memory, in bytes (`INET_DIAG_SKMEMINFO`, `ss -m`'s `skmem`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SocketMemory {
     /// Receive queue memory (`r`).
     pub rmem_alloc: u32,
@@ -109,6 +114,7 @@ impl SocketMemory {
 /// per second. Fields added after Linux 2.6.12's struct are `None` when the kernel's struct
 /// is too short to hold them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TcpInfo {
     /// The socket's state (`TCP_ESTABLISHED` = 1 ...).
     pub state: u8,
@@ -144,6 +150,7 @@ pub struct TcpInfo {
     pub retrans: u32,
     /// Path MTU.
     pub pmtu: u32,
+    /// Slow-start threshold of the receive window.
     pub rcv_ssthresh: u32,
     /// Smoothed round-trip time.
     pub rtt: u32,
@@ -155,6 +162,7 @@ pub struct TcpInfo {
     pub snd_cwnd: u32,
     /// Advertised MSS.
     pub advmss: u32,
+    /// Reordering the sender tolerates, in segments.
     pub reordering: u32,
     /// Receiver-side round-trip estimate.
     pub rcv_rtt: u32,
@@ -162,36 +170,49 @@ pub struct TcpInfo {
     pub rcv_space: u32,
     /// Retransmitted segments over the connection's life.
     pub total_retrans: u32,
+    /// The rate the sender paces at.
     pub pacing_rate: Option<u64>,
+    /// The limit set with `SO_MAX_PACING_RATE` (`u64::MAX` for none).
     pub max_pacing_rate: Option<u64>,
     /// Bytes the peer acknowledged (RFC 4898 `tcpEStatsAppHCThruOctetsAcked`).
     pub bytes_acked: Option<u64>,
     /// Bytes received in order (`tcpEStatsAppHCThruOctetsReceived`).
     pub bytes_received: Option<u64>,
+    /// Segments sent, retransmissions included.
     pub segs_out: Option<u32>,
+    /// Segments received.
     pub segs_in: Option<u32>,
     /// Bytes written but not yet sent.
     pub notsent_bytes: Option<u32>,
     /// Lowest round-trip time seen.
     pub min_rtt: Option<u32>,
+    /// Segments received that carried data.
     pub data_segs_in: Option<u32>,
+    /// Segments sent that carried data.
     pub data_segs_out: Option<u32>,
     /// Recent delivery rate.
     pub delivery_rate: Option<u64>,
     /// Whether the delivery rate was limited by the application rather than the network.
     pub delivery_rate_app_limited: Option<bool>,
-    /// Time spent sending data, limited by the receive window, and by the send buffer.
+    /// Time spent sending data.
     pub busy_time: Option<u64>,
+    /// Time the sender was limited by the peer's receive window.
     pub rwnd_limited: Option<u64>,
+    /// Time the sender was limited by the send buffer.
     pub sndbuf_limited: Option<u64>,
     /// Segments delivered (acknowledged, selectively or cumulatively).
     pub delivered: Option<u32>,
+    /// Segments delivered with an ECN congestion mark.
     pub delivered_ce: Option<u32>,
     /// Bytes sent, including retransmissions.
     pub bytes_sent: Option<u64>,
+    /// Bytes retransmitted.
     pub bytes_retrans: Option<u64>,
+    /// Duplicate segments the peer reported with D-SACK.
     pub dsack_dups: Option<u32>,
+    /// Reorderings seen.
     pub reord_seen: Option<u32>,
+    /// Out-of-order packets received.
     pub rcv_ooopack: Option<u32>,
     /// The peer's advertised receive window, in bytes.
     pub snd_wnd: Option<u32>,

@@ -15,7 +15,8 @@ bitflags::bitflags! {
 }
 
 /// One Unix domain socket. The path is borrowed from the collector's buffer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnixSocket<'a> {
     /// Reference count of the kernel socket.
     pub refcnt: u32,

@@ -89,31 +89,20 @@ mod tests {
     #[test]
     fn shares_per_interface_and_direction() {
         let mut snap = snapshot(Vec::new());
-        let bad_rx = Counters {
-            rx_packets: 990,
-            rx_errors: 6,
-            rx_dropped: 4,
-            tx_packets: 1_000_000,
-            tx_dropped: 9,
-            ..Counters::default()
+        let counters = |set: fn(&mut Counters)| {
+            let mut c = Counters::default();
+            set(&mut c);
+            c
         };
-        let noisy = Counters {
-            rx_packets: 0,
-            rx_errors: 9,
-            ..Counters::default()
-        };
-        let tx = Counters {
-            tx_packets: 100,
-            tx_errors: 100,
-            tx_carrier: 100,
-            ..Counters::default()
-        };
-        let huge = Counters {
-            rx_packets: u64::MAX,
-            rx_errors: u64::MAX,
-            rx_dropped: u64::MAX,
-            ..Counters::default()
-        };
+        let bad_rx = counters(|c| {
+            (c.rx_packets, c.rx_errors, c.rx_dropped) = (990, 6, 4);
+            (c.tx_packets, c.tx_dropped) = (1_000_000, 9);
+        });
+        let noisy = counters(|c| c.rx_errors = 9);
+        let tx = counters(|c| (c.tx_packets, c.tx_errors, c.tx_carrier) = (100, 100, 100));
+        let huge = counters(|c| {
+            (c.rx_packets, c.rx_errors, c.rx_dropped) = (u64::MAX, u64::MAX, u64::MAX)
+        });
         snap.interfaces = vec![
             ("eth0".into(), bad_rx),
             ("lo".into(), noisy),

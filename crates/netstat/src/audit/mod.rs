@@ -377,10 +377,9 @@ pub(crate) mod tests {
             remote.parse().unwrap(),
             state,
         );
-        Sock {
-            inet: InetSocket { inode: 1, ..inet },
-            owner,
-        }
+        let mut inet = inet;
+        inet.inode = 1;
+        Sock { inet, owner }
     }
 
     /// A snapshot with two processes (0: `sshd` pid 10, 1: `nc` pid 20), the usual port range

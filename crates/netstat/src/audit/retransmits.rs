@@ -52,10 +52,10 @@ mod tests {
 
     fn with(retrans: u64, out: u64) -> Snapshot {
         let mut snap = snapshot(Vec::new());
-        snap.counters.push(CounterSection {
-            name: "Tcp".into(),
-            counters: vec![("OutSegs".into(), out), ("RetransSegs".into(), retrans)],
-        });
+        snap.counters.push(CounterSection::new(
+            "Tcp",
+            &[("OutSegs", out), ("RetransSegs", retrans)],
+        ));
         snap
     }
 

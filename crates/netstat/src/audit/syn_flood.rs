@@ -126,10 +126,10 @@ mod tests {
             ));
         }
         let mut snap = snapshot(socks);
-        snap.counters.push(CounterSection {
-            name: "TcpExt".into(),
-            counters: vec![("ListenOverflows".into(), 3), ("SyncookiesSent".into(), 9)],
-        });
+        snap.counters.push(CounterSection::new(
+            "TcpExt",
+            &[("ListenOverflows", 3), ("SyncookiesSent", 9)],
+        ));
         snap.sysctls.insert("net.ipv4.tcp_syncookies", "0".into());
         let findings = check(&snap, &Config::default());
         assert_eq!(findings.len(), 1, "99 on port 443 stay under the threshold");

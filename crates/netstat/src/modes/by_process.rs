@@ -38,9 +38,10 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
     let mut names = Names::new();
     super::repeat(args, out, |out, _| {
         names.hosts.start_pass();
-        let holders = SocketHolders::scan().unwrap_or_else(|_| SocketHolders {
-            access_denied: true,
-            ..SocketHolders::default()
+        let holders = SocketHolders::scan().unwrap_or_else(|_| {
+            let mut denied = SocketHolders::default();
+            denied.access_denied = true;
+            denied
         });
         if holders.access_denied {
             eprint!(

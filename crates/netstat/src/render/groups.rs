@@ -68,11 +68,7 @@ mod tests {
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     fn row(interface: &[u8], users: i32, group: &[u8]) -> String {
-        let member = Membership {
-            interface: interface.to_vec(),
-            users,
-            group: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        };
+        let member = Membership::new(interface, users, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         let mut out = Vec::new();
         write_row(&mut out, &member, group).unwrap();
         String::from_utf8(out).unwrap()

@@ -391,21 +391,18 @@ fn push_v4_or_unset(b: &mut Vec<u8>, addr: Option<std::net::Ipv4Addr>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nettables::iface::{Counters, DeviceMap, Ipv4Config};
+    use nettables::iface::{Counters, Ipv4Config};
 
     fn iface(name: &str, flags: u16) -> Interface {
-        Interface {
-            name: name.as_bytes().into(),
-            flags: Flags::from_bits_retain(flags),
-            mtu: 1500,
-            metric: 0,
-            tx_queue_len: Some(1000),
-            hw_type: 1,
-            hw_addr: [0x02, 0xfc, 0, 0, 0, 1, 0, 0],
-            map: DeviceMap::default(),
-            ipv4: None,
-            stats: Some(Counters::default()),
-        }
+        let mut iface = Interface::default();
+        iface.name = name.as_bytes().into();
+        iface.flags = Flags::from_bits_retain(flags);
+        iface.mtu = 1500;
+        iface.tx_queue_len = Some(1000);
+        iface.hw_type = 1;
+        iface.hw_addr = [0x02, 0xfc, 0, 0, 0, 1, 0, 0];
+        iface.stats = Some(Counters::default());
+        iface
     }
 
     fn text(f: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
@@ -433,11 +430,8 @@ mod tests {
     fn short_rows() {
         let mut lo = iface("lo", 0x49);
         lo.mtu = 65536;
-        lo.stats = Some(Counters {
-            rx_packets: 1090,
-            tx_packets: 1090,
-            ..Counters::default()
-        });
+        let stats = lo.stats.as_mut().unwrap();
+        (stats.rx_packets, stats.tx_packets) = (1090, 1090);
         assert_eq!(
             text(|o| write_short(o, &lo)),
             "lo              65536     1090      0      0 0          1090      0      0      0 LRU\n"
@@ -471,34 +465,18 @@ mod tests {
     #[test]
     fn long_block_with_every_part() {
         let mut eth = iface("eth0", 0x1053);
-        eth.ipv4 = Some(Ipv4Config {
-            address: "192.0.2.2".parse().unwrap(),
-            netmask: Some("255.255.255.0".parse().unwrap()),
-            broadcast: None,
-            destination: Some("192.0.2.9".parse().unwrap()),
-        });
-        eth.map = DeviceMap {
-            mem_start: 0xfe00,
-            mem_end: 0xfeff,
-            base_addr: 0x300,
-            irq: 11,
-            dma: 3,
-            port: 0,
-        };
-        eth.stats = Some(Counters {
-            rx_bytes: 2048,
-            tx_bytes: 5,
-            collisions: 7,
-            ..Counters::default()
-        });
-        let v6 = [Inet6Address {
-            address: "fe80::fc:ff:fe00:1".parse().unwrap(),
-            ifindex: 2,
-            prefix_len: 64,
-            scope: 0x20,
-            flags: 0x80,
-            device: b"eth0"[..].into(),
-        }];
+        let mut v4 = Ipv4Config::new("192.0.2.2".parse().unwrap());
+        v4.netmask = Some("255.255.255.0".parse().unwrap());
+        v4.destination = Some("192.0.2.9".parse().unwrap());
+        eth.ipv4 = Some(v4);
+        let map = &mut eth.map;
+        (map.mem_start, map.mem_end, map.base_addr) = (0xfe00, 0xfeff, 0x300);
+        (map.irq, map.dma) = (11, 3);
+        let stats = eth.stats.as_mut().unwrap();
+        (stats.rx_bytes, stats.tx_bytes, stats.collisions) = (2048, 5, 7);
+        let mut v6 = Inet6Address::new("fe80::fc:ff:fe00:1".parse().unwrap(), 64, b"eth0");
+        (v6.ifindex, v6.scope, v6.flags) = (2, 0x20, 0x80);
+        let v6 = [v6];
         assert_eq!(
             text(|o| write_long(o, &eth, &v6)),
             "eth0: flags=4179<UP,BROADCAST,POINTOPOINT,RUNNING,MULTICAST>  mtu 1500\n\

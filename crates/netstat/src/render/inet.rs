@@ -290,16 +290,14 @@ mod tests {
     use std::time::Duration;
 
     fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
-        InetSocket {
-            recv_q: 1234,
-            inode: 1028034,
-            ..InetSocket::new(
-                protocol,
-                local.parse().unwrap(),
-                remote.parse().unwrap(),
-                state,
-            )
-        }
+        let mut sock = InetSocket::new(
+            protocol,
+            local.parse().unwrap(),
+            remote.parse().unwrap(),
+            state,
+        );
+        (sock.recv_q, sock.inode) = (1234, 1028034);
+        sock
     }
 
     fn numeric_args() -> Args {
@@ -393,12 +391,8 @@ mod tests {
             State::ESTABLISHED,
         );
         s.uid = 65534;
-        s.timer = Timer {
-            kind: TimerKind::KEEPALIVE,
-            expires: Duration::from_millis(7_199_287),
-            retransmits: 0,
-            probes: 0,
-        };
+        s.timer.kind = TimerKind::KEEPALIVE;
+        s.timer.expires = Duration::from_millis(7_199_287);
         let row = render(&args, &s);
         assert!(
             row.ends_with("ESTABLISHED 65534      1028034    keepalive (7199.28/0/0)\n"),

@@ -326,18 +326,14 @@ pub(crate) mod tests {
     }
 
     fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
-        InetSocket {
-            recv_q: 3,
-            send_q: 4,
-            uid: 1000,
-            inode: 77,
-            ..InetSocket::new(
-                protocol,
-                local.parse().unwrap(),
-                remote.parse().unwrap(),
-                state,
-            )
-        }
+        let mut sock = InetSocket::new(
+            protocol,
+            local.parse().unwrap(),
+            remote.parse().unwrap(),
+            state,
+        );
+        (sock.recv_q, sock.send_q, sock.uid, sock.inode) = (3, 4, 1000, 77);
+        sock
     }
 
     /// An in-memory [`Sink`].
@@ -443,15 +439,9 @@ pub(crate) mod tests {
         let empty = render(|out| finish(out, a.format));
         assert_eq!(empty, "[]\n");
         let two = render(|out| {
-            let s = UnixSocket {
-                refcnt: 2,
-                protocol: 0,
-                flags: Flags::ACCEPTING,
-                sock_type: 1,
-                state: 1,
-                inode: Some(5),
-                path: None,
-            };
+            let mut s = UnixSocket::default();
+            (s.refcnt, s.flags, s.sock_type, s.state) = (2, Flags::ACCEPTING, 1, 1);
+            s.inode = Some(5);
             write_unix(out, &a, &s, None)?;
             write_unix(out, &a, &s, None)?;
             finish(out, a.format)
@@ -471,15 +461,9 @@ pub(crate) mod tests {
             ..args(OutputFormat::JsonLines)
         };
         let text = render(|out| {
-            let s = UnixSocket {
-                refcnt: 1,
-                protocol: 0,
-                flags: Flags::empty(),
-                sock_type: 2,
-                state: 1,
-                inode: None,
-                path: Some(b"/tmp/a\x01\xff\"b\n"),
-            };
+            let mut s = UnixSocket::default();
+            (s.refcnt, s.sock_type, s.state) = (1, 2, 1);
+            s.path = Some(b"/tmp/a\x01\xff\"b\n");
             write_unix(out, &a, &s, None)
         });
         assert!(

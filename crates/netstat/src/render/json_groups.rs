@@ -61,11 +61,7 @@ mod tests {
 
     #[test]
     fn memberships_are_numeric_with_names_apart() {
-        let member = Membership {
-            interface: b"lo\x01".to_vec(),
-            users: 2,
-            group: "ff02::1".parse().unwrap(),
-        };
+        let member = Membership::new(b"lo\x01", 2, "ff02::1".parse().unwrap());
         let numeric = Args {
             format: OutputFormat::JsonLines,
             numeric_hosts: true,

@@ -197,41 +197,26 @@ mod tests {
     use super::*;
     use crate::cli::args::OutputFormat;
     use crate::render::json::tests::Memory;
-    use nettables::iface::{Counters, DeviceMap, Ipv4Config};
+    use nettables::iface::{Counters, Ipv4Config};
     use serde_json::json;
 
     #[test]
     fn an_interface_record_uses_ip_names() {
-        let iface = Interface {
-            name: b"veth\x01x\xff".as_slice().into(),
-            flags: Flags::UP | Flags::BROADCAST | Flags::RUNNING | Flags::MULTICAST,
-            mtu: 1500,
-            metric: 0,
-            tx_queue_len: Some(1000),
-            hw_type: 1,
-            hw_addr: [2, 0xfc, 0, 0, 0, 1, 0, 0],
-            map: DeviceMap::default(),
-            ipv4: Some(Ipv4Config {
-                address: "10.1.0.1".parse().unwrap(),
-                netmask: Some("255.255.255.0".parse().unwrap()),
-                broadcast: Some("10.1.0.255".parse().unwrap()),
-                destination: None,
-            }),
-            stats: Some(Counters {
-                rx_bytes: 10,
-                rx_fifo: 2,
-                tx_carrier: 3,
-                ..Counters::default()
-            }),
-        };
-        let inet6 = [Inet6Address {
-            address: "fe80::1".parse().unwrap(),
-            ifindex: 2,
-            prefix_len: 64,
-            scope: 0x20,
-            flags: 0,
-            device: iface.name.clone(),
-        }];
+        let mut iface = Interface::default();
+        iface.name = b"veth\x01x\xff".as_slice().into();
+        iface.flags = Flags::UP | Flags::BROADCAST | Flags::RUNNING | Flags::MULTICAST;
+        (iface.mtu, iface.tx_queue_len, iface.hw_type) = (1500, Some(1000), 1);
+        iface.hw_addr = [2, 0xfc, 0, 0, 0, 1, 0, 0];
+        let mut v4 = Ipv4Config::new("10.1.0.1".parse().unwrap());
+        v4.netmask = Some("255.255.255.0".parse().unwrap());
+        v4.broadcast = Some("10.1.0.255".parse().unwrap());
+        iface.ipv4 = Some(v4);
+        let mut stats = Counters::default();
+        (stats.rx_bytes, stats.rx_fifo, stats.tx_carrier) = (10, 2, 3);
+        iface.stats = Some(stats);
+        let mut inet6 = Inet6Address::new("fe80::1".parse().unwrap(), 64, &iface.name);
+        (inet6.ifindex, inet6.scope) = (2, 0x20);
+        let inet6 = [inet6];
         let args = Args {
             format: OutputFormat::JsonLines,
             ..Args::default()

@@ -188,27 +188,16 @@ mod tests {
             ..Args::default()
         };
         let mut out = Memory::default();
-        let default = Ipv4Route {
-            iface: b"eth0".as_slice().into(),
-            destination: Ipv4Addr::UNSPECIFIED,
-            gateway: Ipv4Addr::new(10, 0, 0, 1),
-            mask: Ipv4Addr::UNSPECIFIED,
-            flags: Flags::UP | Flags::GATEWAY,
-            refcnt: 0,
-            use_count: 0,
-            metric: 100,
-            mss: 0,
-            window: 0,
-            irtt: 0,
-        };
+        let mut default = Ipv4Route::default();
+        default.iface = b"eth0".as_slice().into();
+        default.gateway = Ipv4Addr::new(10, 0, 0, 1);
+        default.flags = Flags::UP | Flags::GATEWAY;
+        default.metric = 100;
         write_ipv4(&mut out, &args, &default, Names::default()).unwrap();
-        let link = Ipv4Route {
-            destination: Ipv4Addr::new(10, 0, 0, 0),
-            gateway: Ipv4Addr::UNSPECIFIED,
-            mask: Ipv4Addr::new(255, 255, 255, 0),
-            flags: Flags::UP,
-            ..default.clone()
-        };
+        let mut link = default.clone();
+        (link.destination, link.gateway) = (Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::UNSPECIFIED);
+        link.mask = Ipv4Addr::new(255, 255, 255, 0);
+        link.flags = Flags::UP;
         let named = Args {
             numeric_hosts: false,
             ..args.clone()

@@ -49,11 +49,7 @@ mod tests {
     use super::*;
 
     fn owner(pid: u32, argv0: &[u8]) -> String {
-        String::from_utf8(label(&Owner {
-            pid,
-            argv0: argv0.into(),
-        }))
-        .unwrap()
+        String::from_utf8(label(&Owner::new(pid, argv0))).unwrap()
     }
 
     #[test]

@@ -344,22 +344,16 @@ pub fn write_ipv6_row(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::{Ipv4Addr, Ipv6Addr};
+    use std::net::Ipv4Addr;
 
     fn route(flags: u32) -> Ipv4Route {
-        Ipv4Route {
-            iface: b"averylongif"[..].into(),
-            destination: Ipv4Addr::new(10, 9, 0, 0),
-            gateway: Ipv4Addr::UNSPECIFIED,
-            mask: Ipv4Addr::new(255, 255, 0, 0),
-            flags: Flags::from_bits_retain(flags),
-            refcnt: 1,
-            use_count: 12,
-            metric: 100,
-            mss: 1340,
-            window: 8000,
-            irtt: 30,
-        }
+        let mut r = Ipv4Route::default();
+        r.iface = b"averylongif"[..].into();
+        (r.destination, r.mask) = (Ipv4Addr::new(10, 9, 0, 0), Ipv4Addr::new(255, 255, 0, 0));
+        r.flags = Flags::from_bits_retain(flags);
+        (r.refcnt, r.use_count, r.metric) = (1, 12, 100);
+        (r.mss, r.window, r.irtt) = (1340, 8000, 30);
+        r
     }
 
     fn row(layout: Layout, route: &Ipv4Route, dest: &[u8], gw: &[u8]) -> String {
@@ -427,18 +421,10 @@ mod tests {
 
     #[test]
     fn ipv6_rows_are_never_cut() {
-        let r = Ipv6Route {
-            destination: Ipv6Addr::UNSPECIFIED,
-            prefix_len: 0,
-            source: Ipv6Addr::UNSPECIFIED,
-            source_len: 0,
-            next_hop: Ipv6Addr::UNSPECIFIED,
-            metric: u32::MAX,
-            refcnt: 12,
-            use_count: 3,
-            flags: Flags::from_bits_retain(0x0020_0200),
-            iface: b"lo"[..].into(),
-        };
+        let mut r = Ipv6Route::default();
+        (r.metric, r.refcnt, r.use_count) = (u32::MAX, 12, 3);
+        r.flags = Flags::from_bits_retain(0x0020_0200);
+        r.iface = b"lo"[..].into();
         let mut out = Vec::new();
         write_ipv6_row(
             &mut out,
@@ -455,23 +441,12 @@ mod tests {
 
     #[test]
     fn cache_rows() {
-        let row = CachedRoute {
-            iface: b"eth0"[..].into(),
-            destination: Ipv4Addr::new(192, 168, 0, 1),
-            gateway: Ipv4Addr::UNSPECIFIED,
-            source: Ipv4Addr::new(192, 168, 0, 2),
-            spec_dst: Ipv4Addr::new(192, 168, 0, 2),
-            flags: Flags::LOCAL,
-            refcnt: 1,
-            use_count: 5,
-            metric: 0,
-            mss: 1500,
-            window: 0,
-            irtt: 0,
-            tos: 0,
-            hh_ref: -1,
-            hh_uptodate: 0,
-        };
+        let mut row = CachedRoute::default();
+        row.iface = b"eth0"[..].into();
+        row.destination = Ipv4Addr::new(192, 168, 0, 1);
+        (row.source, row.spec_dst) = (Ipv4Addr::new(192, 168, 0, 2), Ipv4Addr::new(192, 168, 0, 2));
+        row.flags = Flags::LOCAL;
+        (row.refcnt, row.use_count, row.mss, row.hh_ref) = (1, 5, 1500, -1);
         let names = CacheNames {
             source: b"192.168.0.2",
             destination: b"192.168.0.1",

@@ -187,34 +187,20 @@ mod tests {
     use nettables::tcp_info::Congestion;
 
     fn details() -> TcpDetails {
-        let info = TcpInfo {
-            options: 7,
-            snd_wscale: 7,
-            rcv_wscale: 10,
-            rto: 204_000,
-            rtt: 27,
-            rttvar: 1_500,
-            snd_mss: 32_768,
-            rcv_mss: 536,
-            snd_cwnd: 10,
-            snd_ssthresh: TcpInfo::INFINITE_SSTHRESH,
-            total_retrans: 2,
-            bytes_acked: Some(6),
-            bytes_received: Some(1),
-            delivery_rate: Some(186_181_818),
-            pacing_rate: Some(u64::MAX),
-            ..TcpInfo::default()
-        };
-        TcpDetails {
-            info: Some(info),
-            congestion: Congestion::from_kernel(b"cu\x1bbic\0"),
-            memory: Some(SocketMemory {
-                rcvbuf: 131_072,
-                sndbuf: 2_626_560,
-                backlog: None,
-                ..SocketMemory::default()
-            }),
-        }
+        let mut i = TcpInfo::default();
+        (i.options, i.snd_wscale, i.rcv_wscale) = (7, 7, 10);
+        (i.rto, i.rtt, i.rttvar) = (204_000, 27, 1_500);
+        (i.snd_mss, i.rcv_mss, i.snd_cwnd) = (32_768, 536, 10);
+        (i.snd_ssthresh, i.total_retrans) = (TcpInfo::INFINITE_SSTHRESH, 2);
+        (i.bytes_acked, i.bytes_received) = (Some(6), Some(1));
+        (i.delivery_rate, i.pacing_rate) = (Some(186_181_818), Some(u64::MAX));
+        let mut memory = SocketMemory::default();
+        (memory.rcvbuf, memory.sndbuf, memory.backlog) = (131_072, 2_626_560, None);
+        let mut details = TcpDetails::default();
+        details.info = Some(i);
+        details.congestion = Congestion::from_kernel(b"cu\x1bbic\0");
+        details.memory = Some(memory);
+        details
     }
 
     #[test]
@@ -227,14 +213,9 @@ mod tests {
              bytes_received:1 retrans:0/2 lost:0 delivery_rate:1.5Gbps skmem:(r0,rb131072,t0,tb2626560,f0,w0,o0,bl0,d0)\n"
         );
         let mut out = Vec::new();
-        write_line(
-            &mut out,
-            &TcpDetails {
-                congestion: Congestion::from_kernel(b"bbr"),
-                ..TcpDetails::default()
-            },
-        )
-        .unwrap();
+        let mut named = TcpDetails::default();
+        named.congestion = Congestion::from_kernel(b"bbr");
+        write_line(&mut out, &named).unwrap();
         assert_eq!(out, b"\t bbr\n", "a listener-less socket with only a name");
     }
 

@@ -139,15 +139,10 @@ mod tests {
         state: u8,
         path: Option<&'static [u8]>,
     ) -> UnixSocket<'static> {
-        UnixSocket {
-            refcnt: 2,
-            protocol: 0,
-            flags,
-            sock_type,
-            state,
-            inode: Some(1028060),
-            path,
-        }
+        let mut sock = UnixSocket::default();
+        (sock.refcnt, sock.flags, sock.sock_type, sock.state) = (2, flags, sock_type, state);
+        (sock.inode, sock.path) = (Some(1028060), path);
+        sock
     }
 
     #[test]

@@ -68,21 +68,30 @@ impl Filter {
 
 /// One node of a filter expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Expr {
     /// The socket's state is in the set.
     States(StateMask),
+    /// The expression does not hold (`not`, `!`).
     Not(Box<Expr>),
+    /// Both hold (`and`, `&`, or two conditions side by side).
     And(Box<Expr>, Box<Expr>),
+    /// Either holds (`or`, `|`).
     Or(Box<Expr>, Box<Expr>),
     /// The port of one end compares with a number (`sport >= :1024`).
     Port {
+        /// Which end's port.
         end: End,
+        /// How it compares.
         cmp: Cmp,
+        /// With this port.
         port: u16,
     },
     /// One end matches any of the host conditions (`dst 10.0.0.0/8`, `sport = :80`).
     Host {
+        /// Which end.
         end: End,
+        /// The conditions, one per address a host name stands for.
         any_of: Vec<HostCond>,
     },
     /// The socket is bound to the interface with this index (`SO_BINDTODEVICE`, IPv6 scope).
@@ -101,24 +110,35 @@ pub enum End {
 /// A port comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmp {
+    /// `=`, `==`, `eq`
     Eq,
+    /// `!=`, `ne`, `neq`
     Ne,
+    /// `<`, `lt`
     Lt,
+    /// `<=`, `le`, `leq`
     Le,
+    /// `>`, `gt`
     Gt,
+    /// `>=`, `ge`, `geq`
     Ge,
 }
 
 /// An address prefix and/or a port; `None` parts match anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HostCond {
+    /// The addresses the end must lie in.
     pub prefix: Option<Prefix>,
+    /// The port the end must have.
     pub port: Option<u16>,
 }
 
 /// An address prefix. An IPv4 prefix also matches IPv4-mapped IPv6 addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Prefix {
+    /// The prefix's address (bits past `len` are ignored).
     pub addr: IpAddr,
     /// Significant leading bits: at most 32 for IPv4, 128 for IPv6.
     pub len: u8,
@@ -126,6 +146,7 @@ pub struct Prefix {
 
 /// A filter that could not be parsed: what was expected, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParseError {
     message: String,
     column: usize,
