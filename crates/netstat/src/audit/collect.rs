@@ -147,7 +147,7 @@ fn services(snapshot: &mut Snapshot) {
     snapshot.services = found;
 }
 
-/// argv[0]'s first word without its directory: daemons rewrite their command line
+/// `argv[0]`'s first word without its directory: daemons rewrite their command line
 /// (`sshd: /usr/sbin/sshd -D [listener]`, `nginx: master process`).
 pub fn program_name(argv0: &[u8]) -> String {
     let word = argv0

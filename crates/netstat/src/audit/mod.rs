@@ -119,7 +119,7 @@ pub struct Finding {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Process {
     pub pid: u32,
-    /// The program name: argv[0]'s first word, without its directory (`sshd: ...` → `sshd`).
+    /// The program name: `argv[0]`'s first word, without its directory (`sshd: ...` → `sshd`).
     pub name: String,
 }
 

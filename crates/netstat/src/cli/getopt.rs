@@ -41,7 +41,7 @@ pub enum Event {
     Error(String),
 }
 
-/// Parses `args` (without argv[0]) against `table`.
+/// Parses `args` (without `argv[0]`) against `table`.
 pub fn parse(table: &[Opt], args: &[OsString]) -> Vec<Event> {
     let mut events = Vec::new();
     let mut i = 0;

@@ -85,7 +85,7 @@ fn option_table() -> Vec<Opt> {
         .collect()
 }
 
-/// Parses the arguments after argv[0].
+/// Parses the arguments after `argv[0]`.
 pub fn parse(args: &[OsString]) -> Result<Args, Exit> {
     let table = option_table();
     let mut parsed = parsed::Parsed::default();
