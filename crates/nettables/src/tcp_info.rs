@@ -95,17 +95,18 @@ pub struct SocketMemory {
 impl SocketMemory {
     /// Parses the array of u32s; `None` when shorter than the seven original counters.
     pub fn parse(raw: &[u8]) -> Option<SocketMemory> {
-        let at = |i: usize| u32_at(raw, i * 4);
+        // `SK_MEMINFO_RMEM_ALLOC` ... `SK_MEMINFO_DROPS` of <linux/sock_diag.h>, in order.
+        let mut f = Fields { raw, at: 0 };
         Some(SocketMemory {
-            rmem_alloc: at(0)?,
-            rcvbuf: at(1)?,
-            wmem_alloc: at(2)?,
-            sndbuf: at(3)?,
-            fwd_alloc: at(4)?,
-            wmem_queued: at(5)?,
-            optmem: at(6)?,
-            backlog: at(7),
-            drops: at(8),
+            rmem_alloc: f.u32()?,
+            rcvbuf: f.u32()?,
+            wmem_alloc: f.u32()?,
+            sndbuf: f.u32()?,
+            fwd_alloc: f.u32()?,
+            wmem_queued: f.u32()?,
+            optmem: f.u32()?,
+            backlog: f.u32(),
+            drops: f.u32(),
         })
     }
 }
@@ -230,74 +231,116 @@ impl TcpInfo {
         if raw.len() < TcpInfo::MIN_LEN {
             return None;
         }
-        let byte = |at: usize| raw.get(at).copied().unwrap_or(0);
-        let word = |at: usize| u32_at(raw, at).unwrap_or(0);
-        Some(TcpInfo {
-            state: byte(0),
-            ca_state: byte(1),
-            retransmits: byte(2),
-            probes: byte(3),
-            backoff: byte(4),
-            options: byte(5),
-            snd_wscale: byte(6) & 0x0f,
-            rcv_wscale: byte(6) >> 4,
-            rto: word(8),
-            ato: word(12),
-            snd_mss: word(16),
-            rcv_mss: word(20),
-            unacked: word(24),
-            sacked: word(28),
-            lost: word(32),
-            retrans: word(36),
-            pmtu: word(60),
-            rcv_ssthresh: word(64),
-            rtt: word(68),
-            rttvar: word(72),
-            snd_ssthresh: word(76),
-            snd_cwnd: word(80),
-            advmss: word(84),
-            reordering: word(88),
-            rcv_rtt: word(92),
-            rcv_space: word(96),
-            total_retrans: word(100),
-            pacing_rate: u64_at(raw, 104),
-            max_pacing_rate: u64_at(raw, 112),
-            bytes_acked: u64_at(raw, 120),
-            bytes_received: u64_at(raw, 128),
-            segs_out: u32_at(raw, 136),
-            segs_in: u32_at(raw, 140),
-            notsent_bytes: u32_at(raw, 144),
-            min_rtt: u32_at(raw, 148),
-            data_segs_in: u32_at(raw, 152),
-            data_segs_out: u32_at(raw, 156),
-            delivery_rate: u64_at(raw, 160),
-            // The flag shares byte 7 with fields of the first struct, but arrived with the rate.
-            delivery_rate_app_limited: (raw.len() >= 168).then_some(byte(7) & 1 != 0),
-            busy_time: u64_at(raw, 168),
-            rwnd_limited: u64_at(raw, 176),
-            sndbuf_limited: u64_at(raw, 184),
-            delivered: u32_at(raw, 192),
-            delivered_ce: u32_at(raw, 196),
-            bytes_sent: u64_at(raw, 200),
-            bytes_retrans: u64_at(raw, 208),
-            dsack_dups: u32_at(raw, 216),
-            reord_seen: u32_at(raw, 220),
-            rcv_ooopack: u32_at(raw, 224),
-            snd_wnd: u32_at(raw, 228),
-        })
+        // The fields in the order of `struct tcp_info` in <linux/tcp.h>; the struct has no
+        // padding, so each starts where the one before ends.
+        let mut f = Fields { raw, at: 0 };
+        // tcpi_state ... tcpi_options, then two bytes of bit fields: tcpi_snd_wscale:4 and
+        // tcpi_rcv_wscale:4, then tcpi_delivery_rate_app_limited:1 (and fastopen bits).
+        let head: [u8; 8] = std::array::from_fn(|_| f.byte());
+        let mut info = TcpInfo {
+            state: head[0],
+            ca_state: head[1],
+            retransmits: head[2],
+            probes: head[3],
+            backoff: head[4],
+            options: head[5],
+            snd_wscale: head[6] & 0x0f,
+            rcv_wscale: head[6] >> 4,
+            rto: f.word(),
+            ato: f.word(),
+            snd_mss: f.word(),
+            rcv_mss: f.word(),
+            unacked: f.word(),
+            sacked: f.word(),
+            lost: f.word(),
+            retrans: f.word(),
+            // tcpi_fackets and the four tcpi_last_* times are not kept.
+            pmtu: f.skip_words(5).word(),
+            rcv_ssthresh: f.word(),
+            rtt: f.word(),
+            rttvar: f.word(),
+            snd_ssthresh: f.word(),
+            snd_cwnd: f.word(),
+            advmss: f.word(),
+            reordering: f.word(),
+            rcv_rtt: f.word(),
+            rcv_space: f.word(),
+            total_retrans: f.word(),
+            pacing_rate: f.u64(),
+            max_pacing_rate: f.u64(),
+            bytes_acked: f.u64(),
+            bytes_received: f.u64(),
+            segs_out: f.u32(),
+            segs_in: f.u32(),
+            notsent_bytes: f.u32(),
+            min_rtt: f.u32(),
+            data_segs_in: f.u32(),
+            data_segs_out: f.u32(),
+            delivery_rate: f.u64(),
+            delivery_rate_app_limited: None,
+            busy_time: f.u64(),
+            rwnd_limited: f.u64(),
+            sndbuf_limited: f.u64(),
+            delivered: f.u32(),
+            delivered_ce: f.u32(),
+            bytes_sent: f.u64(),
+            bytes_retrans: f.u64(),
+            dsack_dups: f.u32(),
+            reord_seen: f.u32(),
+            rcv_ooopack: f.u32(),
+            snd_wnd: f.u32(),
+        };
+        // The flag sits in the first bytes, but arrived with the delivery rate.
+        info.delivery_rate_app_limited = info.delivery_rate.map(|_| head[7] & 1 != 0);
+        Some(info)
     }
 }
 
-fn u32_at(raw: &[u8], at: usize) -> Option<u32> {
-    let b = raw.get(at..at.checked_add(4)?)?;
-    Some(u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+/// A cursor over a kernel struct in native byte order: each read takes the next field, and a
+/// field past the end of a shorter (older) struct reads as `None`.
+struct Fields<'a> {
+    raw: &'a [u8],
+    at: usize,
 }
 
-fn u64_at(raw: &[u8], at: usize) -> Option<u64> {
-    let b = raw.get(at..at.checked_add(8)?)?;
-    Some(u64::from_ne_bytes([
-        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-    ]))
+impl Fields<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let field = self.raw.get(self.at..self.at.checked_add(N)?)?;
+        self.at += N;
+        field.try_into().ok()
+    }
+
+    fn byte(&mut self) -> u8 {
+        self.take::<1>().map_or(0, |[b]| b)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        let value = self.take().map(u32::from_ne_bytes);
+        if value.is_none() {
+            self.at = self.raw.len();
+        }
+        value
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let value = self.take().map(u64::from_ne_bytes);
+        if value.is_none() {
+            self.at = self.raw.len();
+        }
+        value
+    }
+
+    /// A field every supported kernel sends (0 if not).
+    fn word(&mut self) -> u32 {
+        self.u32().unwrap_or(0)
+    }
+
+    fn skip_words(&mut self, n: usize) -> &mut Self {
+        for _ in 0..n {
+            self.u32();
+        }
+        self
+    }
 }
 
 #[cfg(test)]

@@ -17,17 +17,88 @@ use super::netlink::{DumpError, Netlink, attributes, u32_at};
 use crate::inet::{Family, InetQuery, InetSocket, Protocol, State, StateMask, Timer, TimerKind};
 use crate::tcp_info::{Congestion, SocketMemory, TcpDetails, TcpInfo};
 
+/// `SOCK_DIAG_BY_FAMILY` (`<linux/sock_diag.h>`): the request type.
 const SOCK_DIAG_BY_FAMILY: u16 = 20;
+/// `INET_DIAG_REQ_BYTECODE`: the request attribute holding a filter program.
+const INET_DIAG_REQ_BYTECODE: u16 = 1;
+/// Reply attributes (`enum { INET_DIAG_NONE, INET_DIAG_MEMINFO, ... }`) that are read here.
 const INET_DIAG_INFO: u16 = 2;
 const INET_DIAG_CONG: u16 = 4;
 const INET_DIAG_SKMEMINFO: u16 = 7;
-const INET_DIAG_REQ_BYTECODE: u16 = 1;
-/// `struct inet_diag_req_v2`: family, protocol, ext, raw protocol, states, a 48-byte socket id.
-const REQ_LEN: usize = 56;
-/// `struct inet_diag_msg`: 4 bytes of family/state/timer/retrans, a 48-byte socket id, 5 u32s.
-const DIAG_MSG_LEN: usize = 72;
 const AF_INET: u8 = libc::AF_INET as u8;
 const AF_INET6: u8 = libc::AF_INET6 as u8;
+
+/// Byte offsets of `struct inet_diag_sockid` (`<linux/inet_diag.h>`), inside a request or a
+/// reply. Ports and addresses are in network order, the rest in host order.
+mod sockid {
+    /// `__be16 idiag_sport`
+    pub(super) const SPORT: usize = 0;
+    /// `__be16 idiag_dport`
+    pub(super) const DPORT: usize = 2;
+    /// `__be32 idiag_src[4]` (an IPv4 address uses the first word)
+    pub(super) const SRC: usize = 4;
+    /// `__be32 idiag_dst[4]`
+    pub(super) const DST: usize = 20;
+    /// `__u32 idiag_if`
+    pub(super) const IF: usize = 36;
+    /// `__u32 idiag_cookie[2]`, the low half first
+    pub(super) const COOKIE: usize = 40;
+    /// `sizeof(struct inet_diag_sockid)`
+    pub(super) const SIZE: usize = 48;
+}
+
+/// Byte offsets of `struct inet_diag_req_v2`.
+mod req_v2 {
+    /// `__u8 sdiag_family`
+    pub(super) const FAMILY: usize = 0;
+    /// `__u8 sdiag_protocol`
+    pub(super) const PROTOCOL: usize = 1;
+    /// `__u8 idiag_ext`: a bit per reply attribute wanted, bit `type - 1`
+    pub(super) const EXT: usize = 2;
+    /// `__u8 sdiag_raw_protocol` (the `pad` of older headers)
+    pub(super) const RAW_PROTOCOL: usize = 3;
+    /// `__u32 idiag_states`
+    pub(super) const STATES: usize = 4;
+    /// `struct inet_diag_sockid id`, left zero: the whole table is dumped.
+    pub(super) const ID: usize = 8;
+    /// `sizeof(struct inet_diag_req_v2)`
+    pub(super) const SIZE: usize = ID + super::sockid::SIZE;
+}
+
+/// Byte offsets of `struct inet_diag_msg`, the fixed part of every reply.
+mod diag_msg {
+    /// `__u8 idiag_family`
+    pub(super) const FAMILY: usize = 0;
+    /// `__u8 idiag_state`
+    pub(super) const STATE: usize = 1;
+    /// `__u8 idiag_timer`
+    pub(super) const TIMER: usize = 2;
+    /// `__u8 idiag_retrans`
+    pub(super) const RETRANS: usize = 3;
+    /// `struct inet_diag_sockid id`
+    pub(super) const ID: usize = 4;
+    /// `__u32 idiag_expires`, in milliseconds
+    pub(super) const EXPIRES: usize = ID + super::sockid::SIZE;
+    /// `__u32 idiag_rqueue`
+    pub(super) const RQUEUE: usize = EXPIRES + 4;
+    /// `__u32 idiag_wqueue`
+    pub(super) const WQUEUE: usize = RQUEUE + 4;
+    /// `__u32 idiag_uid`
+    pub(super) const UID: usize = WQUEUE + 4;
+    /// `__u32 idiag_inode`
+    pub(super) const INODE: usize = UID + 4;
+    /// `sizeof(struct inet_diag_msg)`: the attributes follow.
+    pub(super) const SIZE: usize = INODE + 4;
+}
+
+/// Byte offsets of the first fields of `struct tcp_info` (`<linux/tcp.h>`), which the timer
+/// needs even when the full struct is not parsed.
+mod tcpi {
+    /// `__u8 tcpi_retransmits`
+    pub(super) const RETRANSMITS: usize = 2;
+    /// `__u8 tcpi_probes`
+    pub(super) const PROBES: usize = 3;
+}
 
 /// Dumps one Internet socket table, calling `each` per socket in kernel order, with the TCP
 /// details the query asked for (`None` when not asked for, or for sockets that have none).
@@ -92,25 +163,25 @@ fn listener_uid(listeners: &HashMap<(IpAddr, u16), u32>, sock: &InetSocket) -> O
 
 /// Builds a `struct inet_diag_req_v2`, followed by the filter's bytecode attribute if any.
 fn request(query: &InetQuery, states: StateMask, bytecode: Option<&[u8]>) -> Vec<u8> {
-    let mut req = vec![0u8; REQ_LEN];
-    req[0] = match query.family {
+    let mut req = vec![0u8; req_v2::SIZE];
+    req[req_v2::FAMILY] = match query.family {
         Family::Inet => AF_INET,
         Family::Inet6 => AF_INET6,
     };
-    req[1] = query.protocol.ip_protocol();
+    req[req_v2::PROTOCOL] = query.protocol.ip_protocol();
     if query.protocol == Protocol::Tcp {
         if query.timer_details || query.tcp_details {
-            req[2] |= 1 << (INET_DIAG_INFO - 1);
+            req[req_v2::EXT] |= 1 << (INET_DIAG_INFO - 1);
         }
         if query.tcp_details {
-            req[2] |= 1 << (INET_DIAG_CONG - 1) | 1 << (INET_DIAG_SKMEMINFO - 1);
+            req[req_v2::EXT] |= 1 << (INET_DIAG_CONG - 1) | 1 << (INET_DIAG_SKMEMINFO - 1);
         }
     }
     if query.protocol == Protocol::Raw {
-        // sdiag_raw_protocol: IPPROTO_RAW asks for raw sockets of every protocol.
-        req[3] = 255;
+        // IPPROTO_RAW asks for raw sockets of every protocol.
+        req[req_v2::RAW_PROTOCOL] = 255;
     }
-    req[4..8].copy_from_slice(&states.0.to_ne_bytes());
+    req[req_v2::STATES..req_v2::STATES + 4].copy_from_slice(&states.0.to_ne_bytes());
     // bytecode::compile keeps programs short enough for the 16-bit attribute length.
     if let Some(program) = bytecode
         && let Ok(len) = u16::try_from(4 + program.len())
@@ -122,64 +193,82 @@ fn request(query: &InetQuery, states: StateMask, bytecode: Option<&[u8]>) -> Vec
     req
 }
 
-/// Parses one `inet_diag_msg` (plus attributes) into a record. `None` for foreign families.
-fn parse(query: &InetQuery, msg: &[u8]) -> Option<InetSocket> {
-    if msg.len() < DIAG_MSG_LEN {
-        return None;
-    }
-    let family = match msg[0] {
-        AF_INET => Family::Inet,
-        AF_INET6 => Family::Inet6,
-        _ => return None,
-    };
-    if family != query.family {
-        return None;
-    }
-    let state = State(msg[1]);
-    let timer_kind = TimerKind(msg[2]);
-    let diag_retrans = u32::from(msg[3]);
-    let id = &msg[4..52];
-    let sport = u16::from_be_bytes([id[0], id[1]]);
-    let dport = u16::from_be_bytes([id[2], id[3]]);
-    let src = address(family, &id[4..20]);
-    let dst = address(family, &id[20..36]);
-    let expires_ms = u32_at(msg, 52);
-    let rqueue = u32_at(msg, 56);
-    let wqueue = u32_at(msg, 60);
-    let uid = u32_at(msg, 64);
-    let inode = u64::from(u32_at(msg, 68));
-    let interface = u32_at(id, 36);
-    // idiag_cookie[2]: the low half first.
-    let cookie = u64::from(u32_at(id, 40)) | u64::from(u32_at(id, 44)) << 32;
+/// The fixed part of one `struct inet_diag_msg`, decoded.
+struct DiagMsg {
+    family: Family,
+    state: State,
+    timer: TimerKind,
+    /// `idiag_retrans`: retransmissions, or unanswered probes for probe and keepalive timers.
+    retrans: u32,
+    local: SocketAddr,
+    remote: SocketAddr,
+    interface: u32,
+    cookie: u64,
+    expires_ms: u32,
+    rqueue: u32,
+    wqueue: u32,
+    uid: u32,
+    inode: u64,
+}
 
+impl DiagMsg {
+    /// `None` for a short message or a family other than IPv4 and IPv6.
+    fn parse(bytes: &[u8]) -> Option<DiagMsg> {
+        let fixed = bytes.get(..diag_msg::SIZE)?;
+        let family = match fixed[diag_msg::FAMILY] {
+            AF_INET => Family::Inet,
+            AF_INET6 => Family::Inet6,
+            _ => return None,
+        };
+        let id = &fixed[diag_msg::ID..diag_msg::ID + sockid::SIZE];
+        let port = |at: usize| u16::from_be_bytes([id[at], id[at + 1]]);
+        let endpoint = |addr: usize, port_at: usize| {
+            SocketAddr::new(address(family, &id[addr..addr + 16]), port(port_at))
+        };
+        Some(DiagMsg {
+            family,
+            state: State(fixed[diag_msg::STATE]),
+            timer: TimerKind(fixed[diag_msg::TIMER]),
+            retrans: u32::from(fixed[diag_msg::RETRANS]),
+            local: endpoint(sockid::SRC, sockid::SPORT),
+            remote: endpoint(sockid::DST, sockid::DPORT),
+            interface: u32_at(id, sockid::IF),
+            cookie: u64::from(u32_at(id, sockid::COOKIE))
+                | u64::from(u32_at(id, sockid::COOKIE + 4)) << 32,
+            expires_ms: u32_at(fixed, diag_msg::EXPIRES),
+            rqueue: u32_at(fixed, diag_msg::RQUEUE),
+            wqueue: u32_at(fixed, diag_msg::WQUEUE),
+            uid: u32_at(fixed, diag_msg::UID),
+            inode: u64::from(u32_at(fixed, diag_msg::INODE)),
+        })
+    }
+}
+
+/// Parses one `inet_diag_msg` (plus attributes) into a record. `None` for foreign families.
+fn parse(query: &InetQuery, bytes: &[u8]) -> Option<InetSocket> {
+    let head = DiagMsg::parse(bytes).filter(|m| m.family == query.family)?;
     let mut sock = InetSocket {
         protocol: query.protocol,
-        family,
-        local: SocketAddr::new(src, sport),
-        remote: SocketAddr::new(dst, dport),
-        state,
-        recv_q: rqueue,
-        send_q: wqueue,
-        uid,
-        inode,
-        interface,
+        family: head.family,
+        local: head.local,
+        remote: head.remote,
+        state: head.state,
+        recv_q: head.rqueue,
+        send_q: head.wqueue,
+        uid: head.uid,
+        inode: head.inode,
+        interface: head.interface,
         timer: Timer::default(),
-        cookie,
+        cookie: head.cookie,
         backlog: None,
     };
     match query.protocol {
         Protocol::Tcp => {
-            if state == State::LISTEN {
-                sock.backlog = Some(wqueue);
+            if head.state == State::LISTEN {
+                sock.backlog = Some(head.wqueue);
                 sock.send_q = 0;
             }
-            sock.timer = tcp_timer(
-                timer_kind,
-                expires_ms,
-                diag_retrans,
-                state,
-                &msg[DIAG_MSG_LEN..],
-            );
+            sock.timer = tcp_timer(&head, &bytes[diag_msg::SIZE..]);
         }
         Protocol::Raw => sock.remote.set_port(0),
         Protocol::Udp | Protocol::UdpLite => {}
@@ -188,38 +277,34 @@ fn parse(query: &InetQuery, msg: &[u8]) -> Option<InetSocket> {
 }
 
 /// The timer as `/proc/net/tcp` reports it. inet_diag puts the probe count in `idiag_retrans`
-/// for probe and keepalive timers, so the retransmit count comes from `tcp_info` when present.
-fn tcp_timer(
-    kind: TimerKind,
-    expires_ms: u32,
-    diag_retrans: u32,
-    state: State,
-    attrs: &[u8],
-) -> Timer {
+/// for probe and keepalive timers, so the retransmit count comes from `tcp_info` (among
+/// `attrs`) when present.
+fn tcp_timer(head: &DiagMsg, attrs: &[u8]) -> Timer {
+    let kind = head.timer;
     let mut timer = Timer {
         kind,
-        expires: Duration::from_millis(u64::from(expires_ms)),
+        expires: Duration::from_millis(u64::from(head.expires_ms)),
         retransmits: 0,
         probes: 0,
     };
     if kind == TimerKind::OFF {
         timer.expires = Duration::ZERO;
     }
+    let state = head.state;
     if state == State::TIME_WAIT || state == State::FIN_WAIT2 && kind == TimerKind::TIME_WAIT {
         return timer;
     }
     if state == State::SYN_RECV {
-        timer.retransmits = diag_retrans;
+        timer.retransmits = head.retrans;
         return timer;
     }
     match attributes(attrs).find(|&(kind, _)| kind == INET_DIAG_INFO) {
-        // struct tcp_info: state, ca_state, retransmits, probes, ...
-        Some((_, info)) if info.len() >= 4 => {
-            timer.retransmits = u32::from(info[2]);
-            timer.probes = u32::from(info[3]);
+        Some((_, info)) if info.len() > tcpi::PROBES => {
+            timer.retransmits = u32::from(info[tcpi::RETRANSMITS]);
+            timer.probes = u32::from(info[tcpi::PROBES]);
         }
-        _ if kind == TimerKind::RETRANSMIT => timer.retransmits = diag_retrans,
-        _ => timer.probes = diag_retrans,
+        _ if kind == TimerKind::RETRANSMIT => timer.retransmits = head.retrans,
+        _ => timer.probes = head.retrans,
     }
     timer
 }
@@ -230,7 +315,7 @@ fn details(query: &InetQuery, msg: &[u8]) -> Option<TcpDetails> {
         return None;
     }
     let mut details = TcpDetails::default();
-    for (kind, payload) in attributes(msg.get(DIAG_MSG_LEN..)?) {
+    for (kind, payload) in attributes(msg.get(diag_msg::SIZE..)?) {
         match kind {
             INET_DIAG_INFO => details.info = TcpInfo::parse(payload),
             INET_DIAG_CONG => details.congestion = Congestion::from_kernel(payload),
@@ -272,27 +357,32 @@ mod tests {
     use super::*;
 
     fn message(family: u8, state: u8, timer: u8, retrans: u8) -> Vec<u8> {
-        let mut msg = vec![0u8; DIAG_MSG_LEN];
-        msg[0] = family;
-        msg[1] = state;
-        msg[2] = timer;
-        msg[3] = retrans;
-        msg[4..6].copy_from_slice(&8080u16.to_be_bytes());
-        msg[6..8].copy_from_slice(&40000u16.to_be_bytes());
-        msg[8..12].copy_from_slice(&[127, 0, 0, 1]);
-        msg[24..28].copy_from_slice(&[10, 1, 0, 2]);
-        msg[52..56].copy_from_slice(&1234u32.to_ne_bytes());
-        msg[56..60].copy_from_slice(&5u32.to_ne_bytes());
-        msg[60..64].copy_from_slice(&128u32.to_ne_bytes());
-        msg[64..68].copy_from_slice(&65534u32.to_ne_bytes());
-        msg[68..72].copy_from_slice(&99u32.to_ne_bytes());
-        msg
+        let mut m = vec![0u8; diag_msg::SIZE];
+        m[diag_msg::FAMILY..=diag_msg::RETRANS].copy_from_slice(&[family, state, timer, retrans]);
+        let mut put = |at: usize, bytes: &[u8]| m[at..at + bytes.len()].copy_from_slice(bytes);
+        put(diag_msg::ID + sockid::SPORT, &8080u16.to_be_bytes());
+        put(diag_msg::ID + sockid::DPORT, &40000u16.to_be_bytes());
+        put(diag_msg::ID + sockid::SRC, &[127, 0, 0, 1]);
+        put(diag_msg::ID + sockid::DST, &[10, 1, 0, 2]);
+        put(diag_msg::ID + sockid::COOKIE, &7u32.to_ne_bytes());
+        put(diag_msg::ID + sockid::COOKIE + 4, &1u32.to_ne_bytes());
+        for (at, value) in [
+            (diag_msg::EXPIRES, 1234u32),
+            (diag_msg::RQUEUE, 5),
+            (diag_msg::WQUEUE, 128),
+            (diag_msg::UID, 65534),
+            (diag_msg::INODE, 99),
+        ] {
+            put(at, &value.to_ne_bytes());
+        }
+        m
     }
 
     #[test]
     fn parses_an_established_tcp_socket() {
         let query = InetQuery::new(Protocol::Tcp, Family::Inet);
         let sock = parse(&query, &message(AF_INET, 1, 1, 3)).unwrap();
+        assert_eq!(sock.cookie, 1 << 32 | 7, "the low half comes first");
         assert_eq!(sock.local, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(sock.remote, "10.1.0.2:40000".parse().unwrap());
         assert_eq!(
@@ -334,7 +424,7 @@ mod tests {
     fn request_carries_family_protocol_and_states() {
         let query = InetQuery::new(Protocol::Udp, Family::Inet6).states(StateMask::CLOSE);
         let req = request(&query, query.states, None);
-        assert_eq!(req.len(), REQ_LEN);
+        assert_eq!(req.len(), req_v2::SIZE);
         assert_eq!((req[0], req[1], req[2]), (AF_INET6, 17, 0));
         assert_eq!(u32_at(&req, 4), 1 << 7);
     }
@@ -343,7 +433,7 @@ mod tests {
     fn request_appends_the_bytecode_attribute() {
         let query = InetQuery::new(Protocol::Tcp, Family::Inet);
         let req = request(&query, query.states, Some(&[1, 4, 8, 0]));
-        assert_eq!(&req[REQ_LEN..], &[8, 0, 1, 0, 1, 4, 8, 0]);
+        assert_eq!(&req[req_v2::SIZE..], &[8, 0, 1, 0, 1, 4, 8, 0]);
     }
 
     #[test]
@@ -395,7 +485,8 @@ mod tests {
     fn parses_the_bound_interface() {
         let query = InetQuery::new(Protocol::Tcp, Family::Inet);
         let mut msg = message(AF_INET, 1, 0, 0);
-        msg[40..44].copy_from_slice(&3u32.to_ne_bytes());
+        let at = diag_msg::ID + sockid::IF;
+        msg[at..at + 4].copy_from_slice(&3u32.to_ne_bytes());
         assert_eq!(parse(&query, &msg).unwrap().interface, 3);
     }
 }
