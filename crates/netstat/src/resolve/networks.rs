@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::ffi::CStr;
 use std::net::Ipv4Addr;
+use std::sync::{Mutex, PoisonError};
 
 #[derive(Debug, Default)]
 pub struct Networks {
@@ -23,8 +24,13 @@ impl Networks {
     }
 }
 
+/// `getnetbyaddr` returns static storage that the next call overwrites, so calls take turns.
+static GETNETBYADDR: Mutex<()> = Mutex::new(());
+
 fn lookup(addr: Ipv4Addr) -> Option<Box<[u8]>> {
-    // SAFETY: getnetbyaddr is only called from the main thread; its result is copied at once.
+    let _turn = GETNETBYADDR.lock().unwrap_or_else(PoisonError::into_inner);
+    // SAFETY: the lock keeps other threads from overwriting the result, which is checked for
+    // NULL and copied before the lock is released.
     unsafe {
         let entry = libc::getnetbyaddr(u32::from(addr), libc::AF_INET);
         if entry.is_null() || (*entry).n_name.is_null() {

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::ffi::CStr;
+use std::sync::{Mutex, PoisonError};
 
 /// Which services table a port is looked up in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,7 +14,7 @@ pub enum ServiceTable {
 }
 
 /// Service names by port, as net-tools loads them: when a number appears twice, the entry
-/// read last wins.
+/// read last wins. The databases are read on first use.
 #[derive(Debug, Default)]
 pub struct Services {
     loaded: bool,
@@ -21,6 +22,10 @@ pub struct Services {
     udp: HashMap<u16, Box<[u8]>>,
     raw: HashMap<u16, Box<[u8]>>,
 }
+
+/// The NSS enumeration functions keep their position and their result in process-wide static
+/// storage, so loads take turns, whichever thread they run on.
+static ENUMERATION: Mutex<()> = Mutex::new(());
 
 unsafe extern "C" {
     // glibc has these; the libc crate does not declare them.
@@ -50,9 +55,9 @@ impl Services {
             return;
         }
         self.loaded = true;
-        // SAFETY: the NSS enumeration functions are called from one thread only (the resolver
-        // threads use getnameinfo, which does not touch these databases), and every pointer
-        // they return is checked for NULL and copied before the next call.
+        let _turn = ENUMERATION.lock().unwrap_or_else(PoisonError::into_inner);
+        // SAFETY: the lock keeps any other thread out of these functions while they run, and
+        // every pointer they return is checked for NULL and copied before the next call.
         unsafe {
             libc::setservent(1);
             loop {

@@ -214,12 +214,16 @@ impl Names for NumericNames {
     }
 }
 
-/// The system's databases: `getservbyname`, `getaddrinfo` and `if_nametoindex`.
-///
-/// `getservbyname` is not thread-safe: parse filters from one thread at a time.
+/// The system's databases: `getservbyname`, `getaddrinfo` and `if_nametoindex`. Safe to use
+/// from several threads at once.
 #[cfg(unix)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemNames;
+
+/// `getservbyname` returns static storage that the next call overwrites, so its calls (and the
+/// copying of their results) take turns.
+#[cfg(unix)]
+static GETSERVBYNAME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[cfg(unix)]
 impl Names for SystemNames {
@@ -228,8 +232,12 @@ impl Names for SystemNames {
             return Vec::new();
         };
         let mut ports = Vec::new();
+        let _turn = GETSERVBYNAME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for proto in [c"tcp", c"udp"] {
-            // SAFETY: both strings are NUL-terminated; the result is read before the next call.
+            // SAFETY: both strings are NUL-terminated; the lock held above keeps other threads
+            // from overwriting the result before it is read.
             let entry = unsafe { libc::getservbyname(name.as_ptr(), proto.as_ptr()) };
             if entry.is_null() {
                 continue;
@@ -259,5 +267,32 @@ impl Names for SystemNames {
         // SAFETY: `name` is NUL-terminated.
         let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
         (index != 0).then_some(index)
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names_resolve_alike_from_many_threads() {
+        let names = ["ssh", "http", "domain", "ntp", "no-such-service"];
+        let alone: Vec<Vec<u16>> = names.iter().map(|n| SystemNames.service(n)).collect();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..200)
+                            .map(|i| SystemNames.service(names[i % names.len()]))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for worker in workers {
+                for (i, ports) in worker.join().unwrap().into_iter().enumerate() {
+                    assert_eq!(ports, alone[i % names.len()], "{}", names[i % names.len()]);
+                }
+            }
+        });
     }
 }

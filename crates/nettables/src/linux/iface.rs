@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 
 use crate::{Error, Result};
 
@@ -297,14 +297,15 @@ fn read_proc_dev(entries: &mut Vec<Entry>) -> Result<()> {
     Ok(())
 }
 
+/// The socket the ioctls go through.
 fn inet_socket() -> io::Result<OwnedFd> {
-    // SAFETY: plain socket(2) call; the descriptor is owned by the OwnedFd at once.
-    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `fd` is a fresh descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    use rustix::net::{AddressFamily, SocketFlags, SocketType};
+    Ok(rustix::net::socket_with(
+        AddressFamily::INET,
+        SocketType::DGRAM,
+        SocketFlags::CLOEXEC,
+        None,
+    )?)
 }
 
 /// The names `SIOCGIFCONF` reports: one per IPv4 address label, so alias labels appear here.
@@ -345,40 +346,90 @@ fn name_bytes(raw: &[libc::c_char; libc::IFNAMSIZ]) -> Box<[u8]> {
         .collect()
 }
 
-/// A request for `name` (cut to 15 bytes, as `strncpy` into `ifr_name` does).
-fn request(name: &[u8]) -> libc::ifreq {
-    // SAFETY: ifreq is plain old data; all-zero is a valid value.
-    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
-    for (dst, &src) in req
-        .ifr_name
-        .iter_mut()
-        .zip(name.iter().take(libc::IFNAMSIZ - 1))
-    {
-        *dst = src as libc::c_char;
-    }
-    req
+/// One interface, asked about by name with the `SIOCGIF*` ioctls net-tools uses.
+struct Device<'a> {
+    sock: &'a OwnedFd,
+    name: &'a [u8],
 }
 
-/// Issues one `SIOCGIF*` ioctl for `name`, returning the filled request.
-fn ifreq_ioctl(sock: &OwnedFd, name: &[u8], cmd: libc::c_ulong) -> io::Result<libc::ifreq> {
-    let mut req = request(name);
-    // SAFETY: every SIOCGIF* request used here reads and writes one `struct ifreq`.
-    if unsafe { libc::ioctl(sock.as_raw_fd(), cmd, &mut req) } < 0 {
-        return Err(io::Error::last_os_error());
+impl Device<'_> {
+    /// Issues one `SIOCGIF*` ioctl, returning the filled request.
+    fn ask(&self, cmd: libc::c_ulong) -> io::Result<libc::ifreq> {
+        // SAFETY: ifreq is plain old data; all-zero is a valid value.
+        let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+        // The name is cut to 15 bytes, as `strncpy` into `ifr_name` does.
+        for (dst, &src) in req
+            .ifr_name
+            .iter_mut()
+            .zip(self.name.iter().take(libc::IFNAMSIZ - 1))
+        {
+            *dst = src as libc::c_char;
+        }
+        // SAFETY: every SIOCGIF* request used here reads and writes one `struct ifreq`, which
+        // `req` is, for the whole call.
+        if unsafe { libc::ioctl(self.sock.as_raw_fd(), cmd, &mut req) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(req)
     }
-    Ok(req)
-}
 
-/// The IPv4 address in a returned `ifr_addr`-style sockaddr.
-fn sockaddr_v4(addr: &libc::sockaddr) -> Option<Ipv4Addr> {
-    if addr.sa_family != libc::AF_INET as libc::sa_family_t {
-        return None;
+    /// `SIOCGIFFLAGS`: the low 16 bits of the flags.
+    fn flags(&self) -> io::Result<u16> {
+        let req = self.ask(libc::SIOCGIFFLAGS)?;
+        // SAFETY: SIOCGIFFLAGS fills `ifr_flags`.
+        Ok(unsafe { req.ifr_ifru.ifru_flags } as u16)
     }
-    // sockaddr_in: port in sa_data[0..2], address in sa_data[2..6].
-    let d = addr.sa_data;
-    Some(Ipv4Addr::new(
-        d[2] as u8, d[3] as u8, d[4] as u8, d[5] as u8,
-    ))
+
+    /// `SIOCGIFHWADDR`: the hardware type and the first 8 bytes of the address.
+    fn hw_addr(&self) -> Option<(u16, [u8; 8])> {
+        let req = self.ask(libc::SIOCGIFHWADDR).ok()?;
+        // SAFETY: SIOCGIFHWADDR fills `ifr_hwaddr`.
+        let sa = unsafe { req.ifr_ifru.ifru_hwaddr };
+        let mut addr = [0u8; 8];
+        for (dst, &src) in addr.iter_mut().zip(sa.sa_data.iter()) {
+            *dst = src as u8;
+        }
+        Some((sa.sa_family, addr))
+    }
+
+    /// `SIOCGIFMTU`, `SIOCGIFMETRIC` or `SIOCGIFTXQLEN`: one `int`.
+    fn int(&self, cmd: libc::c_ulong) -> Option<i32> {
+        let req = self.ask(cmd).ok()?;
+        // SAFETY: these requests fill the union's int, which `ifr_mtu`, `ifr_metric`,
+        // `ifr_qlen` and `ifr_ifindex` all name.
+        Some(unsafe { req.ifr_ifru.ifru_ifindex })
+    }
+
+    /// `SIOCGIFMAP`: the legacy resources.
+    fn map(&self) -> Option<DeviceMap> {
+        let req = self.ask(libc::SIOCGIFMAP).ok()?;
+        // SAFETY: SIOCGIFMAP fills `ifr_map`.
+        let m = unsafe { req.ifr_ifru.ifru_map };
+        #[allow(clippy::unnecessary_cast)] // c_ulong is 32 bits on some targets
+        Some(DeviceMap {
+            mem_start: m.mem_start as u64,
+            mem_end: m.mem_end as u64,
+            base_addr: m.base_addr,
+            irq: m.irq,
+            dma: m.dma,
+            port: m.port,
+        })
+    }
+
+    /// `SIOCGIFADDR` and the other address requests: an IPv4 address, if one is set.
+    fn ipv4(&self, cmd: libc::c_ulong) -> Option<Ipv4Addr> {
+        let req = self.ask(cmd).ok()?;
+        // SAFETY: the address requests fill `ifr_addr` (and its aliases, which share it).
+        let addr = unsafe { req.ifr_ifru.ifru_addr };
+        if addr.sa_family != libc::AF_INET as libc::sa_family_t {
+            return None;
+        }
+        // sockaddr_in: port in sa_data[0..2], address in sa_data[2..6].
+        let d = addr.sa_data;
+        Some(Ipv4Addr::new(
+            d[2] as u8, d[3] as u8, d[4] as u8, d[5] as u8,
+        ))
+    }
 }
 
 fn fetch(
@@ -386,67 +437,32 @@ fn fetch(
     name: Box<[u8]>,
     stats: Option<Counters>,
 ) -> std::result::Result<Interface, (Box<[u8]>, io::Error)> {
-    let flags_req = match ifreq_ioctl(sock, &name, libc::SIOCGIFFLAGS) {
-        Ok(req) => req,
+    let flags = Device { sock, name: &name }.flags();
+    let raw_flags = match flags {
+        Ok(flags) => flags,
         Err(e) => return Err((name, e)),
     };
-    // SAFETY (all union reads below): each field read is the one its ioctl fills in.
-    let raw_flags = unsafe { flags_req.ifr_ifru.ifru_flags } as u16;
-    let (hw_type, hw_addr) = match ifreq_ioctl(sock, &name, libc::SIOCGIFHWADDR) {
-        Ok(req) => {
-            let sa = unsafe { req.ifr_ifru.ifru_hwaddr };
-            let mut addr = [0u8; 8];
-            for (dst, &src) in addr.iter_mut().zip(sa.sa_data.iter()) {
-                *dst = src as u8;
-            }
-            (sa.sa_family, addr)
-        }
-        // net-tools then reads the type from a request that still holds the flags.
-        Err(_) => (raw_flags, [0; 8]),
-    };
-    let int_field =
-        |cmd, read: fn(&libc::ifreq) -> i32| ifreq_ioctl(sock, &name, cmd).ok().map(|r| read(&r));
-    let mtu = int_field(libc::SIOCGIFMTU, |r| unsafe { r.ifr_ifru.ifru_mtu }).unwrap_or(0);
-    let metric = int_field(libc::SIOCGIFMETRIC, |r| unsafe { r.ifr_ifru.ifru_metric }).unwrap_or(0);
-    // ifr_qlen shares the int slot with ifr_ifindex.
-    let tx_queue_len = int_field(libc::SIOCGIFTXQLEN, |r| unsafe { r.ifr_ifru.ifru_ifindex });
-    let map = match ifreq_ioctl(sock, &name, libc::SIOCGIFMAP) {
-        Ok(req) => {
-            let m = unsafe { req.ifr_ifru.ifru_map };
-            #[allow(clippy::unnecessary_cast)] // c_ulong is 32 bits on some targets
-            DeviceMap {
-                mem_start: m.mem_start as u64,
-                mem_end: m.mem_end as u64,
-                base_addr: m.base_addr,
-                irq: m.irq,
-                dma: m.dma,
-                port: m.port,
-            }
-        }
-        Err(_) => DeviceMap::default(),
-    };
-    let v4 = |cmd| {
-        ifreq_ioctl(sock, &name, cmd)
-            .ok()
-            .and_then(|r| sockaddr_v4(unsafe { &r.ifr_ifru.ifru_addr }))
-    };
-    let ipv4 = v4(libc::SIOCGIFADDR).map(|address| Ipv4Config {
+    let device = Device { sock, name: &name };
+    // Without a hardware address, net-tools reads the type from a request that still holds
+    // the flags.
+    let (hw_type, hw_addr) = device.hw_addr().unwrap_or((raw_flags, [0; 8]));
+    let ipv4 = device.ipv4(libc::SIOCGIFADDR).map(|address| Ipv4Config {
         address,
-        destination: v4(libc::SIOCGIFDSTADDR),
-        broadcast: v4(libc::SIOCGIFBRDADDR),
-        netmask: v4(libc::SIOCGIFNETMASK),
+        destination: device.ipv4(libc::SIOCGIFDSTADDR),
+        broadcast: device.ipv4(libc::SIOCGIFBRDADDR),
+        netmask: device.ipv4(libc::SIOCGIFNETMASK),
     });
     Ok(Interface {
-        name,
         flags: Flags::from_bits_retain(raw_flags),
-        mtu,
-        metric,
-        tx_queue_len,
+        mtu: device.int(libc::SIOCGIFMTU).unwrap_or(0),
+        metric: device.int(libc::SIOCGIFMETRIC).unwrap_or(0),
+        tx_queue_len: device.int(libc::SIOCGIFTXQLEN),
         hw_type,
         hw_addr,
-        map,
+        map: device.map().unwrap_or_default(),
         ipv4,
         stats,
+        name,
     })
 }
 

@@ -1,13 +1,13 @@
 //! `setns(2)` on namespace files.
 
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 
 use crate::{Error, Result};
 
 use rustix::fs::{Mode, OFlags};
 use rustix::mount::{MountPropagationFlags, mount_bind, mount_change};
-use rustix::thread::{UnshareFlags, unshare_unsafe};
+use rustix::thread::{LinkNameSpaceType, UnshareFlags, move_into_link_name_space, unshare_unsafe};
 
 /// `NSFS_MAGIC`: the file system of namespace files.
 const NSFS_MAGIC: i64 = 0x6e73_6673;
@@ -34,14 +34,8 @@ pub(crate) fn open(path: String) -> Result<OwnedFd> {
 }
 
 pub(crate) fn enter(fd: &OwnedFd) -> Result<()> {
-    // SAFETY: `fd` is an open descriptor owned by the caller for the duration of the call;
-    // setns only reads it.
-    let rc = unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(Error::system("setns", io::Error::last_os_error()))
-    }
+    move_into_link_name_space(fd.as_fd(), Some(LinkNameSpaceType::Network))
+        .map_err(|e| Error::system("setns", e.into()))
 }
 
 pub(crate) fn id(fd: &OwnedFd) -> Result<(u64, u64)> {
