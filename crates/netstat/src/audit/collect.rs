@@ -6,10 +6,10 @@ use std::convert::Infallible;
 
 use nettables::SocketReader;
 use nettables::counters::{self, CounterFile};
-use nettables::inet::{Family, InetQuery, Protocol, State, StateMask};
-use nettables::process::OwnerMap;
+use nettables::inet::{Family, Protocol, State, StateMask};
 
 use super::{Process, Snapshot, Sock};
+use crate::modes::listing::{self, Selection};
 use crate::resolve::services::{ServiceTable, Services};
 
 /// The sysctls the checks quote.
@@ -78,37 +78,31 @@ pub fn collect() -> (Snapshot, Vec<String>) {
 
 fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
     let mut reader = SocketReader::new();
-    for (protocol, states) in [
-        (Protocol::Tcp, tcp_states()),
-        (Protocol::Udp, StateMask::CLOSE),
-    ] {
-        for family in [Family::Inet, Family::Inet6] {
-            let query = InetQuery::new(protocol, family).states(states);
-            let result = reader.for_each_inet(&query, |inet| {
-                snapshot.sockets.push(Sock {
-                    inet: *inet,
-                    owner: None,
-                });
-                Ok::<(), Infallible>(())
+    let selection = Selection::both_families(&[Protocol::Tcp, Protocol::Udp]);
+    for (protocol, family) in selection.tables() {
+        let states = match protocol {
+            Protocol::Tcp => tcp_states(),
+            _ => StateMask::CLOSE,
+        };
+        let query = selection.query(protocol, family).states(states);
+        let result = reader.for_each_inet(&query, |inet| {
+            snapshot.sockets.push(Sock {
+                inet: *inet,
+                owner: None,
             });
-            match result.map_err(nettables::Error::from) {
-                // No IPv6 in this kernel.
-                Err(e) if e.is_not_available() && family == Family::Inet6 => {}
-                Err(e) => notes.push(format!("cannot list {} sockets: {e}", protocol.name())),
-                Ok(()) => {}
-            }
+            Ok::<(), Infallible>(())
+        });
+        match result.map_err(nettables::Error::from) {
+            // No IPv6 in this kernel.
+            Err(e) if e.is_not_available() && family == Family::Inet6 => {}
+            Err(e) => notes.push(format!("cannot list {} sockets: {e}", protocol.name())),
+            Ok(()) => {}
         }
     }
 }
 
 fn owners(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
-    let map = match OwnerMap::scan() {
-        Ok(map) => map,
-        Err(e) => {
-            notes.push(format!("cannot scan processes: {e}"));
-            return;
-        }
-    };
+    let map = listing::owners();
     if map.access_denied {
         notes.push(
             "not every process could be read; run as root to see every socket's owner".into(),

@@ -7,11 +7,11 @@ use std::convert::Infallible;
 
 use nettables::SocketReader;
 use nettables::filter::Filter;
-use nettables::inet::{InetQuery, InetSocket};
+use nettables::inet::InetSocket;
 use nettables::process::SocketHolders;
 
 use super::Status;
-use super::summary::tables;
+use super::listing::{self, Selection};
 use crate::cli::args::Args;
 use crate::output::Output;
 use crate::render::{by_process, inet};
@@ -21,33 +21,25 @@ use crate::resolve::Names;
 const NONE: u32 = u32::MAX;
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
-    let filter = match args.filter.as_deref().map(Filter::parse).transpose() {
+    let filter = match listing::parse_filter(args.filter.as_deref()) {
         Ok(filter) => filter,
-        Err(e) => {
-            eprintln!("netstat: bad --filter expression: {}", e.message());
-            return Ok(1);
-        }
+        Err(status) => return Ok(status),
     };
     // lsof -i shows every state; -l narrows to listeners. No PID column: the grouping shows it.
-    let selection = Args {
+    let shown = Args {
         all: !args.listening,
         programs: false,
         ..args.clone()
     };
+    let selection = Selection::new(&shown);
     let mut reader = SocketReader::new();
     let mut names = Names::new();
     super::repeat(args, out, |out, _| {
         names.hosts.start_pass();
-        let holders = SocketHolders::scan().unwrap_or_else(|_| {
-            let mut denied = SocketHolders::default();
-            denied.access_denied = true;
-            denied
-        });
+        let holders = listing::holders();
         if holders.access_denied {
-            eprint!(
-                "(Not all processes could be identified, non-owned process info\n \
-                 will not be shown, you would have to be root to see it all.)\n"
-            );
+            // Even when nothing could be read: the -p wording of warn_denied(true) would not fit.
+            listing::warn_denied(false);
         }
         let listing = match collect(&selection, filter.as_ref(), &mut reader, &holders) {
             Ok(listing) => listing,
@@ -57,12 +49,10 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
             }
         };
         if !args.numeric_hosts {
-            for sock in &listing.sockets {
-                inet::host_lookups(sock).for_each(|ip| names.hosts.request(ip));
-            }
-            names.hosts.wait();
+            let addresses = listing.sockets.iter().flat_map(inet::host_lookups);
+            listing::prefetch(&mut names.hosts, addresses);
         }
-        by_process::write(out, &selection, &holders, &listing, &mut names)?;
+        by_process::write(out, &shown, &holders, &listing, &mut names)?;
         Ok(0)
     })
 }
@@ -75,7 +65,7 @@ pub struct Listing {
 }
 
 fn collect(
-    args: &Args,
+    selection: &Selection,
     filter: Option<&Filter>,
     reader: &mut SocketReader,
     holders: &SocketHolders,
@@ -95,10 +85,10 @@ fn collect(
         sockets: Vec::new(),
         slots: vec![NONE; index.len()],
     };
-    for (protocol, family) in tables(args) {
-        let query = InetQuery::new(protocol, family).filter(filter);
+    for (protocol, family) in selection.tables() {
+        let query = selection.query(protocol, family).filter(filter);
         let result = reader.for_each_inet(&query, |sock| {
-            if sock.inode == 0 || !inet::selected(args, sock) {
+            if sock.inode == 0 || !selection.shows(sock) {
                 return Ok(());
             }
             let start = index.partition_point(|&(inode, _)| inode < sock.inode);

@@ -6,13 +6,14 @@
 use std::io;
 use std::path::Path;
 
-use nettables::filter::{Filter, ParseError};
-use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
+use nettables::filter::Filter;
+use nettables::inet::{Family, InetSocket, Protocol};
 use nettables::process::OwnerMap;
 use nettables::tcp_info::TcpDetails;
 use nettables::{ReadError, SocketReader};
 
 use super::Status;
+use super::listing::{self, Selection};
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
 use crate::render::owner::OwnerLabels;
@@ -20,15 +21,13 @@ use crate::render::{inet, json, tcp_info, unix};
 use crate::resolve::Names;
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
-    let filter = match args.filter.as_deref().map(Filter::parse).transpose() {
+    let filter = match listing::parse_filter(args.filter.as_deref()) {
         Ok(filter) => filter,
-        Err(e) => {
-            filter_error(args.filter.as_deref().unwrap_or(""), &e);
-            return Ok(1);
-        }
+        Err(status) => return Ok(status),
     };
     let mut listing = Listing {
         args,
+        selection: Selection::new(args),
         filter,
         reader: SocketReader::new(),
         names: Names::new(),
@@ -42,6 +41,7 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
 /// State kept across passes of `-c`: the netlink socket, caches and buffers.
 struct Listing<'a> {
     args: &'a Args,
+    selection: Selection,
     /// `--filter`. It selects Internet sockets only: no UNIX socket has the ports, addresses
     /// and TCP states it tests, so with a filter the UNIX table is not listed at all.
     filter: Option<Filter>,
@@ -53,20 +53,6 @@ struct Listing<'a> {
     rows: Vec<InetSocket>,
     /// `--tcp-info`: the details of each of `rows`.
     details: Vec<Option<TcpDetails>>,
-}
-
-/// Reports a bad `--filter` expression, underlining where it went wrong.
-fn filter_error(text: &str, e: &ParseError) {
-    let text: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    eprint!(
-        "netstat: bad --filter expression: {}\n  {text}\n  {}{}\n",
-        e.message(),
-        " ".repeat(e.column() - 1),
-        "^".repeat(e.width())
-    );
 }
 
 /// net-tools' "no support" message for a family the kernel lacks.
@@ -88,19 +74,19 @@ impl Listing<'_> {
                 inet::write_header(out, args)?;
             }
             let sections = [
-                (tables.tcp, Section::Inet(Protocol::Tcp)),
-                (tables.sctp, Section::Sctp),
-                (tables.udp, Section::Inet(Protocol::Udp)),
-                (tables.udplite, Section::Inet(Protocol::UdpLite)),
-                (tables.raw, Section::Inet(Protocol::Raw)),
+                Section::Inet(Protocol::Tcp),
+                Section::Sctp,
+                Section::Inet(Protocol::Udp),
+                Section::Inet(Protocol::UdpLite),
+                Section::Inet(Protocol::Raw),
             ];
-            for (wanted, section) in sections {
-                if requested && !wanted {
-                    continue;
-                }
+            for section in sections {
                 let status = match section {
-                    Section::Inet(protocol) => self.inet_table(out, protocol)?,
-                    Section::Sctp => self.sctp(),
+                    Section::Inet(protocol) if self.selection.wants(protocol) => {
+                        self.inet_table(out, protocol)?
+                    }
+                    Section::Sctp if !requested || tables.sctp => self.sctp(),
+                    Section::Inet(_) | Section::Sctp => 0,
                 };
                 if status != 0 {
                     return Ok(status);
@@ -160,24 +146,9 @@ impl Listing<'_> {
         if !self.args.programs || self.owners.is_some() {
             return;
         }
-        let owners = OwnerMap::scan().unwrap_or_else(|_| {
-            // An unreadable /proc gets the same warning as a fully denied one.
-            let mut denied = OwnerMap::default();
-            denied.access_denied = true;
-            denied
-        });
+        let owners = listing::owners();
         if owners.access_denied {
-            if owners.is_empty() {
-                eprintln!(
-                    "(No info could be read for \"-p\": geteuid()={} but you should be root.)",
-                    rustix::process::geteuid().as_raw()
-                );
-            } else {
-                eprint!(
-                    "(Not all processes could be identified, non-owned process info\n \
-                     will not be shown, you would have to be root to see it all.)\n"
-                );
-            }
+            listing::warn_denied(owners.is_empty());
         }
         self.owners = Some(owners);
     }
@@ -185,11 +156,8 @@ impl Listing<'_> {
     /// One protocol: its IPv4 table, then its IPv6 table.
     fn inet_table(&mut self, out: &mut Output, protocol: Protocol) -> io::Result<i32> {
         let args = self.args;
-        let families = [(Family::Inet, args.inet), (Family::Inet6, args.inet6)];
-        for (family, wanted) in families {
-            if args.tables_requested && !wanted {
-                continue;
-            }
+        let families: Vec<Family> = self.selection.families().collect();
+        for family in families {
             match self.list(out, protocol, family) {
                 Ok(()) => {}
                 Err(ReadError::Callback(e)) => return Err(e),
@@ -227,8 +195,9 @@ impl Listing<'_> {
         family: Family,
     ) -> Result<(), ReadError<io::Error>> {
         let args = self.args;
-        let query = InetQuery::new(protocol, family)
-            .states(kernel_states(args, protocol))
+        let selection = &self.selection;
+        let query = selection
+            .query(protocol, family)
             .timer_details(args.timers)
             .tcp_details(args.tcp_info)
             // Narrows the kernel's state mask, prunes in the kernel, and tests every row.
@@ -237,7 +206,7 @@ impl Listing<'_> {
         let names = &mut self.names;
         if args.numeric_hosts {
             return self.reader.for_each_inet_detailed(&query, |sock, details| {
-                if !inet::selected(args, sock) {
+                if !selection.shows(sock) {
                     return Ok(());
                 }
                 writer.write(out, sock, details, names)
@@ -249,7 +218,7 @@ impl Listing<'_> {
         held_details.clear();
         self.reader
             .for_each_inet_detailed(&query, |sock, details| {
-                if inet::selected(args, sock) {
+                if selection.shows(sock) {
                     rows.push(*sock);
                     if args.tcp_info {
                         held_details.push(details.copied());
@@ -257,10 +226,7 @@ impl Listing<'_> {
                 }
                 Ok::<(), io::Error>(())
             })?;
-        for sock in rows.iter() {
-            inet::host_lookups(sock).for_each(|ip| names.hosts.request(ip));
-        }
-        names.hosts.wait();
+        listing::prefetch(&mut names.hosts, rows.iter().flat_map(inet::host_lookups));
         for (i, sock) in rows.iter().enumerate() {
             let details = held_details.get(i).and_then(Option::as_ref);
             writer
@@ -293,7 +259,7 @@ impl Listing<'_> {
         let owners = labels.as_ref();
         let owner_map = self.owners.as_ref();
         let result = self.reader.for_each_unix(|sock| {
-            if unix::selected(args, sock) {
+            if self.selection.shows_unix(sock) {
                 if json {
                     json::write_unix(out, args, sock, owner_map)?;
                 } else {
@@ -363,16 +329,5 @@ impl<'a> InetRows<'a> {
                 }),
             InetRows::Json(writer, owners) => writer.write(out, sock, names, *owners, details),
         }
-    }
-}
-
-/// The states the kernel should report, so it can skip the rest. TCP's listening test is on the
-/// remote port, which only listeners lack; UDP and raw sockets are filtered here instead.
-fn kernel_states(args: &Args, protocol: Protocol) -> StateMask {
-    match protocol {
-        Protocol::Tcp if args.all => StateMask::ALL,
-        Protocol::Tcp if args.listening => StateMask::LISTEN,
-        Protocol::Tcp => StateMask::ALL.without(StateMask::LISTEN),
-        Protocol::Udp | Protocol::UdpLite | Protocol::Raw => StateMask::ALL,
     }
 }

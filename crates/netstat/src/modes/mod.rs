@@ -6,6 +6,7 @@ pub mod by_process;
 pub mod connections;
 pub mod groups;
 pub mod iface;
+pub mod listing;
 pub mod masquerade;
 pub mod route;
 pub mod stats;

@@ -9,13 +9,14 @@ use std::net::IpAddr;
 
 use nettables::SocketReader;
 use nettables::counters::{self, CounterFile};
-use nettables::inet::{Family, InetQuery, InetSocket, Protocol, State};
-use nettables::process::OwnerMap;
+use nettables::inet::{InetSocket, Protocol, State};
 use nettables::sockstat;
 
 use super::Status;
+use super::listing::{self, Selection};
 use crate::cli::args::Args;
 use crate::output::Output;
+use crate::render::inet::Scope;
 use crate::render::summary::{self, Listeners, Summary, TopProcess};
 
 /// How many processes the summary names.
@@ -52,40 +53,17 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
     })
 }
 
-/// The tables the summary walks: those selected by `-t -u -U -w` and `-4 -6`, or all.
-pub fn tables(args: &Args) -> Vec<(Protocol, Family)> {
-    let t = &args.tables;
-    let protocols = [
-        (t.tcp, Protocol::Tcp),
-        (t.udp, Protocol::Udp),
-        (t.udplite, Protocol::UdpLite),
-        (t.raw, Protocol::Raw),
-    ];
-    let families = [(args.inet, Family::Inet), (args.inet6, Family::Inet6)];
-    let mut tables = Vec::new();
-    for (wanted, protocol) in protocols {
-        for (family_wanted, family) in families {
-            if !args.tables_requested || (wanted && family_wanted) {
-                tables.push((protocol, family));
-            }
-        }
-    }
-    tables
-}
-
 /// Counts per table and state, per owning process, and the listeners of each address.
 fn walk(args: &Args, reader: &mut SocketReader, summary: &mut Summary) -> nettables::Result<()> {
-    let owners = OwnerMap::scan().unwrap_or_else(|_| {
-        let mut denied = OwnerMap::default();
-        denied.access_denied = true;
-        denied
-    });
+    // Every state counts; `-a` and `-l` do not narrow the summary.
+    let selection = Selection::new(args).with_scope(Scope::All);
+    let owners = listing::owners();
     let mut per_owner = vec![0u64; owners.owners().len()];
     let mut listeners: BTreeMap<IpAddr, Vec<(&'static str, u16)>> = BTreeMap::new();
-    for (protocol, family) in tables(args) {
+    for (protocol, family) in selection.tables() {
         let mut per_state = [0u64; 256];
         let mut label = "";
-        let query = InetQuery::new(protocol, family);
+        let query = selection.query(protocol, family);
         let result = reader.for_each_inet(&query, |sock: &InetSocket| {
             label = sock.table();
             per_state[usize::from(sock.state.0)] += 1;
@@ -151,22 +129,5 @@ fn is_listener(sock: &InetSocket) -> bool {
         Protocol::Tcp => sock.state == State::LISTEN,
         Protocol::Udp | Protocol::UdpLite => sock.state == State::CLOSE && sock.local.port() != 0,
         Protocol::Raw => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tables_follow_the_selection() {
-        assert_eq!(tables(&Args::default()).len(), 8);
-        let mut args = Args {
-            tables_requested: true,
-            inet6: true,
-            ..Args::default()
-        };
-        args.tables.udp = true;
-        assert_eq!(tables(&args), vec![(Protocol::Udp, Family::Inet6)]);
     }
 }

@@ -31,28 +31,39 @@ pub fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// `(servers and established)`, `(only servers)` or `(w/o servers)`.
-pub fn scope(args: &Args) -> &'static [u8] {
-    if args.all {
-        b"(servers and established)"
-    } else if args.listening {
-        b"(only servers)"
-    } else {
-        b"(w/o servers)"
+/// Which sockets a table shows (`-a`, `-l` or neither), as its title says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Neither: every socket but the servers.
+    #[default]
+    Connected,
+    /// `-l`: only the servers.
+    Listening,
+    /// `-a`: every socket.
+    All,
+}
+
+impl Scope {
+    /// `(w/o servers)`, `(only servers)` or `(servers and established)`.
+    pub fn title(self) -> &'static [u8] {
+        match self {
+            Scope::Connected => b"(w/o servers)",
+            Scope::Listening => b"(only servers)",
+            Scope::All => b"(servers and established)",
+        }
     }
 }
 
-/// Whether net-tools shows this socket under `-a`/`-l`/neither. TCP decides on the remote port,
-/// UDP and raw on the remote address.
-pub fn selected(args: &Args, sock: &InetSocket) -> bool {
-    if args.all {
-        return true;
-    }
-    let server = match sock.protocol {
-        Protocol::Tcp => sock.remote.port() == 0,
-        Protocol::Udp | Protocol::UdpLite | Protocol::Raw => sock.remote.ip().is_unspecified(),
+/// The scope `-a` and `-l` ask for.
+pub fn scope(args: &Args) -> &'static [u8] {
+    let scope = if args.all {
+        Scope::All
+    } else if args.listening {
+        Scope::Listening
+    } else {
+        Scope::Connected
     };
-    server == args.listening
+    scope.title()
 }
 
 /// Whether net-tools names this IPv4 address from the networks database rather than the hosts
@@ -401,34 +412,6 @@ mod tests {
         s.timer = Timer::default();
         s.protocol = Protocol::Udp;
         assert!(render(&args, &s).ends_with(" off (0.00/0/0)\n"));
-    }
-
-    #[test]
-    fn selection_rules() {
-        let args = Args::default();
-        let listen = sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN);
-        let est = sock(
-            Protocol::Tcp,
-            "127.0.0.1:22",
-            "127.0.0.1:4000",
-            State::ESTABLISHED,
-        );
-        assert!(!selected(&args, &listen) && selected(&args, &est));
-        let listening = Args {
-            listening: true,
-            ..Args::default()
-        };
-        assert!(selected(&listening, &listen) && !selected(&listening, &est));
-        let udp_connected_port_zero = sock(
-            Protocol::Udp,
-            "127.0.0.1:53",
-            "127.0.0.1:0",
-            State::ESTABLISHED,
-        );
-        assert!(
-            selected(&args, &udp_connected_port_zero),
-            "UDP decides on the remote address"
-        );
     }
 
     #[test]

@@ -18,15 +18,6 @@ pub fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
     out.write_all(b" Path\n")
 }
 
-/// Whether net-tools shows this socket: listeners only with `-l`, all but listeners by default.
-pub fn selected(args: &Args, sock: &UnixSocket<'_>) -> bool {
-    if args.all {
-        return true;
-    }
-    let listener = sock.state == 1 && sock.is_listening();
-    listener == args.listening
-}
-
 pub struct RowWriter {
     line: Vec<u8>,
 }
@@ -179,18 +170,5 @@ mod tests {
             render(&s),
             "??    2      [ ]         DGRAM                    -        /dev/log\n"
         );
-    }
-
-    #[test]
-    fn selection_rules() {
-        let listener = sock(Flags::ACCEPTING, 1, 1, None);
-        let dgram = sock(Flags::empty(), 2, 1, None);
-        let default = Args::default();
-        assert!(!selected(&default, &listener) && selected(&default, &dgram));
-        let only = Args {
-            listening: true,
-            ..Args::default()
-        };
-        assert!(selected(&only, &listener) && !selected(&only, &dgram));
     }
 }

@@ -1,0 +1,274 @@
+//! The listing pipeline every socket mode shares: the `--filter` expression, the sockets'
+//! owners, which (protocol, family) tables to read and which of their sockets to show, and the
+//! host look-ups that must be done before rows are rendered.
+//!
+//! Connections, `--summary`, `--by-process` and `--audit` are built from these pieces, and so is
+//! anything else that lists sockets: parse the filter once, then each pass reads the tables of a
+//! [`Selection`], keeps what [`Selection::shows`], and [`prefetch`]es the names it will print.
+
+use std::net::IpAddr;
+
+use nettables::filter::Filter;
+use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
+use nettables::process::{OwnerMap, SocketHolders};
+use nettables::unix::UnixSocket;
+
+use crate::cli::args::Args;
+use crate::render::inet::Scope;
+use crate::resolve::hosts::Hosts;
+
+/// `--filter`, parsed with the system's name databases; `Ok(None)` without one. A bad
+/// expression is reported on stderr, with the offending text underlined by `^`, and gives the
+/// exit status as the error.
+pub fn parse_filter(text: Option<&str>) -> Result<Option<Filter>, i32> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    match Filter::parse(text) {
+        Ok(filter) => Ok(Some(filter)),
+        Err(e) => {
+            // Control characters would move the marker; they show as blanks.
+            let shown: String = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            eprint!(
+                "netstat: bad --filter expression: {}\n  {shown}\n  {}{}\n",
+                e.message(),
+                " ".repeat(e.column() - 1),
+                "^".repeat(e.width())
+            );
+            Err(1)
+        }
+    }
+}
+
+/// Which process owns each socket: one scan of `/proc`. A `/proc` that cannot be read counts
+/// as every process denied, as net-tools counts it.
+pub fn owners() -> OwnerMap {
+    OwnerMap::scan().unwrap_or_else(|_| {
+        let mut denied = OwnerMap::default();
+        denied.access_denied = true;
+        denied
+    })
+}
+
+/// Every process holding a socket, with its descriptors (`--by-process`); the same fallback as
+/// [`owners`].
+pub fn holders() -> SocketHolders {
+    SocketHolders::scan().unwrap_or_else(|_| {
+        let mut denied = SocketHolders::default();
+        denied.access_denied = true;
+        denied
+    })
+}
+
+/// net-tools' warning on stderr that some owners could not be read (not root):
+/// `nothing_read` when no owner at all was found.
+pub fn warn_denied(nothing_read: bool) {
+    if nothing_read {
+        eprintln!(
+            "(No info could be read for \"-p\": geteuid()={} but you should be root.)",
+            rustix::process::geteuid().as_raw()
+        );
+    } else {
+        eprint!(
+            "(Not all processes could be identified, non-owned process info\n \
+             will not be shown, you would have to be root to see it all.)\n"
+        );
+    }
+}
+
+/// Which Internet tables a listing reads, in net-tools' order (protocol by protocol, IPv4 then
+/// IPv6), and which of their sockets it shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    protocols: Vec<Protocol>,
+    families: Vec<Family>,
+    scope: Scope,
+}
+
+impl Selection {
+    /// The tables `-t -u -U -w` and `-4 -6` (or `-A`) select, every one without them; the
+    /// sockets `-a` and `-l` select.
+    pub fn new(args: &Args) -> Selection {
+        let t = &args.tables;
+        let wanted = |yes: bool| !args.tables_requested || yes;
+        let protocols = [
+            (t.tcp, Protocol::Tcp),
+            (t.udp, Protocol::Udp),
+            (t.udplite, Protocol::UdpLite),
+            (t.raw, Protocol::Raw),
+        ];
+        let families = [(args.inet, Family::Inet), (args.inet6, Family::Inet6)];
+        Selection {
+            protocols: protocols
+                .into_iter()
+                .filter_map(|(yes, p)| wanted(yes).then_some(p))
+                .collect(),
+            families: families
+                .into_iter()
+                .filter_map(|(yes, f)| wanted(yes).then_some(f))
+                .collect(),
+            scope: if args.all {
+                Scope::All
+            } else if args.listening {
+                Scope::Listening
+            } else {
+                Scope::Connected
+            },
+        }
+    }
+
+    /// The tables of `protocols` in both families, every socket shown.
+    pub fn both_families(protocols: &[Protocol]) -> Selection {
+        Selection {
+            protocols: protocols.to_vec(),
+            families: vec![Family::Inet, Family::Inet6],
+            scope: Scope::All,
+        }
+    }
+
+    /// The same tables, showing the sockets of `scope` instead.
+    pub fn with_scope(self, scope: Scope) -> Selection {
+        Selection { scope, ..self }
+    }
+
+    /// Whether `protocol`'s tables are read.
+    pub fn wants(&self, protocol: Protocol) -> bool {
+        self.protocols.contains(&protocol)
+    }
+
+    /// The families read, IPv4 first.
+    pub fn families(&self) -> impl Iterator<Item = Family> + '_ {
+        self.families.iter().copied()
+    }
+
+    /// Every table read, in order.
+    pub fn tables(&self) -> impl Iterator<Item = (Protocol, Family)> + '_ {
+        self.protocols
+            .iter()
+            .flat_map(|&p| self.families().map(move |f| (p, f)))
+    }
+
+    /// The query for one table, with the states the kernel can skip left out. TCP decides
+    /// "listening" by state; UDP and raw sockets are sorted out by [`Selection::shows`].
+    pub fn query(&self, protocol: Protocol, family: Family) -> InetQuery<'static> {
+        let states = match (protocol, self.scope) {
+            (Protocol::Tcp, Scope::Listening) => StateMask::LISTEN,
+            (Protocol::Tcp, Scope::Connected) => StateMask::ALL.without(StateMask::LISTEN),
+            _ => StateMask::ALL,
+        };
+        InetQuery::new(protocol, family).states(states)
+    }
+
+    /// Whether net-tools shows this Internet socket: servers under `-l`, all but servers by
+    /// default. TCP decides on the remote port, UDP and raw on the remote address.
+    pub fn shows(&self, sock: &InetSocket) -> bool {
+        let server = match sock.protocol {
+            Protocol::Tcp => sock.remote.port() == 0,
+            Protocol::Udp | Protocol::UdpLite | Protocol::Raw => sock.remote.ip().is_unspecified(),
+        };
+        self.shows_server(server)
+    }
+
+    /// Whether net-tools shows this Unix socket: the rule of [`Selection::shows`], with the
+    /// listening sockets as the servers.
+    pub fn shows_unix(&self, sock: &UnixSocket<'_>) -> bool {
+        self.shows_server(sock.state == 1 && sock.is_listening())
+    }
+
+    fn shows_server(&self, server: bool) -> bool {
+        match self.scope {
+            Scope::All => true,
+            Scope::Listening => server,
+            Scope::Connected => !server,
+        }
+    }
+}
+
+/// Starts the host look-ups of every one of `addresses` and waits for them, within what is left
+/// of the pass's time budget. Rows rendered afterwards find the names that arrived.
+pub fn prefetch(hosts: &mut Hosts, addresses: impl IntoIterator<Item = IpAddr>) {
+    for address in addresses {
+        hosts.request(address);
+    }
+    hosts.wait();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nettables::inet::State;
+    use nettables::unix::Flags;
+
+    fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
+        InetSocket::new(
+            protocol,
+            local.parse().unwrap(),
+            remote.parse().unwrap(),
+            state,
+        )
+    }
+
+    #[test]
+    fn tables_follow_the_flags() {
+        assert_eq!(Selection::new(&Args::default()).tables().count(), 8);
+        let mut args = Args {
+            tables_requested: true,
+            inet6: true,
+            ..Args::default()
+        };
+        args.tables.udp = true;
+        let selection = Selection::new(&args);
+        assert_eq!(
+            selection.tables().collect::<Vec<_>>(),
+            [(Protocol::Udp, Family::Inet6)]
+        );
+        assert!(selection.wants(Protocol::Udp) && !selection.wants(Protocol::Tcp));
+    }
+
+    #[test]
+    fn servers_by_remote_port_for_tcp_and_remote_address_otherwise() {
+        let listen = sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN);
+        let est = sock(
+            Protocol::Tcp,
+            "127.0.0.1:22",
+            "127.0.0.1:4000",
+            State::ESTABLISHED,
+        );
+        let default = Selection::new(&Args::default());
+        assert!(!default.shows(&listen) && default.shows(&est));
+        let listening = default.clone().with_scope(Scope::Listening);
+        assert!(listening.shows(&listen) && !listening.shows(&est));
+        let everything = default.clone().with_scope(Scope::All);
+        assert!(everything.shows(&listen) && everything.shows(&est));
+        let udp_port_zero = sock(
+            Protocol::Udp,
+            "127.0.0.1:53",
+            "127.0.0.1:0",
+            State::ESTABLISHED,
+        );
+        assert!(default.shows(&udp_port_zero), "UDP decides on the address");
+        assert_eq!(
+            listening.query(Protocol::Tcp, Family::Inet).states,
+            StateMask::LISTEN
+        );
+        assert_eq!(
+            listening.query(Protocol::Udp, Family::Inet).states,
+            StateMask::ALL
+        );
+    }
+
+    #[test]
+    fn unix_listeners_are_the_servers() {
+        let mut listener = UnixSocket::default();
+        (listener.state, listener.flags) = (1, Flags::ACCEPTING);
+        let mut dgram = UnixSocket::default();
+        dgram.state = 1;
+        let default = Selection::new(&Args::default());
+        assert!(!default.shows_unix(&listener) && default.shows_unix(&dgram));
+        let only = default.with_scope(Scope::Listening);
+        assert!(only.shows_unix(&listener) && !only.shows_unix(&dgram));
+    }
+}
