@@ -2,6 +2,18 @@
 
 use std::io::{self, StdoutLock, Write};
 
+/// How records are written (`--json`, `--json-lines`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// net-tools' text.
+    #[default]
+    Text,
+    /// One JSON array (one object for `-s`).
+    Json,
+    /// One JSON object per line.
+    JsonLines,
+}
+
 /// All table output goes through here: one large buffer, flushed at the end of each pass.
 pub struct Output {
     inner: io::BufWriter<StdoutLock<'static>>,

@@ -124,7 +124,7 @@ fn owners(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
 }
 
 fn services(snapshot: &mut Snapshot) {
-    let mut names = Services::new();
+    let names = Services::new();
     let mut found = HashMap::new();
     for sock in snapshot.listeners() {
         let protocol = sock.inet.protocol;

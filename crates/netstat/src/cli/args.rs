@@ -35,17 +35,7 @@ pub struct Tables {
     pub rfcomm: bool,
 }
 
-/// How records are written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OutputFormat {
-    /// net-tools' text.
-    #[default]
-    Text,
-    /// One JSON array (one object for `-s`).
-    Json,
-    /// One JSON object per line.
-    JsonLines,
-}
+pub use crate::output::OutputFormat;
 
 /// Which network namespace(s) to look at.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

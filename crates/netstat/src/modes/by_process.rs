@@ -12,10 +12,11 @@ use nettables::process::SocketHolders;
 
 use super::Status;
 use super::listing::{self, Selection};
-use crate::cli::args::Args;
+use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
-use crate::render::{by_process, inet};
-use crate::resolve::Names;
+use crate::render::by_process::{self, Holding};
+use crate::render::inet::{Columns, RowWriter, Scope};
+use crate::resolve::Resolvers;
 
 /// No socket found for a descriptor (not an Internet socket, or not selected).
 const NONE: u32 = u32::MAX;
@@ -25,43 +26,83 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
         Ok(filter) => filter,
         Err(status) => return Ok(status),
     };
-    // lsof -i shows every state; -l narrows to listeners. No PID column: the grouping shows it.
-    let shown = Args {
-        all: !args.listening,
-        programs: false,
-        ..args.clone()
+    // lsof -i shows every state; -l narrows to listeners.
+    let scope = if args.listening {
+        Scope::Listening
+    } else {
+        Scope::All
     };
-    let selection = Selection::new(&shown);
+    let selection = Selection::new(args).with_scope(scope);
+    // No PID column: the grouping shows it.
+    let columns = Columns {
+        scope,
+        programs: false,
+        ..listing::columns(args)
+    };
+    let lookups = listing::lookups(args);
     let mut reader = SocketReader::new();
-    let mut names = Names::new();
+    let mut resolvers = Resolvers::new();
     super::repeat(args, out, |out, _| {
-        names.hosts.start_pass();
+        resolvers.hosts.start_pass();
         let holders = listing::holders();
         if holders.access_denied {
             // Even when nothing could be read: the -p wording of warn_denied(true) would not fit.
             listing::warn_denied(false);
         }
-        let listing = match collect(&selection, filter.as_ref(), &mut reader, &holders) {
-            Ok(listing) => listing,
+        let found = match collect(&selection, filter.as_ref(), &mut reader, &holders) {
+            Ok(found) => found,
             Err(e) => {
                 eprintln!("netstat: cannot list sockets: {e}");
                 return Ok(1);
             }
         };
-        if !args.numeric_hosts {
-            let addresses = listing.sockets.iter().flat_map(inet::host_lookups);
-            listing::prefetch(&mut names.hosts, addresses);
+        listing::prefetch(&mut resolvers, &found.sockets, lookups);
+        if !args.numeric_users {
+            for uid in holders.processes.iter().filter_map(|p| p.uid) {
+                resolvers.users.request(uid);
+            }
         }
-        by_process::write(out, &shown, &holders, &listing, &mut names)?;
+        let text = args.format == OutputFormat::Text;
+        if text {
+            by_process::write_header(out, &columns)?;
+        }
+        let mut rows = RowWriter::new(columns, None);
+        let mut slots = found.slots.iter();
+        for process in &holders.processes {
+            let sockets: Vec<(u32, &InetSocket)> = process
+                .sockets
+                .iter()
+                .zip(slots.by_ref())
+                .filter_map(|(held, &slot)| Some((held.fd, found.sockets.get(slot as usize)?)))
+                .collect();
+            if sockets.is_empty() {
+                continue;
+            }
+            let holding = Holding {
+                process,
+                user: process
+                    .uid
+                    .filter(|_| !args.numeric_users)
+                    .and_then(|uid| resolvers.users.name(uid)),
+                sockets: &sockets,
+            };
+            if text {
+                by_process::write_text(out, &mut rows, &holding, |sock| {
+                    resolvers.row(sock, lookups)
+                })?;
+            } else {
+                by_process::write_json(out, listing::json_options(args), &holding)?;
+            }
+        }
         Ok(0)
     })
 }
 
 /// The selected Internet sockets, and for every descriptor of [`SocketHolders`] (in order,
 /// process after process) the index of its socket, or [`NONE`].
-pub struct Listing {
-    pub sockets: Vec<InetSocket>,
-    pub slots: Vec<u32>,
+struct Found {
+    sockets: Vec<InetSocket>,
+    slots: Vec<u32>,
 }
 
 fn collect(
@@ -69,7 +110,7 @@ fn collect(
     filter: Option<&Filter>,
     reader: &mut SocketReader,
     holders: &SocketHolders,
-) -> nettables::Result<Listing> {
+) -> nettables::Result<Found> {
     // (inode, descriptor slot), sorted by inode: a socket held several times matches each.
     let mut index: Vec<(u64, u32)> = Vec::new();
     for (slot, held) in holders
@@ -81,7 +122,7 @@ fn collect(
         index.push((held.inode, u32::try_from(slot).unwrap_or(NONE)));
     }
     index.sort_unstable();
-    let mut listing = Listing {
+    let mut found = Found {
         sockets: Vec::new(),
         slots: vec![NONE; index.len()],
     };
@@ -95,16 +136,16 @@ fn collect(
             let held = index[start..]
                 .iter()
                 .take_while(|&&(inode, _)| inode == sock.inode);
-            let number = u32::try_from(listing.sockets.len()).unwrap_or(NONE);
+            let number = u32::try_from(found.sockets.len()).unwrap_or(NONE);
             let mut used = false;
             for &(_, slot) in held {
-                if let Some(target) = listing.slots.get_mut(slot as usize) {
+                if let Some(target) = found.slots.get_mut(slot as usize) {
                     *target = number;
                     used = true;
                 }
             }
             if used {
-                listing.sockets.push(*sock);
+                found.sockets.push(*sock);
             }
             Ok::<(), Infallible>(())
         });
@@ -114,5 +155,5 @@ fn collect(
             Err(e) => return Err(e),
         }
     }
-    Ok(listing)
+    Ok(found)
 }

@@ -16,9 +16,11 @@ use super::Status;
 use super::listing::{self, Selection};
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
+use crate::render::inet::Row;
 use crate::render::owner::OwnerLabels;
-use crate::render::{inet, json, tcp_info, unix};
-use crate::resolve::Names;
+use crate::render::{inet, json, unix};
+use crate::resolve::Resolvers;
+use crate::resolve::sockets::Lookups;
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
     let filter = match listing::parse_filter(args.filter.as_deref()) {
@@ -28,9 +30,10 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
     let mut listing = Listing {
         args,
         selection: Selection::new(args),
+        lookups: listing::lookups(args),
         filter,
         reader: SocketReader::new(),
-        names: Names::new(),
+        resolvers: Resolvers::new(),
         owners: None,
         rows: Vec::new(),
         details: Vec::new(),
@@ -42,11 +45,12 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
 struct Listing<'a> {
     args: &'a Args,
     selection: Selection,
+    lookups: Lookups,
     /// `--filter`. It selects Internet sockets only: no UNIX socket has the ports, addresses
     /// and TCP states it tests, so with a filter the UNIX table is not listed at all.
     filter: Option<Filter>,
     reader: SocketReader,
-    names: Names,
+    resolvers: Resolvers,
     /// The process map of this pass, loaded on first need (`-p`).
     owners: Option<OwnerMap>,
     /// Rows of one table held while their host names are looked up.
@@ -66,12 +70,12 @@ impl Listing<'_> {
         let tables = &args.tables;
         let requested = args.tables_requested;
         self.owners = None;
-        self.names.hosts.start_pass();
+        self.resolvers.hosts.start_pass();
 
         if !requested || tables.tcp || tables.sctp || tables.udp || tables.udplite || tables.raw {
             self.load_owners();
             if args.format == OutputFormat::Text {
-                inet::write_header(out, args)?;
+                inet::write_header(out, &listing::columns(args))?;
             }
             let sections = [
                 Section::Inet(Protocol::Tcp),
@@ -95,7 +99,7 @@ impl Listing<'_> {
         }
 
         if args.groups {
-            let status = super::groups::write(args, out)?;
+            let status = super::groups::write(args, out, &mut self.resolvers)?;
             if status != 0 {
                 return Ok(status);
             }
@@ -195,21 +199,31 @@ impl Listing<'_> {
         family: Family,
     ) -> Result<(), ReadError<io::Error>> {
         let args = self.args;
-        let selection = &self.selection;
+        let (selection, lookups) = (&self.selection, self.lookups);
         let query = selection
             .query(protocol, family)
             .timer_details(args.timers)
             .tcp_details(args.tcp_info)
             // Narrows the kernel's state mask, prunes in the kernel, and tests every row.
             .filter(self.filter.as_ref());
-        let mut writer = InetRows::new(args, self.owners.as_ref());
-        let names = &mut self.names;
-        if args.numeric_hosts {
+        let labels = self.owners.as_ref().map(OwnerLabels::new);
+        let mut writer = InetRows::new(args, self.owners.as_ref(), labels.as_ref());
+        let resolvers = &mut self.resolvers;
+        if !lookups.hosts {
             return self.reader.for_each_inet_detailed(&query, |sock, details| {
                 if !selection.shows(sock) {
                     return Ok(());
                 }
-                writer.write(out, sock, details, names)
+                resolvers.request_row(sock, lookups);
+                let names = resolvers.row(sock, lookups);
+                writer.write(
+                    out,
+                    &Row {
+                        sock,
+                        names,
+                        details,
+                    },
+                )
             });
         }
         // Host names: hold the table's rows while every name is looked up at once.
@@ -226,12 +240,14 @@ impl Listing<'_> {
                 }
                 Ok::<(), io::Error>(())
             })?;
-        listing::prefetch(&mut names.hosts, rows.iter().flat_map(inet::host_lookups));
+        listing::prefetch(resolvers, rows.iter(), lookups);
         for (i, sock) in rows.iter().enumerate() {
-            let details = held_details.get(i).and_then(Option::as_ref);
-            writer
-                .write(out, sock, details, names)
-                .map_err(ReadError::Callback)?;
+            let row = Row {
+                sock,
+                names: resolvers.row(sock, lookups),
+                details: held_details.get(i).and_then(Option::as_ref),
+            };
+            writer.write(out, &row).map_err(ReadError::Callback)?;
         }
         Ok(())
     }
@@ -252,7 +268,7 @@ impl Listing<'_> {
         let args = self.args;
         let json = args.format != OutputFormat::Text;
         if !json {
-            unix::write_header(out, args)?;
+            unix::write_header(out, &listing::columns(args))?;
         }
         let mut writer = unix::RowWriter::new();
         let labels = self.owners.as_ref().filter(|_| !json).map(OwnerLabels::new);
@@ -261,7 +277,7 @@ impl Listing<'_> {
         let result = self.reader.for_each_unix(|sock| {
             if self.selection.shows_unix(sock) {
                 if json {
-                    json::write_unix(out, args, sock, owner_map)?;
+                    json::write_unix(out, listing::json_options(args), sock, owner_map)?;
                 } else {
                     writer.write(out, sock, owners)?;
                 }
@@ -296,38 +312,33 @@ enum Section {
 
 /// Rows of an Internet table, as net-tools' text or as JSON records.
 enum InetRows<'a> {
-    Text(inet::RowWriter<'a>, Option<OwnerLabels<'a>>),
-    Json(json::InetWriter<'a>, Option<&'a OwnerMap>),
+    Text(inet::RowWriter<'a>),
+    Json(json::InetWriter<'a>),
 }
 
 impl<'a> InetRows<'a> {
-    fn new(args: &'a Args, owners: Option<&'a OwnerMap>) -> InetRows<'a> {
+    fn new(
+        args: &'a Args,
+        owners: Option<&'a OwnerMap>,
+        labels: Option<&'a OwnerLabels<'a>>,
+    ) -> InetRows<'a> {
         match args.format {
             OutputFormat::Text => {
-                InetRows::Text(inet::RowWriter::new(args), owners.map(OwnerLabels::new))
+                InetRows::Text(inet::RowWriter::new(listing::columns(args), labels))
             }
-            OutputFormat::Json | OutputFormat::JsonLines => {
-                InetRows::Json(json::InetWriter::new(args), owners)
-            }
+            OutputFormat::Json | OutputFormat::JsonLines => InetRows::Json(json::InetWriter::new(
+                listing::json_options(args),
+                owners,
+                !args.numeric_hosts,
+            )),
         }
     }
 
     /// Writes one row; `--tcp-info` details go on a second line (text) or inside the record.
-    fn write(
-        &mut self,
-        out: &mut Output,
-        sock: &InetSocket,
-        details: Option<&TcpDetails>,
-        names: &mut Names,
-    ) -> io::Result<()> {
+    fn write(&mut self, out: &mut Output, row: &Row<'_>) -> io::Result<()> {
         match self {
-            InetRows::Text(writer, labels) => writer
-                .write(out, sock, names, labels.as_ref())
-                .and_then(|()| match details {
-                    Some(details) => tcp_info::write_line(out, details),
-                    None => Ok(()),
-                }),
-            InetRows::Json(writer, owners) => writer.write(out, sock, names, *owners, details),
+            InetRows::Text(writer) => writer.write(out, row),
+            InetRows::Json(writer) => writer.write(out, row),
         }
     }
 }

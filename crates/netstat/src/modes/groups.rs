@@ -7,23 +7,20 @@
 
 use std::io::{self, Write};
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use nettables::groups::{self, GroupLine, IGMP_PATH};
 
+use super::listing;
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
-use crate::render::groups::{self as render, Lookup};
+use crate::render::groups as render;
 use crate::render::json_groups;
-use crate::resolve::hosts::{self, Hosts};
-use crate::resolve::networks::Networks;
+use crate::resolve::Resolvers;
 use crate::text::reason;
 
-/// Host names survive from one pass of `-c` to the next.
-static HOSTS: Mutex<Option<Hosts>> = Mutex::new(None);
-
-/// Writes the group table (header and rows). Returns the status of the section.
-pub fn write(args: &Args, out: &mut Output) -> super::Status {
+/// Writes the group table (header and rows), naming groups with `resolvers` (whose host names
+/// survive from one pass of `-c` to the next). Returns the status of the section.
+pub fn write(args: &Args, out: &mut Output, resolvers: &mut Resolvers) -> super::Status {
     let json = args.format != OutputFormat::Text;
     if !json {
         out.write_all(render::HEADER)?;
@@ -52,44 +49,41 @@ pub fn write(args: &Args, out: &mut Output) -> super::Status {
         }
     }
 
-    let mut guard = HOSTS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let hosts = guard.get_or_insert_with(|| Hosts::new(hosts::DEFAULT_BUDGET));
-    let mut networks = Networks::new();
-    if !args.numeric_hosts {
-        hosts.start_pass();
-        let members = tables
+    let groups = || {
+        tables
             .iter()
             .flat_map(|(_, lines)| lines)
             .filter_map(|line| match line {
                 GroupLine::Member(m) => Some(m.group),
                 GroupLine::Bogus(_) => None,
-            });
-        for group in members {
-            if render::lookup(group) == Lookup::Host {
-                hosts.request(group);
+            })
+    };
+    if !args.numeric_hosts {
+        for group in groups() {
+            match source(group) {
+                Source::Hosts => resolvers.hosts.request(group),
+                Source::Networks(v4) => resolvers.networks.request(v4),
+                Source::None => {}
             }
         }
-        hosts.wait();
+        resolvers.hosts.wait();
     }
 
+    let options = listing::json_options(args);
     for (name, lines) in &tables {
         for line in lines {
             match line {
                 GroupLine::Member(member) => {
                     let group = member.group;
-                    let symbolic = match render::lookup(group) {
+                    let symbolic = match source(group) {
                         _ if args.numeric_hosts => None,
-                        Lookup::Fixed => None,
-                        Lookup::Host => hosts.name(group),
-                        Lookup::Network => match group {
-                            IpAddr::V4(v4) => networks.name(v4),
-                            IpAddr::V6(_) => None,
-                        },
+                        Source::None => None,
+                        Source::Hosts => resolvers.hosts.name(group),
+                        Source::Networks(v4) => resolvers.networks.name(v4),
                     };
                     if json {
-                        json_groups::write(out, args, member, symbolic)?;
+                        let name = (!args.numeric_hosts).then_some(symbolic);
+                        json_groups::write(out, options, member, name)?;
                         continue;
                     }
                     let text = render::group_text(group, args.numeric_hosts, symbolic);
@@ -102,8 +96,45 @@ pub fn write(args: &Args, out: &mut Output) -> super::Status {
     Ok(status)
 }
 
+/// Which name database a group's symbolic form comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// None: the text is fixed (an unspecified address).
+    None,
+    /// The hosts database (reverse DNS).
+    Hosts,
+    /// The networks database: an IPv4 address whose first byte is 0 counts as a network.
+    Networks(std::net::Ipv4Addr),
+}
+
+fn source(group: IpAddr) -> Source {
+    match group {
+        IpAddr::V4(v4) if v4.is_unspecified() => Source::None,
+        IpAddr::V4(v4) if v4.octets()[0] == 0 => Source::Networks(v4),
+        IpAddr::V6(v6) if v6.is_unspecified() => Source::None,
+        _ => Source::Hosts,
+    }
+}
+
 /// Whether the table could not be opened for want of permission (net-tools then says the
 /// family is not supported, as for a missing table).
 fn denied(e: &nettables::Error) -> bool {
     matches!(e, nettables::Error::Open { source, .. } if source.kind() == io::ErrorKind::PermissionDenied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_named_from_the_right_database() {
+        let v4 = |s: &str| IpAddr::V4(s.parse().unwrap());
+        assert_eq!(
+            source(v4("0.1.2.3")),
+            Source::Networks("0.1.2.3".parse().unwrap())
+        );
+        assert_eq!(source(v4("224.0.0.1")), Source::Hosts);
+        assert_eq!(source(v4("0.0.0.0")), Source::None);
+        assert_eq!(source("::".parse().unwrap()), Source::None);
+    }
 }

@@ -45,7 +45,7 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
         };
         for iface in listing.interfaces.iter().filter(|i| i.is_up() || args.all) {
             if json {
-                json_iface::write(out, args, iface, &inet6)?;
+                json_iface::write(out, super::listing::json_options(args), iface, &inet6)?;
             } else if long {
                 render::write_long(out, iface, &inet6)?;
             } else {

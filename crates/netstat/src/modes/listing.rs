@@ -1,12 +1,12 @@
 //! The listing pipeline every socket mode shares: the `--filter` expression, the sockets'
-//! owners, which (protocol, family) tables to read and which of their sockets to show, and the
-//! host look-ups that must be done before rows are rendered.
+//! owners, which (protocol, family) tables to read and which of their sockets to show, the name
+//! look-ups that must be done before rows are rendered, and the renderers' options.
 //!
 //! Connections, `--summary`, `--by-process` and `--audit` are built from these pieces, and so is
 //! anything else that lists sockets: parse the filter once, then each pass reads the tables of a
 //! [`Selection`], keeps what [`Selection::shows`], and [`prefetch`]es the names it will print.
-
-use std::net::IpAddr;
+//! The renderers never see the command line: [`columns`], [`lookups`] and [`json_options`] are
+//! the narrow parts of it they need.
 
 use nettables::filter::Filter;
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
@@ -14,8 +14,10 @@ use nettables::process::{OwnerMap, SocketHolders};
 use nettables::unix::UnixSocket;
 
 use crate::cli::args::Args;
-use crate::render::inet::Scope;
-use crate::resolve::hosts::Hosts;
+use crate::render::inet::{Columns, Scope};
+use crate::render::json::JsonOptions;
+use crate::resolve::Resolvers;
+use crate::resolve::sockets::Lookups;
 
 /// `--filter`, parsed with the system's name databases; `Ok(None)` without one. A bad
 /// expression is reported on stderr, with the offending text underlined by `^`, and gives the
@@ -110,13 +112,7 @@ impl Selection {
                 .into_iter()
                 .filter_map(|(yes, f)| wanted(yes).then_some(f))
                 .collect(),
-            scope: if args.all {
-                Scope::All
-            } else if args.listening {
-                Scope::Listening
-            } else {
-                Scope::Connected
-            },
+            scope: scope(args),
         }
     }
 
@@ -187,13 +183,59 @@ impl Selection {
     }
 }
 
-/// Starts the host look-ups of every one of `addresses` and waits for them, within what is left
-/// of the pass's time budget. Rows rendered afterwards find the names that arrived.
-pub fn prefetch(hosts: &mut Hosts, addresses: impl IntoIterator<Item = IpAddr>) {
-    for address in addresses {
-        hosts.request(address);
+/// Asks for every name the rows of `sockets` will show and waits for the host names, within
+/// what is left of the pass's time budget. Rows rendered afterwards find the names that arrived.
+pub fn prefetch<'a>(
+    resolvers: &mut Resolvers,
+    sockets: impl IntoIterator<Item = &'a InetSocket>,
+    lookups: Lookups,
+) {
+    for sock in sockets {
+        resolvers.request_row(sock, lookups);
     }
-    hosts.wait();
+    if lookups.hosts {
+        resolvers.hosts.wait();
+    }
+}
+
+/// The scope `-a` and `-l` ask for.
+pub fn scope(args: &Args) -> Scope {
+    if args.all {
+        Scope::All
+    } else if args.listening {
+        Scope::Listening
+    } else {
+        Scope::Connected
+    }
+}
+
+/// The title and columns of the socket tables.
+pub fn columns(args: &Args) -> Columns {
+    Columns {
+        scope: scope(args),
+        user_inode: args.extend > 0,
+        programs: args.programs,
+        timers: args.timers,
+        wide: args.wide,
+        numeric_hosts: args.numeric_hosts,
+    }
+}
+
+/// The names rows show: what `-n` and `--numeric-*` leave (user names only with `-e`).
+pub fn lookups(args: &Args) -> Lookups {
+    Lookups {
+        hosts: !args.numeric_hosts,
+        services: !args.numeric_ports,
+        users: args.extend > 0 && !args.numeric_users,
+    }
+}
+
+/// The framing of `--json`/`--json-lines` and the namespace label of each record.
+pub fn json_options(args: &Args) -> JsonOptions<'_> {
+    JsonOptions {
+        format: args.format,
+        netns: args.netns_label.as_deref(),
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod listing;
 pub mod masquerade;
 pub mod route;
 pub mod stats;
+pub mod stats_json;
 pub mod summary;
 
 use std::io::Write;

@@ -9,8 +9,9 @@ use nettables::route::{self, Flags};
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
 use crate::render::addr::{push_ipv4, push_ipv6};
-use crate::render::json_route;
-use crate::render::route::{self as render, CacheNames, Layout};
+use crate::render::json::JsonOptions;
+use crate::render::json_route::{self, HostNames};
+use crate::render::route::{self as render, CacheTexts, Layout, RouteTexts};
 use crate::resolve::hosts::{self, Hosts};
 use crate::resolve::networks::Networks;
 use crate::text::strerror;
@@ -21,7 +22,7 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
     } else {
         &args.families
     };
-    let mut names = Names {
+    let mut names = AddressText {
         // `-N` makes routes numeric in net-tools; --numeric-ports/-users do not.
         numeric: args.numeric_hosts || args.symbolic,
         hosts: Hosts::new(hosts::DEFAULT_BUDGET),
@@ -32,7 +33,7 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
         // The FIB is shown unless only -C was given.
         fib: args.fib || !args.cache,
         cache: args.cache,
-        json: (args.format != OutputFormat::Text).then(|| args.clone()),
+        json: (args.format != OutputFormat::Text).then(|| super::listing::json_options(args)),
     };
     super::repeat(args, out, |out, pass| {
         if pass > 0 {
@@ -52,12 +53,12 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
     })
 }
 
-struct Tables {
+struct Tables<'a> {
     layout: Layout,
     fib: bool,
     cache: bool,
-    /// The command line when records are written as JSON.
-    json: Option<Args>,
+    /// How records are written, when they are JSON.
+    json: Option<JsonOptions<'a>>,
 }
 
 /// The name the text shows, when it is a name rather than the number.
@@ -65,14 +66,15 @@ fn shown_name(text: &[u8], number: &[u8]) -> Option<Vec<u8>> {
     (text != number && text != b"default" && text != b"[::]").then(|| text.to_vec())
 }
 
-/// Address-to-text rules of the route tables.
-struct Names {
+/// The texts the route tables show for addresses: names (from the hosts and networks
+/// databases, as net-tools picks them) or numbers.
+struct AddressText {
     numeric: bool,
     hosts: Hosts,
     networks: Networks,
 }
 
-impl Names {
+impl AddressText {
     fn request(&mut self, addr: IpAddr) {
         if !self.numeric && !addr.is_unspecified() {
             self.hosts.request(addr);
@@ -103,10 +105,20 @@ impl Names {
         if is_host || u32::from(addr) & !u32::from(mask) != 0 {
             return self.host_v4(addr);
         }
+        self.networks.request(addr);
         match self.networks.name(addr) {
             Some(name) => name.to_vec(),
             None => dotted(addr),
         }
+    }
+
+    /// The `dst_host` and `gateway_host` of a JSON record: none when names are off.
+    fn symbolic<'a>(
+        &self,
+        dst: Option<&'a [u8]>,
+        gateway: Option<&'a [u8]>,
+    ) -> Option<HostNames<'a>> {
+        (!self.numeric).then_some(HostNames { dst, gateway })
     }
 
     fn host_v6(&self, addr: Ipv6Addr) -> Vec<u8> {
@@ -129,7 +141,7 @@ fn dotted(addr: Ipv4Addr) -> Vec<u8> {
     text
 }
 
-fn print_inet(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Result<i32> {
+fn print_inet(out: &mut Output, tables: &Tables<'_>, names: &mut AddressText) -> io::Result<i32> {
     if tables.fib {
         let status = print_inet_fib(out, tables, names)?;
         if status != 0 {
@@ -142,7 +154,11 @@ fn print_inet(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Resul
     Ok(0)
 }
 
-fn print_inet_fib(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Result<i32> {
+fn print_inet_fib(
+    out: &mut Output,
+    tables: &Tables<'_>,
+    names: &mut AddressText,
+) -> io::Result<i32> {
     let layout = tables.layout;
     let routes = match route::ipv4_routes() {
         Ok(routes) => routes,
@@ -170,22 +186,27 @@ fn print_inet_fib(out: &mut Output, tables: &Tables, names: &mut Names) -> io::R
         } else {
             names.host_v4(r.gateway)
         };
-        if let Some(args) = &tables.json {
+        if let Some(options) = tables.json {
             let dst = shown_name(&destination, &dotted(r.destination));
             let gateway = shown_name(&gateway, &dotted(r.gateway)).filter(|g| !g.is_empty());
-            let found = json_route::Names {
-                dst: dst.as_deref(),
-                gateway: gateway.as_deref(),
-            };
-            json_route::write_ipv4(out, args, r, found)?;
+            let found = names.symbolic(dst.as_deref(), gateway.as_deref());
+            json_route::write_ipv4(out, options, r, found)?;
             continue;
         }
-        render::write_ipv4_row(out, layout, r, &destination, &gateway)?;
+        let texts = RouteTexts {
+            destination: &destination,
+            gateway: &gateway,
+        };
+        render::write_ipv4_row(out, layout, r, &texts)?;
     }
     Ok(0)
 }
 
-fn print_inet_cache(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Result<i32> {
+fn print_inet_cache(
+    out: &mut Output,
+    tables: &Tables<'_>,
+    names: &mut AddressText,
+) -> io::Result<i32> {
     let layout = tables.layout;
     let rows = match route::ipv4_route_cache() {
         Ok(rows) => rows,
@@ -217,17 +238,14 @@ fn print_inet_cache(out: &mut Output, tables: &Tables, names: &mut Names) -> io:
             text(row.gateway),
             text(row.spec_dst),
         );
-        if let Some(args) = &tables.json {
+        if let Some(options) = tables.json {
             let dst = shown_name(&destination, &dotted(row.destination));
             let gateway = shown_name(&gateway, &dotted(row.gateway));
-            let found = json_route::Names {
-                dst: dst.as_deref(),
-                gateway: gateway.as_deref(),
-            };
-            json_route::write_cache(out, args, row, found)?;
+            let found = names.symbolic(dst.as_deref(), gateway.as_deref());
+            json_route::write_cache(out, options, row, found)?;
             continue;
         }
-        let texts = CacheNames {
+        let texts = CacheTexts {
             source: &source,
             destination: &destination,
             gateway: &gateway,
@@ -238,7 +256,7 @@ fn print_inet_cache(out: &mut Output, tables: &Tables, names: &mut Names) -> io:
     Ok(0)
 }
 
-fn print_inet6(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Result<i32> {
+fn print_inet6(out: &mut Output, tables: &Tables<'_>, names: &mut AddressText) -> io::Result<i32> {
     // The IPv6 neighbour cache file net-tools would show for -C is gone from modern kernels,
     // so -C shows the cached routes of the route table instead.
     for (wanted, cache) in [(tables.fib, false), (tables.cache, true)] {
@@ -266,7 +284,7 @@ fn print_inet6(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Resu
             render::write_ipv6_header(out, cache)?;
         }
         for r in &routes {
-            if let Some(args) = &tables.json {
+            if let Some(options) = tables.json {
                 let number = |addr| {
                     let mut text = Vec::new();
                     push_ipv6(&mut text, addr);
@@ -274,11 +292,8 @@ fn print_inet6(out: &mut Output, tables: &Tables, names: &mut Names) -> io::Resu
                 };
                 let dst = shown_name(&names.host_v6(r.destination), &number(r.destination));
                 let gateway = shown_name(&names.host_v6(r.next_hop), &number(r.next_hop));
-                let found = json_route::Names {
-                    dst: dst.as_deref(),
-                    gateway: gateway.as_deref(),
-                };
-                json_route::write_ipv6(out, args, r, found)?;
+                let found = names.symbolic(dst.as_deref(), gateway.as_deref());
+                json_route::write_ipv6(out, options, r, found)?;
                 continue;
             }
             let mut destination = names.host_v6(r.destination);

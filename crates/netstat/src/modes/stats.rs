@@ -7,14 +7,32 @@ use nettables::counters::{self, CounterFile, Counters};
 
 use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
-use crate::render::json_stats;
 use crate::render::stats::{Filter, StatsRenderer, TableSet};
 
 pub fn run(args: &Args, out: &mut Output) -> super::Status {
     if args.format != OutputFormat::Text {
-        return json_stats::write(args, out, &mut io::stderr(), counters::load);
+        return super::stats_json::run(args, out, &mut io::stderr(), counters::load);
     }
     statistics(args, out, &mut io::stderr(), counters::load)
+}
+
+/// The family list as given; it must be exactly `inet` (the default) or `inet6`.
+pub(super) fn families(args: &Args) -> String {
+    if args.families.is_empty() {
+        "inet".to_string()
+    } else {
+        args.families.join(",")
+    }
+}
+
+/// The sections `-t`, `-u`, `-w` and `-S` show.
+pub(super) fn sections_shown(args: &Args) -> Filter {
+    Filter {
+        raw: args.tables.raw,
+        tcp: args.tables.tcp,
+        udp: args.tables.udp,
+        sctp: args.tables.sctp,
+    }
 }
 
 /// The whole mode with its sources injected, so that tests can feed it synthetic files.
@@ -24,19 +42,8 @@ fn statistics(
     err: &mut impl Write,
     load: impl Fn(CounterFile) -> nettables::Result<Counters>,
 ) -> super::Status {
-    // The family list must be exactly `inet` (the default) or `inet6`.
-    let families = if args.families.is_empty() {
-        "inet".to_string()
-    } else {
-        args.families.join(",")
-    };
-    let filter = Filter {
-        raw: args.tables.raw,
-        tcp: args.tables.tcp,
-        udp: args.tables.udp,
-        sctp: args.tables.sctp,
-    };
-    let mut renderer = StatsRenderer::new(filter);
+    let families = families(args);
+    let mut renderer = StatsRenderer::new(sections_shown(args));
     match families.as_str() {
         "inet" => inet(&mut renderer, out, err, &load)?,
         "inet6" => inet6(&mut renderer, out, err, &load)?,

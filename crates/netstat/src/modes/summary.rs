@@ -48,7 +48,7 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
             eprintln!("netstat: cannot list sockets: {e}");
             return Ok(1);
         }
-        summary::write(out, args, &summary)?;
+        summary::write(out, listing::json_options(args), &summary)?;
         Ok(0)
     })
 }

@@ -4,91 +4,78 @@
 use std::io::{self, Write};
 
 use nettables::inet::InetSocket;
-use nettables::process::{SocketHolder, SocketHolders};
+use nettables::process::SocketHolder;
 use serde::Serialize;
 
-use super::json::{self, Text};
-use crate::cli::args::{Args, OutputFormat};
-use crate::modes::by_process::Listing;
-use crate::output::Output;
-use crate::resolve::Names;
+use super::inet::{Columns, Row, RowNames, RowWriter};
+use super::json::{self, JsonOptions, Sink, Text};
+use crate::text::{pad_left, write_sanitized};
 
 /// Width of the FD column, space included.
 const FD_WIDTH: usize = 7;
 
-/// Writes every process that holds a selected socket, in pid order.
-pub fn write(
-    out: &mut Output,
-    args: &Args,
-    holders: &SocketHolders,
-    listing: &Listing,
-    names: &mut Names,
+/// One process and the selected sockets it holds.
+pub struct Holding<'a> {
+    pub process: &'a SocketHolder,
+    /// The user name of its uid, when names are on and the uid has one.
+    pub user: Option<&'a [u8]>,
+    /// Each socket with its descriptor, in descriptor order.
+    pub sockets: &'a [(u32, &'a InetSocket)],
+}
+
+/// The title and the column header: the Internet table's, behind an FD column.
+pub fn write_header(out: &mut impl Write, columns: &Columns) -> io::Result<()> {
+    let mut header = Vec::new();
+    super::inet::write_header(&mut header, columns)?;
+    let header = header.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
+    out.write_all(b"Active Internet connections by process ")?;
+    out.write_all(columns.scope.title())?;
+    out.write_all(b"\n")?;
+    pad_left(out, b"FD", FD_WIDTH)?;
+    out.write_all(header)
+}
+
+/// The process line, then a row per socket; `names` gives each socket's names.
+pub fn write_text<'n>(
+    out: &mut impl Write,
+    rows: &mut RowWriter<'_>,
+    holding: &Holding<'_>,
+    names: impl Fn(&InetSocket) -> RowNames<'n>,
 ) -> io::Result<()> {
-    let text = args.format == OutputFormat::Text;
-    if text {
-        write_header(out, args)?;
-    }
-    let mut rows = super::inet::RowWriter::new(args);
-    let mut slots = listing.slots.iter();
-    for process in &holders.processes {
-        let sockets: Vec<(u32, &InetSocket)> = process
-            .sockets
-            .iter()
-            .zip(slots.by_ref())
-            .filter_map(|(held, &slot)| Some((held.fd, listing.sockets.get(slot as usize)?)))
-            .collect();
-        if sockets.is_empty() {
-            continue;
-        }
-        if text {
-            write_process_line(out, args, process, names)?;
-            for (fd, sock) in sockets {
-                crate::text::pad_left(out, itoa::Buffer::new().format(fd).as_bytes(), FD_WIDTH)?;
-                rows.write(out, sock, names, None)?;
-            }
-        } else {
-            json::record(
-                out,
-                args.format,
-                &Record::new(args, process, &sockets, names),
-            )?;
-        }
+    write_process_line(out, holding)?;
+    for &(fd, sock) in holding.sockets {
+        pad_left(out, itoa::Buffer::new().format(fd).as_bytes(), FD_WIDTH)?;
+        let row = Row {
+            sock,
+            names: names(sock),
+            details: None,
+        };
+        rows.write(out, &row)?;
     }
     Ok(())
 }
 
-fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
-    let mut columns = Vec::new();
-    super::inet::write_header(&mut columns, args)?;
-    let columns = columns
-        .splitn(2, |&b| b == b'\n')
-        .nth(1)
-        .unwrap_or_default();
-    out.write_all(b"Active Internet connections by process ")?;
-    out.write_all(super::inet::scope(args))?;
-    out.write_all(b"\n")?;
-    crate::text::pad_left(out, b"FD", FD_WIDTH)?;
-    out.write_all(columns)
-}
-
 /// `PID 4242 user nobody: python3 -m http.server` (control characters as `?`).
-fn write_process_line(
-    out: &mut impl Write,
-    args: &Args,
-    process: &SocketHolder,
-    names: &mut Names,
-) -> io::Result<()> {
+fn write_process_line(out: &mut impl Write, holding: &Holding<'_>) -> io::Result<()> {
+    let process = holding.process;
     write!(out, "PID {} user ", process.pid)?;
-    match process.uid {
-        Some(uid) => match names.users.name(uid).filter(|_| !args.numeric_users) {
-            Some(user) => crate::text::write_sanitized(out, user)?,
-            None => write!(out, "{uid}")?,
-        },
-        None => out.write_all(b"?")?,
+    match (holding.user, process.uid) {
+        (Some(user), _) => write_sanitized(out, user)?,
+        (None, Some(uid)) => write!(out, "{uid}")?,
+        (None, None) => out.write_all(b"?")?,
     }
     out.write_all(b": ")?;
-    crate::text::write_sanitized(out, &process.cmdline)?;
+    write_sanitized(out, &process.cmdline)?;
     out.write_all(b"\n")
+}
+
+/// The JSON record of one process.
+pub fn write_json(
+    out: &mut impl Sink,
+    options: JsonOptions<'_>,
+    holding: &Holding<'_>,
+) -> io::Result<()> {
+    json::record(out, options.format, &Record::new(options, holding))
 }
 
 /// One process.
@@ -99,7 +86,7 @@ struct Record<'a> {
     pid: u32,
     uid: Option<u32>,
     /// Null with `--numeric-users`, or when the uid has no name.
-    user: Option<String>,
+    user: Option<Text<'a>>,
     command: Text<'a>,
     sockets: Vec<SocketRecord>,
 }
@@ -120,29 +107,20 @@ struct SocketRecord {
 }
 
 impl<'a> Record<'a> {
-    fn new(
-        args: &'a Args,
-        process: &'a SocketHolder,
-        sockets: &[(u32, &InetSocket)],
-        names: &mut Names,
-    ) -> Record<'a> {
-        let user = process
-            .uid
-            .filter(|_| !args.numeric_users)
-            .and_then(|uid| names.users.name(uid))
-            .map(|name| String::from_utf8_lossy(name).into_owned());
+    fn new(options: JsonOptions<'a>, holding: &Holding<'a>) -> Record<'a> {
         let address = |ip| {
             let mut buf = Vec::new();
             json::push_plain(&mut buf, ip);
             json::ascii(&buf).to_string()
         };
         Record {
-            netns: args.netns_label.as_deref(),
-            pid: process.pid,
-            uid: process.uid,
-            user,
-            command: Text(&process.cmdline),
-            sockets: sockets
+            netns: options.netns,
+            pid: holding.process.pid,
+            uid: holding.process.uid,
+            user: holding.user.map(Text),
+            command: Text(&holding.process.cmdline),
+            sockets: holding
+                .sockets
                 .iter()
                 .map(|&(fd, sock)| SocketRecord {
                     fd,

@@ -16,28 +16,7 @@ pub const HEADER: &[u8] = b"IPv6/IPv4 Group Memberships\n\
 /// net-tools copies names into a 128-byte buffer.
 const NAME_MAX: usize = 127;
 
-/// Which name database a group's symbolic form comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lookup {
-    /// None: the text is fixed (an unspecified address).
-    Fixed,
-    /// The hosts database (reverse DNS).
-    Host,
-    /// The networks database: an IPv4 address whose first byte is 0 counts as a network.
-    Network,
-}
-
-/// Where the symbolic name of `group` comes from.
-pub fn lookup(group: IpAddr) -> Lookup {
-    match group {
-        IpAddr::V4(v4) if v4.is_unspecified() => Lookup::Fixed,
-        IpAddr::V4(v4) if v4.octets()[0] == 0 => Lookup::Network,
-        IpAddr::V6(v6) if v6.is_unspecified() => Lookup::Fixed,
-        _ => Lookup::Host,
-    }
-}
-
-/// The group column: numeric, or `name` (from the database [`lookup`] names) when there is one.
+/// The group column: numeric, or `name` when there is one.
 /// Unspecified addresses print as `0.0.0.0` and `[::]` unless numeric (`::`).
 pub fn group_text(group: IpAddr, numeric: bool, name: Option<&[u8]>) -> Vec<u8> {
     let mut text = Vec::new();
@@ -123,8 +102,5 @@ mod tests {
             group_text(v4("224.0.0.1"), false, Some(&[b'n'; 300])).len(),
             NAME_MAX
         );
-        assert_eq!(lookup(v4("0.1.2.3")), Lookup::Network);
-        assert_eq!(lookup(v4("224.0.0.1")), Lookup::Host);
-        assert_eq!(lookup(v6("::")), Lookup::Fixed);
     }
 }

@@ -1,35 +1,14 @@
 //! The Internet socket table in net-tools' text format.
 
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use nettables::inet::{Family, InetSocket, Protocol, State, TimerKind};
+use nettables::tcp_info::TcpDetails;
 
 use super::addr::{mapped_ipv4, push_endpoint, push_ipv4, push_ipv6};
 use super::owner::{self, OwnerLabels};
-use crate::cli::args::Args;
-use crate::resolve::Names;
-use crate::resolve::services::ServiceTable;
-use crate::text::pad_left;
-
-/// Writes the two header lines of the Internet table.
-pub fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
-    out.write_all(b"Active Internet connections ")?;
-    out.write_all(scope(args))?;
-    out.write_all(
-        b"\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ",
-    )?;
-    if args.extend > 0 {
-        out.write_all(b" User       Inode     ")?;
-    }
-    if args.programs {
-        out.write_all(b" PID/Program name    ")?;
-    }
-    if args.timers {
-        out.write_all(b" Timer")?;
-    }
-    out.write_all(b"\n")
-}
+use crate::text::{pad_left, pad_right, sanitize, write_spaces};
 
 /// Which sockets a table shows (`-a`, `-l` or neither), as its title says.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,93 +33,107 @@ impl Scope {
     }
 }
 
-/// The scope `-a` and `-l` ask for.
-pub fn scope(args: &Args) -> &'static [u8] {
-    let scope = if args.all {
-        Scope::All
-    } else if args.listening {
-        Scope::Listening
-    } else {
-        Scope::Connected
-    };
-    scope.title()
+/// The title and columns of the socket tables, as the command line chose them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// Which sockets the title says are shown.
+    pub scope: Scope,
+    /// `-e`: the User and Inode columns.
+    pub user_inode: bool,
+    /// `-p`: the PID/Program name column.
+    pub programs: bool,
+    /// `-o`: the Timer column.
+    pub timers: bool,
+    /// `-W`: addresses are never cut to the column.
+    pub wide: bool,
+    /// `-n` for hosts: the unspecified IPv6 address shows as `::` rather than `[::]`.
+    pub numeric_hosts: bool,
 }
 
-/// Whether net-tools names this IPv4 address from the networks database rather than the hosts
-/// one. It means to test the host part under a /24 mask, but applies the mask to the address in
-/// network byte order, so on little-endian machines it tests the *first* octet.
-fn uses_networks(v4: Ipv4Addr) -> bool {
-    let tested = if cfg!(target_endian = "little") { 0 } else { 3 };
-    v4.octets()[tested] == 0
+/// The names one row shows, looked up beforehand; `None` shows the number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowNames<'a> {
+    pub local_host: Option<&'a [u8]>,
+    pub local_service: Option<&'a [u8]>,
+    pub remote_host: Option<&'a [u8]>,
+    pub remote_service: Option<&'a [u8]>,
+    /// The owner's user name (`-e`).
+    pub user: Option<&'a [u8]>,
 }
 
-/// The addresses whose host names a row needs (IPv4 addresses in 0.0.0.0/8 use the networks
-/// database instead, wildcards and IPv4-mapped addresses print numerically).
-pub fn host_lookups(sock: &InetSocket) -> impl Iterator<Item = IpAddr> {
-    [sock.local.ip(), sock.remote.ip()]
-        .into_iter()
-        .filter(|ip| match ip {
-            IpAddr::V4(v4) => !v4.is_unspecified() && !uses_networks(*v4),
-            IpAddr::V6(v6) => !v6.is_unspecified() && mapped_ipv4(v6).is_none(),
-        })
+/// One row to write: the socket, its names, and its `--tcp-info` details if any.
+#[derive(Clone, Copy, Debug)]
+pub struct Row<'a> {
+    pub sock: &'a InetSocket,
+    pub names: RowNames<'a>,
+    pub details: Option<&'a TcpDetails>,
+}
+
+/// Writes the two header lines of the Internet table.
+pub fn write_header(out: &mut impl Write, columns: &Columns) -> io::Result<()> {
+    out.write_all(b"Active Internet connections ")?;
+    out.write_all(columns.scope.title())?;
+    out.write_all(
+        b"\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ",
+    )?;
+    if columns.user_inode {
+        out.write_all(b" User       Inode     ")?;
+    }
+    if columns.programs {
+        out.write_all(b" PID/Program name    ")?;
+    }
+    if columns.timers {
+        out.write_all(b" Timer")?;
+    }
+    out.write_all(b"\n")
 }
 
 /// Formats rows into a reused scratch buffer, then writes them out.
 pub struct RowWriter<'a> {
-    args: &'a Args,
+    columns: Columns,
+    /// The `-p` column's labels; no column without them.
+    owners: Option<&'a OwnerLabels<'a>>,
     line: Vec<u8>,
     host: Vec<u8>,
     port: Vec<u8>,
 }
 
 impl<'a> RowWriter<'a> {
-    pub fn new(args: &'a Args) -> RowWriter<'a> {
+    pub fn new(columns: Columns, owners: Option<&'a OwnerLabels<'a>>) -> RowWriter<'a> {
         RowWriter {
-            args,
+            columns,
+            owners,
             line: Vec::with_capacity(256),
             host: Vec::with_capacity(64),
             port: Vec::with_capacity(32),
         }
     }
 
-    /// Writes one row. Host names come from `names.hosts`, which must have been given the
-    /// row's addresses and waited on beforehand (unless hosts are numeric).
-    pub fn write(
-        &mut self,
-        out: &mut impl Write,
-        sock: &InetSocket,
-        names: &mut Names,
-        owners: Option<&OwnerLabels<'_>>,
-    ) -> io::Result<()> {
-        let args = self.args;
+    /// Writes one row, and its `--tcp-info` details on a second line.
+    pub fn write(&mut self, out: &mut impl Write, row: &Row<'_>) -> io::Result<()> {
+        let (columns, sock, names) = (self.columns, row.sock, &row.names);
         let line = &mut self.line;
         line.clear();
         // net-tools prints "%-4s  " for TCP and raw and "%-5s " for UDP: the same columns.
         pad_left(line, proto_column(sock).as_bytes(), 6)?;
         let mut num = itoa::Buffer::new();
-        crate::text::pad_right(line, num.format(sock.recv_q).as_bytes(), 6)?;
+        pad_right(line, num.format(sock.recv_q).as_bytes(), 6)?;
         line.push(b' ');
-        crate::text::pad_right(line, num.format(sock.send_q).as_bytes(), 6)?;
+        pad_right(line, num.format(sock.send_q).as_bytes(), 6)?;
         line.push(b' ');
 
-        for (ip, port) in [
-            (sock.local.ip(), sock.local.port()),
-            (sock.remote.ip(), sock.remote.port()),
+        for (addr, host, service) in [
+            (sock.local, names.local_host, names.local_service),
+            (sock.remote, names.remote_host, names.remote_service),
         ] {
             self.host.clear();
-            push_host(&mut self.host, ip, args.numeric_hosts, names);
+            push_host(&mut self.host, addr.ip(), host, columns.numeric_hosts);
             self.port.clear();
-            push_port(
-                &mut self.port,
-                sock.protocol,
-                port,
-                args.numeric_ports,
-                names,
-            );
+            push_port(&mut self.port, addr.port(), service);
             let start = line.len();
-            push_endpoint(line, &self.host, &self.port, args.wide);
+            push_endpoint(line, &self.host, &self.port, columns.wide);
             let used = line.len() - start;
-            crate::text::write_spaces(line, 23usize.saturating_sub(used))?;
+            write_spaces(line, 23usize.saturating_sub(used))?;
             line.push(b' ');
         }
 
@@ -152,90 +145,64 @@ impl<'a> RowWriter<'a> {
             Protocol::Raw => pad_left(line, num.format(sock.state.0).as_bytes(), 11)?,
         }
 
-        if args.extend > 0 {
+        if columns.user_inode {
             line.push(b' ');
-            match names.users.name(sock.uid).filter(|_| !args.numeric_users) {
+            match names.user {
                 Some(user) => {
                     let start = line.len();
-                    line.extend(crate::text::sanitize(user));
+                    line.extend(sanitize(user));
                     let used = line.len() - start;
-                    crate::text::write_spaces(line, 10usize.saturating_sub(used))?;
+                    write_spaces(line, 10usize.saturating_sub(used))?;
                 }
                 None => pad_left(line, num.format(sock.uid).as_bytes(), 10)?,
             }
             line.push(b' ');
             pad_left(line, num.format(sock.inode).as_bytes(), 10)?;
         }
-        if let Some(owners) = owners {
+        if let Some(owners) = self.owners {
             line.push(b' ');
             let start = line.len();
             owners.push(line, sock.inode);
             let used = line.len() - start;
-            crate::text::write_spaces(line, owner::WIDTH.saturating_sub(used))?;
+            write_spaces(line, owner::WIDTH.saturating_sub(used))?;
         }
-        if args.timers {
+        if columns.timers {
             line.push(b' ');
             push_timer(line, sock);
         }
         line.push(b'\n');
-        out.write_all(line)
-    }
-}
-
-/// Appends the host part: a name, or the numeric form with net-tools' special cases.
-fn push_host(out: &mut Vec<u8>, ip: IpAddr, numeric: bool, names: &mut Names) {
-    match ip {
-        IpAddr::V4(v4) => push_host_v4(out, v4, numeric, names),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = mapped_ipv4(&v6) {
-                push_ipv4(out, v4);
-            } else if v6.is_unspecified() {
-                out.extend_from_slice(if numeric { b"::" } else { b"[::]" });
-            } else if numeric {
-                push_ipv6(out, v6);
-            } else {
-                match names.hosts.name(IpAddr::V6(v6)) {
-                    Some(name) => out.extend(crate::text::sanitize(name)),
-                    None => push_ipv6(out, v6),
-                }
-            }
+        out.write_all(line)?;
+        match row.details {
+            Some(details) => super::tcp_info::write_line(out, details),
+            None => Ok(()),
         }
     }
 }
 
-fn push_host_v4(out: &mut Vec<u8>, v4: Ipv4Addr, numeric: bool, names: &mut Names) {
-    if numeric || v4.is_unspecified() {
-        return push_ipv4(out, v4);
+/// Appends the host part: its name, or the number in net-tools' form (IPv4-mapped addresses
+/// as IPv4, the IPv6 wildcard as `[::]` unless hosts are numeric).
+fn push_host(out: &mut Vec<u8>, ip: IpAddr, name: Option<&[u8]>, numeric: bool) {
+    if let Some(name) = name {
+        out.extend(sanitize(name));
+        return;
     }
-    let name = if uses_networks(v4) {
-        names.networks.name(v4)
-    } else {
-        names.hosts.name(IpAddr::V4(v4))
-    };
-    match name {
-        Some(name) => out.extend(crate::text::sanitize(name)),
-        None => push_ipv4(out, v4),
+    match ip {
+        IpAddr::V4(v4) => push_ipv4(out, v4),
+        IpAddr::V6(v6) => match mapped_ipv4(&v6) {
+            Some(v4) => push_ipv4(out, v4),
+            None if v6.is_unspecified() => {
+                out.extend_from_slice(if numeric { b"::" } else { b"[::]" })
+            }
+            None => push_ipv6(out, v6),
+        },
     }
 }
 
-/// Appends the port part: `*` for 0, else a service name unless numeric. UDP-Lite ports are
-/// never named.
-fn push_port(out: &mut Vec<u8>, protocol: Protocol, port: u16, numeric: bool, names: &mut Names) {
-    if port == 0 {
-        out.push(b'*');
-        return;
-    }
-    let table = match protocol {
-        Protocol::Tcp => Some(ServiceTable::Tcp),
-        Protocol::Udp => Some(ServiceTable::Udp),
-        Protocol::Raw => Some(ServiceTable::Raw),
-        Protocol::UdpLite => None,
-    };
-    match table
-        .filter(|_| !numeric)
-        .and_then(|t| names.services.name(t, port))
-    {
-        Some(name) => out.extend(crate::text::sanitize(name)),
+/// Appends the port part: `*` for 0, else its service name or its number.
+fn push_port(out: &mut Vec<u8>, port: u16, name: Option<&[u8]>) {
+    match name {
+        _ if port == 0 => out.push(b'*'),
+        Some(name) => out.extend(sanitize(name)),
         None => out.extend_from_slice(itoa::Buffer::new().format(port).as_bytes()),
     }
 }
@@ -296,50 +263,47 @@ fn push_timer(out: &mut Vec<u8>, sock: &InetSocket) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::tests::socket;
     use nettables::inet::Timer;
 
     use std::time::Duration;
 
     fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
-        let mut sock = InetSocket::new(
-            protocol,
-            local.parse().unwrap(),
-            remote.parse().unwrap(),
-            state,
-        );
+        let mut sock = socket(protocol, local, remote, state);
         (sock.recv_q, sock.inode) = (1234, 1028034);
         sock
     }
 
-    fn numeric_args() -> Args {
-        Args {
+    fn numeric() -> Columns {
+        Columns {
             numeric_hosts: true,
-            numeric_ports: true,
-            numeric_users: true,
-            ..Args::default()
+            ..Columns::default()
         }
     }
 
-    fn render(args: &Args, sock: &InetSocket) -> String {
+    fn render(columns: Columns, sock: &InetSocket, names: RowNames<'_>) -> String {
         let mut out = Vec::new();
-        let mut names = Names::new();
-        RowWriter::new(args)
-            .write(&mut out, sock, &mut names, None)
-            .unwrap();
+        let row = Row {
+            sock,
+            names,
+            details: None,
+        };
+        RowWriter::new(columns, None).write(&mut out, &row).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    fn numeric_row(sock: &InetSocket) -> String {
+        render(numeric(), sock, RowNames::default())
     }
 
     #[test]
     fn numeric_tcp_row() {
-        let row = render(
-            &numeric_args(),
-            &sock(
-                Protocol::Tcp,
-                "127.0.0.1:8080",
-                "127.0.0.1:35980",
-                State::ESTABLISHED,
-            ),
-        );
+        let row = numeric_row(&sock(
+            Protocol::Tcp,
+            "127.0.0.1:8080",
+            "127.0.0.1:35980",
+            State::ESTABLISHED,
+        ));
         assert_eq!(
             row,
             "tcp     1234      0 127.0.0.1:8080          127.0.0.1:35980         ESTABLISHED\n"
@@ -348,42 +312,60 @@ mod tests {
 
     #[test]
     fn numeric_ipv6_listener_and_mapped_peer() {
-        let row = render(
-            &numeric_args(),
-            &sock(Protocol::Tcp, "[::]:80", "[::]:0", State::LISTEN),
-        );
+        let row = numeric_row(&sock(Protocol::Tcp, "[::]:80", "[::]:0", State::LISTEN));
         assert_eq!(
             row,
             "tcp6    1234      0 :::80                   :::*                    LISTEN     \n"
         );
-        let row = render(
-            &numeric_args(),
-            &sock(
-                Protocol::Tcp,
-                "[::ffff:127.0.0.1]:5010",
-                "[::ffff:127.0.0.1]:50598",
-                State::ESTABLISHED,
-            ),
-        );
+        let row = numeric_row(&sock(
+            Protocol::Tcp,
+            "[::ffff:127.0.0.1]:5010",
+            "[::ffff:127.0.0.1]:50598",
+            State::ESTABLISHED,
+        ));
         assert!(row.starts_with(
             "tcp6    1234      0 127.0.0.1:5010          127.0.0.1:50598         ESTABLISHED"
         ));
+        let wildcard = sock(Protocol::UdpLite, "[::]:5020", "[::]:0", State::CLOSE);
+        assert!(
+            render(Columns::default(), &wildcard, RowNames::default())
+                .starts_with("udpl6   1234      0 [::]:5020               [::]:*")
+        );
+    }
+
+    #[test]
+    fn names_are_shown_made_safe_and_cut() {
+        let s = sock(
+            Protocol::Tcp,
+            "10.0.0.1:22",
+            "10.0.0.2:40000",
+            State::ESTABLISHED,
+        );
+        let names = RowNames {
+            local_host: Some(b"gate\x1bway"),
+            local_service: Some(b"ssh"),
+            remote_host: Some(b"a-very-long-peer-hostname.example.internal"),
+            ..RowNames::default()
+        };
+        assert_eq!(
+            render(Columns::default(), &s, names),
+            "tcp     1234      0 gate?way:ssh            a-very-long-peer-:40000 ESTABLISHED\n"
+        );
     }
 
     #[test]
     fn raw_state_is_a_number_and_udp_unconnected_is_blank() {
-        let row = render(
-            &numeric_args(),
-            &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE),
-        );
+        let row = numeric_row(&sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE));
         assert_eq!(
             row,
             "raw     1234      0 0.0.0.0:1               0.0.0.0:*               7          \n"
         );
-        let row = render(
-            &numeric_args(),
-            &sock(Protocol::Udp, "0.0.0.0:514", "0.0.0.0:0", State::CLOSE),
-        );
+        let row = numeric_row(&sock(
+            Protocol::Udp,
+            "0.0.0.0:514",
+            "0.0.0.0:0",
+            State::CLOSE,
+        ));
         assert_eq!(
             row,
             "udp     1234      0 0.0.0.0:514             0.0.0.0:*                          \n"
@@ -392,9 +374,11 @@ mod tests {
 
     #[test]
     fn extend_and_timer_columns() {
-        let mut args = numeric_args();
-        args.extend = 1;
-        args.timers = true;
+        let columns = Columns {
+            user_inode: true,
+            timers: true,
+            ..numeric()
+        };
         let mut s = sock(
             Protocol::Tcp,
             "127.0.0.1:22",
@@ -404,14 +388,19 @@ mod tests {
         s.uid = 65534;
         s.timer.kind = TimerKind::KEEPALIVE;
         s.timer.expires = Duration::from_millis(7_199_287);
-        let row = render(&args, &s);
+        let row = render(columns, &s, RowNames::default());
         assert!(
             row.ends_with("ESTABLISHED 65534      1028034    keepalive (7199.28/0/0)\n"),
             "{row:?}"
         );
+        let named = RowNames {
+            user: Some(b"nobody"),
+            ..RowNames::default()
+        };
+        assert!(render(columns, &s, named).contains(" ESTABLISHED nobody     1028034 "));
         s.timer = Timer::default();
         s.protocol = Protocol::Udp;
-        assert!(render(&args, &s).ends_with(" off (0.00/0/0)\n"));
+        assert!(render(columns, &s, RowNames::default()).ends_with(" off (0.00/0/0)\n"));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use nettables::inet::{InetSocket, Protocol};
 use nettables::process::OwnerMap;
@@ -20,9 +20,19 @@ use nettables::unix::{Flags, UnixSocket};
 use serde::{Serialize, Serializer};
 
 use super::addr::{mapped_ipv4, push_ipv4, push_ipv6};
-use crate::cli::args::{Args, OutputFormat};
-use crate::output::Output;
-use crate::resolve::Names;
+use super::inet::Row;
+use crate::output::{Output, OutputFormat};
+
+/// How records are written: their framing, and the namespace label each one carries
+/// (`--all-netns`, `--netns`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JsonOptions<'a> {
+    /// `--json` (an array) or `--json-lines`; [`OutputFormat::Text`] where a renderer writes
+    /// either.
+    pub format: OutputFormat,
+    /// The `netns` field.
+    pub netns: Option<&'a str>,
+}
 
 /// Whether `--json` has opened its array: several modes passes and namespaces share one array,
 /// which the first record opens and [`finish`] closes.
@@ -145,35 +155,33 @@ struct InetRecord<'a> {
 
 /// The JSON form of [`super::inet::RowWriter`], with reused scratch buffers.
 pub struct InetWriter<'a> {
-    args: &'a Args,
+    options: JsonOptions<'a>,
+    /// `-p`: the `pid` and `program` fields.
+    owners: Option<&'a OwnerMap>,
+    /// Whether records carry `local_host` and `remote_host` (host names are on).
+    host_names: bool,
     local: Vec<u8>,
     remote: Vec<u8>,
-    local_host: Vec<u8>,
-    remote_host: Vec<u8>,
 }
 
 impl<'a> InetWriter<'a> {
-    pub fn new(args: &'a Args) -> InetWriter<'a> {
+    pub fn new(
+        options: JsonOptions<'a>,
+        owners: Option<&'a OwnerMap>,
+        host_names: bool,
+    ) -> InetWriter<'a> {
         InetWriter {
-            args,
+            options,
+            owners,
+            host_names,
             local: Vec::with_capacity(48),
             remote: Vec::with_capacity(48),
-            local_host: Vec::with_capacity(64),
-            remote_host: Vec::with_capacity(64),
         }
     }
 
-    /// Writes one socket, with its `--tcp-info` details if any. Host names come from `names`
-    /// as for the text rows.
-    pub fn write(
-        &mut self,
-        out: &mut impl Sink,
-        sock: &InetSocket,
-        names: &mut Names,
-        owners: Option<&OwnerMap>,
-        details: Option<&nettables::tcp_info::TcpDetails>,
-    ) -> io::Result<()> {
-        let args = self.args;
+    /// Writes one socket, with its `--tcp-info` details if any.
+    pub fn write<'r>(&mut self, out: &mut impl Sink, row: &Row<'r>) -> io::Result<()> {
+        let sock = row.sock;
         for (buf, ip) in [
             (&mut self.local, sock.local.ip()),
             (&mut self.remote, sock.remote.ip()),
@@ -181,11 +189,10 @@ impl<'a> InetWriter<'a> {
             buf.clear();
             push_plain(buf, ip);
         }
-        let hosts = !args.numeric_hosts;
-        let local_host = hosts.then(|| host_name(&mut self.local_host, sock.local.ip(), names));
-        let remote_host = hosts.then(|| host_name(&mut self.remote_host, sock.remote.ip(), names));
+        let names_on = self.host_names;
+        let host = |name: Option<&'r [u8]>| names_on.then_some(name.map(Text));
         let row = InetRecord {
-            netns: args.netns_label.as_deref(),
+            netns: self.options.netns,
             proto: sock.table(),
             local_address: ascii(&self.local),
             local_port: sock.local.port(),
@@ -196,12 +203,12 @@ impl<'a> InetWriter<'a> {
             send_q: sock.send_q,
             uid: sock.uid,
             inode: sock.inode,
-            local_host: local_host.map(|found| found.then_some(Text(&self.local_host))),
-            remote_host: remote_host.map(|found| found.then_some(Text(&self.remote_host))),
-            owner: owner_fields(owners, Some(sock.inode)),
-            tcp_info: details.map(super::tcp_info::Record::new),
+            local_host: host(row.names.local_host),
+            remote_host: host(row.names.remote_host),
+            owner: owner_fields(self.owners, Some(sock.inode)),
+            tcp_info: row.details.map(super::tcp_info::Record::new),
         };
-        record(out, args.format, &row)
+        record(out, self.options.format, &row)
     }
 }
 
@@ -232,34 +239,6 @@ pub(crate) fn inet_state(sock: &InetSocket) -> Cow<'static, str> {
     Cow::Borrowed(name)
 }
 
-/// Puts the name the text would show for `ip` into `buf`; false when the text shows a number
-/// (wildcards, IPv4-mapped addresses, no name found in time).
-fn host_name(buf: &mut Vec<u8>, ip: IpAddr, names: &mut Names) -> bool {
-    buf.clear();
-    let name = match ip {
-        IpAddr::V4(v4) if v4.is_unspecified() => None,
-        IpAddr::V4(v4) => v4_name(v4, names),
-        IpAddr::V6(v6) if v6.is_unspecified() || mapped_ipv4(&v6).is_some() => None,
-        IpAddr::V6(_) => names.hosts.name(ip),
-    };
-    match name {
-        Some(name) => {
-            buf.extend_from_slice(name);
-            true
-        }
-        None => false,
-    }
-}
-
-/// x.y.z.0 addresses are looked up as networks, as the text does.
-fn v4_name(v4: Ipv4Addr, names: &mut Names) -> Option<&[u8]> {
-    if v4.octets()[3] == 0 {
-        names.networks.name(v4)
-    } else {
-        names.hosts.name(IpAddr::V4(v4))
-    }
-}
-
 /// One Unix domain socket.
 #[derive(Serialize)]
 struct UnixRecord<'a> {
@@ -281,7 +260,7 @@ struct UnixRecord<'a> {
 /// Writes one Unix socket.
 pub fn write_unix(
     out: &mut impl Sink,
-    args: &Args,
+    options: JsonOptions<'_>,
     sock: &UnixSocket<'_>,
     owners: Option<&OwnerMap>,
 ) -> io::Result<()> {
@@ -296,7 +275,7 @@ pub fn write_unix(
     .collect();
     let text = |bytes: &'static [u8]| std::str::from_utf8(bytes).unwrap_or_default();
     let row = UnixRecord {
-        netns: args.netns_label.as_deref(),
+        netns: options.netns,
         proto: "unix",
         refcnt: sock.refcnt,
         flags,
@@ -306,32 +285,26 @@ pub fn write_unix(
         path: sock.path.map(Text),
         owner: owner_fields(owners, sock.inode),
     };
-    record(out, args.format, &row)
+    record(out, options.format, &row)
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::render::inet::RowNames;
+    use crate::render::tests::socket;
     use nettables::inet::State;
     use serde_json::{Value, json};
 
-    fn args(format: OutputFormat) -> Args {
-        Args {
-            format,
-            numeric_hosts: true,
-            numeric_ports: true,
-            numeric_users: true,
-            ..Args::default()
+    fn lines_format() -> JsonOptions<'static> {
+        JsonOptions {
+            format: OutputFormat::JsonLines,
+            netns: None,
         }
     }
 
     fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
-        let mut sock = InetSocket::new(
-            protocol,
-            local.parse().unwrap(),
-            remote.parse().unwrap(),
-            state,
-        );
+        let mut sock = socket(protocol, local, remote, state);
         (sock.recv_q, sock.send_q, sock.uid, sock.inode) = (3, 4, 1000, 77);
         sock
     }
@@ -341,6 +314,17 @@ pub(crate) mod tests {
     pub(crate) struct Memory {
         pub(crate) bytes: Vec<u8>,
         framing: Framing,
+    }
+
+    impl Memory {
+        /// The records written, one JSON value per line (`--json-lines`).
+        pub(crate) fn json_lines(&self) -> Vec<Value> {
+            self.bytes
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| serde_json::from_slice(l).unwrap())
+                .collect()
+        }
     }
 
     impl Write for Memory {
@@ -364,43 +348,32 @@ pub(crate) mod tests {
         String::from_utf8(out.bytes).unwrap()
     }
 
+    fn numeric_rows(socks: &[InetSocket]) -> Vec<Value> {
+        let mut out = Memory::default();
+        let mut writer = InetWriter::new(lines_format(), None, false);
+        for sock in socks {
+            let row = Row {
+                sock,
+                names: RowNames::default(),
+                details: None,
+            };
+            writer.write(&mut out, &row).unwrap();
+        }
+        out.json_lines()
+    }
+
     #[test]
     fn inet_records_hold_numbers_and_plain_addresses() {
-        let a = args(OutputFormat::JsonLines);
-        let text = render(|out| {
-            let mut w = InetWriter::new(&a);
-            let mut names = Names::new();
-            w.write(
-                out,
-                &sock(
-                    Protocol::Tcp,
-                    "[::ffff:127.0.0.1]:8080",
-                    "[::1]:40000",
-                    State::ESTABLISHED,
-                ),
-                &mut names,
-                None,
-                None,
-            )?;
-            w.write(
-                out,
-                &sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE),
-                &mut names,
-                None,
-                None,
-            )?;
-            w.write(
-                out,
-                &sock(Protocol::UdpLite, "[::]:5020", "[::]:0", State::CLOSE),
-                &mut names,
-                None,
-                None,
-            )
-        });
-        let lines: Vec<Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines = numeric_rows(&[
+            sock(
+                Protocol::Tcp,
+                "[::ffff:127.0.0.1]:8080",
+                "[::1]:40000",
+                State::ESTABLISHED,
+            ),
+            sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE),
+            sock(Protocol::UdpLite, "[::]:5020", "[::]:0", State::CLOSE),
+        ]);
         assert_eq!(
             lines[0],
             json!({"proto": "tcp6", "local_address": "127.0.0.1", "local_port": 8080,
@@ -416,35 +389,40 @@ pub(crate) mod tests {
 
     #[test]
     fn host_fields_appear_only_with_names_on() {
-        let mut a = args(OutputFormat::JsonLines);
-        a.numeric_hosts = false;
-        let text = render(|out| {
-            InetWriter::new(&a).write(
-                out,
-                &sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::LISTEN),
-                &mut Names::new(),
-                None,
-                None,
-            )
-        });
-        let v: Value = serde_json::from_str(text.trim()).unwrap();
-        assert_eq!(v["local_host"], Value::Null);
-        assert!(v.as_object().unwrap().contains_key("remote_host"));
-        assert_eq!(v["local_address"], "0.0.0.0");
+        let mut out = Memory::default();
+        let sock = sock(Protocol::Tcp, "10.0.0.1:22", "0.0.0.0:0", State::LISTEN);
+        let row = Row {
+            sock: &sock,
+            names: RowNames {
+                local_host: Some(b"gate\x01way"),
+                ..RowNames::default()
+            },
+            details: None,
+        };
+        InetWriter::new(lines_format(), None, true)
+            .write(&mut out, &row)
+            .unwrap();
+        let v = &out.json_lines()[0];
+        assert_eq!(v["local_host"], "gate\u{1}way");
+        assert_eq!(v["remote_host"], Value::Null);
+        assert_eq!(v["local_address"], "10.0.0.1");
     }
 
     #[test]
     fn json_array_framing_and_empty_array() {
-        let a = args(OutputFormat::Json);
-        let empty = render(|out| finish(out, a.format));
+        let array = JsonOptions {
+            format: OutputFormat::Json,
+            netns: None,
+        };
+        let empty = render(|out| finish(out, array.format));
         assert_eq!(empty, "[]\n");
         let two = render(|out| {
             let mut s = UnixSocket::default();
             (s.refcnt, s.flags, s.sock_type, s.state) = (2, Flags::ACCEPTING, 1, 1);
             s.inode = Some(5);
-            write_unix(out, &a, &s, None)?;
-            write_unix(out, &a, &s, None)?;
-            finish(out, a.format)
+            write_unix(out, array, &s, None)?;
+            write_unix(out, array, &s, None)?;
+            finish(out, array.format)
         });
         let v: Value = serde_json::from_str(&two).unwrap();
         assert_eq!(v.as_array().unwrap().len(), 2);
@@ -456,15 +434,15 @@ pub(crate) mod tests {
 
     #[test]
     fn hostile_bytes_stay_valid_json() {
-        let a = Args {
-            netns_label: Some("ns\u{1}".into()),
-            ..args(OutputFormat::JsonLines)
+        let labelled = JsonOptions {
+            netns: Some("ns\u{1}"),
+            ..lines_format()
         };
         let text = render(|out| {
             let mut s = UnixSocket::default();
             (s.refcnt, s.sock_type, s.state) = (1, 2, 1);
             s.path = Some(b"/tmp/a\x01\xff\"b\n");
-            write_unix(out, &a, &s, None)
+            write_unix(out, labelled, &s, None)
         });
         assert!(
             text.contains(r#""path":"/tmp/a\u0001\ufffd\"b\n""#) || text.contains("\\u0001"),

@@ -8,8 +8,7 @@ use nettables::groups::Membership;
 use serde::Serialize;
 
 use super::addr::{push_ipv4, push_ipv6};
-use super::json::{self, Sink, Text};
-use crate::cli::args::Args;
+use super::json::{self, JsonOptions, Sink, Text};
 
 #[derive(Serialize)]
 struct Record<'a> {
@@ -23,12 +22,13 @@ struct Record<'a> {
     group_host: Option<Option<Text<'a>>>,
 }
 
-/// Writes one membership; `name` is the group's symbolic name, if one was found.
+/// Writes one membership; `name` is `None` when host names are off, else the group's
+/// symbolic name if one was found.
 pub fn write(
     out: &mut impl Sink,
-    args: &Args,
+    options: JsonOptions<'_>,
     member: &Membership,
-    name: Option<&[u8]>,
+    name: Option<Option<&[u8]>>,
 ) -> io::Result<()> {
     let mut address = Vec::with_capacity(40);
     let family = match member.group {
@@ -42,44 +42,34 @@ pub fn write(
         }
     };
     let record = Record {
-        netns: args.netns_label.as_deref(),
+        netns: options.netns,
         ifname: Text(&member.interface),
         family,
         address: String::from_utf8_lossy(&address).into_owned(),
         users: member.users,
-        group_host: (!args.numeric_hosts).then_some(name.map(Text)),
+        group_host: name.map(|name| name.map(Text)),
     };
-    json::record(out, args.format, &record)
+    json::record(out, options.format, &record)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args::OutputFormat;
+    use crate::output::OutputFormat;
     use crate::render::json::tests::Memory;
     use serde_json::json;
 
     #[test]
     fn memberships_are_numeric_with_names_apart() {
         let member = Membership::new(b"lo\x01", 2, "ff02::1".parse().unwrap());
-        let numeric = Args {
+        let options = JsonOptions {
             format: OutputFormat::JsonLines,
-            numeric_hosts: true,
-            ..Args::default()
+            netns: None,
         };
         let mut out = Memory::default();
-        write(&mut out, &numeric, &member, None).unwrap();
-        let named = Args {
-            numeric_hosts: false,
-            ..numeric.clone()
-        };
-        write(&mut out, &named, &member, Some(b"ip6-allnodes")).unwrap();
-        let lines: Vec<serde_json::Value> = out
-            .bytes
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| serde_json::from_slice(l).unwrap())
-            .collect();
+        write(&mut out, options, &member, None).unwrap();
+        write(&mut out, options, &member, Some(Some(b"ip6-allnodes"))).unwrap();
+        let lines = out.json_lines();
         assert_eq!(
             lines[0],
             json!({"ifname": "lo\u{1}", "family": "inet6", "address": "ff02::1", "users": 2})

@@ -8,8 +8,7 @@ use nettables::iface::{Flags, Inet6Address, Interface};
 use serde::Serialize;
 
 use super::addr::{push_ipv4, push_ipv6};
-use super::json::{self, Sink, Text};
-use crate::cli::args::Args;
+use super::json::{self, JsonOptions, Sink, Text};
 
 #[derive(Serialize)]
 struct Record<'a> {
@@ -80,7 +79,7 @@ struct Tx {
 /// Writes one interface; `inet6` holds every IPv6 address, those of this device are listed.
 pub fn write(
     out: &mut impl Sink,
-    args: &Args,
+    options: JsonOptions<'_>,
     iface: &Interface,
     inet6: &[Inet6Address],
 ) -> io::Result<()> {
@@ -117,7 +116,7 @@ pub fn write(
         });
     }
     let record = Record {
-        netns: args.netns_label.as_deref(),
+        netns: options.netns,
         ifname: Text(&iface.name),
         // The named flags in bit order.
         flags: iface.flags.iter_names().map(|(name, _)| name).collect(),
@@ -157,7 +156,7 @@ pub fn write(
             },
         }),
     };
-    json::record(out, args.format, &record)
+    json::record(out, options.format, &record)
 }
 
 /// `ip`'s names for the common `ARPHRD_*` types; others as `[N]`, as `ip` prints them.
@@ -195,7 +194,7 @@ fn scope(bits: u8) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args::OutputFormat;
+    use crate::output::OutputFormat;
     use crate::render::json::tests::Memory;
     use nettables::iface::{Counters, Ipv4Config};
     use serde_json::json;
@@ -217,12 +216,12 @@ mod tests {
         let mut inet6 = Inet6Address::new("fe80::1".parse().unwrap(), 64, &iface.name);
         (inet6.ifindex, inet6.scope) = (2, 0x20);
         let inet6 = [inet6];
-        let args = Args {
+        let options = JsonOptions {
             format: OutputFormat::JsonLines,
-            ..Args::default()
+            netns: None,
         };
         let mut out = Memory::default();
-        write(&mut out, &args, &iface, &inet6).unwrap();
+        write(&mut out, options, &iface, &inet6).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.bytes).unwrap();
         assert_eq!(v["ifname"], "veth\u{1}x\u{fffd}");
         assert_eq!(

@@ -10,9 +10,8 @@ use nettables::route::{CachedRoute, Ipv4Route, Ipv6Route};
 use serde::Serialize;
 
 use super::addr::{push_ipv4, push_ipv6};
-use super::json::{self, Sink, Text};
+use super::json::{self, JsonOptions, Sink, Text};
 use super::route as text;
-use crate::cli::args::Args;
 
 #[derive(Serialize)]
 struct Record<'a> {
@@ -32,23 +31,60 @@ struct Record<'a> {
     refcnt: i64,
     #[serde(rename = "use")]
     use_count: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mss: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    window: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    irtt: Option<i32>,
+    /// netstat's MSS, Window and irtt columns (IPv4 only).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    tcp: Option<TcpColumns>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dst_host: Option<Option<Text<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gateway_host: Option<Option<Text<'a>>>,
 }
 
-/// Symbolic names the text shows for a route's destination and gateway (`None`: a number).
+#[derive(Serialize)]
+struct TcpColumns {
+    mss: i32,
+    window: i32,
+    irtt: i32,
+}
+
+/// The symbolic names the text shows for a route's destination and gateway (`None`: a number).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Names<'a> {
+pub struct HostNames<'a> {
     pub dst: Option<&'a [u8]>,
     pub gateway: Option<&'a [u8]>,
+}
+
+/// What every route has, whatever its family.
+struct Route<'a> {
+    family: &'static str,
+    dev: &'a [u8],
+    flags: Vec<u8>,
+    /// Metric, references and uses, as the kernel counts them.
+    counts: [i64; 3],
+}
+
+impl<'a> Record<'a> {
+    /// A record of `route`'s common fields; `names` is `None` when host names are off (no
+    /// `dst_host` and `gateway_host` fields then).
+    fn new(options: JsonOptions<'a>, names: Option<HostNames<'a>>, route: Route<'a>) -> Self {
+        let [metric, refcnt, use_count] = route.counts;
+        Record {
+            netns: options.netns,
+            family: route.family,
+            dst: String::new(),
+            gateway: None,
+            genmask: None,
+            prefsrc: None,
+            dev: Text(route.dev),
+            flags: String::from_utf8_lossy(&route.flags).into_owned(),
+            metric,
+            refcnt,
+            use_count,
+            tcp: None,
+            dst_host: names.map(|n| n.dst.map(Text)),
+            gateway_host: names.map(|n| n.gateway.map(Text)),
+        }
+    }
 }
 
 fn v4(addr: Ipv4Addr) -> String {
@@ -71,121 +107,94 @@ fn prefix(dst: String, len: u32) -> String {
     }
 }
 
-fn letters(flags: Vec<u8>) -> String {
-    String::from_utf8_lossy(&flags).into_owned()
-}
-
-fn hosts<'a>(
-    args: &Args,
-    names: Names<'a>,
-) -> (Option<Option<Text<'a>>>, Option<Option<Text<'a>>>) {
-    if args.numeric_hosts || args.symbolic {
-        return (None, None);
-    }
-    (Some(names.dst.map(Text)), Some(names.gateway.map(Text)))
-}
-
 /// One IPv4 FIB route.
 pub fn write_ipv4(
     out: &mut impl Sink,
-    args: &Args,
+    options: JsonOptions<'_>,
     r: &Ipv4Route,
-    names: Names<'_>,
+    names: Option<HostNames<'_>>,
 ) -> io::Result<()> {
-    let (dst_host, gateway_host) = hosts(args, names);
-    let record = Record {
-        netns: args.netns_label.as_deref(),
+    let route = Route {
         family: "inet",
+        dev: &r.iface,
+        flags: text::ipv4_flags(r.flags),
+        counts: [r.metric, r.refcnt, r.use_count].map(i64::from),
+    };
+    let record = Record {
         dst: prefix(v4(r.destination), u32::from(r.mask).count_ones()),
         gateway: (!r.gateway.is_unspecified()).then(|| v4(r.gateway)),
         genmask: Some(v4(r.mask)),
-        prefsrc: None,
-        dev: Text(&r.iface),
-        flags: letters(text::ipv4_flags(r.flags)),
-        metric: i64::from(r.metric),
-        refcnt: i64::from(r.refcnt),
-        use_count: i64::from(r.use_count),
-        mss: Some(r.mss),
-        window: Some(r.window),
-        irtt: Some(r.irtt),
-        dst_host,
-        gateway_host,
+        tcp: Some(TcpColumns {
+            mss: r.mss,
+            window: r.window,
+            irtt: r.irtt,
+        }),
+        ..Record::new(options, names, route)
     };
-    json::record(out, args.format, &record)
+    json::record(out, options.format, &record)
 }
 
 /// One IPv4 routing cache entry (`-C`): host routes, with their source in `prefsrc`.
 pub fn write_cache(
     out: &mut impl Sink,
-    args: &Args,
+    options: JsonOptions<'_>,
     r: &CachedRoute,
-    names: Names<'_>,
+    names: Option<HostNames<'_>>,
 ) -> io::Result<()> {
-    let (dst_host, gateway_host) = hosts(args, names);
-    let record = Record {
-        netns: args.netns_label.as_deref(),
+    let route = Route {
         family: "inet",
+        dev: &r.iface,
+        flags: text::cache_flags(r.flags),
+        counts: [r.metric, r.refcnt, r.use_count].map(i64::from),
+    };
+    let record = Record {
         dst: format!("{}/32", v4(r.destination)),
         gateway: (!r.gateway.is_unspecified()).then(|| v4(r.gateway)),
-        genmask: None,
         prefsrc: Some(v4(r.source)),
-        dev: Text(&r.iface),
-        flags: letters(text::cache_flags(r.flags)),
-        metric: i64::from(r.metric),
-        refcnt: i64::from(r.refcnt),
-        use_count: i64::from(r.use_count),
-        mss: Some(r.mss),
-        window: Some(r.window),
-        irtt: Some(r.irtt),
-        dst_host,
-        gateway_host,
+        tcp: Some(TcpColumns {
+            mss: r.mss,
+            window: r.window,
+            irtt: r.irtt,
+        }),
+        ..Record::new(options, names, route)
     };
-    json::record(out, args.format, &record)
+    json::record(out, options.format, &record)
 }
 
 /// One IPv6 route.
 pub fn write_ipv6(
     out: &mut impl Sink,
-    args: &Args,
+    options: JsonOptions<'_>,
     r: &Ipv6Route,
-    names: Names<'_>,
+    names: Option<HostNames<'_>>,
 ) -> io::Result<()> {
-    let (dst_host, gateway_host) = hosts(args, names);
-    let record = Record {
-        netns: args.netns_label.as_deref(),
+    let route = Route {
         family: "inet6",
+        dev: &r.iface,
+        flags: text::ipv6_flags(r.flags),
+        counts: [r.metric, r.refcnt, r.use_count].map(i64::from),
+    };
+    let record = Record {
         dst: prefix(v6(r.destination), u32::from(r.prefix_len)),
         gateway: (!r.next_hop.is_unspecified()).then(|| v6(r.next_hop)),
-        genmask: None,
-        prefsrc: None,
-        dev: Text(&r.iface),
-        flags: letters(text::ipv6_flags(r.flags)),
-        metric: i64::from(r.metric),
-        refcnt: i64::from(r.refcnt),
-        use_count: i64::from(r.use_count),
-        mss: None,
-        window: None,
-        irtt: None,
-        dst_host,
-        gateway_host,
+        ..Record::new(options, names, route)
     };
-    json::record(out, args.format, &record)
+    json::record(out, options.format, &record)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args::OutputFormat;
+    use crate::output::OutputFormat;
     use crate::render::json::tests::Memory;
     use nettables::route::Flags;
     use serde_json::json;
 
     #[test]
     fn routes_are_numeric_prefixes() {
-        let args = Args {
+        let options = JsonOptions {
             format: OutputFormat::JsonLines,
-            numeric_hosts: true,
-            ..Args::default()
+            netns: None,
         };
         let mut out = Memory::default();
         let mut default = Ipv4Route::default();
@@ -193,31 +202,26 @@ mod tests {
         default.gateway = Ipv4Addr::new(10, 0, 0, 1);
         default.flags = Flags::UP | Flags::GATEWAY;
         default.metric = 100;
-        write_ipv4(&mut out, &args, &default, Names::default()).unwrap();
+        write_ipv4(&mut out, options, &default, None).unwrap();
         let mut link = default.clone();
         (link.destination, link.gateway) = (Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::UNSPECIFIED);
         link.mask = Ipv4Addr::new(255, 255, 255, 0);
         link.flags = Flags::UP;
-        let named = Args {
-            numeric_hosts: false,
-            ..args.clone()
+        let names = HostNames {
+            dst: Some(b"lan"),
+            gateway: None,
         };
-        write_ipv4(
-            &mut out,
-            &named,
-            &link,
-            Names {
-                dst: Some(b"lan"),
-                gateway: None,
-            },
-        )
-        .unwrap();
-        let lines: Vec<serde_json::Value> = out
-            .bytes
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| serde_json::from_slice(l).unwrap())
-            .collect();
+        write_ipv4(&mut out, options, &link, Some(names)).unwrap();
+        let text = String::from_utf8_lossy(&out.bytes);
+        assert!(
+            text.starts_with(r#"{"family":"inet","dst":"default","gateway":"10.0.0.1","#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""use":0,"mss":0,"window":0,"irtt":0}"#),
+            "{text}"
+        );
+        let lines = out.json_lines();
         assert_eq!(
             lines[0],
             json!({"family": "inet", "dst": "default", "gateway": "10.0.0.1", "genmask": "0.0.0.0", "dev": "eth0",
@@ -227,5 +231,20 @@ mod tests {
         assert_eq!(lines[1]["gateway"], serde_json::Value::Null);
         assert_eq!(lines[1]["dst_host"], "lan");
         assert_eq!(lines[1]["gateway_host"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn ipv6_routes_have_no_tcp_columns() {
+        let mut out = Memory::default();
+        let mut r = Ipv6Route::default();
+        (r.destination, r.prefix_len) = ("fd01::".parse().unwrap(), 64);
+        r.iface = b"vA".as_slice().into();
+        write_ipv6(&mut out, JsonOptions::default(), &r, None).unwrap();
+        let text = String::from_utf8_lossy(&out.bytes);
+        assert!(
+            text.contains(r#""dst":"fd01::/64","gateway":null,"dev":"vA","#)
+                && !text.contains("mss"),
+            "{text}"
+        );
     }
 }

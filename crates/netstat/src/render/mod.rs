@@ -16,3 +16,23 @@ pub mod stats;
 pub mod summary;
 pub mod tcp_info;
 pub mod unix;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use nettables::inet::{InetSocket, Protocol, State};
+
+    /// A socket between two `addr:port` texts.
+    pub(crate) fn socket(
+        protocol: Protocol,
+        local: &str,
+        remote: &str,
+        state: State,
+    ) -> InetSocket {
+        InetSocket::new(
+            protocol,
+            local.parse().unwrap(),
+            remote.parse().unwrap(),
+            state,
+        )
+    }
+}

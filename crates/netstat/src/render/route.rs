@@ -108,24 +108,29 @@ fn letters(flags: Flags, letters: &[(Flags, u8)]) -> impl Iterator<Item = u8> + 
         .map(|&(_, letter)| letter)
 }
 
-/// One IPv4 route; `destination` and `gateway` are the resolved texts (cut here).
+/// The resolved texts of an IPv4 route's addresses (cut when written).
+pub struct RouteTexts<'a> {
+    pub destination: &'a [u8],
+    pub gateway: &'a [u8],
+}
+
+/// One IPv4 route.
 pub fn write_ipv4_row(
     out: &mut impl Write,
     layout: Layout,
     route: &Ipv4Route,
-    destination: &[u8],
-    gateway: &[u8],
+    texts: &RouteTexts<'_>,
 ) -> io::Result<()> {
     if layout == Layout::Empty {
         return Ok(());
     }
     let reject = route.flags.contains(Flags::REJECT);
-    name_column(out, destination)?;
+    name_column(out, texts.destination)?;
     out.write_all(b" ")?;
     if reject {
         out.write_all(b"-              ")?;
     } else {
-        name_column(out, gateway)?;
+        name_column(out, texts.gateway)?;
     }
     out.write_all(b" ")?;
     pad_left(out, route.mask.to_string().as_bytes(), CUT)?;
@@ -232,8 +237,8 @@ pub fn cache_flags(flags: Flags) -> Vec<u8> {
     text
 }
 
-/// Resolved texts of one cache row's addresses.
-pub struct CacheNames<'a> {
+/// The resolved texts of one cache row's addresses.
+pub struct CacheTexts<'a> {
     pub source: &'a [u8],
     pub destination: &'a [u8],
     pub gateway: &'a [u8],
@@ -244,7 +249,7 @@ pub fn write_cache_row(
     out: &mut impl Write,
     layout: Layout,
     row: &CachedRoute,
-    names: &CacheNames,
+    names: &CacheTexts,
 ) -> io::Result<()> {
     if layout == Layout::Empty {
         return Ok(());
@@ -356,9 +361,13 @@ mod tests {
         r
     }
 
-    fn row(layout: Layout, route: &Ipv4Route, dest: &[u8], gw: &[u8]) -> String {
+    fn row(layout: Layout, route: &Ipv4Route, destination: &[u8], gateway: &[u8]) -> String {
         let mut out = Vec::new();
-        write_ipv4_row(&mut out, layout, route, dest, gw).unwrap();
+        let texts = RouteTexts {
+            destination,
+            gateway,
+        };
+        write_ipv4_row(&mut out, layout, route, &texts).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -447,7 +456,7 @@ mod tests {
         (row.source, row.spec_dst) = (Ipv4Addr::new(192, 168, 0, 2), Ipv4Addr::new(192, 168, 0, 2));
         row.flags = Flags::LOCAL;
         (row.refcnt, row.use_count, row.mss, row.hh_ref) = (1, 5, 1500, -1);
-        let names = CacheNames {
+        let names = CacheTexts {
             source: b"192.168.0.2",
             destination: b"192.168.0.1",
             gateway: b"0.0.0.0",

@@ -7,9 +7,10 @@ use nettables::inet::State;
 use nettables::sockstat::Sockstat;
 use serde::Serialize;
 
+use super::json::JsonOptions;
 use super::json::{self, Text};
-use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
+use crate::output::OutputFormat;
 
 /// Everything the summary shows.
 #[derive(Debug, Default)]
@@ -62,11 +63,12 @@ fn transport(stat: &Sockstat) -> [(&'static str, u64, u64); 5] {
     ]
 }
 
-pub fn write(out: &mut Output, args: &Args, summary: &Summary) -> io::Result<()> {
-    match args.format {
+/// Writes the summary as text, or as one JSON record (`options.format`).
+pub fn write(out: &mut Output, options: JsonOptions<'_>, summary: &Summary) -> io::Result<()> {
+    match options.format {
         OutputFormat::Text => write_text(out, summary),
         OutputFormat::Json | OutputFormat::JsonLines => {
-            json::record(out, args.format, &Record::new(args, summary))
+            json::record(out, options.format, &Record::new(options, summary))
         }
     }
 }
@@ -203,10 +205,10 @@ struct ListenerSocket {
 }
 
 impl<'a> Record<'a> {
-    fn new(args: &'a Args, summary: &'a Summary) -> Record<'a> {
+    fn new(options: JsonOptions<'a>, summary: &'a Summary) -> Record<'a> {
         let stat = &summary.stat;
         Record {
-            netns: args.netns_label.as_deref(),
+            netns: options.netns,
             sockets_used: stat.sockets_used,
             tcp: TcpTotals {
                 total: stat.tcp_total(),
@@ -321,7 +323,7 @@ mod tests {
     #[test]
     fn json_record() {
         let summary = summary();
-        let v = serde_json::to_value(Record::new(&Args::default(), &summary)).unwrap();
+        let v = serde_json::to_value(Record::new(JsonOptions::default(), &summary)).unwrap();
         assert_eq!(v["tcp"]["total"], 400145);
         assert_eq!(v["tcp"]["closed"], 400122);
         assert_eq!(

@@ -4,15 +4,17 @@ use std::io::{self, Write};
 
 use nettables::unix::{Flags, UnixSocket};
 
+use super::inet::Columns;
 use super::owner::{self, OwnerLabels};
-use crate::cli::args::Args;
 use crate::text::{pad_left, write_spaces};
 
-pub fn write_header(out: &mut impl Write, args: &Args) -> io::Result<()> {
+/// Writes the two header lines of the Unix table (of `columns`, only the scope and `-p`
+/// apply).
+pub fn write_header(out: &mut impl Write, columns: &Columns) -> io::Result<()> {
     out.write_all(b"Active UNIX domain sockets ")?;
-    out.write_all(super::inet::scope(args))?;
+    out.write_all(columns.scope.title())?;
     out.write_all(b"\nProto RefCnt Flags       Type       State         I-Node  ")?;
-    if args.programs {
+    if columns.programs {
         out.write_all(b" PID/Program name    ")?;
     }
     out.write_all(b" Path\n")

@@ -1,22 +1,27 @@
 //! Names for numbers: hosts, networks, services, users. Each has its own cache; host look-ups
 //! run concurrently under a deadline so that a dead DNS server cannot stall the run.
+//!
+//! Every resolver works in two steps: `request` what will be shown (host look-ups start in
+//! the background, the others are answered at once), then read the answers with `name`,
+//! which only borrows, so a row can hold all its names at once.
 
 pub mod hosts;
 pub mod networks;
 pub mod services;
+pub mod sockets;
 pub mod users;
 
 /// Every resolver a socket table needs, with their caches, kept for the whole run.
-pub struct Names {
+pub struct Resolvers {
     pub hosts: hosts::Hosts,
     pub networks: networks::Networks,
     pub services: services::Services,
     pub users: users::Users,
 }
 
-impl Names {
-    pub fn new() -> Names {
-        Names {
+impl Resolvers {
+    pub fn new() -> Resolvers {
+        Resolvers {
             hosts: hosts::Hosts::new(hosts::DEFAULT_BUDGET),
             networks: networks::Networks::new(),
             services: services::Services::new(),

@@ -15,12 +15,15 @@ impl Networks {
         Networks::default()
     }
 
-    /// The name of network `addr` (for example `link-local` for 169.254.0.0).
-    pub fn name(&mut self, addr: Ipv4Addr) -> Option<&[u8]> {
-        self.cache
-            .entry(addr)
-            .or_insert_with(|| lookup(addr))
-            .as_deref()
+    /// Looks up network `addr`, unless it was looked up before.
+    pub fn request(&mut self, addr: Ipv4Addr) {
+        self.cache.entry(addr).or_insert_with(|| lookup(addr));
+    }
+
+    /// The name of network `addr` (for example `link-local` for 169.254.0.0), if it was
+    /// [requested](Networks::request) and the networks database has one.
+    pub fn name(&self, addr: Ipv4Addr) -> Option<&[u8]> {
+        self.cache.get(&addr)?.as_deref()
     }
 }
 
@@ -48,6 +51,8 @@ mod tests {
     fn link_local_has_its_debian_name() {
         let mut networks = Networks::new();
         let text = std::fs::read_to_string("/etc/networks").unwrap_or_default();
+        networks.request(Ipv4Addr::new(169, 254, 0, 0));
+        networks.request(Ipv4Addr::new(203, 0, 113, 0));
         if text.lines().any(|l| l.starts_with("link-local")) {
             assert_eq!(
                 networks.name(Ipv4Addr::new(169, 254, 0, 0)),

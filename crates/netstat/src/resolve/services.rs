@@ -1,5 +1,6 @@
 //! Port → service name, from the NSS services and protocols databases, loaded once.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ffi::CStr;
 use std::sync::{Mutex, PoisonError};
@@ -17,7 +18,11 @@ pub enum ServiceTable {
 /// read last wins. The databases are read on first use.
 #[derive(Debug, Default)]
 pub struct Services {
-    loaded: bool,
+    tables: OnceCell<Tables>,
+}
+
+#[derive(Debug, Default)]
+struct Tables {
     tcp: HashMap<u16, Box<[u8]>>,
     udp: HashMap<u16, Box<[u8]>>,
     raw: HashMap<u16, Box<[u8]>>,
@@ -40,21 +45,20 @@ impl Services {
     }
 
     /// The service name of `port`, if the databases have one.
-    pub fn name(&mut self, table: ServiceTable, port: u16) -> Option<&[u8]> {
-        self.load();
+    pub fn name(&self, table: ServiceTable, port: u16) -> Option<&[u8]> {
+        let tables = self.tables.get_or_init(Tables::load);
         let map = match table {
-            ServiceTable::Tcp => &self.tcp,
-            ServiceTable::Udp => &self.udp,
-            ServiceTable::Raw => &self.raw,
+            ServiceTable::Tcp => &tables.tcp,
+            ServiceTable::Udp => &tables.udp,
+            ServiceTable::Raw => &tables.raw,
         };
         map.get(&port).map(|name| &name[..])
     }
+}
 
-    fn load(&mut self) {
-        if self.loaded {
-            return;
-        }
-        self.loaded = true;
+impl Tables {
+    fn load() -> Tables {
+        let mut tables = Tables::default();
         let _turn = ENUMERATION.lock().unwrap_or_else(PoisonError::into_inner);
         // SAFETY: the lock keeps any other thread out of these functions while they run, and
         // every pointer they return is checked for NULL and copied before the next call.
@@ -72,9 +76,9 @@ impl Services {
                 let name: Box<[u8]> = CStr::from_ptr(entry.s_name).to_bytes().into();
                 let port = u16::from_be(entry.s_port as u16);
                 match CStr::from_ptr(entry.s_proto).to_bytes() {
-                    b"tcp" => self.tcp.insert(port, name),
-                    b"udp" => self.udp.insert(port, name),
-                    b"raw" => self.raw.insert(port, name),
+                    b"tcp" => tables.tcp.insert(port, name),
+                    b"udp" => tables.udp.insert(port, name),
+                    b"raw" => tables.raw.insert(port, name),
                     _ => None,
                 };
             }
@@ -91,12 +95,14 @@ impl Services {
                     continue;
                 }
                 if let Ok(number) = u16::try_from(entry.p_proto) {
-                    self.raw
+                    tables
+                        .raw
                         .insert(number, CStr::from_ptr(entry.p_name).to_bytes().into());
                 }
             }
             endprotoent();
         }
+        tables
     }
 }
 
@@ -106,7 +112,7 @@ mod tests {
 
     #[test]
     fn well_known_entries_resolve_when_the_databases_have_them() {
-        let mut services = Services::new();
+        let services = Services::new();
         // /etc/services and /etc/protocols exist on every Debian system (netbase).
         if std::path::Path::new("/etc/services").exists() {
             assert_eq!(services.name(ServiceTable::Tcp, 22), Some(&b"ssh"[..]));

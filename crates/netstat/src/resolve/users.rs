@@ -13,12 +13,15 @@ impl Users {
         Users::default()
     }
 
-    /// The user name of `uid`, if the password database has one.
-    pub fn name(&mut self, uid: u32) -> Option<&[u8]> {
-        self.cache
-            .entry(uid)
-            .or_insert_with(|| lookup(uid))
-            .as_deref()
+    /// Looks up `uid`, unless it was looked up before.
+    pub fn request(&mut self, uid: u32) {
+        self.cache.entry(uid).or_insert_with(|| lookup(uid));
+    }
+
+    /// The user name of `uid`, if it was [requested](Users::request) and the password database
+    /// has one.
+    pub fn name(&self, uid: u32) -> Option<&[u8]> {
+        self.cache.get(&uid)?.as_deref()
     }
 }
 
@@ -56,6 +59,9 @@ mod tests {
     #[test]
     fn root_is_root_and_unknown_uids_have_no_name() {
         let mut users = Users::new();
+        assert_eq!(users.name(0), None, "not asked for");
+        users.request(0);
+        users.request(3_999_999_999);
         assert_eq!(users.name(0), Some(&b"root"[..]));
         assert_eq!(users.name(3_999_999_999), None);
     }
