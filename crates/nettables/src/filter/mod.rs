@@ -54,7 +54,7 @@ impl Filter {
     }
 
     /// Parses `text`, resolving names with `names`.
-    pub fn parse_with(text: &str, names: &dyn Names) -> Result<Filter, ParseError> {
+    pub fn parse_with(text: &str, names: &dyn Resolver) -> Result<Filter, ParseError> {
         Ok(Filter {
             expr: parser::parse(text, names)?,
         })
@@ -189,7 +189,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Name look-ups the parser needs: services (`:https`), hosts (`dst example.org`), interfaces.
-pub trait Names {
+pub trait Resolver {
     /// The distinct ports a service name stands for in the TCP and UDP databases.
     fn service(&self, name: &str) -> Vec<u16>;
     /// The addresses of a host name.
@@ -202,7 +202,7 @@ pub trait Names {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NumericNames;
 
-impl Names for NumericNames {
+impl Resolver for NumericNames {
     fn service(&self, _: &str) -> Vec<u16> {
         Vec::new()
     }
@@ -226,7 +226,7 @@ pub struct SystemNames;
 static GETSERVBYNAME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[cfg(unix)]
-impl Names for SystemNames {
+impl Resolver for SystemNames {
     fn service(&self, name: &str) -> Vec<u16> {
         let Ok(name) = std::ffi::CString::new(name) else {
             return Vec::new();

@@ -2,11 +2,11 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::{Cmp, End, Expr, HostCond, Names, ParseError, Prefix};
+use super::{Cmp, End, Expr, HostCond, ParseError, Prefix, Resolver};
 use crate::inet::{State, StateMask};
 
 /// Parses a whole filter; `None` when the text holds no tokens.
-pub(super) fn parse(text: &str, names: &dyn Names) -> Result<Option<Expr>, ParseError> {
+pub(super) fn parse(text: &str, names: &dyn Resolver) -> Result<Option<Expr>, ParseError> {
     let tokens = tokenize(text)?;
     if let Some(token) = tokens.get(MAX_TOKENS) {
         let message = format!("the expression is too long (more than {MAX_TOKENS} words)");
@@ -108,7 +108,7 @@ struct Parser<'a> {
     text: &'a str,
     tokens: Vec<Token>,
     pos: usize,
-    names: &'a dyn Names,
+    names: &'a dyn Resolver,
     /// Nesting of `(` and `not`, bounded so hostile input cannot exhaust the stack.
     depth: usize,
 }
@@ -192,7 +192,7 @@ impl Parser<'_> {
             if let Some(first) = seen
                 && first != kind
             {
-                return Err(self.mixed(start, &at, first, explicit.is_none()));
+                return Err(self.mixed(start, &at, first));
             }
             seen = Some(kind);
             if explicit.is_some() {
@@ -207,8 +207,11 @@ impl Parser<'_> {
         Ok(left)
     }
 
-    /// The error for `and` and `or` mixed at one level, showing how ss groups them.
-    fn mixed(&self, start: usize, at: &Token, first: Connective, implicit: bool) -> ParseError {
+    /// The error for `and` and `or` mixed at one level (the list began at `start`, `first` is
+    /// its connective, `at` the token that breaks it), showing how ss groups them.
+    fn mixed(&self, start: usize, at: &Token, first: Connective) -> ParseError {
+        // A condition right after another is an implied `and`.
+        let implicit = at.kind != Kind::Word || connective(&at.text).is_none();
         // The list ends at the `)` that closes it, or at the end of the text.
         let mut depth = 0usize;
         let mut end = self.text.len();
@@ -494,7 +497,7 @@ fn state_set(name: &str) -> Option<StateMask> {
 }
 
 /// A port operand: `:80`, `80`, `:http`, or `*` (any; `None`).
-fn port(word: &str, names: &dyn Names) -> Result<Option<u16>, String> {
+fn port(word: &str, names: &dyn Resolver) -> Result<Option<u16>, String> {
     let name = word.strip_prefix(':').unwrap_or(word);
     if name == "*" {
         return Ok(None);
@@ -521,29 +524,89 @@ fn port(word: &str, names: &dyn Names) -> Result<Option<u16>, String> {
     }
 }
 
+/// The family an `inet:` or `inet6:` prefix names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AddrFamily {
+    V4,
+    V6,
+}
+
+impl AddrFamily {
+    fn holds(self, ip: IpAddr) -> bool {
+        ip.is_ipv4() == (self == AddrFamily::V4)
+    }
+
+    /// The family's unspecified address: `inet:*` is a zero-length prefix of the family.
+    fn any(self) -> IpAddr {
+        match self {
+            AddrFamily::V4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            AddrFamily::V6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        }
+    }
+}
+
 /// A host operand: `[inet:|inet6:]` then `*`, `*:PORT`, `ADDR[/LEN][:PORT]`, `[V6[/LEN]][:PORT]`,
 /// a bare IPv6 `ADDR[/LEN]`, or a host name.
-fn host_conds(word: &str, names: &dyn Names) -> Result<Vec<HostCond>, String> {
-    let (family, rest) = if let Some(rest) = word.strip_prefix("inet:") {
-        (Some(4), rest)
-    } else if let Some(rest) = word.strip_prefix("inet6:") {
-        (Some(6), rest)
-    } else {
-        for other in ["unix:", "link:", "netlink:", "vsock:"] {
-            if word.starts_with(other) {
-                return Err(format!(
-                    "`{other}` addresses are not supported: the filter applies to Internet sockets"
-                ));
-            }
-        }
-        (None, word)
-    };
+fn host_conds(word: &str, names: &dyn Resolver) -> Result<Vec<HostCond>, String> {
+    let (family, rest) = family_prefix(word)?;
     if rest.is_empty() {
         return Err("expected an address, `*` or `:PORT`".to_string());
     }
+    let (addr, port_text) = split_port(word, rest)?;
+    let port = match port_text {
+        Some(text) => port(text, names)?,
+        None => None,
+    };
+    if addr.is_empty() || addr == "*" {
+        let prefix = family.map(|f| Prefix {
+            addr: f.any(),
+            len: 0,
+        });
+        return Ok(vec![HostCond { prefix, port }]);
+    }
+    let (addr_text, len_text) = match addr.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (addr, None),
+    };
+    let mut conds = Vec::new();
+    for ip in addresses(addr_text, names)? {
+        let len = prefix_len(ip, len_text)?;
+        if family.is_none_or(|f| f.holds(ip)) {
+            conds.push(HostCond {
+                prefix: Some(Prefix { addr: ip, len }),
+                port,
+            });
+        }
+    }
+    if conds.is_empty() {
+        return Err(format!(
+            "`{word}`: the address is not of the family its prefix names"
+        ));
+    }
+    Ok(conds)
+}
 
-    // Split into the address part and the port part.
-    let (addr, port_text) = if let Some(inner) = rest.strip_prefix('[') {
+/// Splits off an `inet:` or `inet6:` prefix; the other families are refused.
+fn family_prefix(word: &str) -> Result<(Option<AddrFamily>, &str), String> {
+    if let Some(rest) = word.strip_prefix("inet:") {
+        return Ok((Some(AddrFamily::V4), rest));
+    }
+    if let Some(rest) = word.strip_prefix("inet6:") {
+        return Ok((Some(AddrFamily::V6), rest));
+    }
+    for other in ["unix:", "link:", "netlink:", "vsock:"] {
+        if word.starts_with(other) {
+            return Err(format!(
+                "`{other}` addresses are not supported: the filter applies to Internet sockets"
+            ));
+        }
+    }
+    Ok((None, word))
+}
+
+/// Splits `rest` (of the operand `word`) into the address and the `:PORT` part, if any.
+fn split_port<'w>(word: &str, rest: &'w str) -> Result<(&'w str, Option<&'w str>), String> {
+    if let Some(inner) = rest.strip_prefix('[') {
         let close = inner
             .find(']')
             .ok_or_else(|| format!("`{word}`: `[` without a closing `]`"))?;
@@ -553,79 +616,43 @@ fn host_conds(word: &str, names: &dyn Names) -> Result<Vec<HostCond>, String> {
                 "`{after}` after `]` is not a port: write `[ADDR/LEN]:PORT` (the prefix goes inside the brackets)"
             ));
         }
-        (&inner[..close], (!after.is_empty()).then_some(after))
-    } else if rest.matches(':').count() >= 2 {
-        (rest, None) // a bare IPv6 address cannot carry a port
-    } else {
-        match rest.rfind(':') {
-            Some(colon) => (&rest[..colon], Some(&rest[colon..])),
-            None => (rest, None),
-        }
-    };
-    let port = match port_text {
-        Some(text) => port(text, names)?,
-        None => None,
-    };
-    if addr.is_empty() || addr == "*" {
-        if family.is_some() {
-            // `inet:*` keeps its family: a zero-length prefix of that family.
-            let zero = if family == Some(4) {
-                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-            } else {
-                IpAddr::V6(Ipv6Addr::UNSPECIFIED)
-            };
-            return Ok(vec![HostCond {
-                prefix: Some(Prefix { addr: zero, len: 0 }),
-                port,
-            }]);
-        }
-        return Ok(vec![HostCond { prefix: None, port }]);
+        return Ok((&inner[..close], (!after.is_empty()).then_some(after)));
     }
+    if rest.matches(':').count() >= 2 {
+        return Ok((rest, None)); // a bare IPv6 address cannot carry a port
+    }
+    Ok(match rest.rfind(':') {
+        Some(colon) => (&rest[..colon], Some(&rest[colon..])),
+        None => (rest, None),
+    })
+}
 
-    let (addr_text, len_text) = match addr.split_once('/') {
-        Some((a, l)) => (a, Some(l)),
-        None => (addr, None),
-    };
-    let addrs = if let Some(ip) = ip_literal(addr_text)? {
-        vec![ip]
-    } else {
-        let found = names.host(addr_text);
-        if found.is_empty() {
-            return Err(format!(
-                "`{addr_text}` is neither an address nor a known host name"
-            ));
-        }
-        found
-    };
-    let mut conds = Vec::new();
-    for ip in addrs {
-        let max = if ip.is_ipv4() { 32 } else { 128 };
-        let len = match len_text {
-            None => max,
-            Some(text) => match text.parse::<u8>() {
-                Ok(len) if len <= max => len,
-                _ => {
-                    return Err(format!(
-                        "`/{text}` is not a prefix length for {ip} (0-{max})"
-                    ));
-                }
-            },
-        };
-        match (family, ip) {
-            (Some(4), IpAddr::V6(_)) | (Some(6), IpAddr::V4(_)) => continue,
-            _ => {}
-        }
-        conds.push(HostCond {
-            prefix: Some(Prefix { addr: ip, len }),
-            port,
-        });
+/// The addresses an address or host name stands for.
+fn addresses(text: &str, names: &dyn Resolver) -> Result<Vec<IpAddr>, String> {
+    if let Some(ip) = ip_literal(text)? {
+        return Ok(vec![ip]);
     }
-    if conds.is_empty() {
+    let found = names.host(text);
+    if found.is_empty() {
         return Err(format!(
-            "`{word}`: the address is not of the family its prefix names"
+            "`{text}` is neither an address nor a known host name"
         ));
     }
-    Ok(conds)
+    Ok(found)
+}
+
+/// The prefix length of `/LEN` for `ip`: all of its bits without one.
+fn prefix_len(ip: IpAddr, text: Option<&str>) -> Result<u8, String> {
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let Some(text) = text else {
+        return Ok(max);
+    };
+    match text.parse::<u8>() {
+        Ok(len) if len <= max => Ok(len),
+        _ => Err(format!(
+            "`/{text}` is not a prefix length for {ip} (0-{max})"
+        )),
+    }
 }
 
 /// A literal address: IPv6, or IPv4 with one to four dotted parts (`127` = 127.0.0.0, as in
@@ -661,7 +688,7 @@ mod tests {
     /// Resolves `http` to 80, `ambig` to two ports, `lo` to 1, `web.test` to two addresses.
     struct TestNames;
 
-    impl Names for TestNames {
+    impl Resolver for TestNames {
         fn service(&self, name: &str) -> Vec<u16> {
             match name {
                 "http" => vec![80],
@@ -829,74 +856,53 @@ mod tests {
 
     #[test]
     fn hosts_prefixes_and_ports() {
-        let host = |end, any_of: Vec<HostCond>| Expr::Host { end, any_of };
-        let cond = |p, port| HostCond { prefix: p, port };
-        assert_eq!(
-            parse_ok("src 127.0.0.1/8"),
-            host(End::Local, vec![cond(prefix("127.0.0.1", 8), None)])
-        );
-        assert_eq!(
-            parse_ok("dst = 10.1.0.2"),
-            host(End::Remote, vec![cond(prefix("10.1.0.2", 32), None)])
-        );
-        assert_eq!(
-            parse_ok("dst 127/8"),
-            host(End::Remote, vec![cond(prefix("127.0.0.0", 8), None)])
-        );
-        assert_eq!(
-            parse_ok("dst 10.0.0.1:80"),
-            host(End::Remote, vec![cond(prefix("10.0.0.1", 32), Some(80))])
-        );
-        assert_eq!(
-            parse_ok("src [::1]"),
-            host(End::Local, vec![cond(prefix("::1", 128), None)])
-        );
-        assert_eq!(
-            parse_ok("src [fd01::/16]:http"),
-            host(End::Local, vec![cond(prefix("fd01::", 16), Some(80))])
-        );
-        assert_eq!(
-            parse_ok("src fd01::/16"),
-            host(End::Local, vec![cond(prefix("fd01::", 16), None)])
-        );
-        assert_eq!(
-            parse_ok("src ::1"),
-            host(End::Local, vec![cond(prefix("::1", 128), None)])
-        );
-        assert_eq!(parse_ok("src *"), host(End::Local, vec![cond(None, None)]));
-        assert_eq!(
-            parse_ok("src *:80"),
-            host(End::Local, vec![cond(None, Some(80))])
-        );
-        assert_eq!(
-            parse_ok("dst :80"),
-            host(End::Remote, vec![cond(None, Some(80))])
-        );
-        assert_eq!(
-            parse_ok("dst inet6:*"),
-            host(End::Remote, vec![cond(prefix("::", 0), None)])
-        );
+        // (operand, prefix address and length, port) of a one-condition `src` or `dst` term.
+        type Case<'a> = (&'a str, Option<(&'a str, u8)>, Option<u16>);
+        let single: &[Case] = &[
+            ("src 127.0.0.1/8", Some(("127.0.0.1", 8)), None),
+            ("dst = 10.1.0.2", Some(("10.1.0.2", 32)), None),
+            ("dst 127/8", Some(("127.0.0.0", 8)), None),
+            ("dst 10.0.0.1:80", Some(("10.0.0.1", 32)), Some(80)),
+            ("src [::1]", Some(("::1", 128)), None),
+            ("src [fd01::/16]:http", Some(("fd01::", 16)), Some(80)),
+            ("src fd01::/16", Some(("fd01::", 16)), None),
+            ("src ::1", Some(("::1", 128)), None),
+            ("src *", None, None),
+            ("src *:80", None, Some(80)),
+            ("dst :80", None, Some(80)),
+            ("dst inet6:*", Some(("::", 0)), None),
+            ("dst inet:web.test", Some(("10.0.0.1", 32)), None),
+            ("sport = :*", None, None),
+        ];
+        let cond = |p: Option<(&str, u8)>, port| HostCond {
+            prefix: p.and_then(|(addr, len)| prefix(addr, len)),
+            port,
+        };
+        for &(text, p, port) in single {
+            let end = if text.starts_with('s') {
+                End::Local
+            } else {
+                End::Remote
+            };
+            let any_of = vec![cond(p, port)];
+            assert_eq!(parse_ok(text), Expr::Host { end, any_of }, "{text}");
+        }
         assert_eq!(
             parse_ok("dst != 10.0.0.1"),
-            not(host(End::Remote, vec![cond(prefix("10.0.0.1", 32), None)]))
+            not(Expr::Host {
+                end: End::Remote,
+                any_of: vec![cond(Some(("10.0.0.1", 32)), None)]
+            })
         );
         assert_eq!(
             parse_ok("dst web.test"),
-            host(
-                End::Remote,
-                vec![
-                    cond(prefix("10.0.0.1", 32), None),
-                    cond(prefix("fd00::1", 128), None)
+            Expr::Host {
+                end: End::Remote,
+                any_of: vec![
+                    cond(Some(("10.0.0.1", 32)), None),
+                    cond(Some(("fd00::1", 128)), None)
                 ]
-            )
-        );
-        assert_eq!(
-            parse_ok("dst inet:web.test"),
-            host(End::Remote, vec![cond(prefix("10.0.0.1", 32), None)])
-        );
-        assert_eq!(
-            parse_ok("sport = :*"),
-            host(End::Local, vec![cond(None, None)])
+            }
         );
         assert_eq!(parse_ok("dev lo"), Expr::Dev(1));
         assert_eq!(parse_ok("dev != 7"), not(Expr::Dev(7)));
