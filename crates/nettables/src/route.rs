@@ -156,26 +156,34 @@ pub struct CachedRoute {
     pub hh_uptodate: i32,
 }
 
-impl Default for CachedRoute {
-    /// An entry for `0.0.0.0` on no device, with no flags and zero counters.
-    fn default() -> Self {
+impl CachedRoute {
+    /// An entry with the columns the cache shares with the main table, taken from `route`
+    /// (whose `mask` holds the entry's source), and the rest zero.
+    pub(crate) fn from_route_columns(route: Ipv4Route) -> CachedRoute {
         CachedRoute {
-            iface: Box::default(),
-            destination: Ipv4Addr::UNSPECIFIED,
-            gateway: Ipv4Addr::UNSPECIFIED,
-            source: Ipv4Addr::UNSPECIFIED,
+            source: route.mask,
             spec_dst: Ipv4Addr::UNSPECIFIED,
-            flags: Flags::empty(),
-            refcnt: 0,
-            use_count: 0,
-            metric: 0,
-            mss: 0,
-            window: 0,
-            irtt: 0,
             tos: 0,
             hh_ref: 0,
             hh_uptodate: 0,
+            iface: route.iface,
+            destination: route.destination,
+            gateway: route.gateway,
+            flags: route.flags,
+            refcnt: route.refcnt,
+            use_count: route.use_count,
+            metric: route.metric,
+            mss: route.mss,
+            window: route.window,
+            irtt: route.irtt,
         }
+    }
+}
+
+impl Default for CachedRoute {
+    /// An entry for `0.0.0.0` on no device, with no flags and zero counters.
+    fn default() -> Self {
+        CachedRoute::from_route_columns(Ipv4Route::default())
     }
 }
 

@@ -84,7 +84,7 @@ impl Direction {
 mod tests {
     use super::*;
     use crate::audit::Severity;
-    use crate::audit::tests::snapshot;
+    use crate::audit::tests::{config, outline, snapshot};
 
     #[test]
     fn shares_per_interface_and_direction() {
@@ -110,12 +110,8 @@ mod tests {
             ("x".into(), huge),
         ];
         let findings = check(&snap, &Config::default());
-        let got: Vec<_> = findings
-            .iter()
-            .map(|f| (f.severity, f.message.as_str()))
-            .collect();
         assert_eq!(
-            got,
+            outline(&findings),
             [
                 (
                     Severity::Warning,
@@ -135,8 +131,9 @@ mod tests {
             findings[1].evidence,
             ["wan0 TX: 100 packets, 100 errors, 0 dropped, 0 overruns, 100 carrier, 0 collisions"]
         );
-        let mut config = Config::default();
-        config.set("interface-errors", "60", &[]).unwrap();
-        assert_eq!(check(&snap, &config).len(), 1);
+        assert_eq!(
+            check(&snap, &config(&[("interface-errors", "60")])).len(),
+            1
+        );
     }
 }

@@ -382,6 +382,23 @@ pub(crate) mod tests {
         Sock { inet, owner }
     }
 
+    /// Each finding's severity and message, for comparing at a glance.
+    pub(crate) fn outline(findings: &[Finding]) -> Vec<(Severity, &str)> {
+        findings
+            .iter()
+            .map(|f| (f.severity, f.message.as_str()))
+            .collect()
+    }
+
+    /// The defaults with `settings` (config-file keys and values) applied.
+    pub(crate) fn config(settings: &[(&str, &str)]) -> Config {
+        let mut config = Config::default();
+        for (key, value) in settings {
+            config.set(key, value, &[]).unwrap();
+        }
+        config
+    }
+
     /// A snapshot with two processes (0: `sshd` pid 10, 1: `nc` pid 20), the usual port range
     /// and the given sockets.
     pub(crate) fn snapshot(sockets: Vec<Sock>) -> Snapshot {

@@ -2,6 +2,8 @@
 //! `tcp_mem`, from `/proc/net/sockstat`. Both limits are machine-wide and only readable in the
 //! initial network namespace; where they cannot be read this check finds nothing.
 
+use nettables::sockstat::Sockstat;
+
 use super::{Config, Finding, Severity, Snapshot};
 
 pub const ID: &str = "orphans-memory";
@@ -10,66 +12,82 @@ pub fn check(snapshot: &Snapshot, _config: &Config) -> Vec<Finding> {
     let Some(stat) = &snapshot.sockstat else {
         return Vec::new();
     };
-    let mut findings = Vec::new();
+    [orphans(snapshot, stat), memory(snapshot, stat)]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The severity of `value` against a limit: warning from `warning`, critical from `critical`.
+fn against(value: u64, warning: u64, critical: u64) -> Option<Severity> {
+    if value >= critical {
+        Some(Severity::Critical)
+    } else if value >= warning {
+        Some(Severity::Warning)
+    } else {
+        None
+    }
+}
+
+/// Orphaned sockets against `tcp_max_orphans`: a warning from half of it.
+fn orphans(snapshot: &Snapshot, stat: &Sockstat) -> Option<Finding> {
     let orphans = stat.tcp.orphan;
-    if let Some(&[max]) = snapshot
-        .sysctl_numbers("net.ipv4.tcp_max_orphans")
-        .as_deref()
-    {
-        let max = max.unsigned_abs();
-        let severity = if orphans >= max {
-            Some(Severity::Critical)
-        } else if orphans.saturating_mul(2) >= max {
-            Some(Severity::Warning)
-        } else {
-            None
-        };
-        if let Some(severity) = severity {
-            findings.push(Finding {
-                check: ID,
-                severity,
-                message: format!("{orphans} orphaned TCP sockets, {}% of net.ipv4.tcp_max_orphans ({max})", percent(orphans, max)),
-                evidence: vec![
-                    format!("sockstat: TCP orphan {orphans}, inuse {}, alloc {}", stat.tcp.inuse, stat.tcp.alloc),
-                    snapshot.sysctl_line("net.ipv4.tcp_max_orphans"),
-                    snapshot.sysctl_line("net.ipv4.tcp_orphan_retries"),
-                    snapshot.sysctl_line("net.ipv4.tcp_fin_timeout"),
-                ],
-                advice: "orphans are sockets their program closed that still send data or wait for the peer; many \
-                         point at peers that stopped reading; past the limit the kernel resets them (\"too many \
-                         orphaned sockets\" in dmesg); lower net.ipv4.tcp_orphan_retries and net.ipv4.tcp_fin_timeout \
-                         to shorten their life (values above)"
-                    .to_string(),
-            });
-        }
-    }
-    if let Some(&[_, pressure, high]) = snapshot.sysctl_numbers("net.ipv4.tcp_mem").as_deref() {
-        let (pressure, high, pages) = (pressure.unsigned_abs(), high.unsigned_abs(), stat.tcp.mem);
-        let severity = if pages >= high {
-            Some(Severity::Critical)
-        } else if pages >= pressure {
-            Some(Severity::Warning)
-        } else {
-            None
-        };
-        if let Some(severity) = severity {
-            findings.push(Finding {
-                check: ID,
-                severity,
-                message: format!(
-                    "TCP uses {pages} pages of memory, {} the {} limit of net.ipv4.tcp_mem",
-                    if severity == Severity::Critical { "at" } else { "above" },
-                    if severity == Severity::Critical { "hard" } else { "pressure" }
-                ),
-                evidence: vec![format!("sockstat: TCP mem {pages} pages"), snapshot.sysctl_line("net.ipv4.tcp_mem")],
-                advice: "TCP is shrinking socket buffers (and at the hard limit drops data): find the sockets with \
-                         long queues (netstat -tn, Recv-Q and Send-Q) and the programs that do not read them, or \
-                         raise net.ipv4.tcp_mem (low pressure high, in pages; value above) if the machine has the memory"
-                    .to_string(),
-            });
-        }
-    }
-    findings
+    let &[max] = snapshot
+        .sysctl_numbers("net.ipv4.tcp_max_orphans")?
+        .as_slice()
+    else {
+        return None;
+    };
+    let max = max.unsigned_abs();
+    let severity = against(orphans, max.div_ceil(2), max)?;
+    Some(Finding {
+        check: ID,
+        severity,
+        message: format!(
+            "{orphans} orphaned TCP sockets, {}% of net.ipv4.tcp_max_orphans ({max})",
+            percent(orphans, max)
+        ),
+        evidence: vec![
+            format!(
+                "sockstat: TCP orphan {orphans}, inuse {}, alloc {}",
+                stat.tcp.inuse, stat.tcp.alloc
+            ),
+            snapshot.sysctl_line("net.ipv4.tcp_max_orphans"),
+            snapshot.sysctl_line("net.ipv4.tcp_orphan_retries"),
+            snapshot.sysctl_line("net.ipv4.tcp_fin_timeout"),
+        ],
+        advice: "orphans are sockets their program closed that still send data or wait for the peer; many \
+                 point at peers that stopped reading; past the limit the kernel resets them (\"too many \
+                 orphaned sockets\" in dmesg); lower net.ipv4.tcp_orphan_retries and net.ipv4.tcp_fin_timeout \
+                 to shorten their life (values above)"
+            .to_string(),
+    })
+}
+
+/// TCP memory against `tcp_mem`: a warning from its pressure level, critical at the hard limit.
+fn memory(snapshot: &Snapshot, stat: &Sockstat) -> Option<Finding> {
+    let &[_, pressure, high] = snapshot.sysctl_numbers("net.ipv4.tcp_mem")?.as_slice() else {
+        return None;
+    };
+    let pages = stat.tcp.mem;
+    let severity = against(pages, pressure.unsigned_abs(), high.unsigned_abs())?;
+    let (at, limit) = match severity {
+        Severity::Critical => ("at", "hard"),
+        _ => ("above", "pressure"),
+    };
+    Some(Finding {
+        check: ID,
+        severity,
+        message: format!("TCP uses {pages} pages of memory, {at} the {limit} limit of net.ipv4.tcp_mem"),
+        evidence: vec![
+            format!("sockstat: TCP mem {pages} pages"),
+            snapshot.sysctl_line("net.ipv4.tcp_mem"),
+        ],
+        advice: "TCP is shrinking socket buffers (and at the hard limit drops data): find the sockets with \
+                 long queues (netstat -tn, Recv-Q and Send-Q) and the programs that do not read them, or \
+                 raise net.ipv4.tcp_mem (low pressure high, in pages; value above) if the machine has the memory"
+            .to_string(),
+    })
 }
 
 fn percent(part: u64, whole: u64) -> u64 {

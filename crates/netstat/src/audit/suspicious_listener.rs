@@ -83,7 +83,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::tests::{snapshot, sock};
+    use crate::audit::tests::{config, outline, snapshot, sock};
     use nettables::inet::State;
 
     #[test]
@@ -97,12 +97,8 @@ mod tests {
             sock("0.0.0.0:5000", "0.0.0.0:0", State::LISTEN, None),
         ]);
         let findings = check(&snap, &Config::default());
-        let got: Vec<_> = findings
-            .iter()
-            .map(|f| (f.severity, f.message.as_str()))
-            .collect();
         assert_eq!(
-            got,
+            outline(&findings),
             [
                 (
                     Severity::Critical,
@@ -126,11 +122,10 @@ mod tests {
                 "no service name for the port"
             ]
         );
-        let mut config = Config::default();
-        config.set("allow-program", "nc", &[]).unwrap();
-        config
-            .set("allow-listener", "*:5000,127.0.0.1:31337", &[])
-            .unwrap();
-        assert!(check(&snap, &config).is_empty());
+        let quiet = config(&[
+            ("allow-program", "nc"),
+            ("allow-listener", "*:5000,127.0.0.1:31337"),
+        ]);
+        assert!(check(&snap, &quiet).is_empty());
     }
 }

@@ -18,10 +18,54 @@ const CRITICAL_SHARE: f64 = 0.75;
 /// Destinations shown in the evidence.
 const SHOWN: usize = 5;
 
+/// TIME_WAIT sockets to one destination, from one local address.
+type Destination = ((IpAddr, SocketAddr), u64);
+
 pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
+    let (total, destinations) = count(snapshot);
+    let ports = snapshot
+        .port_range()
+        .map(|(low, high)| u64::from(high - low) + 1);
+    let share = |n: u64| ports.map(|p| n as f64 / p as f64);
+    let worst = destinations
+        .first()
+        .and_then(|&(_, n)| share(n))
+        .unwrap_or(0.0);
+    let buckets = snapshot
+        .sysctl_numbers("net.ipv4.tcp_max_tw_buckets")
+        .and_then(|v| v.first().copied());
+    let at_limit = buckets.is_some_and(|b| b > 0 && total >= b.unsigned_abs());
+    let severity = if worst >= CRITICAL_SHARE || at_limit {
+        Severity::Critical
+    } else {
+        match graded(total as f64, config.time_wait as f64) {
+            Some(severity) => severity,
+            None => return Vec::new(),
+        }
+    };
+    let limit = if at_limit {
+        "; the kernel's limit net.ipv4.tcp_max_tw_buckets is reached, so it drops new ones"
+    } else {
+        ""
+    };
+    Vec::from([Finding {
+        check: ID,
+        severity,
+        message: format!(
+            "{total} TCP sockets in TIME_WAIT (threshold {}); the busiest destination holds {:.0}% of the local ports{limit}",
+            config.time_wait,
+            worst * 100.0
+        ),
+        evidence: evidence(snapshot, &destinations, ports),
+        advice: advice(snapshot, &destinations),
+    }])
+}
+
+/// Every TIME_WAIT socket, and those of the connections this machine opened (only they use a
+/// local port of the range) by destination, busiest first.
+fn count(snapshot: &Snapshot) -> (u64, Vec<Destination>) {
     let listening = snapshot.tcp_listening_ports();
     let mut total = 0u64;
-    // Only connections this machine opened use a local port of the range.
     let mut destinations: HashMap<(IpAddr, SocketAddr), u64> = HashMap::new();
     for sock in snapshot
         .sockets
@@ -37,35 +81,22 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
     }
     let mut destinations: Vec<_> = destinations.into_iter().collect();
     destinations.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let ports = snapshot
-        .port_range()
-        .map(|(low, high)| u64::from(high - low) + 1);
-    let share = |n: u64| ports.map(|p| n as f64 / p as f64);
-    let worst = destinations
-        .first()
-        .and_then(|&(_, n)| share(n))
-        .unwrap_or(0.0);
-    let buckets = snapshot
-        .sysctl_numbers("net.ipv4.tcp_max_tw_buckets")
-        .and_then(|v| v.first().copied());
-    let at_limit = buckets.is_some_and(|b| b > 0 && total >= b.unsigned_abs());
+    (total, destinations)
+}
 
-    let graded = graded(total as f64, config.time_wait as f64);
-    let severity = if worst >= CRITICAL_SHARE || at_limit {
-        Severity::Critical
-    } else {
-        match graded {
-            Some(severity) => severity,
-            None => return Vec::new(),
-        }
-    };
+/// The busiest destinations with their share of the `ports` of the range, the kernel's count,
+/// and the sysctls that matter.
+fn evidence(snapshot: &Snapshot, destinations: &[Destination], ports: Option<u64>) -> Vec<String> {
     let mut evidence: Vec<String> = destinations
         .iter()
         .take(SHOWN)
         .map(|&((local, remote), n)| {
-            let of = match (share(n), ports) {
-                (Some(s), Some(p)) => format!(", {:.0}% of the {p} local ports", s * 100.0),
-                _ => String::new(),
+            let of = match ports {
+                Some(p) => format!(
+                    ", {:.0}% of the {p} local ports",
+                    n as f64 / p as f64 * 100.0
+                ),
+                None => String::new(),
             };
             format!("{local} -> {}: {n} sockets{of}", endpoint(remote))
         })
@@ -86,37 +117,23 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
     ] {
         evidence.push(snapshot.sysctl_line(name));
     }
-    let reuse = snapshot
-        .sysctl("net.ipv4.tcp_tw_reuse")
-        .unwrap_or_else(|| "unknown".into());
-    let range = snapshot
-        .sysctl("net.ipv4.ip_local_port_range")
-        .unwrap_or_else(|| "unknown".into());
+    evidence
+}
+
+fn advice(snapshot: &Snapshot, destinations: &[Destination]) -> String {
+    let now = |name| snapshot.sysctl(name).unwrap_or_else(|| "unknown".into());
     let top = destinations
         .first()
         .map(|((_, remote), _)| format!(" to {}", endpoint(*remote)))
         .unwrap_or_default();
-    let limit = if at_limit {
-        "; the kernel's limit net.ipv4.tcp_max_tw_buckets is reached, so it drops new ones"
-    } else {
-        ""
-    };
-    Vec::from([Finding {
-        check: ID,
-        severity,
-        message: format!(
-            "{total} TCP sockets in TIME_WAIT (threshold {}); the busiest destination holds {:.0}% of the local ports{limit}",
-            config.time_wait,
-            worst * 100.0
-        ),
-        evidence,
-        advice: format!(
-            "reuse connections{top} (keep-alive, pooling) instead of opening one per request; net.ipv4.tcp_tw_reuse = 1 \
-             lets new outgoing connections take over TIME_WAIT ports (now {reuse}); a wider \
-             net.ipv4.ip_local_port_range (now {range}) gives more ports; if this is normal here, raise the \
-             threshold with --audit-time-wait N"
-        ),
-    }])
+    format!(
+        "reuse connections{top} (keep-alive, pooling) instead of opening one per request; net.ipv4.tcp_tw_reuse = 1 \
+         lets new outgoing connections take over TIME_WAIT ports (now {}); a wider \
+         net.ipv4.ip_local_port_range (now {}) gives more ports; if this is normal here, raise the \
+         threshold with --audit-time-wait N",
+        now("net.ipv4.tcp_tw_reuse"),
+        now("net.ipv4.ip_local_port_range")
+    )
 }
 
 #[cfg(test)]

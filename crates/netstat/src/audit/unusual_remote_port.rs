@@ -72,7 +72,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::tests::{snapshot, sock};
+    use crate::audit::tests::{config, outline, snapshot, sock};
 
     #[test]
     fn outgoing_connections_grouped_by_process_and_port() {
@@ -108,12 +108,8 @@ mod tests {
             sock("10.0.0.1:22", "10.0.0.7:51515", State::ESTABLISHED, Some(0)),
         ]);
         let findings = check(&snap, &Config::default());
-        let got: Vec<_> = findings
-            .iter()
-            .map(|f| (f.severity, f.message.as_str()))
-            .collect();
         assert_eq!(
-            got,
+            outline(&findings),
             [
                 (
                     Severity::Info,
@@ -132,8 +128,6 @@ mod tests {
                 "nc (pid 20) -> 10.0.0.9:6667: 2 connections"
             ]
         );
-        let mut config = Config::default();
-        config.set("allow-port", "6667,5432", &[]).unwrap();
-        assert!(check(&snap, &config).is_empty());
+        assert!(check(&snap, &config(&[("allow-port", "6667,5432")])).is_empty());
     }
 }

@@ -10,7 +10,7 @@ use crate::cli::args::{Args, OutputFormat};
 use crate::output::Output;
 use crate::render::addr::{push_ipv4, push_ipv6};
 use crate::render::json::JsonOptions;
-use crate::render::json_route::{self, HostNames};
+use crate::render::json_route::{self, HostNames, Ipv4Row};
 use crate::render::route::{self as render, CacheTexts, Layout, RouteTexts};
 use crate::resolve::hosts::{self, Hosts};
 use crate::resolve::networks::Networks;
@@ -190,7 +190,7 @@ fn print_inet_fib(
             let dst = shown_name(&destination, &dotted(r.destination));
             let gateway = shown_name(&gateway, &dotted(r.gateway)).filter(|g| !g.is_empty());
             let found = names.symbolic(dst.as_deref(), gateway.as_deref());
-            json_route::write_ipv4(out, options, r, found)?;
+            json_route::write_ipv4(out, options, Ipv4Row::Route(r), found)?;
             continue;
         }
         let texts = RouteTexts {
@@ -242,7 +242,7 @@ fn print_inet_cache(
             let dst = shown_name(&destination, &dotted(row.destination));
             let gateway = shown_name(&gateway, &dotted(row.gateway));
             let found = names.symbolic(dst.as_deref(), gateway.as_deref());
-            json_route::write_cache(out, options, row, found)?;
+            json_route::write_ipv4(out, options, Ipv4Row::Cached(row), found)?;
             continue;
         }
         let texts = CacheTexts {

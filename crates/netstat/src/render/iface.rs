@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use nettables::iface::{Flags, Inet6Address, Interface};
+use nettables::iface::{Counters, DeviceMap, Flags, Inet6Address, Interface};
 
 use crate::render::addr::{push_ipv4, push_ipv6};
 use crate::text::pad_left;
@@ -90,14 +90,19 @@ fn flags_word(flags: Flags) -> Vec<u8> {
         word.extend_from_slice(flag.name().unwrap_or_default().as_bytes());
         word.push(b',');
     }
-    // The last comma becomes '>'; with no names, the last character is dropped instead.
+    close_list(&mut word);
+    word
+}
+
+/// net-tools ends a `NAME,NAME,` list by turning its last comma into `>`; with no names, the
+/// last character is dropped instead.
+fn close_list(word: &mut Vec<u8>) {
     if word.last() == Some(&b',') {
         word.pop();
         word.push(b'>');
     } else {
         word.pop();
     }
-    word
 }
 
 /// `<global>`, `<link>`, `<compat,global>`..., or nothing when no scope bit is known.
@@ -117,12 +122,7 @@ fn scope_word(scope: u8) -> Vec<u8> {
             word.extend_from_slice(name);
         }
     }
-    if word.last() == Some(&b',') {
-        word.pop();
-        word.push(b'>');
-    } else {
-        word.pop();
-    }
+    close_list(&mut word);
     word
 }
 
@@ -272,21 +272,7 @@ pub fn write_long(
     b.extend_from_slice(b": ");
     b.extend_from_slice(&flags_word(iface.flags));
     writeln!(b, "  mtu {}", iface.mtu)?;
-    if let Some(v4) = &iface.ipv4 {
-        b.extend_from_slice(b"        inet ");
-        push_ipv4(&mut b, v4.address);
-        b.extend_from_slice(b"  netmask ");
-        push_v4_or_unset(&mut b, v4.netmask);
-        if iface.flags.contains(Flags::BROADCAST) {
-            b.extend_from_slice(b"  broadcast ");
-            push_v4_or_unset(&mut b, v4.broadcast);
-        }
-        if iface.flags.contains(Flags::POINTOPOINT) {
-            b.extend_from_slice(b"  destination ");
-            push_v4_or_unset(&mut b, v4.destination);
-        }
-        b.push(b'\n');
-    }
+    push_inet(&mut b, iface);
     for a in inet6.iter().filter(|a| a.device == iface.name) {
         b.extend_from_slice(b"        inet6 ");
         push_ipv6(&mut b, a.address);
@@ -294,6 +280,39 @@ pub fn write_long(
         b.extend_from_slice(&scope_word(a.scope));
         b.push(b'\n');
     }
+    push_hardware(&mut b, iface)?;
+    push_media(&mut b, iface)?;
+    if let Some(s) = &iface.stats {
+        // CSLIP and CSLIP6 count compressed packets.
+        let compressed = matches!(iface.hw_type, 257 | 259);
+        push_counters(&mut b, &Direction::rx(s), compressed)?;
+        push_counters(&mut b, &Direction::tx(s), compressed)?;
+    }
+    push_device(&mut b, &iface.map)?;
+    b.push(b'\n');
+    out.write_all(&b)
+}
+
+/// `inet ADDR  netmask MASK  broadcast ...  destination ...`, when the interface has IPv4.
+fn push_inet(b: &mut Vec<u8>, iface: &Interface) {
+    let Some(v4) = &iface.ipv4 else { return };
+    b.extend_from_slice(b"        inet ");
+    push_ipv4(b, v4.address);
+    b.extend_from_slice(b"  netmask ");
+    push_v4_or_unset(b, v4.netmask);
+    if iface.flags.contains(Flags::BROADCAST) {
+        b.extend_from_slice(b"  broadcast ");
+        push_v4_or_unset(b, v4.broadcast);
+    }
+    if iface.flags.contains(Flags::POINTOPOINT) {
+        b.extend_from_slice(b"  destination ");
+        push_v4_or_unset(b, v4.destination);
+    }
+    b.push(b'\n');
+}
+
+/// The hardware line: type, address, queue length, and the type's title.
+fn push_hardware(b: &mut Vec<u8>, iface: &Interface) -> io::Result<()> {
     let hw = hw_type(iface.hw_type);
     b.extend_from_slice(b"        ");
     b.extend_from_slice(hw.name.as_bytes());
@@ -307,78 +326,113 @@ pub fn write_long(
     if let Some(qlen) = iface.tx_queue_len.filter(|&q| q != -1) {
         write!(b, "  txqueuelen {qlen}")?;
     }
-    writeln!(b, "  ({})", hw.title)?;
-    if iface.flags.contains(Flags::PORTSEL) {
-        const PORTS: [&str; 7] = [
-            "unknown",
-            "10base2",
-            "10baseT",
-            "AUI",
-            "100baseT",
-            "100baseTX",
-            "100baseFX",
-        ];
-        let port = PORTS
-            .get(usize::from(iface.map.port))
-            .copied()
-            .unwrap_or("(null)");
-        write!(b, "        media {port}")?;
-        if iface.flags.contains(Flags::AUTOMEDIA) {
-            b.extend_from_slice(b"autoselect");
-        }
-        b.push(b'\n');
+    writeln!(b, "  ({})", hw.title)
+}
+
+/// `media PORT[autoselect]`, for drivers that can select their port.
+fn push_media(b: &mut Vec<u8>, iface: &Interface) -> io::Result<()> {
+    if !iface.flags.contains(Flags::PORTSEL) {
+        return Ok(());
     }
-    if let Some(s) = &iface.stats {
-        // CSLIP and CSLIP6 count compressed packets.
-        let compressed = matches!(iface.hw_type, 257 | 259);
-        let (whole, tenth, unit) = byte_units(s.rx_bytes);
-        writeln!(
-            b,
-            "        RX packets {}  bytes {} ({whole}.{tenth} {unit})",
-            s.rx_packets, s.rx_bytes
-        )?;
-        if compressed {
-            writeln!(b, "        RX compressed:{}", s.rx_compressed)?;
-        }
-        writeln!(
-            b,
-            "        RX errors {}  dropped {}  overruns {}  frame {}",
-            s.rx_errors, s.rx_dropped, s.rx_fifo, s.rx_frame
-        )?;
-        let (whole, tenth, unit) = byte_units(s.tx_bytes);
-        writeln!(
-            b,
-            "        TX packets {}  bytes {} ({whole}.{tenth} {unit})",
-            s.tx_packets, s.tx_bytes
-        )?;
-        if compressed {
-            writeln!(b, "        TX compressed {}", s.tx_compressed)?;
-        }
-        writeln!(
-            b,
-            "        TX errors {}  dropped {} overruns {}  carrier {}  collisions {}",
-            s.tx_errors, s.tx_dropped, s.tx_fifo, s.tx_carrier, s.collisions
-        )?;
-    }
-    let m = &iface.map;
-    if m.irq != 0 || m.mem_start != 0 || m.dma != 0 || m.base_addr >= 0x100 {
-        b.extend_from_slice(b"        device ");
-        if m.irq != 0 {
-            write!(b, "interrupt {}  ", m.irq)?;
-        }
-        if m.base_addr >= 0x100 {
-            write!(b, "base 0x{:x}  ", m.base_addr)?;
-        }
-        if m.mem_start != 0 {
-            write!(b, "memory 0x{:x}-{:x}  ", m.mem_start, m.mem_end)?;
-        }
-        if m.dma != 0 {
-            write!(b, "  dma 0x{:x}", m.dma)?;
-        }
-        b.push(b'\n');
+    const PORTS: [&str; 7] = [
+        "unknown",
+        "10base2",
+        "10baseT",
+        "AUI",
+        "100baseT",
+        "100baseTX",
+        "100baseFX",
+    ];
+    let port = PORTS
+        .get(usize::from(iface.map.port))
+        .copied()
+        .unwrap_or("(null)");
+    write!(b, "        media {port}")?;
+    if iface.flags.contains(Flags::AUTOMEDIA) {
+        b.extend_from_slice(b"autoselect");
     }
     b.push(b'\n');
-    out.write_all(&b)
+    Ok(())
+}
+
+/// One direction's counters, with net-tools' wording for each.
+struct Direction {
+    label: &'static str,
+    packets: u64,
+    bytes: u64,
+    compressed: u64,
+    /// The error line after the label (`errors 0  dropped 0 ...`).
+    errors: String,
+}
+
+impl Direction {
+    fn rx(s: &Counters) -> Direction {
+        Direction {
+            label: "RX",
+            packets: s.rx_packets,
+            bytes: s.rx_bytes,
+            compressed: s.rx_compressed,
+            errors: format!(
+                "errors {}  dropped {}  overruns {}  frame {}",
+                s.rx_errors, s.rx_dropped, s.rx_fifo, s.rx_frame
+            ),
+        }
+    }
+
+    fn tx(s: &Counters) -> Direction {
+        Direction {
+            label: "TX",
+            packets: s.tx_packets,
+            bytes: s.tx_bytes,
+            compressed: s.tx_compressed,
+            errors: format!(
+                "errors {}  dropped {} overruns {}  carrier {}  collisions {}",
+                s.tx_errors, s.tx_dropped, s.tx_fifo, s.tx_carrier, s.collisions
+            ),
+        }
+    }
+}
+
+/// `RX packets N  bytes N (N.N KiB)`, the compressed count where the link has one (net-tools
+/// words the two directions differently), then the errors.
+fn push_counters(b: &mut Vec<u8>, d: &Direction, compressed: bool) -> io::Result<()> {
+    let (whole, tenth, unit) = byte_units(d.bytes);
+    writeln!(
+        b,
+        "        {} packets {}  bytes {} ({whole}.{tenth} {unit})",
+        d.label, d.packets, d.bytes
+    )?;
+    if compressed {
+        let separator = if d.label == "RX" { ":" } else { " " };
+        writeln!(
+            b,
+            "        {} compressed{separator}{}",
+            d.label, d.compressed
+        )?;
+    }
+    writeln!(b, "        {} {}", d.label, d.errors)
+}
+
+/// The `device` line of the legacy resources, when the device has any.
+fn push_device(b: &mut Vec<u8>, m: &DeviceMap) -> io::Result<()> {
+    if m.irq == 0 && m.mem_start == 0 && m.dma == 0 && m.base_addr < 0x100 {
+        return Ok(());
+    }
+    b.extend_from_slice(b"        device ");
+    if m.irq != 0 {
+        write!(b, "interrupt {}  ", m.irq)?;
+    }
+    if m.base_addr >= 0x100 {
+        write!(b, "base 0x{:x}  ", m.base_addr)?;
+    }
+    if m.mem_start != 0 {
+        write!(b, "memory 0x{:x}-{:x}  ", m.mem_start, m.mem_end)?;
+    }
+    if m.dma != 0 {
+        write!(b, "  dma 0x{:x}", m.dma)?;
+    }
+    b.push(b'\n');
+    Ok(())
 }
 
 fn push_v4_or_unset(b: &mut Vec<u8>, addr: Option<std::net::Ipv4Addr>) {
@@ -391,7 +445,7 @@ fn push_v4_or_unset(b: &mut Vec<u8>, addr: Option<std::net::Ipv4Addr>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nettables::iface::{Counters, Ipv4Config};
+    use nettables::iface::Ipv4Config;
 
     fn iface(name: &str, flags: u16) -> Interface {
         let mut iface = Interface::default();
@@ -515,5 +569,24 @@ mod tests {
         t.hw_type = 3;
         t.hw_addr = [b'N' << 1, b'0' << 1, b'C' << 1, b' ' << 1, 0, 0, 5 << 1, 0];
         assert!(text(|o| write_long(o, &t, &[])).contains("\n        ax25 N0C-5  (AMPR AX.25)\n"));
+    }
+
+    #[test]
+    fn compressed_counts_of_cslip_links() {
+        let mut sl = iface("sl0", 0x1051);
+        sl.hw_type = 257;
+        let stats = sl.stats.as_mut().unwrap();
+        (stats.rx_compressed, stats.tx_compressed) = (3, 4);
+        let block = text(|o| write_long(o, &sl, &[]));
+        assert!(
+            block.contains(
+                "\n        RX compressed:3\n        RX errors 0  dropped 0  overruns 0  frame 0\n"
+            ),
+            "{block}"
+        );
+        assert!(
+            block.contains("\n        TX compressed 4\n        TX errors 0  dropped 0 overruns 0"),
+            "{block}"
+        );
     }
 }

@@ -107,55 +107,63 @@ fn prefix(dst: String, len: u32) -> String {
     }
 }
 
-/// One IPv4 FIB route.
+/// One row of an IPv4 table: a route of the FIB, or an entry of the route cache (`-C`: a host
+/// route, with its source in `prefsrc`).
+#[derive(Clone, Copy, Debug)]
+pub enum Ipv4Row<'a> {
+    Route(&'a Ipv4Route),
+    Cached(&'a CachedRoute),
+}
+
+/// One IPv4 route or cache entry.
 pub fn write_ipv4(
     out: &mut impl Sink,
     options: JsonOptions<'_>,
-    r: &Ipv4Route,
+    row: Ipv4Row<'_>,
     names: Option<HostNames<'_>>,
 ) -> io::Result<()> {
+    // The columns both tables have, then each one's own.
+    let (dev, gateway, counts, [mss, window, irtt]) = match row {
+        Ipv4Row::Route(r) => (
+            &r.iface,
+            r.gateway,
+            [r.metric, r.refcnt, r.use_count],
+            [r.mss, r.window, r.irtt],
+        ),
+        Ipv4Row::Cached(r) => (
+            &r.iface,
+            r.gateway,
+            [r.metric, r.refcnt, r.use_count],
+            [r.mss, r.window, r.irtt],
+        ),
+    };
+    let (dst, flags, genmask, prefsrc) = match row {
+        Ipv4Row::Route(r) => {
+            let len = u32::from(r.mask).count_ones();
+            (
+                prefix(v4(r.destination), len),
+                text::ipv4_flags(r.flags),
+                Some(v4(r.mask)),
+                None,
+            )
+        }
+        Ipv4Row::Cached(r) => {
+            let dst = format!("{}/32", v4(r.destination));
+            (dst, text::cache_flags(r.flags), None, Some(v4(r.source)))
+        }
+    };
     let route = Route {
         family: "inet",
-        dev: &r.iface,
-        flags: text::ipv4_flags(r.flags),
-        counts: [r.metric, r.refcnt, r.use_count].map(i64::from),
+        dev,
+        flags,
+        counts: counts.map(i64::from),
     };
     let record = Record {
-        dst: prefix(v4(r.destination), u32::from(r.mask).count_ones()),
-        gateway: (!r.gateway.is_unspecified()).then(|| v4(r.gateway)),
-        genmask: Some(v4(r.mask)),
-        tcp: Some(TcpColumns {
-            mss: r.mss,
-            window: r.window,
-            irtt: r.irtt,
-        }),
-        ..Record::new(options, names, route)
-    };
-    json::record(out, options.format, &record)
-}
-
-/// One IPv4 routing cache entry (`-C`): host routes, with their source in `prefsrc`.
-pub fn write_cache(
-    out: &mut impl Sink,
-    options: JsonOptions<'_>,
-    r: &CachedRoute,
-    names: Option<HostNames<'_>>,
-) -> io::Result<()> {
-    let route = Route {
-        family: "inet",
-        dev: &r.iface,
-        flags: text::cache_flags(r.flags),
-        counts: [r.metric, r.refcnt, r.use_count].map(i64::from),
-    };
-    let record = Record {
-        dst: format!("{}/32", v4(r.destination)),
-        gateway: (!r.gateway.is_unspecified()).then(|| v4(r.gateway)),
-        prefsrc: Some(v4(r.source)),
-        tcp: Some(TcpColumns {
-            mss: r.mss,
-            window: r.window,
-            irtt: r.irtt,
-        }),
+        dst,
+        gateway: (!gateway.is_unspecified()).then(|| v4(gateway)),
+        genmask,
+        prefsrc,
+        tcp: Some(TcpColumns { mss, window, irtt }),
         ..Record::new(options, names, route)
     };
     json::record(out, options.format, &record)
@@ -202,7 +210,7 @@ mod tests {
         default.gateway = Ipv4Addr::new(10, 0, 0, 1);
         default.flags = Flags::UP | Flags::GATEWAY;
         default.metric = 100;
-        write_ipv4(&mut out, options, &default, None).unwrap();
+        write_ipv4(&mut out, options, Ipv4Row::Route(&default), None).unwrap();
         let mut link = default.clone();
         (link.destination, link.gateway) = (Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::UNSPECIFIED);
         link.mask = Ipv4Addr::new(255, 255, 255, 0);
@@ -211,7 +219,7 @@ mod tests {
             dst: Some(b"lan"),
             gateway: None,
         };
-        write_ipv4(&mut out, options, &link, Some(names)).unwrap();
+        write_ipv4(&mut out, options, Ipv4Row::Route(&link), Some(names)).unwrap();
         let text = String::from_utf8_lossy(&out.bytes);
         assert!(
             text.starts_with(r#"{"family":"inet","dst":"default","gateway":"10.0.0.1","#),
@@ -246,5 +254,21 @@ mod tests {
                 && !text.contains("mss"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn cache_entries_are_host_routes_with_their_source() {
+        let mut r = CachedRoute::default();
+        r.iface = b"eth0".as_slice().into();
+        (r.destination, r.source) = (Ipv4Addr::new(192, 168, 0, 1), Ipv4Addr::new(192, 168, 0, 2));
+        r.flags = Flags::LOCAL;
+        let mut out = Memory::default();
+        write_ipv4(&mut out, JsonOptions::default(), Ipv4Row::Cached(&r), None).unwrap();
+        let text = String::from_utf8_lossy(&out.bytes);
+        assert!(
+            text.contains(r#""dst":"192.168.0.1/32","gateway":null,"prefsrc":"192.168.0.2","dev":"eth0","flags":"l","#),
+            "{text}"
+        );
+        assert!(!text.contains("genmask"), "{text}");
     }
 }

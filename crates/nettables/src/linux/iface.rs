@@ -47,67 +47,46 @@ pub(crate) fn parse_dev_line(line: &[u8], format: DevFormat) -> Option<(&[u8], C
     if name.is_empty() {
         return None;
     }
-    let mut c = Counters::default();
-    let fields: &mut [&mut u64] = match format {
-        DevFormat::Full => &mut [
-            &mut c.rx_bytes,
-            &mut c.rx_packets,
-            &mut c.rx_errors,
-            &mut c.rx_dropped,
-            &mut c.rx_fifo,
-            &mut c.rx_frame,
-            &mut c.rx_compressed,
-            &mut c.rx_multicast,
-            &mut c.tx_bytes,
-            &mut c.tx_packets,
-            &mut c.tx_errors,
-            &mut c.tx_dropped,
-            &mut c.tx_fifo,
-            &mut c.collisions,
-            &mut c.tx_carrier,
-            &mut c.tx_compressed,
-        ],
-        DevFormat::Bytes => &mut [
-            &mut c.rx_bytes,
-            &mut c.rx_packets,
-            &mut c.rx_errors,
-            &mut c.rx_dropped,
-            &mut c.rx_fifo,
-            &mut c.rx_frame,
-            &mut c.tx_bytes,
-            &mut c.tx_packets,
-            &mut c.tx_errors,
-            &mut c.tx_dropped,
-            &mut c.tx_fifo,
-            &mut c.collisions,
-            &mut c.tx_carrier,
-        ],
-        DevFormat::Packets => &mut [
-            &mut c.rx_packets,
-            &mut c.rx_errors,
-            &mut c.rx_dropped,
-            &mut c.rx_fifo,
-            &mut c.rx_frame,
-            &mut c.tx_packets,
-            &mut c.tx_errors,
-            &mut c.tx_dropped,
-            &mut c.tx_fifo,
-            &mut c.collisions,
-            &mut c.tx_carrier,
-        ],
+    // Each format's columns, as positions in the full (Linux 2.2+) line.
+    const FULL: [usize; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+    const BYTES: [usize; 13] = [0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14];
+    const PACKETS: [usize; 11] = [1, 2, 3, 4, 5, 9, 10, 11, 12, 13, 14];
+    let columns: &[usize] = match format {
+        DevFormat::Full => &FULL,
+        DevFormat::Bytes => &BYTES,
+        DevFormat::Packets => &PACKETS,
     };
+    let mut counters = Counters::default();
     let mut rest = rest;
-    for field in fields.iter_mut() {
-        match scan_u64(rest) {
-            Some((value, after)) => {
-                **field = value;
-                rest = after;
-            }
-            None => break,
-        }
+    for &column in columns {
+        let Some((value, after)) = scan_u64(rest) else {
+            break;
+        };
+        *COUNTER_FIELDS[column](&mut counters) = value;
+        rest = after;
     }
-    Some((name, c))
+    Some((name, counters))
 }
+
+/// The counters of a full `/proc/net/dev` line, in its order.
+const COUNTER_FIELDS: [fn(&mut Counters) -> &mut u64; 16] = [
+    |c| &mut c.rx_bytes,
+    |c| &mut c.rx_packets,
+    |c| &mut c.rx_errors,
+    |c| &mut c.rx_dropped,
+    |c| &mut c.rx_fifo,
+    |c| &mut c.rx_frame,
+    |c| &mut c.rx_compressed,
+    |c| &mut c.rx_multicast,
+    |c| &mut c.tx_bytes,
+    |c| &mut c.tx_packets,
+    |c| &mut c.tx_errors,
+    |c| &mut c.tx_dropped,
+    |c| &mut c.tx_fifo,
+    |c| &mut c.collisions,
+    |c| &mut c.tx_carrier,
+    |c| &mut c.tx_compressed,
+];
 
 /// Splits `  name: counters` into the name and what follows the colon. A `name:N:` prefix is
 /// an old-style alias whose `:N` belongs to the name. Like net-tools, the name stops at 15

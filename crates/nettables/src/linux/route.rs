@@ -26,24 +26,15 @@ const ROUTE_COLUMNS: [&str; 11] = [
     "IRTT",
 ];
 
-/// Columns of `/proc/net/rt_cache` (the Linux 2.2+ layout).
-const CACHE_COLUMNS: [&str; 15] = [
-    "Iface",
-    "Destination",
-    "Gateway",
-    "Flags",
-    "RefCnt",
-    "Use",
-    "Metric",
-    "Source",
-    "MTU",
-    "Window",
-    "IRTT",
-    "TOS",
-    "HHRef",
-    "HHUptod",
-    "SpecDst",
-];
+/// Columns of `/proc/net/rt_cache` (the Linux 2.2+ layout): the main table's, with `Source`
+/// where `Mask` is, then four of its own.
+fn cache_columns() -> [&'static str; 15] {
+    let mut columns = [""; 15];
+    columns[..11].copy_from_slice(&ROUTE_COLUMNS);
+    columns[7] = "Source";
+    columns[11..].copy_from_slice(&["TOS", "HHRef", "HHUptod", "SpecDst"]);
+    columns
+}
 
 pub(crate) fn ipv4_routes() -> Result<Vec<Ipv4Route>> {
     parse_ipv4_routes(&super::read_file(IPV4_ROUTE_PATH)?).map_err(|column| Error::MissingColumn {
@@ -109,36 +100,26 @@ fn parse_ipv4_row(columns: &[usize], line: &[u8]) -> Option<Ipv4Route> {
 /// to 0 when absent, as in net-tools.
 pub(crate) fn parse_ipv4_cache(text: &[u8]) -> std::result::Result<Vec<CachedRoute>, &'static str> {
     let mut lines = text.split(|&b| b == b'\n');
-    let columns = locate(lines.next().unwrap_or_default(), &CACHE_COLUMNS)?;
+    let columns = locate(lines.next().unwrap_or_default(), &cache_columns())?;
     Ok(lines
         .filter_map(|line| parse_cache_row(&columns, line))
         .collect())
 }
 
 fn parse_cache_row(columns: &[usize], line: &[u8]) -> Option<CachedRoute> {
+    // The first eleven columns are the main table's, with Source where Mask is.
+    let mut row = CachedRoute::from_route_columns(parse_ipv4_row(columns, line)?);
     let fields: Vec<&[u8]> = words(line).collect();
     let field = |i: usize| fields.get(columns[i]).copied();
-    let int = |i: usize| field(i).and_then(c_int);
-    Some(CachedRoute {
-        iface: field(0)?.into(),
-        destination: hex_ipv4(field(1)?)?,
-        gateway: hex_ipv4(field(2)?)?,
-        flags: Flags::from_bits_retain(hex_u32(field(3)?)?),
-        refcnt: int(4)?,
-        use_count: int(5)?,
-        metric: int(6)?,
-        source: hex_ipv4(field(7)?)?,
-        mss: int(8)?,
-        window: int(9)?,
-        irtt: int(10)?,
-        tos: int(11)?,
-        hh_ref: optional_int(field(12))?,
-        hh_uptodate: optional_int(field(13))?,
-        spec_dst: match field(14) {
-            Some(f) => hex_ipv4(f)?,
-            None => Ipv4Addr::UNSPECIFIED,
-        },
-    })
+    // The cache needs IRTT, and TOS; the three columns after TOS may be absent.
+    field(10).and_then(c_int)?;
+    row.tos = field(11).and_then(c_int)?;
+    row.hh_ref = optional_int(field(12))?;
+    row.hh_uptodate = optional_int(field(13))?;
+    if let Some(f) = field(14) {
+        row.spec_dst = hex_ipv4(f)?;
+    }
+    Some(row)
 }
 
 /// Parses `/proc/net/ipv6_route` (fixed layout, no header). Malformed rows are skipped.
