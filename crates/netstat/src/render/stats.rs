@@ -26,6 +26,15 @@ pub enum TableSet {
     Inet6,
 }
 
+impl TableSet {
+    fn tables(self) -> &'static [Table] {
+        match self {
+            TableSet::Inet => INET,
+            TableSet::Inet6 => INET6,
+        }
+    }
+}
+
 /// How a known key prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -546,11 +555,7 @@ impl StatsRenderer {
         set: TableSet,
         section: &CounterSection,
     ) -> io::Result<()> {
-        let tables = match set {
-            TableSet::Inet => INET,
-            TableSet::Inet6 => INET6,
-        };
-        let table = tables.iter().find(|t| t.name == section.name);
+        let table = set.tables().iter().find(|t| t.name == section.name);
         if let Some(table) = table {
             // A known title resets the indent even when its section is filtered out.
             self.state = State::Plain;
@@ -561,18 +566,14 @@ impl StatsRenderer {
         writeln!(out, "{}:", section.name)?;
         let entries = table.map_or(&[][..], |t| t.entries);
         for (key, value) in &section.counters {
-            self.counter(out, entries, key, *value)?;
+            self.counter(out, entries, (key, *value))?;
         }
         Ok(())
     }
 
     /// Whether the filter lets a section of this name through (unknown sections always pass).
     pub fn shows_section(&self, set: TableSet, name: &str) -> bool {
-        let tables = match set {
-            TableSet::Inet => INET,
-            TableSet::Inet6 => INET6,
-        };
-        tables
+        set.tables()
             .iter()
             .find(|t| t.name == name)
             .is_none_or(|t| self.shows(t.group))
@@ -587,12 +588,12 @@ impl StatsRenderer {
         }
     }
 
+    /// One counter, `(key, value)`, described by its entry among `entries` if it has one.
     fn counter(
         &mut self,
         out: &mut impl Write,
         entries: &[Entry],
-        key: &str,
-        value: u64,
+        (key, value): (&str, u64),
     ) -> io::Result<()> {
         let entry = entries.iter().find(|e| e.key == key && e.kind != Kind::Raw);
         let Some(entry) = entry else {
@@ -628,11 +629,7 @@ impl StatsRenderer {
 /// The known sections of `set` with their keys in net-tools' order, for tests that build input.
 #[cfg(test)]
 pub(crate) fn known_keys(set: TableSet) -> Vec<(&'static str, Vec<&'static str>)> {
-    let tables = match set {
-        TableSet::Inet => INET,
-        TableSet::Inet6 => INET6,
-    };
-    tables
+    set.tables()
         .iter()
         .map(|t| (t.name, t.entries.iter().map(|e| e.key).collect()))
         .collect()
