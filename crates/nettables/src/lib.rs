@@ -53,3 +53,5 @@ pub use reader::{SocketReader, Source};
 
 #[cfg(target_os = "linux")]
 mod linux;
+
+mod sys;

@@ -1,0 +1,385 @@
+//! Interface counters: `struct if_data` (what `getifaddrs` points `ifa_data` at for `AF_LINK`
+//! entries, 32-bit counters), `struct if_data64`, and the messages of `sysctl {CTL_NET,
+//! PF_ROUTE, 0, 0, NET_RT_IFLIST2, 0}` that `netstat -i` reads (`struct if_msghdr2` with an
+//! `if_data64` per interface, `struct ifa_msghdr` per address). Layouts of xnu's
+//! `bsd/net/if_var.h` (`#pragma pack(4)`) and `bsd/net/if.h`.
+
+use super::bytes::{ParseError, Record};
+use super::sockaddr::{Addrs, RTAX_IFP, SockAddr};
+
+/// `ifm_type` of an interface message (`RTM_IFINFO2`).
+pub const RTM_IFINFO2: u8 = 0x12;
+/// `ifam_type` of an address message (`RTM_NEWADDR`).
+pub const RTM_NEWADDR: u8 = 0xc;
+
+/// The counters and properties of an interface, from either layout (32-bit counters are
+/// widened).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfData {
+    /// `IFT_*` (ethernet 0x06, loopback 0x18 …).
+    pub kind: u8,
+    /// Hardware address length.
+    pub addr_len: u8,
+    pub mtu: u32,
+    pub metric: u32,
+    /// Line speed, bits per second.
+    pub baudrate: u64,
+    pub in_packets: u64,
+    pub in_errors: u64,
+    pub out_packets: u64,
+    pub out_errors: u64,
+    pub collisions: u64,
+    pub in_bytes: u64,
+    pub out_bytes: u64,
+    pub in_multicasts: u64,
+    pub out_multicasts: u64,
+    pub in_drops: u64,
+    /// Packets for a protocol the system does not speak.
+    pub no_proto: u64,
+    /// Last administrative change (`ifi_lastchange`, a `timeval32`): seconds and
+    /// microseconds.
+    pub last_change: (i32, i32),
+}
+
+/// Offsets shared by `struct if_data` and `struct if_data64` (their first 16 bytes).
+mod common {
+    pub const TYPE: usize = 0;
+    pub const ADDRLEN: usize = 3;
+    pub const MTU: usize = 8;
+    pub const METRIC: usize = 12;
+}
+
+impl IfData {
+    /// `sizeof(struct if_data)`.
+    pub const SIZE: usize = 96;
+    /// `sizeof(struct if_data64)`.
+    pub const SIZE64: usize = 128;
+
+    /// Parses a `struct if_data` (u_int32_t counters; `ifi_lastchange` at 72).
+    pub fn parse(buf: &[u8]) -> Result<IfData, ParseError> {
+        let r = Record::whole(buf, "if_data");
+        r.require(80)?;
+        let counter = |i: usize| r.u32(16 + 4 * i).map(u64::from);
+        Ok(IfData {
+            kind: r.u8(common::TYPE)?,
+            addr_len: r.u8(common::ADDRLEN)?,
+            mtu: r.u32(common::MTU)?,
+            metric: r.u32(common::METRIC)?,
+            baudrate: counter(0)?,
+            in_packets: counter(1)?,
+            in_errors: counter(2)?,
+            out_packets: counter(3)?,
+            out_errors: counter(4)?,
+            collisions: counter(5)?,
+            in_bytes: counter(6)?,
+            out_bytes: counter(7)?,
+            in_multicasts: counter(8)?,
+            out_multicasts: counter(9)?,
+            in_drops: counter(10)?,
+            no_proto: counter(11)?,
+            last_change: (r.i32(72)?, r.i32(76)?),
+        })
+    }
+
+    /// Parses a `struct if_data64` (u_int64_t counters from 16; `ifi_lastchange` at 120).
+    pub fn parse64(buf: &[u8]) -> Result<IfData, ParseError> {
+        let r = Record::whole(buf, "if_data64");
+        r.require(Self::SIZE64)?;
+        let counter = |i: usize| r.u64(16 + 8 * i);
+        Ok(IfData {
+            kind: r.u8(common::TYPE)?,
+            addr_len: r.u8(common::ADDRLEN)?,
+            mtu: r.u32(common::MTU)?,
+            metric: r.u32(common::METRIC)?,
+            baudrate: counter(0)?,
+            in_packets: counter(1)?,
+            in_errors: counter(2)?,
+            out_packets: counter(3)?,
+            out_errors: counter(4)?,
+            collisions: counter(5)?,
+            in_bytes: counter(6)?,
+            out_bytes: counter(7)?,
+            in_multicasts: counter(8)?,
+            out_multicasts: counter(9)?,
+            in_drops: counter(10)?,
+            no_proto: counter(11)?,
+            last_change: (r.i32(120)?, r.i32(124)?),
+        })
+    }
+}
+
+/// Offsets in `struct if_msghdr2` (160 bytes) and `struct ifa_msghdr` (20 bytes).
+mod msghdr {
+    pub const MSGLEN: usize = 0;
+    pub const VERSION: usize = 2;
+    pub const TYPE: usize = 3;
+    pub const ADDRS: usize = 4;
+    pub const FLAGS: usize = 8;
+    pub const INDEX: usize = 12;
+    pub const IFM_SND_LEN: usize = 16;
+    pub const IFM_SND_MAXLEN: usize = 20;
+    pub const IFM_SND_DROPS: usize = 24;
+    pub const IFM_DATA: usize = 32;
+    pub const IF_MSGHDR2_SIZE: usize = 32 + 128;
+    pub const IFAM_METRIC: usize = 16;
+    pub const IFA_MSGHDR_SIZE: usize = 20;
+}
+
+/// One message of an `NET_RT_IFLIST2` dump.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "messages are decoded one at a time, never stored in bulk"
+)]
+pub enum InterfaceMessage {
+    /// An interface (`RTM_IFINFO2`), with its link-layer address when present.
+    Interface {
+        index: u16,
+        /// `IFF_*` flags.
+        flags: u32,
+        /// The send queue: length, limit, drops.
+        send_queue: (i32, i32, i32),
+        data: IfData,
+        link: Option<SockAddr>,
+    },
+    /// An address of the interface announced before it (`RTM_NEWADDR`), by `RTAX_*`
+    /// position (`RTAX_IFA` is the address, `RTAX_NETMASK` its mask, position 7 the
+    /// broadcast or peer address).
+    Address {
+        index: u16,
+        flags: u32,
+        metric: i32,
+        addrs: Addrs,
+    },
+}
+
+/// An interface dump whose framing has been checked; [`Interfaces::iter`] decodes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Interfaces<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> Interfaces<'a> {
+    /// Checks that the messages of `buf` tile it, each length inside the buffer.
+    pub fn parse(buf: &'a [u8]) -> Result<Interfaces<'a>, ParseError> {
+        let mut offset = 0;
+        while offset < buf.len() {
+            let len = Record::at(buf, offset, 4, "if_msghdr")?.u16(msghdr::MSGLEN)? as usize;
+            if len < 4 || Record::at(buf, offset, len, "if_msghdr").is_err() {
+                return Err(ParseError::BadLength {
+                    what: "if_msghdr",
+                    offset,
+                    len,
+                });
+            }
+            offset += len;
+        }
+        Ok(Interfaces { buf })
+    }
+
+    /// The interface and address messages, in kernel order; other message types (multicast
+    /// memberships) are skipped. A message too short for what it announces gives an error in
+    /// its place.
+    pub fn iter(&self) -> impl Iterator<Item = Result<InterfaceMessage, ParseError>> + 'a {
+        let buf = self.buf;
+        let mut offset = 0;
+        std::iter::from_fn(move || {
+            loop {
+                // The framing was checked by `parse`.
+                let len = Record::at(buf, offset, 4, "if_msghdr").ok()?.u16(0).ok()? as usize;
+                let at = offset;
+                offset += len;
+                let bytes = buf.get(at..at + len)?;
+                let m = Record::whole(bytes, "if_msghdr");
+                match m.u8(msghdr::TYPE).ok()? {
+                    RTM_IFINFO2 => return Some(interface(m, bytes)),
+                    RTM_NEWADDR => return Some(address(m, bytes)),
+                    _ => continue,
+                }
+            }
+        })
+    }
+}
+
+fn check_version(m: &Record) -> Result<(), ParseError> {
+    let version = m.u8(msghdr::VERSION)?;
+    if version != super::route::RTM_VERSION {
+        return Err(m.bad_value(msghdr::VERSION, u64::from(version)));
+    }
+    Ok(())
+}
+
+fn interface(m: Record, bytes: &[u8]) -> Result<InterfaceMessage, ParseError> {
+    check_version(&m)?;
+    m.require(msghdr::IF_MSGHDR2_SIZE)?;
+    let addrs = Addrs::parse(bytes, msghdr::IF_MSGHDR2_SIZE, m.i32(msghdr::ADDRS)?)?;
+    Ok(InterfaceMessage::Interface {
+        index: m.u16(msghdr::INDEX)?,
+        flags: m.u32(msghdr::FLAGS)?,
+        send_queue: (
+            m.i32(msghdr::IFM_SND_LEN)?,
+            m.i32(msghdr::IFM_SND_MAXLEN)?,
+            m.i32(msghdr::IFM_SND_DROPS)?,
+        ),
+        data: IfData::parse64(m.slice(msghdr::IFM_DATA, IfData::SIZE64)?)?,
+        link: addrs.get(RTAX_IFP).cloned(),
+    })
+}
+
+fn address(m: Record, bytes: &[u8]) -> Result<InterfaceMessage, ParseError> {
+    check_version(&m)?;
+    m.require(msghdr::IFA_MSGHDR_SIZE)?;
+    Ok(InterfaceMessage::Address {
+        index: m.u16(msghdr::INDEX)?,
+        flags: m.u32(msghdr::FLAGS)?,
+        metric: m.i32(msghdr::IFAM_METRIC)?,
+        addrs: Addrs::parse(bytes, msghdr::IFA_MSGHDR_SIZE, m.i32(msghdr::ADDRS)?)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::macos::sockaddr::tests::{sdl, sin, trimmed_mask};
+    use crate::sys::macos::sockaddr::{AF_INET, RTAX_IFA, RTAX_NETMASK};
+
+    fn if_data64(ibytes: u64, obytes: u64) -> Vec<u8> {
+        let mut d = vec![0u8; IfData::SIZE64];
+        d[0] = 0x06; // IFT_ETHER
+        d[3] = 6;
+        d[8..12].copy_from_slice(&1500u32.to_le_bytes());
+        d[16..24].copy_from_slice(&1_000_000_000u64.to_le_bytes()); // baudrate
+        d[24..32].copy_from_slice(&11259u64.to_le_bytes()); // ipackets
+        d[40..48].copy_from_slice(&4707u64.to_le_bytes()); // opackets
+        d[64..72].copy_from_slice(&ibytes.to_le_bytes());
+        d[72..80].copy_from_slice(&obytes.to_le_bytes());
+        d[120..124].copy_from_slice(&1_700_000_000i32.to_le_bytes());
+        d
+    }
+
+    fn ifinfo2(index: u16, data: &[u8], link: &[u8]) -> Vec<u8> {
+        let mut m = vec![0u8; 32];
+        m[2] = 5;
+        m[3] = RTM_IFINFO2;
+        m[4..8].copy_from_slice(&0x10i32.to_le_bytes()); // RTA_IFP
+        m[8..12].copy_from_slice(&0x8863u32.to_le_bytes()); // UP|BROADCAST|RUNNING|SIMPLEX|MULTICAST
+        m[12..14].copy_from_slice(&index.to_le_bytes());
+        m[20..24].copy_from_slice(&50i32.to_le_bytes()); // ifm_snd_maxlen
+        m.extend_from_slice(data);
+        m.extend_from_slice(link);
+        let len = m.len() as u16;
+        m[0..2].copy_from_slice(&len.to_le_bytes());
+        m
+    }
+
+    fn newaddr(index: u16, sockaddrs: &[Vec<u8>], mask: i32) -> Vec<u8> {
+        let mut m = vec![0u8; 20];
+        m[2] = 5;
+        m[3] = RTM_NEWADDR;
+        m[4..8].copy_from_slice(&mask.to_le_bytes());
+        m[12..14].copy_from_slice(&index.to_le_bytes());
+        for sa in sockaddrs {
+            m.extend_from_slice(sa);
+        }
+        let len = m.len() as u16;
+        m[0..2].copy_from_slice(&len.to_le_bytes());
+        m
+    }
+
+    #[test]
+    fn an_interface_and_its_address() {
+        let mac = [0xc6, 0x66, 0x6c, 0xd3, 0x09, 0x29];
+        let mut buf = ifinfo2(7, &if_data64(14_571_601, 1_052_393), &sdl(7, b"en0", &mac));
+        // A multicast membership message (RTM_NEWMADDR2) in between is skipped.
+        buf.extend([8u8, 0, 5, 0x13, 0, 0, 0, 0]);
+        buf.extend(newaddr(
+            7,
+            &[trimmed_mask([255, 255, 255, 0]), sin([192, 168, 1, 221])],
+            0x4 | 0x20,
+        ));
+
+        let got: Vec<_> = Interfaces::parse(&buf)
+            .unwrap()
+            .iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(got.len(), 2);
+        let InterfaceMessage::Interface {
+            index,
+            flags,
+            send_queue,
+            data,
+            link,
+        } = &got[0]
+        else {
+            panic!("{got:?}")
+        };
+        assert_eq!((*index, *flags, send_queue.1), (7, 0x8863, 50));
+        assert_eq!(
+            (data.mtu, data.in_packets, data.out_packets),
+            (1500, 11259, 4707)
+        );
+        assert_eq!((data.in_bytes, data.out_bytes), (14_571_601, 1_052_393));
+        assert_eq!(data.last_change.0, 1_700_000_000);
+        let Some(SockAddr::Link(link)) = link else {
+            panic!()
+        };
+        assert_eq!((&*link.name, &*link.address), (&b"en0"[..], &mac[..]));
+        let InterfaceMessage::Address { index, addrs, .. } = &got[1] else {
+            panic!()
+        };
+        assert_eq!(*index, 7);
+        assert_eq!(
+            addrs.get(RTAX_IFA),
+            Some(&SockAddr::Inet("192.168.1.221:0".parse().unwrap()))
+        );
+        assert_eq!(
+            addrs.get(RTAX_NETMASK).unwrap().prefix_len(AF_INET),
+            Some(24)
+        );
+    }
+
+    #[test]
+    fn if_data_of_getifaddrs() {
+        let mut d = vec![0u8; IfData::SIZE];
+        d[0] = 0x18; // IFT_LOOP
+        d[8..12].copy_from_slice(&16384u32.to_le_bytes());
+        d[20..24].copy_from_slice(&1234u32.to_le_bytes()); // ifi_ipackets
+        d[40..44].copy_from_slice(&u32::MAX.to_le_bytes()); // ifi_ibytes: 32 bits wrap
+        d[56..60].copy_from_slice(&9u32.to_le_bytes()); // ifi_iqdrops
+        let data = IfData::parse(&d).unwrap();
+        assert_eq!((data.kind, data.mtu, data.in_packets), (0x18, 16384, 1234));
+        assert_eq!((data.in_bytes, data.in_drops), (u64::from(u32::MAX), 9));
+        assert!(IfData::parse(&d[..79]).is_err());
+        assert!(
+            IfData::parse64(&d).is_err(),
+            "an if_data is too short for an if_data64"
+        );
+    }
+
+    #[test]
+    fn broken_dumps() {
+        let good = ifinfo2(1, &if_data64(1, 2), &sdl(1, b"lo0", &[]));
+        for cut in 1..good.len() {
+            assert!(Interfaces::parse(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        // A header claiming fewer bytes than an if_msghdr2.
+        let mut short = good[..40].to_vec();
+        short[0..2].copy_from_slice(&40u16.to_le_bytes());
+        let got: Vec<_> = Interfaces::parse(&short).unwrap().iter().collect();
+        assert!(matches!(got[..], [Err(ParseError::Truncated { .. })]));
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        for _ in 0..3000 {
+            let mut b = good.clone();
+            b.extend(newaddr(1, &[sin([127, 0, 0, 1])], 0x20));
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = seed as usize % b.len();
+            b[at] = (seed >> 32) as u8;
+            if let Ok(dump) = Interfaces::parse(&b) {
+                dump.iter().for_each(drop);
+            }
+        }
+    }
+}

@@ -1,0 +1,907 @@
+//! The socket lists of `sysctl net.inet.tcp.pcblist_n` and `net.inet.udp.pcblist_n`.
+//!
+//! The buffer is a `struct xinpgen`, then for every socket the records `xinpcb_n`, `xsocket_n`,
+//! `xsockbuf_n` (receive), `xsockbuf_n` (send), `xsockstat_n` and, for TCP, `xtcpcb_n`, each
+//! starting on an 8-byte boundary, and a second `xinpgen` at the end (xnu
+//! `bsd/netinet/in_pcblist.c`, `get_pcblist_n`). Every record begins with its length and kind;
+//! like netstat, the walk goes by length, tells records apart by kind and skips kinds it does
+//! not know. Layouts are those of `bsd/netinet/in_pcb.h`, `bsd/sys/socketvar.h` and
+//! `bsd/netinet/tcp_var.h`, all `#pragma pack(4)`.
+
+use std::net::SocketAddr;
+
+use super::bytes::{ParseError, Record, roundup64};
+use super::{DataStats, inet_endpoint, tcp_state};
+use crate::inet::{Family, InetSocket, Protocol, State};
+
+/// `struct xinpgen`: the buffer's header and trailer.
+mod xinpgen {
+    pub const SIZE: usize = 24;
+    pub const LEN: usize = 0;
+    pub const COUNT: usize = 4;
+    pub const GEN: usize = 8;
+    pub const SOGEN: usize = 16;
+}
+
+/// The `xi_len`/`xi_kind` pair every record starts with.
+const KIND: usize = 4;
+
+/// Record kinds (`XSO_*`, `bsd/sys/socketvar.h`).
+const XSO_SOCKET: u32 = 0x001;
+const XSO_RCVBUF: u32 = 0x002;
+const XSO_SNDBUF: u32 = 0x004;
+const XSO_STATS: u32 = 0x008;
+const XSO_INPCB: u32 = 0x010;
+const XSO_TCPCB: u32 = 0x020;
+
+/// `struct xinpcb_n`, through `inp_flowhash` (older kernels end there).
+mod xinpcb_n {
+    pub const INP_FPORT: usize = 16;
+    pub const INP_LPORT: usize = 18;
+    pub const INP_PPCB: usize = 20;
+    pub const INP_GENCNT: usize = 28;
+    pub const INP_FLAGS: usize = 36;
+    pub const INP_VFLAG: usize = 44;
+    pub const INP_FADDR: usize = 48;
+    pub const INP_LADDR: usize = 64;
+    pub const INP_FLOWHASH: usize = 96;
+    pub const NEEDED: usize = 100;
+}
+
+/// `inp_flags`: the local port was chosen by the kernel.
+const INP_ANONPORT: u32 = 0x40;
+
+/// `struct xsocket_n`, through `so_gencnt`.
+mod xsocket_n {
+    pub const XSO_SO: usize = 8;
+    pub const SO_PCB: usize = 28;
+    pub const SO_QLEN: usize = 44;
+    pub const SO_INCQLEN: usize = 46;
+    pub const SO_QLIMIT: usize = 48;
+    pub const SO_UID: usize = 64;
+    pub const SO_LAST_PID: usize = 68;
+    pub const SO_E_PID: usize = 72;
+    pub const NEEDED: usize = 76;
+}
+
+/// `struct xsockbuf_n`.
+mod xsockbuf_n {
+    pub const SB_CC: usize = 8;
+    pub const SB_HIWAT: usize = 12;
+    pub const NEEDED: usize = 16;
+}
+
+/// `struct xsockstat_n`: four `struct data_stats` of four `u_int64_t`.
+mod xsockstat_n {
+    pub const XST_TC_STATS: usize = 8;
+    pub const NEEDED: usize = 8 + 4 * 32;
+}
+
+/// `struct xtcpcb_n`, through `t_state`.
+mod xtcpcb_n {
+    pub const T_STATE: usize = 36;
+    pub const NEEDED: usize = 40;
+}
+
+/// A generation stamp of a socket list (`struct xinpgen`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Generation {
+    /// Sockets in the list when the stamp was taken.
+    pub count: u32,
+    /// The protocol's PCB generation (`xig_gen`).
+    pub pcb: u64,
+    /// The socket layer's generation (`xig_sogen`).
+    pub socket: u64,
+}
+
+/// The listen queue of a socket (`so_qlen`, `so_incqlen`, `so_qlimit`), as `netstat -L`
+/// prints it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListenQueue {
+    /// Connections ready to be accepted.
+    pub ready: u16,
+    /// Connections still in their handshake.
+    pub incomplete: u16,
+    /// The backlog; 0 for sockets that do not listen.
+    pub limit: u16,
+}
+
+/// One socket of a `pcblist_n` buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PcbSocket {
+    /// The socket in the library's terms. `inode` holds the kernel's handle of the socket
+    /// (`xso_so`), which `proc_pidfdinfo` reports for the same socket (`soi_so`): the key that
+    /// joins sockets to processes.
+    pub socket: InetSocket,
+    /// The TCP state as macOS numbers it (`TCPS_CLOSED` 0 … `TCPS_TIME_WAIT` 10); `None` for
+    /// UDP. `socket.state` holds it translated, or `State(0)` for a number outside 0–10.
+    pub tcp_state: Option<i32>,
+    /// An IPv6 socket that also takes IPv4 (netstat's `tcp46`).
+    pub dual_stack: bool,
+    /// The local port was chosen by the kernel (`INP_ANONPORT`); netstat then names the
+    /// foreign port rather than the local one.
+    pub anonymous_port: bool,
+    /// The protocol control block's handle (TCP: `inp_ppcb`, others: `so_pcb`), which
+    /// `netstat -A` prints.
+    pub pcb: u64,
+    /// The flow hash `netstat -A` prints.
+    pub flow_hash: u32,
+    /// The last process that used the socket (`so_last_pid`).
+    pub last_pid: u32,
+    /// The process the socket works for (`so_e_pid`), when it is delegated.
+    pub effective_pid: u32,
+    pub listen_queue: ListenQueue,
+    /// Receive and send buffer sizes (`sb_hiwat`).
+    pub buffer_sizes: (u32, u32),
+    /// Traffic per class (`xst_tc_stats`: data, then the three traffic-class counters).
+    pub traffic: [DataStats; 4],
+}
+
+/// A parsed `pcblist_n` buffer whose framing has been checked: the header, every record's
+/// length and the trailer. [`PcbList::sockets`] decodes the records.
+#[derive(Clone, Copy, Debug)]
+pub struct PcbList<'a> {
+    protocol: Protocol,
+    /// The stamp before the list.
+    pub header: Generation,
+    /// The stamp after it. If it differs from the header, sockets came or went while the
+    /// kernel copied the list (netstat: "Some tcp sockets may have been created or deleted").
+    pub trailer: Generation,
+    /// The records between the two stamps.
+    body: &'a [u8],
+    /// Offset of `body` in the buffer (for errors).
+    body_offset: usize,
+}
+
+impl<'a> PcbList<'a> {
+    /// Checks the framing of `buf`, the result of `sysctl net.inet.tcp.pcblist_n`
+    /// (`protocol` TCP) or `net.inet.udp.pcblist_n` (UDP).
+    pub fn parse(buf: &'a [u8], protocol: Protocol) -> Result<PcbList<'a>, ParseError> {
+        let header = generation(buf, 0)?;
+        let mut offset = roundup64(xinpgen::SIZE);
+        loop {
+            let start = Record::at(buf, offset, 8, "pcblist record")?;
+            let len = start.u32(0)? as usize;
+            if len <= xinpgen::SIZE {
+                // netstat's rule: a record this short is the trailing xinpgen.
+                let trailer = generation(buf, offset)?;
+                let body_offset = roundup64(xinpgen::SIZE);
+                return Ok(PcbList {
+                    protocol,
+                    header,
+                    trailer,
+                    body: buf.get(body_offset..offset).unwrap_or_default(),
+                    body_offset,
+                });
+            }
+            Record::at(buf, offset, len, "pcblist record").map_err(|_| ParseError::BadLength {
+                what: "pcblist record",
+                offset,
+                len,
+            })?;
+            offset = offset
+                .checked_add(roundup64(len))
+                .ok_or(ParseError::BadLength {
+                    what: "pcblist record",
+                    offset,
+                    len,
+                })?;
+        }
+    }
+
+    /// Whether sockets came or went while the kernel copied the list.
+    pub fn changed(&self) -> bool {
+        self.header != self.trailer
+    }
+
+    /// The sockets, in kernel order. A socket whose records are incomplete or malformed gives
+    /// an error in its place; the walk goes on with the next one. Sockets made after the
+    /// header's stamp are skipped, as netstat skips them.
+    pub fn sockets(&self) -> Sockets<'a> {
+        Sockets {
+            list: *self,
+            offset: 0,
+            parts: Parts::default(),
+        }
+    }
+}
+
+fn generation(buf: &[u8], offset: usize) -> Result<Generation, ParseError> {
+    let r = Record::at(buf, offset, xinpgen::SIZE, "xinpgen")?;
+    let len = r.u32(xinpgen::LEN)?;
+    if len as usize != xinpgen::SIZE {
+        return Err(ParseError::BadLength {
+            what: "xinpgen",
+            offset,
+            len: len as usize,
+        });
+    }
+    Ok(Generation {
+        count: r.u32(xinpgen::COUNT)?,
+        pcb: r.u64(xinpgen::GEN)?,
+        socket: r.u64(xinpgen::SOGEN)?,
+    })
+}
+
+/// The records of one socket seen so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct Parts<'a> {
+    start: Option<usize>,
+    inpcb: Option<Record<'a>>,
+    socket: Option<Record<'a>>,
+    rcv: Option<Record<'a>>,
+    snd: Option<Record<'a>>,
+    stats: Option<Record<'a>>,
+    tcpcb: Option<Record<'a>>,
+}
+
+impl Parts<'_> {
+    fn complete(&self, protocol: Protocol) -> bool {
+        self.inpcb.is_some()
+            && self.socket.is_some()
+            && self.rcv.is_some()
+            && self.snd.is_some()
+            && self.stats.is_some()
+            && (protocol != Protocol::Tcp || self.tcpcb.is_some())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.start.is_none()
+    }
+}
+
+/// Iterator over the sockets of a [`PcbList`].
+#[derive(Clone, Debug)]
+pub struct Sockets<'a> {
+    list: PcbList<'a>,
+    offset: usize,
+    parts: Parts<'a>,
+}
+
+impl Iterator for Sockets<'_> {
+    type Item = Result<PcbSocket, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let body = self.list.body;
+        let base = self.list.body_offset;
+        loop {
+            if self.offset >= body.len() {
+                // A socket still missing records at the end of the list.
+                let parts = std::mem::take(&mut self.parts);
+                return (!parts.is_empty()).then(|| Err(incomplete(&parts, base)));
+            }
+            // The framing was checked by `PcbList::parse`; these reads cannot fail.
+            let head = Record::at(body, self.offset, 8, "pcblist record").ok()?;
+            let (len, kind) = (head.u32(0).ok()? as usize, head.u32(KIND).ok()?);
+            let record = Record::at(body, self.offset, len, record_name(kind)).ok()?;
+            let at = self.offset;
+            self.offset += roundup64(len);
+
+            if kind == XSO_INPCB && !self.parts.is_empty() {
+                let unfinished = std::mem::take(&mut self.parts);
+                self.parts.start = Some(at);
+                self.parts.inpcb = Some(record);
+                return Some(Err(incomplete(&unfinished, base)));
+            }
+            let slot = match kind {
+                XSO_INPCB => &mut self.parts.inpcb,
+                XSO_SOCKET => &mut self.parts.socket,
+                XSO_RCVBUF => &mut self.parts.rcv,
+                XSO_SNDBUF => &mut self.parts.snd,
+                XSO_STATS => &mut self.parts.stats,
+                XSO_TCPCB => &mut self.parts.tcpcb,
+                _ => continue, // a kind this parser does not know
+            };
+            *slot = Some(record);
+            self.parts.start.get_or_insert(at);
+            if !self.parts.complete(self.list.protocol) {
+                continue;
+            }
+            let parts = std::mem::take(&mut self.parts);
+            match decode(&parts, self.list.protocol) {
+                Ok((_, gencnt)) if gencnt > self.list.header.pcb => continue,
+                Ok((sock, _)) => return Some(Ok(sock)),
+                Err(e) => return Some(Err(rebase(e, base))),
+            }
+        }
+    }
+}
+
+fn record_name(kind: u32) -> &'static str {
+    match kind {
+        XSO_INPCB => "xinpcb_n",
+        XSO_SOCKET => "xsocket_n",
+        XSO_RCVBUF | XSO_SNDBUF => "xsockbuf_n",
+        XSO_STATS => "xsockstat_n",
+        XSO_TCPCB => "xtcpcb_n",
+        _ => "pcblist record",
+    }
+}
+
+fn incomplete(parts: &Parts, base: usize) -> ParseError {
+    let missing = [
+        (parts.inpcb.is_none(), "xinpcb_n"),
+        (parts.socket.is_none(), "xsocket_n"),
+        (parts.rcv.is_none(), "xsockbuf_n (receive)"),
+        (parts.snd.is_none(), "xsockbuf_n (send)"),
+        (parts.stats.is_none(), "xsockstat_n"),
+        (parts.tcpcb.is_none(), "xtcpcb_n"),
+    ]
+    .into_iter()
+    .find_map(|(absent, name)| absent.then_some(name))
+    .unwrap_or("pcblist record");
+    ParseError::Truncated {
+        what: missing,
+        offset: base + parts.start.unwrap_or(0),
+        need: 8,
+    }
+}
+
+/// Moves an error's offset from the body to the whole buffer.
+fn rebase(e: ParseError, base: usize) -> ParseError {
+    match e {
+        ParseError::Truncated { what, offset, need } => ParseError::Truncated {
+            what,
+            offset: offset + base,
+            need,
+        },
+        ParseError::BadLength { what, offset, len } => ParseError::BadLength {
+            what,
+            offset: offset + base,
+            len,
+        },
+        ParseError::BadValue {
+            what,
+            offset,
+            value,
+        } => ParseError::BadValue {
+            what,
+            offset: offset + base,
+            value,
+        },
+    }
+}
+
+/// Builds the socket from its records; also returns the PCB's generation.
+fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseError> {
+    let (Some(inp), Some(so), Some(rcv), Some(snd), Some(stats)) =
+        (parts.inpcb, parts.socket, parts.rcv, parts.snd, parts.stats)
+    else {
+        unreachable!("decode is called on complete parts only");
+    };
+    inp.require(xinpcb_n::NEEDED)?;
+    so.require(xsocket_n::NEEDED)?;
+    rcv.require(xsockbuf_n::NEEDED)?;
+    snd.require(xsockbuf_n::NEEDED)?;
+    stats.require(xsockstat_n::NEEDED)?;
+
+    let vflag = inp.u8(xinpcb_n::INP_VFLAG)?;
+    let laddr = inp.array::<16>(xinpcb_n::INP_LADDR)?;
+    let faddr = inp.array::<16>(xinpcb_n::INP_FADDR)?;
+    let (family, local) = inet_endpoint(vflag, laddr, inp.u16_be(xinpcb_n::INP_LPORT)?)
+        .ok_or_else(|| inp.bad_value(xinpcb_n::INP_VFLAG, u64::from(vflag)))?;
+    let (_, remote) = inet_endpoint(vflag, faddr, inp.u16_be(xinpcb_n::INP_FPORT)?)
+        .ok_or_else(|| inp.bad_value(xinpcb_n::INP_VFLAG, u64::from(vflag)))?;
+
+    let tcp_raw = match (protocol, parts.tcpcb) {
+        (Protocol::Tcp, Some(tcpcb)) => {
+            tcpcb.require(xtcpcb_n::NEEDED)?;
+            Some(tcpcb.i32(xtcpcb_n::T_STATE)?)
+        }
+        _ => None,
+    };
+    let state = match tcp_raw {
+        Some(raw) => tcp_state(raw),
+        None if connected(&remote) => State::ESTABLISHED,
+        None => State::CLOSE,
+    };
+
+    let mut socket = InetSocket::new(protocol, local, remote, state);
+    socket.family = family;
+    socket.recv_q = rcv.u32(xsockbuf_n::SB_CC)?;
+    socket.send_q = snd.u32(xsockbuf_n::SB_CC)?;
+    socket.uid = so.u32(xsocket_n::SO_UID)?;
+    socket.inode = so.u64(xsocket_n::XSO_SO)?;
+
+    let mut traffic = [DataStats::default(); 4];
+    for (i, entry) in traffic.iter_mut().enumerate() {
+        let at = xsockstat_n::XST_TC_STATS + i * 32;
+        *entry = DataStats {
+            rx_packets: stats.u64(at)?,
+            rx_bytes: stats.u64(at + 8)?,
+            tx_packets: stats.u64(at + 16)?,
+            tx_bytes: stats.u64(at + 24)?,
+        };
+    }
+    let pcb = match protocol {
+        Protocol::Tcp => inp.u64(xinpcb_n::INP_PPCB)?,
+        _ => so.u64(xsocket_n::SO_PCB)?,
+    };
+    let sock = PcbSocket {
+        socket,
+        tcp_state: tcp_raw,
+        dual_stack: family == Family::Inet6 && vflag & super::INP_IPV4 != 0,
+        anonymous_port: inp.u32(xinpcb_n::INP_FLAGS)? & INP_ANONPORT != 0,
+        pcb,
+        flow_hash: inp.u32(xinpcb_n::INP_FLOWHASH)?,
+        last_pid: so.u32(xsocket_n::SO_LAST_PID)?,
+        effective_pid: so.u32(xsocket_n::SO_E_PID)?,
+        listen_queue: ListenQueue {
+            ready: so.u16(xsocket_n::SO_QLEN)?,
+            incomplete: so.u16(xsocket_n::SO_INCQLEN)?,
+            limit: so.u16(xsocket_n::SO_QLIMIT)?,
+        },
+        buffer_sizes: (
+            rcv.u32(xsockbuf_n::SB_HIWAT)?,
+            snd.u32(xsockbuf_n::SB_HIWAT)?,
+        ),
+        traffic,
+    };
+    Ok((sock, inp.u64(xinpcb_n::INP_GENCNT)?))
+}
+
+fn connected(remote: &SocketAddr) -> bool {
+    !remote.ip().is_unspecified() || remote.port() != 0
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+    use super::*;
+    use crate::sys::macos::INP_IPV6;
+
+    /// Builds buffers laid out as `get_pcblist_n` writes them.
+    pub(crate) struct Builder {
+        pub buf: Vec<u8>,
+    }
+
+    /// One socket to write.
+    #[derive(Clone)]
+    pub(crate) struct Spec {
+        pub vflag: u8,
+        pub local: (IpAddr, u16),
+        pub remote: (IpAddr, u16),
+        pub tcp_state: Option<i32>,
+        pub so: u64,
+        pub gencnt: u64,
+        pub recv_q: u32,
+        pub send_q: u32,
+        pub uid: u32,
+        pub pid: u32,
+    }
+
+    impl Spec {
+        pub fn v4(local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), tcp_state: Option<i32>) -> Spec {
+            Spec {
+                vflag: crate::sys::macos::INP_IPV4,
+                local: (IpAddr::V4(local.0), local.1),
+                remote: (IpAddr::V4(remote.0), remote.1),
+                tcp_state,
+                so: 0x7fb0_3cb9_5fad_8165,
+                gencnt: 10,
+                recv_q: 0,
+                send_q: 0,
+                uid: 501,
+                pid: 4242,
+            }
+        }
+
+        pub fn v6(local: (Ipv6Addr, u16), remote: (Ipv6Addr, u16), tcp_state: Option<i32>) -> Spec {
+            Spec {
+                vflag: INP_IPV6,
+                local: (IpAddr::V6(local.0), local.1),
+                remote: (IpAddr::V6(remote.0), remote.1),
+                ..Spec::v4(
+                    (Ipv4Addr::UNSPECIFIED, 0),
+                    (Ipv4Addr::UNSPECIFIED, 0),
+                    tcp_state,
+                )
+            }
+        }
+    }
+
+    fn addr16(ip: IpAddr) -> [u8; 16] {
+        match ip {
+            // struct in_addr_4in6: three zero words, then the address.
+            IpAddr::V4(v4) => {
+                let mut out = [0; 16];
+                out[12..].copy_from_slice(&v4.octets());
+                out
+            }
+            IpAddr::V6(v6) => v6.octets(),
+        }
+    }
+
+    fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+        buf[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+
+    pub(crate) fn xinpgen(count: u32, gen_: u64, sogen: u64) -> Vec<u8> {
+        let mut r = vec![0; 24];
+        put(&mut r, 0, &24u32.to_le_bytes());
+        put(&mut r, 4, &count.to_le_bytes());
+        put(&mut r, 8, &gen_.to_le_bytes());
+        put(&mut r, 16, &sogen.to_le_bytes());
+        r
+    }
+
+    fn record(kind: u32, size: usize) -> Vec<u8> {
+        let mut r = vec![0; size];
+        put(&mut r, 0, &(size as u32).to_le_bytes());
+        put(&mut r, 4, &kind.to_le_bytes());
+        r
+    }
+
+    pub(crate) fn xinpcb_n(s: &Spec) -> Vec<u8> {
+        let mut r = record(XSO_INPCB, 104);
+        put(&mut r, 8, &0x1111u64.to_le_bytes()); // xi_inpp
+        put(&mut r, 16, &s.remote.1.to_be_bytes()); // inp_fport
+        put(&mut r, 18, &s.local.1.to_be_bytes()); // inp_lport
+        put(&mut r, 20, &0x2222u64.to_le_bytes()); // inp_ppcb
+        put(&mut r, 28, &s.gencnt.to_le_bytes()); // inp_gencnt
+        put(&mut r, 36, &INP_ANONPORT.to_le_bytes()); // inp_flags
+        r[44] = s.vflag;
+        r[45] = 64; // inp_ip_ttl
+        r[46] = 6; // inp_ip_p
+        put(&mut r, 48, &addr16(s.remote.0));
+        put(&mut r, 64, &addr16(s.local.0));
+        put(&mut r, 96, &0x6a3d6e4u32.to_le_bytes()); // inp_flowhash
+        r
+    }
+
+    pub(crate) fn xsocket_n(s: &Spec) -> Vec<u8> {
+        let mut r = record(XSO_SOCKET, 104);
+        put(&mut r, 8, &s.so.to_le_bytes()); // xso_so
+        put(&mut r, 16, &1i16.to_le_bytes()); // so_type SOCK_STREAM
+        put(&mut r, 28, &0x3333u64.to_le_bytes()); // so_pcb
+        put(&mut r, 36, &6i32.to_le_bytes()); // xso_protocol
+        put(&mut r, 40, &2i32.to_le_bytes()); // xso_family
+        put(&mut r, 44, &3i16.to_le_bytes()); // so_qlen
+        put(&mut r, 46, &1i16.to_le_bytes()); // so_incqlen
+        put(&mut r, 48, &128i16.to_le_bytes()); // so_qlimit
+        put(&mut r, 64, &s.uid.to_le_bytes()); // so_uid
+        put(&mut r, 68, &s.pid.to_le_bytes()); // so_last_pid
+        put(&mut r, 72, &0u32.to_le_bytes()); // so_e_pid
+        r
+    }
+
+    pub(crate) fn xsockbuf_n(kind: u32, cc: u32, hiwat: u32) -> Vec<u8> {
+        let mut r = record(kind, 32);
+        put(&mut r, 8, &cc.to_le_bytes());
+        put(&mut r, 12, &hiwat.to_le_bytes());
+        r
+    }
+
+    pub(crate) fn xsockstat_n() -> Vec<u8> {
+        let mut r = record(XSO_STATS, 136);
+        for (i, v) in [5u64, 4958, 6, 3996].into_iter().enumerate() {
+            put(&mut r, 8 + i * 8, &v.to_le_bytes());
+        }
+        r
+    }
+
+    pub(crate) fn xtcpcb_n(state: i32) -> Vec<u8> {
+        let mut r = record(XSO_TCPCB, 204);
+        put(&mut r, 36, &state.to_le_bytes());
+        r
+    }
+
+    impl Builder {
+        pub fn new(count: u32) -> Builder {
+            Builder {
+                buf: xinpgen(count, 100, 200),
+            }
+        }
+
+        /// Appends one record, padded to 8 bytes (ROUNDUP64).
+        pub fn push(&mut self, record: &[u8]) -> &mut Builder {
+            self.buf.extend_from_slice(record);
+            self.buf.resize(self.buf.len().div_ceil(8) * 8, 0xee);
+            self
+        }
+
+        pub fn socket(&mut self, s: &Spec) -> &mut Builder {
+            self.push(&xinpcb_n(s));
+            self.push(&xsocket_n(s));
+            self.push(&xsockbuf_n(XSO_RCVBUF, s.recv_q, 131072));
+            self.push(&xsockbuf_n(XSO_SNDBUF, s.send_q, 131072));
+            self.push(&xsockstat_n());
+            if let Some(state) = s.tcp_state {
+                self.push(&xtcpcb_n(state));
+            }
+            self
+        }
+
+        pub fn finish(&mut self, count: u32) -> Vec<u8> {
+            let mut buf = self.buf.clone();
+            buf.extend_from_slice(&xinpgen(count, 100, 200));
+            buf
+        }
+    }
+
+    fn sockets(buf: &[u8], protocol: Protocol) -> Vec<Result<PcbSocket, ParseError>> {
+        PcbList::parse(buf, protocol).unwrap().sockets().collect()
+    }
+
+    #[test]
+    fn tcp_sockets_of_both_families() {
+        let lo = Ipv4Addr::new(192, 168, 1, 221);
+        let far = Ipv4Addr::new(140, 82, 113, 26);
+        let mut established = Spec::v4((lo, 54860), (far, 443), Some(4));
+        established.recv_q = 31;
+        established.send_q = 7;
+        let mut listener = Spec::v6(
+            (Ipv6Addr::UNSPECIFIED, 62981),
+            (Ipv6Addr::UNSPECIFIED, 0),
+            Some(1),
+        );
+        listener.vflag = crate::sys::macos::INP_IPV4 | INP_IPV6;
+        let buf = Builder::new(2)
+            .socket(&established)
+            .socket(&listener)
+            .finish(2);
+
+        let list = PcbList::parse(&buf, Protocol::Tcp).unwrap();
+        assert!(!list.changed());
+        assert_eq!(list.header.count, 2);
+        let got: Vec<PcbSocket> = list.sockets().map(Result::unwrap).collect();
+        assert_eq!(got.len(), 2);
+
+        let s = &got[0];
+        assert_eq!(s.socket.protocol, Protocol::Tcp);
+        assert_eq!(s.socket.family, Family::Inet);
+        assert_eq!(s.socket.local, "192.168.1.221:54860".parse().unwrap());
+        assert_eq!(s.socket.remote, "140.82.113.26:443".parse().unwrap());
+        assert_eq!(s.socket.state, State::ESTABLISHED);
+        assert_eq!((s.socket.recv_q, s.socket.send_q), (31, 7));
+        assert_eq!(s.socket.uid, 501);
+        assert_eq!(s.socket.inode, 0x7fb0_3cb9_5fad_8165);
+        assert_eq!(s.tcp_state, Some(4));
+        assert!(!s.dual_stack);
+        assert!(s.anonymous_port);
+        assert_eq!((s.pcb, s.flow_hash, s.last_pid), (0x2222, 0x6a3d6e4, 4242));
+        assert_eq!(
+            s.listen_queue,
+            ListenQueue {
+                ready: 3,
+                incomplete: 1,
+                limit: 128
+            }
+        );
+        assert_eq!(s.buffer_sizes, (131072, 131072));
+        assert_eq!(s.traffic[0].rx_bytes, 4958);
+        assert_eq!(s.traffic[0].tx_bytes, 3996);
+
+        let l = &got[1];
+        assert_eq!(l.socket.family, Family::Inet6);
+        assert_eq!(l.socket.local, "[::]:62981".parse().unwrap());
+        assert_eq!(l.socket.state, State::LISTEN);
+        assert!(l.dual_stack);
+    }
+
+    #[test]
+    fn every_tcp_state_translates() {
+        let expected = [
+            State::CLOSE,
+            State::LISTEN,
+            State::SYN_SENT,
+            State::SYN_RECV,
+            State::ESTABLISHED,
+            State::CLOSE_WAIT,
+            State::FIN_WAIT1,
+            State::CLOSING,
+            State::LAST_ACK,
+            State::FIN_WAIT2,
+            State::TIME_WAIT,
+        ];
+        let mut b = Builder::new(12);
+        for raw in 0..=11 {
+            b.socket(&Spec::v4(
+                (Ipv4Addr::LOCALHOST, 1000 + raw as u16),
+                (Ipv4Addr::LOCALHOST, 80),
+                Some(raw),
+            ));
+        }
+        let got: Vec<PcbSocket> = sockets(&b.finish(12), Protocol::Tcp)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        for (sock, want) in got.iter().zip(expected) {
+            assert_eq!(sock.socket.state, want, "TCPS {:?}", sock.tcp_state);
+        }
+        assert_eq!(
+            got[11].socket.state,
+            State(0),
+            "a state past TIME_WAIT has no name"
+        );
+        assert_eq!(got[11].tcp_state, Some(11));
+    }
+
+    #[test]
+    fn udp_sockets_have_no_tcpcb() {
+        let bound = Spec::v4(
+            (Ipv4Addr::UNSPECIFIED, 5353),
+            (Ipv4Addr::UNSPECIFIED, 0),
+            None,
+        );
+        let connected = Spec::v4((Ipv4Addr::LOCALHOST, 5354), (Ipv4Addr::LOCALHOST, 53), None);
+        let buf = Builder::new(2).socket(&bound).socket(&connected).finish(2);
+        let got: Vec<PcbSocket> = sockets(&buf, Protocol::Udp)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(got[0].socket.state, State::CLOSE);
+        assert_eq!(got[0].socket.local, "0.0.0.0:5353".parse().unwrap());
+        assert_eq!(got[1].socket.state, State::ESTABLISHED);
+        assert_eq!(got[0].tcp_state, None);
+        assert_eq!(got[0].pcb, 0x3333, "UDP's -A handle is so_pcb");
+    }
+
+    #[test]
+    fn kame_scope_moves_into_the_scope_id() {
+        let mut embedded = Ipv6Addr::new(0xfe80, 4, 0, 0, 0, 0, 0, 1).octets();
+        embedded[2..4].copy_from_slice(&4u16.to_be_bytes());
+        let s = Spec::v6(
+            (Ipv6Addr::from(embedded), 5000),
+            (Ipv6Addr::UNSPECIFIED, 0),
+            Some(1),
+        );
+        let buf = Builder::new(1).socket(&s).finish(1);
+        let got = sockets(&buf, Protocol::Tcp).remove(0).unwrap();
+        assert_eq!(got.socket.local, "[fe80::1%4]:5000".parse().unwrap());
+    }
+
+    #[test]
+    fn unknown_kinds_are_skipped_and_newer_sockets_too() {
+        let mut b = Builder::new(2);
+        let s = Spec::v4((Ipv4Addr::LOCALHOST, 1), (Ipv4Addr::LOCALHOST, 2), Some(4));
+        b.push(&xinpcb_n(&s))
+            .push(&record(0x400, 40))
+            .push(&xsocket_n(&s));
+        b.push(&xsockbuf_n(XSO_RCVBUF, 0, 0))
+            .push(&xsockbuf_n(XSO_SNDBUF, 0, 0));
+        b.push(&xsockstat_n()).push(&xtcpcb_n(4));
+        let mut young = s.clone();
+        young.gencnt = 101; // made after the header's stamp (100)
+        b.socket(&young);
+        let got = sockets(&b.finish(2), Protocol::Tcp);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].is_ok());
+    }
+
+    #[test]
+    fn a_changed_generation_is_reported() {
+        let mut b = Builder::new(0);
+        let mut buf = b.finish(0);
+        let len = buf.len();
+        buf[len - 16..len - 8].copy_from_slice(&101u64.to_le_bytes());
+        let list = PcbList::parse(&buf, Protocol::Tcp).unwrap();
+        assert!(list.changed());
+        assert_eq!(list.sockets().count(), 0);
+    }
+
+    #[test]
+    fn incomplete_sockets_are_errors_and_the_walk_goes_on() {
+        let s = Spec::v4((Ipv4Addr::LOCALHOST, 1), (Ipv4Addr::LOCALHOST, 2), Some(4));
+        let mut b = Builder::new(2);
+        b.push(&xinpcb_n(&s)).push(&xsocket_n(&s)); // the rest is missing
+        b.socket(&s);
+        b.push(&xinpcb_n(&s)); // and again at the end
+        let got = sockets(&b.finish(2), Protocol::Tcp);
+        assert_eq!(got.len(), 3);
+        assert!(matches!(
+            got[0],
+            Err(ParseError::Truncated {
+                what: "xsockbuf_n (receive)",
+                offset: 24,
+                ..
+            })
+        ));
+        assert!(got[1].is_ok());
+        assert!(matches!(
+            got[2],
+            Err(ParseError::Truncated {
+                what: "xsocket_n",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn short_records_and_bad_families_are_errors() {
+        let s = Spec::v4((Ipv4Addr::LOCALHOST, 1), (Ipv4Addr::LOCALHOST, 2), None);
+        let mut short = xsocket_n(&s);
+        short.truncate(60); // ends before so_uid
+        short[0..4].copy_from_slice(&60u32.to_le_bytes());
+        let mut b = Builder::new(1);
+        b.push(&xinpcb_n(&s)).push(&short);
+        b.push(&xsockbuf_n(XSO_RCVBUF, 0, 0))
+            .push(&xsockbuf_n(XSO_SNDBUF, 0, 0))
+            .push(&xsockstat_n());
+        let got = sockets(&b.finish(1), Protocol::Udp);
+        assert!(
+            matches!(
+                got[0],
+                Err(ParseError::Truncated {
+                    what: "xsocket_n",
+                    ..
+                })
+            ),
+            "{got:?}"
+        );
+
+        let mut neither = s.clone();
+        neither.vflag = 0;
+        let got = sockets(&Builder::new(1).socket(&neither).finish(1), Protocol::Udp);
+        assert!(
+            matches!(
+                got[0],
+                Err(ParseError::BadValue {
+                    what: "xinpcb_n",
+                    ..
+                })
+            ),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn broken_framing_is_refused() {
+        let s = Spec::v4((Ipv4Addr::LOCALHOST, 1), (Ipv4Addr::LOCALHOST, 2), Some(4));
+        let good = Builder::new(1).socket(&s).finish(1);
+        assert!(PcbList::parse(&good, Protocol::Tcp).is_ok());
+        // Every cut of the buffer fails cleanly (no trailer, or a record past the end).
+        for cut in 0..good.len() {
+            assert!(
+                PcbList::parse(&good[..cut], Protocol::Tcp).is_err(),
+                "cut at {cut}"
+            );
+        }
+        // A header with the wrong length.
+        let mut bad = good.clone();
+        bad[0] = 20;
+        assert!(matches!(
+            PcbList::parse(&bad, Protocol::Tcp),
+            Err(ParseError::BadLength {
+                what: "xinpgen",
+                ..
+            })
+        ));
+        // A record longer than the buffer.
+        let mut bad = good.clone();
+        bad[24..28].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(
+            PcbList::parse(&bad, Protocol::Tcp),
+            Err(ParseError::BadLength { offset: 24, .. })
+        ));
+        // A record of length 0 would be taken for the trailer, and its length checked.
+        let mut bad = good;
+        bad[24..28].copy_from_slice(&0u32.to_le_bytes());
+        assert!(PcbList::parse(&bad, Protocol::Tcp).is_err());
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        // A deterministic pseudo-random sweep: structured prefixes with noise after them.
+        let s = Spec::v4((Ipv4Addr::LOCALHOST, 1), (Ipv4Addr::LOCALHOST, 2), Some(4));
+        let good = Builder::new(1).socket(&s).finish(1);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..2000 {
+            let mut buf = good.clone();
+            for _ in 0..(round % 7 + 1) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let at = (seed as usize) % buf.len();
+                buf[at] = (seed >> 32) as u8;
+            }
+            buf.truncate((seed >> 40) as usize % (buf.len() + 1));
+            for protocol in [Protocol::Tcp, Protocol::Udp] {
+                if let Ok(list) = PcbList::parse(&buf, protocol) {
+                    list.sockets().for_each(drop);
+                }
+            }
+        }
+    }
+}
