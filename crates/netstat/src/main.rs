@@ -8,6 +8,15 @@ mod output;
 mod render;
 mod resolve;
 mod text;
+#[cfg(any(windows, test))]
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the Windows mode that uses these is not built yet"
+    )
+)]
+mod windows;
 
 fn main() {
     std::process::exit(app::run(std::env::args_os().collect()));

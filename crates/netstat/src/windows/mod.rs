@@ -1,0 +1,26 @@
+//! Windows netstat's language: its command line and its output formats, byte for byte as
+//! Windows 10/11 write them (`/work/shared/spec/netstat-windows.md`). Every line ends in CRLF.
+//!
+//! Pure: the renderers take records already collected and resolved, the grammar takes the
+//! words of the command line. Compiled on Windows and for tests, so Linux checks them; the
+//! Windows backend and mode (issue 15) put them to work.
+//!
+//! - [`cli`]: `-a -b -e -f -n -o -p PROTO -q -r -s -t -x -y`, a trailing interval, and our
+//!   long options;
+//! - [`connections`]: the `Active Connections` table, with `-o` PIDs, `-b` owners and `-t`
+//!   offload states, and which rows `-a`/`-q`/`-p` select, in Windows' order;
+//! - [`ethernet`]: the `-e` interface statistics;
+//! - [`stats`]: the `-s` per-protocol sections;
+//! - [`route`]: the `-r` tables (the layout of `route print`).
+
+pub mod cli;
+pub mod connections;
+pub mod ethernet;
+pub mod route;
+pub mod stats;
+
+#[cfg(test)]
+mod jc;
+
+/// The end of every line.
+pub const CRLF: &[u8] = b"\r\n";
