@@ -111,7 +111,8 @@ pub struct ListenQueue {
 pub struct PcbSocket {
     /// The socket in the library's terms. `inode` holds the kernel's handle of the socket
     /// (`xso_so`), which `proc_pidfdinfo` reports for the same socket (`soi_so`): the key that
-    /// joins sockets to processes.
+    /// joins sockets to processes. `cookie` is the PCB's generation number (`inp_gencnt`),
+    /// which no later socket of the protocol gets again; `backlog` a listener's `so_qlimit`.
     pub socket: InetSocket,
     /// The TCP state as macOS numbers it (`TCPS_CLOSED` 0 … `TCPS_TIME_WAIT` 10); `None` for
     /// UDP. `socket.state` holds it translated, or `State(0)` for a number outside 0–10.
@@ -402,6 +403,12 @@ fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseEr
     socket.send_q = snd.u32(xsockbuf_n::SB_CC)?;
     socket.uid = so.u32(xsocket_n::SO_UID)?;
     socket.inode = so.u64(xsocket_n::XSO_SO)?;
+    let gencnt = inp.u64(xinpcb_n::INP_GENCNT)?;
+    socket.cookie = gencnt;
+    let qlimit = so.u16(xsocket_n::SO_QLIMIT)?;
+    if socket.state == State::LISTEN {
+        socket.backlog = Some(u32::from(qlimit));
+    }
 
     let mut traffic = [DataStats::default(); 4];
     for (i, entry) in traffic.iter_mut().enumerate() {
@@ -429,7 +436,7 @@ fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseEr
         listen_queue: ListenQueue {
             ready: so.u16(xsocket_n::SO_QLEN)?,
             incomplete: so.u16(xsocket_n::SO_INCQLEN)?,
-            limit: so.u16(xsocket_n::SO_QLIMIT)?,
+            limit: qlimit,
         },
         buffer_sizes: (
             rcv.u32(xsockbuf_n::SB_HIWAT)?,
@@ -437,7 +444,7 @@ fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseEr
         ),
         traffic,
     };
-    Ok((sock, inp.u64(xinpcb_n::INP_GENCNT)?))
+    Ok((sock, gencnt))
 }
 
 fn connected(remote: &SocketAddr) -> bool {
@@ -657,6 +664,7 @@ pub(crate) mod tests {
         assert_eq!((s.socket.recv_q, s.socket.send_q), (31, 7));
         assert_eq!(s.socket.uid, 501);
         assert_eq!(s.socket.inode, 0x7fb0_3cb9_5fad_8165);
+        assert_eq!((s.socket.cookie, s.socket.backlog), (10, None));
         assert_eq!(s.tcp_state, Some(4));
         assert!(!s.dual_stack);
         assert!(s.anonymous_port);
@@ -677,6 +685,7 @@ pub(crate) mod tests {
         assert_eq!(l.socket.family, Family::Inet6);
         assert_eq!(l.socket.local, "[::]:62981".parse().unwrap());
         assert_eq!(l.socket.state, State::LISTEN);
+        assert_eq!(l.socket.backlog, Some(128));
         assert!(l.dual_stack);
     }
 

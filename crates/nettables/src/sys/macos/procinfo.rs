@@ -62,6 +62,7 @@ mod socket_fdinfo {
     /// `struct tcp_sockinfo`).
     pub const INSI_FPORT: usize = 264;
     pub const INSI_LPORT: usize = 268;
+    pub const INSI_GENCNT: usize = 272;
     pub const INSI_VFLAG: usize = 288;
     pub const INSI_FADDR: usize = 296;
     pub const INSI_LADDR: usize = 312;
@@ -105,7 +106,8 @@ pub struct SocketFdInfo {
     /// `soi_qlimit`).
     pub listen_queue: (i16, i16, i16),
     /// For TCP, UDP and raw IP sockets: the socket in the library's terms, with `inode` set
-    /// to [`SocketFdInfo::so`] and `uid` to the socket's owner.
+    /// to [`SocketFdInfo::so`], `cookie` to the PCB's generation number (as `pcblist_n`
+    /// gives it) and `uid` to the socket's owner.
     pub inet: Option<InetSocket>,
     /// The TCP state as macOS numbers it (`TSI_S_*`), for TCP sockets.
     pub tcp_state: Option<i32>,
@@ -174,6 +176,10 @@ impl SocketFdInfo {
         sock.send_q = r.u32(f::SOI_SND_CC)?;
         sock.uid = r.u32(f::VST_UID)?;
         sock.inode = info.so;
+        sock.cookie = r.u64(f::INSI_GENCNT)?;
+        if sock.state == State::LISTEN {
+            sock.backlog = u32::try_from(info.listen_queue.2).ok();
+        }
         info.inet = Some(sock);
         Ok(info)
     }
@@ -220,6 +226,7 @@ mod tests {
         let mut b = fdinfo(SOCKINFO_TCP, AF_INET, SOCK_STREAM, IPPROTO_TCP, INP_IPV4);
         put(&mut b, 296 + 12, &[140, 82, 113, 26]); // insi_faddr (in4in6_addr)
         put(&mut b, 312 + 12, &[192, 168, 1, 221]); // insi_laddr
+        put(&mut b, 272, &99u64.to_le_bytes()); // insi_gencnt
         put(&mut b, 344, &4i32.to_le_bytes()); // tcpsi_state ESTABLISHED
         let info = SocketFdInfo::parse(&b).unwrap();
         assert_eq!(info.so, 0x7fb0_3cb9_5fad_8165);
@@ -232,6 +239,7 @@ mod tests {
         assert_eq!(sock.state, State::ESTABLISHED);
         assert_eq!((sock.recv_q, sock.send_q, sock.uid), (31, 7, 501));
         assert_eq!(sock.inode, info.so, "the join key with pcblist_n");
+        assert_eq!((sock.cookie, sock.backlog), (99, None));
     }
 
     #[test]
@@ -260,7 +268,9 @@ mod tests {
     #[test]
     fn truncated_and_garbage_buffers_are_errors() {
         let mut b = fdinfo(SOCKINFO_TCP, AF_INET, SOCK_STREAM, IPPROTO_TCP, INP_IPV4);
-        put(&mut b, 344, &1i32.to_le_bytes());
+        put(&mut b, 344, &1i32.to_le_bytes()); // LISTEN
+        let listener = SocketFdInfo::parse(&b).unwrap().inet.unwrap();
+        assert_eq!(listener.backlog, Some(128));
         for cut in 0..socket_fdinfo::TCP_END {
             assert!(SocketFdInfo::parse(&b[..cut]).is_err(), "cut at {cut}");
         }
