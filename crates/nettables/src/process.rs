@@ -69,6 +69,26 @@ pub struct SocketHolder {
     pub sockets: Vec<HeldSocket>,
 }
 
+impl SocketHolder {
+    /// One process's socket descriptors, user and command line, as [`SocketHolders::scan`]
+    /// reads them for every process; `None` when it has exited or holds no socket. Reading
+    /// another user's process needs root (`PermissionDenied` otherwise).
+    pub fn of_process(pid: u32) -> io::Result<Option<SocketHolder>> {
+        #[cfg(target_os = "linux")]
+        {
+            crate::linux::process::scan_holder(pid)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = pid;
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "no process table on this platform",
+            ))
+        }
+    }
+}
+
 /// Every process that holds a socket, with descriptor numbers: what `lsof -i` groups by.
 ///
 /// Costs a little more than [`OwnerMap::scan`] (it also reads each holder's `status` and whole

@@ -82,11 +82,20 @@ impl Hosts {
         state.queue.push_back(addr);
         state.pending += 1;
         if state.idle == 0 && state.threads < MAX_THREADS {
-            state.threads += 1;
             let shared = Arc::clone(&self.shared);
             // A worker blocked in the resolver cannot be cancelled; it is simply abandoned
             // when the program exits.
-            std::thread::spawn(move || worker(&shared));
+            match std::thread::Builder::new().spawn(move || worker(&shared)) {
+                Ok(_) => state.threads += 1,
+                // No thread can be had (a process or memory limit) and none runs: the
+                // address stays a number rather than stalling the caller in the resolver.
+                Err(_) if state.threads == 0 => {
+                    state.queue.retain(|&queued| queued != addr);
+                    state.results.insert(addr, Some(None));
+                    state.pending -= 1;
+                }
+                Err(_) => self.shared.work.notify_one(),
+            }
         } else {
             self.shared.work.notify_one();
         }

@@ -64,6 +64,32 @@ pub(crate) fn scan_holders() -> Result<SocketHolders> {
     Ok(holders)
 }
 
+/// One process's socket descriptors, user and command line; `None` when it has exited or
+/// holds no socket, an error when its descriptors cannot be read.
+pub(crate) fn scan_holder(pid: u32) -> io::Result<Option<SocketHolder>> {
+    let proc = open_dir(c"/proc")?;
+    let mut buf = vec![MaybeUninit::<u8>::uninit(); 16 * 1024];
+    let Some(process) = scan_process(&proc, pid, &mut buf, true) else {
+        return Ok(None);
+    };
+    if process.denied {
+        return Err(io::ErrorKind::PermissionDenied.into());
+    }
+    let mut sockets: Vec<HeldSocket> = process
+        .fds
+        .iter()
+        .zip(&process.inodes)
+        .map(|(&fd, &inode)| HeldSocket { fd, inode })
+        .collect();
+    sockets.sort_unstable_by_key(|s| s.fd);
+    Ok(Some(SocketHolder {
+        pid,
+        uid: read_uid(&proc, pid),
+        cmdline: read_cmdline(&proc, pid).unwrap_or_default(),
+        sockets,
+    }))
+}
+
 /// Scans every process in parallel; results come in `/proc` order.
 pub(crate) fn scan_all(with_fds: bool) -> Result<(OwnedFd, Vec<ProcessSockets>)> {
     let proc = open_dir(c"/proc").map_err(|e| Error::open("/proc", e))?;
@@ -74,27 +100,30 @@ pub(crate) fn scan_all(with_fds: bool) -> Result<(OwnedFd, Vec<ProcessSockets>)>
         .min(pids.len().max(1));
     let next = AtomicUsize::new(0);
     let mut results: Vec<ProcessSockets> = Vec::new();
+    let work = || {
+        let mut found = Vec::new();
+        let mut buf = vec![MaybeUninit::<u8>::uninit(); 16 * 1024];
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&pid) = pids.get(index) else { break };
+            if let Some(process) = scan_process(&proc, pid, &mut buf, with_fds) {
+                found.push((index, process));
+            }
+        }
+        found
+    };
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut found = Vec::new();
-                    let mut buf = vec![MaybeUninit::<u8>::uninit(); 16 * 1024];
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&pid) = pids.get(index) else { break };
-                        if let Some(process) = scan_process(&proc, pid, &mut buf, with_fds) {
-                            found.push((index, process));
-                        }
-                    }
-                    found
-                })
-            })
+        // A thread that cannot be had (a process or memory limit) leaves its share to the
+        // others, and to this thread, which takes part too.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
             .collect();
-        let mut indexed: Vec<(usize, ProcessSockets)> = workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect();
+        let mut indexed: Vec<(usize, ProcessSockets)> = work();
+        indexed.extend(
+            helpers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default()),
+        );
         indexed.sort_unstable_by_key(|(index, _)| *index);
         results = indexed.into_iter().map(|(_, p)| p).collect();
     });
