@@ -72,8 +72,8 @@ pub struct SocketHolder {
 impl SocketHolder {
     /// One process's socket descriptors, user and command line, as [`SocketHolders::scan`]
     /// reads them for every process; `None` when it has exited or holds no socket. Reading
-    /// another user's process needs root (`PermissionDenied` otherwise).
-    pub fn of_process(pid: u32) -> io::Result<Option<SocketHolder>> {
+    /// another user's process needs root (an [`crate::Error::Open`] otherwise).
+    pub fn of_process(pid: u32) -> Result<Option<SocketHolder>> {
         #[cfg(target_os = "linux")]
         {
             crate::linux::process::scan_holder(pid)
@@ -81,10 +81,7 @@ impl SocketHolder {
         #[cfg(not(target_os = "linux"))]
         {
             let _ = pid;
-            Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "no process table on this platform",
-            ))
+            Err(crate::Error::unsupported("/proc"))
         }
     }
 }

@@ -66,14 +66,15 @@ pub(crate) fn scan_holders() -> Result<SocketHolders> {
 
 /// One process's socket descriptors, user and command line; `None` when it has exited or
 /// holds no socket, an error when its descriptors cannot be read.
-pub(crate) fn scan_holder(pid: u32) -> io::Result<Option<SocketHolder>> {
-    let proc = open_dir(c"/proc")?;
+pub(crate) fn scan_holder(pid: u32) -> Result<Option<SocketHolder>> {
+    let proc = open_dir(c"/proc").map_err(|e| Error::open("/proc", e))?;
     let mut buf = vec![MaybeUninit::<u8>::uninit(); 16 * 1024];
     let Some(process) = scan_process(&proc, pid, &mut buf, true) else {
         return Ok(None);
     };
     if process.denied {
-        return Err(io::ErrorKind::PermissionDenied.into());
+        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+        return Err(Error::open(format!("/proc/{pid}/fd"), denied));
     }
     let mut sockets: Vec<HeldSocket> = process
         .fds
