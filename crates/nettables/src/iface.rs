@@ -251,6 +251,20 @@ pub fn list() -> Result<Listing> {
     crate::linux::iface::list()
 }
 
+/// The counters of every device in `/proc/net/dev`, in file order: what [`list`] reports as
+/// [`Interface::stats`], without asking the kernel about each interface's configuration.
+///
+/// ```no_run
+/// for (name, counters) in nettables::iface::device_counters()? {
+///     println!("{} rx {} bytes", String::from_utf8_lossy(&name), counters.rx_bytes);
+/// }
+/// # Ok::<(), nettables::Error>(())
+/// ```
+#[cfg(target_os = "linux")]
+pub fn device_counters() -> Result<Vec<(Box<[u8]>, Counters)>> {
+    crate::linux::iface::device_counters()
+}
+
 /// All IPv6 addresses from `/proc/net/if_inet6`, in kernel order. Malformed lines are skipped.
 ///
 /// ```no_run

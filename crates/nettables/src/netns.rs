@@ -1,10 +1,12 @@
 //! Network namespaces: open one by name (`/run/netns/NAME`, as `ip netns` names them) or by
 //! process, step into it, and step back.
 //!
-//! Every collector of this crate reads the namespace of the calling thread: netlink sockets and
-//! ioctl sockets belong to the namespace they were created in, and `/proc/net` shows the
-//! namespace of the main thread. So enter a namespace on the main thread, *before* starting any
-//! thread or creating any reader, and return before entering the next one.
+//! Every collector of this crate reads the namespace of the calling thread: netlink and ioctl
+//! sockets belong to the namespace of the thread that created them, and `/proc/net` files are
+//! read through `/proc/thread-self/net`. A namespace is entered per thread, so a program can
+//! watch several at once with one thread in each; a reader ([`crate::SocketReader`]) keeps the
+//! netlink socket it opened first, so create it after entering. Threads started afterwards
+//! inherit the namespace.
 //!
 //! Entering a namespace needs `CAP_SYS_ADMIN`; without it [`Namespace::enter`] fails with
 //! [`Error::System`] holding `EPERM`.

@@ -151,7 +151,7 @@ struct ProcLines {
 
 impl ProcLines {
     fn open(path: String) -> Result<ProcLines, Error> {
-        match std::fs::File::open(&path) {
+        match std::fs::File::open(crate::linux::proc_net::resolve(&path)) {
             Ok(file) => Ok(ProcLines {
                 path,
                 reader: io::BufReader::with_capacity(64 * 1024, file),

@@ -261,6 +261,17 @@ pub(crate) fn list() -> Result<Listing> {
 }
 
 fn read_proc_dev(entries: &mut Vec<Entry>) -> Result<()> {
+    for_each_dev_line(|name, counters| insert_name(entries, name).stats = Some(counters))
+}
+
+pub(crate) fn device_counters() -> Result<Vec<(Box<[u8]>, Counters)>> {
+    let mut devices = Vec::new();
+    for_each_dev_line(|name, counters| devices.push((name.into(), counters)))?;
+    Ok(devices)
+}
+
+/// Calls `each` with the name and counters of every device line of `/proc/net/dev`.
+fn for_each_dev_line(mut each: impl FnMut(&[u8], Counters)) -> Result<()> {
     let text = super::read_file("/proc/net/dev")?;
     let mut lines = text.split(|&b| b == b'\n');
     let _title = lines.next();
@@ -270,7 +281,7 @@ fn read_proc_dev(entries: &mut Vec<Entry>) -> Result<()> {
     };
     for line in lines {
         if let Some((name, counters)) = parse_dev_line(line, format) {
-            insert_name(entries, name).stats = Some(counters);
+            each(name, counters);
         }
     }
     Ok(())

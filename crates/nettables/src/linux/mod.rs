@@ -5,6 +5,7 @@ pub(crate) mod iface;
 pub(crate) mod netlink;
 pub(crate) mod netns;
 pub(crate) mod proc_inet;
+pub(crate) mod proc_net;
 pub(crate) mod proc_unix;
 pub(crate) mod process;
 pub(crate) mod route;
@@ -27,7 +28,7 @@ pub(crate) fn read_at_most(
     limit: u64,
 ) -> Result<Vec<u8>> {
     let path = path.into();
-    let file = match std::fs::File::open(&*path) {
+    let file = match std::fs::File::open(proc_net::resolve(&path)) {
         Ok(file) => file,
         Err(e) => return Err(Error::open(path, e)),
     };
