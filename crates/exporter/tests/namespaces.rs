@@ -1,0 +1,129 @@
+//! `--all-netns`: each namespace is read on its own thread, and every series lands under the
+//! right `netns` label. Two namespaces get different sockets, counters and interfaces; were a
+//! collector thread reading the main thread's `/proc/net`, their counters and devices would be
+//! the host's and the same for both.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn listener_connections(m: &Metrics, netns: &str, port: &str) -> Option<f64> {
+    m.get(
+        "netstat_tcp_listener_connections",
+        &[
+            ("netns", netns),
+            ("address", "127.0.0.1"),
+            ("port", port),
+            ("state", "established"),
+        ],
+    )
+}
+
+#[test]
+#[ignore = "needs root, iproute2 and python3"]
+fn all_netns_keeps_namespaces_apart() {
+    if !prerequisites(&[]) {
+        return;
+    }
+    let mut a = Netns::new("nsa");
+    a.plant(&["--listen", "7101", "3"]);
+    let mut b = Netns::new("nsb");
+    b.plant(&["--listen", "7202", "7"]);
+    b.sh("ip link add nse-v0 type veth peer name nse-v1");
+    let exporter = Exporter::start(
+        Command::new(exporter()),
+        &["--web.listen-address=127.0.0.1:0", "--all-netns"],
+    );
+    let m = exporter.metrics();
+
+    assert_eq!(listener_connections(&m, &a.name, "7101"), Some(3.0));
+    assert_eq!(listener_connections(&m, &b.name, "7202"), Some(7.0));
+    assert_eq!(listener_connections(&m, &a.name, "7202"), None);
+    assert_eq!(listener_connections(&m, &b.name, "7101"), None);
+    let remotes = |ns: &Netns| {
+        m.get(
+            "netstat_remote_connections",
+            &[("netns", &ns.name), ("address", "127.0.0.1")],
+        )
+    };
+    assert_eq!(remotes(&a), Some(6.0));
+    assert_eq!(remotes(&b), Some(14.0));
+
+    // Counters and interfaces come from each namespace's own /proc/net files.
+    for (ns, opens) in [(&a, 3), (&b, 7)] {
+        assert_eq!(ns.snmp("Tcp", "ActiveOpens"), opens);
+        assert_eq!(
+            m.get("netstat_tcp_active_opens_total", &[("netns", &ns.name)]),
+            Some(opens as f64),
+            "{}",
+            ns.name
+        );
+        for collector in [
+            "sockets",
+            "listeners",
+            "programs",
+            "remotes",
+            "counters",
+            "network",
+        ] {
+            assert_eq!(
+                m.get(
+                    "netstat_collector_success",
+                    &[("netns", &ns.name), ("collector", collector)]
+                ),
+                Some(1.0),
+                "{} {collector}",
+                ns.name
+            );
+        }
+    }
+    let devices = |ns: &Netns| -> Vec<String> {
+        m.matching(
+            "netstat_network_receive_bytes_total",
+            &[&format!("netns=\"{}\"", ns.name)],
+        )
+        .into_iter()
+        .map(|(k, _)| k.rsplit("device=").next().unwrap().to_string())
+        .collect()
+    };
+    assert_eq!(devices(&a), vec!["\"lo\"}"]);
+    assert_eq!(devices(&b), vec!["\"lo\"}", "\"nse-v0\"}", "\"nse-v1\"}"]);
+    // Our own namespace is there too, under the name netstat --all-netns gives it.
+    assert_eq!(
+        m.get(
+            "netstat_collector_success",
+            &[("netns", "(current)"), ("collector", "sockets")]
+        ),
+        Some(1.0)
+    );
+    // Programs: the planting process holds its sockets in its own namespace only.
+    let program = |ns: &Netns| {
+        m.get(
+            "netstat_program_sockets",
+            &[
+                ("netns", &ns.name),
+                ("program", PROGRAM),
+                ("proto", "tcp"),
+                ("state", "established"),
+            ],
+        )
+    };
+    assert_eq!(program(&a), Some(6.0));
+    assert_eq!(program(&b), Some(14.0));
+
+    // Namespaces come and go while the exporter runs.
+    let b_name = b.name.clone();
+    drop(b);
+    let mut c = Netns::new("nsc");
+    c.plant(&["--listen", "7303", "2"]);
+    let m = exporter.metrics();
+    assert!(
+        m.matching("netstat_sockets", &[&format!("netns=\"{b_name}\"")])
+            .is_empty(),
+        "a removed namespace is still exported"
+    );
+    assert_eq!(listener_connections(&m, &c.name, "7303"), Some(2.0));
+    assert_eq!(listener_connections(&m, &a.name, "7101"), Some(3.0));
+}
