@@ -207,7 +207,9 @@ impl InodeIndex {
     /// An index for `count` inodes between `min` and `max`.
     pub(crate) fn with_range(min: u64, max: u64, count: usize) -> InodeIndex {
         let span = max.saturating_sub(min).saturating_add(1);
-        let dense_limit = (count as u64).saturating_mul(4).max(1 << 20);
+        // Up to 8 slots (32 bytes) per socket, about what a hash map entry costs: a host whose
+        // oldest live socket is a few hundred thousand inodes behind the newest stays dense.
+        let dense_limit = (count as u64).saturating_mul(8).max(1 << 20);
         let slots = if count > 0 && span <= dense_limit {
             Slots::Dense {
                 base: min,

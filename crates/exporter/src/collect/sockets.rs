@@ -33,6 +33,8 @@ const PROTOCOLS: [Protocol; 4] = [
 const FAMILIES: [Family; 2] = [Family::Inet, Family::Inet6];
 /// Kernel states 0..=12; 0 and 12 are never reported but keep indexing simple.
 const STATES: usize = 13;
+/// Counters per owner in [`Tally::owned`]: one per protocol and state.
+const OWNED_SLOTS: usize = PROTOCOLS.len() * STATES;
 
 /// The `state` label of an Internet socket: TCP states as node_exporter names them. UDP and
 /// raw sockets reuse the numbers: `established` when connected, `close` when not.
@@ -107,8 +109,9 @@ struct Tally {
     listener_index: FxHashMap<(IpAddr, u16), usize>,
     /// Established TCP connections per remote address (IPv4-mapped peers as IPv4).
     remotes: FxHashMap<IpAddr, u64>,
-    /// Sockets per (owner index, protocol index, state index).
-    owned: FxHashMap<(u32, u8, u8), u64>,
+    /// Sockets per owner index, protocol index and state index, in [`OWNED_SLOTS`] slots per
+    /// owner: a socket costs an array index, not a hash.
+    owned: Vec<u32>,
 }
 
 impl Tally {
@@ -198,7 +201,13 @@ fn read(
                 let s = state_index(sock.state);
                 tally.inet[p][f][s] += 1;
                 if let Some(owner) = owners.and_then(|o| o.owner_index(sock.inode)) {
-                    *tally.owned.entry((owner, p as u8, s as u8)).or_default() += 1;
+                    let slot = owner as usize * OWNED_SLOTS + p * STATES + s;
+                    if slot >= tally.owned.len() {
+                        tally
+                            .owned
+                            .resize((slot / OWNED_SLOTS + 1) * OWNED_SLOTS, 0);
+                    }
+                    tally.owned[slot] += 1;
                 }
             };
             let query = InetQuery::new(protocol, family);
@@ -348,10 +357,14 @@ fn add_programs(tally: &Tally, owners: Option<&Owners>, top_k: usize, out: &mut 
     // Per program: the total that ranks it, and counts per (protocol, state).
     type Counts = FxHashMap<(u8, u8), u64>;
     let mut programs: FxHashMap<&str, (u64, Counts)> = FxHashMap::default();
-    for (&(owner, p, s), &n) in &tally.owned {
-        let entry = programs.entry(owners.program(owner)).or_default();
-        entry.0 += n;
-        *entry.1.entry((p, s)).or_default() += n;
+    for (owner, slots) in tally.owned.chunks(OWNED_SLOTS).enumerate() {
+        for (slot, &n) in slots.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let n = u64::from(n);
+            let entry = programs.entry(owners.program(owner as u32)).or_default();
+            entry.0 += n;
+            let (p, s) = ((slot / STATES) as u8, (slot % STATES) as u8);
+            *entry.1.entry((p, s)).or_default() += n;
+        }
     }
     let mut ranked: Vec<(&str, (u64, Counts))> = programs.into_iter().collect();
     ranked.sort_unstable_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
