@@ -136,3 +136,59 @@ fn prometheus_scrapes_the_exporter() {
         "{format}"
     );
 }
+
+/// The fenced block of the README whose first line is `# NAME`.
+fn readme_block(name: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let start = readme
+        .find(&format!("```yaml\n# {name}\n"))
+        .unwrap_or_else(|| panic!("no {name} block in the README"));
+    let body = &readme[start + "```yaml\n".len()..];
+    body[..body.find("```").expect("end of block")].to_string()
+}
+
+#[test]
+#[ignore = "needs promtool"]
+fn the_readme_scrape_config_and_rules_pass_promtool() {
+    if !prerequisites(&["promtool"]) {
+        return;
+    }
+    let dir = TempDir::new("readme");
+    let rules = dir.join("netstat-rules.yml");
+    std::fs::write(&rules, readme_block("netstat-rules.yml")).unwrap();
+    let out = std::process::Command::new("promtool")
+        .args(["check", "rules"])
+        .arg(&rules)
+        .output()
+        .expect("promtool");
+    assert!(
+        out.status.success(),
+        "promtool check rules: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The files the config names, made where it can find them.
+    let (ca, password) = (dir.join("ca.crt"), dir.join("password"));
+    std::fs::write(&ca, "").unwrap();
+    std::fs::write(&password, "secret\n").unwrap();
+    let config = readme_block("prometheus.yml")
+        .replace("/etc/prometheus/netstat_exporter.crt", ca.to_str().unwrap())
+        .replace(
+            "/etc/prometheus/netstat_exporter.password",
+            password.to_str().unwrap(),
+        );
+    let config_path = dir.join("prometheus.yml");
+    std::fs::write(&config_path, config).unwrap();
+    let out = std::process::Command::new("promtool")
+        .args(["check", "config", "--syntax-only"])
+        .arg(&config_path)
+        .output()
+        .expect("promtool");
+    assert!(
+        out.status.success(),
+        "promtool check config: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

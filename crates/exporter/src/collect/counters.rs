@@ -29,7 +29,7 @@ pub fn is_gauge(section: &str, key: &str) -> bool {
     GAUGES.contains(&(section, key))
 }
 
-/// The metric name of a counter: `netstat_`, the section in lower case, `_`, the key in
+/// The metric name of a counter (the rules and examples are in `docs/exporter.md`): `netstat_`, the section in lower case, `_`, the key in
 /// snake_case, and `_total` for counters. In `/proc/net/snmp6` keys repeat their section
 /// (`Ip6InReceives` in `Ip6`), which is dropped first.
 ///
@@ -178,6 +178,14 @@ mod tests {
                 "netstat_tcpext_tcpmd5_not_found_total",
             ),
             ("TcpExt", "TW", "netstat_tcpext_tw_total"),
+            ("TcpExt", "ListenDrops", "netstat_tcpext_listen_drops_total"),
+            (
+                "TcpExt",
+                "SyncookiesSent",
+                "netstat_tcpext_syncookies_sent_total",
+            ),
+            ("Udp", "RcvbufErrors", "netstat_udp_rcvbuf_errors_total"),
+            ("Udp6", "Udp6InErrors", "netstat_udp6_in_errors_total"),
             ("TcpExt", "PAWSEstab", "netstat_tcpext_paws_estab_total"),
             ("IpExt", "InNoECTPkts", "netstat_ipext_in_no_ect_pkts_total"),
             ("IcmpMsg", "InType3", "netstat_icmpmsg_in_type3_total"),
