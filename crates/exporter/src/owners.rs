@@ -51,7 +51,7 @@ impl Owners {
     }
 }
 
-/// The program name `netstat -p` would show, made stable for labels: argv[0]'s first word
+/// The program name `netstat -p` would show, made stable for labels: `argv[0]`'s first word
 /// (daemons rewrite their command line: `sshd: /usr/sbin/sshd -D`, `postgres: checkpointer`)
 /// without its directory. A process with an empty command line (a zombie) is named by its
 /// `comm`.
