@@ -5,14 +5,14 @@
 #
 #   sudo bench/exporter.sh [CONNECTIONS]       # default 100000 connections = 200k sockets
 #
-# Environment: EXPORTER (ours, default target/release/netstat_exporter), REPS (9 scrapes of
+# Environment: EXPORTER (ours, default $CARGO_TARGET_DIR or target, /release/netstat_exporter), REPS (9 scrapes of
 # each), HOLDERS (100 processes holding the sockets), OUT (docs/perf).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 n=${1:-100000}
-EXPORTER=${EXPORTER:-$root/target/release/netstat_exporter}
+EXPORTER=${EXPORTER:-${CARGO_TARGET_DIR:-$root/target}/release/netstat_exporter}
 REPS=${REPS:-9}
 HOLDERS=${HOLDERS:-100}
 OUT=${OUT:-$root/docs/perf}
@@ -73,14 +73,16 @@ grep -q READY "$work/ready" || die "load builder never got ready"
 sockets=$(ip netns exec "$ns" awk '$1 == "TCP:" {print $3}' /proc/net/sockstat)
 echo "== $n connections: $sockets TCP sockets in use in $ns" >&2
 
+# `ip netns exec` execs the program, so $! is the exporter itself (for its CPU time).
+declare -A pid_of
 ip netns exec "$ns" "$work/netstat_exporter" --web.listen-address=127.0.0.1:$OURS_PORT 2>"$work/ours.err" &
-pids+=($!)
+pids+=($!) && pid_of[ours]=$!
 ip netns exec "$ns" "$work/netstat_exporter" --web.listen-address=127.0.0.1:$OURS_RESCAN_PORT \
 	--collector.programs.refresh=0s 2>"$work/ours-rescan.err" &
-pids+=($!)
+pids+=($!) && pid_of[ours-rescan]=$!
 ip netns exec "$ns" "$NODE" --collector.disable-defaults --collector.tcpstat \
 	--web.listen-address=127.0.0.1:$NODE_PORT 2>"$work/node.err" &
-pids+=($!)
+pids+=($!) && pid_of[node-tcpstat]=$!
 for port in $OURS_PORT $OURS_RESCAN_PORT $NODE_PORT; do
 	for _ in $(seq 100); do
 		ip netns exec "$ns" curl -s -o /dev/null "http://127.0.0.1:$port/" && break
@@ -99,10 +101,15 @@ scrape $NODE_PORT >/dev/null
 node_estab=$(awk '/^node_tcp_connection_states\{state="established"\}/ {print $2}' "$work/body")
 echo "   established: ours $ours_estab, node_exporter $node_estab" >&2
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$OUT"
 stamp=$(date +%Y-%m-%d-%H%M)
 csv=$OUT/exporter-$stamp.csv
 echo "variant,rep,seconds" >"$csv"
+# CPU time (user + system, clock ticks) of a process, threads included.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+declare -A cpu0
+for v in ours ours-rescan node-tcpstat; do cpu0[$v]=$(cpu_ticks "${pid_of[$v]}"); done
 for ((rep = 1; rep <= REPS; rep++)); do
 	for v in "ours:$OURS_PORT" "ours-rescan:$OURS_RESCAN_PORT" "node-tcpstat:$NODE_PORT"; do
 		t=$(scrape "${v#*:}")
@@ -111,6 +118,12 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	done
 done
 
+hz=$(getconf CLK_TCK)
+cpu_line=""
+for v in ours ours-rescan node-tcpstat; do
+	ticks=$(($(cpu_ticks "${pid_of[$v]}") - cpu0[$v]))
+	cpu_line+="$v $(awk -v t="$ticks" -v hz="$hz" -v n="$REPS" 'BEGIN {printf "%.3f", t / hz / n}') s; "
+done
 {
 	echo "date: $(date -Is)"
 	echo "kernel: $(uname -r)"
@@ -118,8 +131,10 @@ done
 	echo "ours: $ours_rev"
 	echo "node_exporter: $($NODE --version 2>&1 | head -1)"
 	echo "load: $n connections ($sockets TCP sockets) held by $HOLDERS processes"
+	echo "machine load average before/after the scrapes: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "established seen: ours $ours_estab, node_exporter $node_estab"
 	echo "ours first scrape (owner scan included): $first s"
+	echo "CPU per scrape (user + system, every thread; background owner rescans included): $cpu_line"
 	echo "command: sudo bench/exporter.sh $n  (REPS=$REPS)"
 	python3 - "$csv" <<'EOF'
 import csv, statistics, sys

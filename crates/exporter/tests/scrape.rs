@@ -343,3 +343,68 @@ fn top_k_limits_keep_totals() {
         vec![("netstat_collector_success{collector=\"listeners\"}", 1.0)]
     );
 }
+
+/// `netstat_sockets` of one family against `ss` (TCP, UDP, raw).
+fn assert_family_matches_ss(ns: &Netns, m: &Metrics, family: &str, version: &str) {
+    let mut expected: BTreeMap<String, f64> = BTreeMap::new();
+    for (proto, flag) in [("tcp", "-t"), ("udp", "-u"), ("raw", "-w")] {
+        for row in rows(&ns.ss(&format!("{flag} {version} -an"))) {
+            let key = format!(
+                "netstat_sockets{{proto=\"{proto}\",family=\"{family}\",state=\"{}\"}}",
+                state_label(&row.state)
+            );
+            *expected.entry(key).or_default() += 1.0;
+        }
+    }
+    let reported: BTreeMap<String, f64> = m
+        .matching("netstat_sockets", &[&format!("family=\"{family}\"")])
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    assert_eq!(reported, expected, "{family}");
+}
+
+#[test]
+#[ignore = "needs root, iproute2 and python3"]
+fn ipv6_tables_are_read_whenever_they_hold_sockets() {
+    if !prerequisites(&[]) {
+        return;
+    }
+    // In use, with a TIME_WAIT socket besides.
+    let mut ns = Netns::new("ipv6");
+    ns.plant(&["--ipv6"]);
+    let m = Exporter::for_netns(&ns, &[]).metrics();
+    assert_family_matches_ss(&ns, &m, "ipv6", "-6");
+    assert_eq!(
+        m.get(
+            "netstat_tcp_listener_connections",
+            &[
+                ("address", "::1"),
+                ("port", "7104"),
+                ("state", "established")
+            ]
+        ),
+        Some(2.0)
+    );
+    assert_eq!(
+        m.get(
+            "netstat_sockets",
+            &[("proto", "udp"), ("family", "ipv6"), ("state", "close")]
+        ),
+        Some(1.0)
+    );
+    // Nothing IPv6 in use but a TIME_WAIT socket: the table is still read (the exporter
+    // skips a table only when the namespace's counters say it is empty).
+    let mut quiet = Netns::new("tw6");
+    quiet.plant(&["--time-wait-ipv6"]);
+    let m = Exporter::for_netns(&quiet, &[]).metrics();
+    assert_eq!(quiet.ss("-t -6 -an state time-wait").len(), 1);
+    assert_family_matches_ss(&quiet, &m, "ipv6", "-6");
+    assert_eq!(
+        m.get(
+            "netstat_sockets",
+            &[("proto", "tcp"), ("family", "ipv6"), ("state", "time_wait")]
+        ),
+        Some(1.0)
+    );
+}

@@ -197,6 +197,9 @@ fn read(
             continue;
         }
         for (f, &family) in FAMILIES.iter().enumerate() {
+            if known_empty(protocol, family, tally) {
+                continue;
+            }
             let count = |tally: &mut Tally, sock: &InetSocket| {
                 let s = state_index(sock.state);
                 tally.inet[p][f][s] += 1;
@@ -259,6 +262,35 @@ fn read(
         }
     }
     Ok(())
+}
+
+/// Whether the namespace's own counters (`/proc/net/sockstat`, `sockstat6`, read after the
+/// tables before) say a table is empty, so that its dump can be skipped. A TCP dump walks the
+/// kernel's whole connection table (every namespace's sockets) even to find nothing: at 200k
+/// IPv4 sockets the empty IPv6 walk was a sixth of a scrape. IPv6 TCP is empty when no IPv6
+/// socket is in use and every TIME_WAIT socket of the namespace (its `tw` count covers both
+/// families) was met in the IPv4 dump. The counts can move meanwhile, as sockets do during any
+/// dump; a table is only skipped when they say it is empty.
+fn known_empty(protocol: Protocol, family: Family, tally: &Tally) -> bool {
+    if protocol == Protocol::Tcp && family == Family::Inet {
+        return false;
+    }
+    let Ok(stat) = nettables::sockstat::read() else {
+        return false;
+    };
+    let v6 = |usage: nettables::sockstat::Usage| stat.ipv6 && usage.inuse == 0;
+    match (protocol, family) {
+        (Protocol::Tcp, _) => {
+            let tw_v4 = tally.inet[0][0][state_index(State::TIME_WAIT)];
+            v6(stat.tcp6) && stat.tcp.tw <= tw_v4
+        }
+        (Protocol::Udp, Family::Inet) => stat.udp.inuse == 0,
+        (Protocol::Udp, Family::Inet6) => v6(stat.udp6),
+        (Protocol::UdpLite, Family::Inet) => stat.udplite.inuse == 0,
+        (Protocol::UdpLite, Family::Inet6) => v6(stat.udplite6),
+        (Protocol::Raw, Family::Inet) => stat.raw.inuse == 0,
+        (Protocol::Raw, Family::Inet6) => v6(stat.raw6),
+    }
 }
 
 /// IPv4-mapped IPv6 peers (`::ffff:a.b.c.d`) are IPv4 hosts.
