@@ -6,7 +6,6 @@
 //! once, keeps its own [`SocketReader`] (its netlink socket belongs to that namespace), and
 //! answers scrape requests over a channel. The async runtime never changes namespace.
 
-use std::io;
 use std::sync::mpsc;
 
 use nettables::SocketReader;
@@ -33,13 +32,14 @@ pub struct Worker {
 
 impl Worker {
     /// Starts a thread in `namespace` (`None`: the exporter's own) and waits until it is in.
-    pub fn start(label: &str, namespace: Option<Namespace>) -> io::Result<Worker> {
+    pub fn start(label: &str, namespace: Option<Namespace>) -> Result<Worker, String> {
         let id = match &namespace {
-            Some(ns) => ns.id()?,
-            None => Namespace::current()?.id()?,
-        };
+            Some(ns) => ns.id(),
+            None => Namespace::current().and_then(|ns| ns.id()),
+        }
+        .map_err(|e| e.to_string())?;
         let (jobs, incoming) = mpsc::channel::<Job>();
-        let (entered_tx, entered_rx) = mpsc::channel::<io::Result<()>>();
+        let (entered_tx, entered_rx) = mpsc::channel::<nettables::Result<()>>();
         std::thread::Builder::new()
             .name(format!("netns {label}"))
             .spawn(move || {
@@ -56,11 +56,13 @@ impl Worker {
                     let outcome = collect::run(&mut reader, &job.request);
                     let _ = job.reply.send(outcome);
                 }
-            })?;
-        entered_rx
-            .recv()
-            .map_err(|_| io::Error::other("the namespace thread ended early"))??;
-        Ok(Worker { jobs, id })
+            })
+            .map_err(|e| format!("cannot start a thread: {e}"))?;
+        match entered_rx.recv() {
+            Ok(Ok(())) => Ok(Worker { jobs, id }),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("the namespace thread ended early".to_string()),
+        }
     }
 
     /// Hands one scrape to the thread; it starts at once, the answer comes with

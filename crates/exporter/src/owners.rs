@@ -15,7 +15,6 @@
 //! opened since then has no owner yet and is not counted under any program; a socket handed to
 //! another process keeps its old owner until the next rescan.
 
-use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,7 +28,7 @@ pub struct Owners {
 }
 
 impl Owners {
-    fn scan() -> io::Result<Owners> {
+    fn scan() -> nettables::Result<Owners> {
         let map = OwnerMap::scan()?;
         let programs = map.owners().iter().map(program_name).collect();
         Ok(Owners { map, programs })
@@ -51,7 +50,7 @@ impl Owners {
     }
 }
 
-/// The program name `netstat -p` would show, made stable for labels: `argv[0]`'s first word
+/// The program name `netstat -p` would show ([`Owner::program`]), made stable for labels: `argv[0]`'s first word
 /// (daemons rewrite their command line: `sshd: /usr/sbin/sshd -D`, `postgres: checkpointer`)
 /// without its directory. A process with an empty command line (a zombie) is named by its
 /// `comm`.
@@ -94,7 +93,7 @@ impl OwnerCache {
     }
 
     /// The table a scrape should use; may block for a scan (call it off the async runtime).
-    pub fn get(self: &Arc<Self>) -> io::Result<Arc<Owners>> {
+    pub fn get(self: &Arc<Self>) -> nettables::Result<Arc<Owners>> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let age = state.table.as_ref().map(|(_, taken)| taken.elapsed());
         match (&state.table, age) {
@@ -136,10 +135,7 @@ mod tests {
     use super::*;
 
     fn owner(argv0: &[u8]) -> Owner {
-        Owner {
-            pid: std::process::id(),
-            argv0: argv0.into(),
-        }
+        Owner::new(std::process::id(), argv0)
     }
 
     #[test]

@@ -180,7 +180,7 @@ impl Scraper {
             match opened {
                 Ok((ns, id)) => wanted.push((name, Some(ns), id)),
                 // Being made or removed right now: it shows next time.
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {}
+                Err(e) if e.is_not_available() => {}
                 Err(e) => failed.push((
                     name.clone(),
                     Outcome::failed(&self.collectors, &format!("cannot open it: {e}")),

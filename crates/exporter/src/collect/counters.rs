@@ -1,7 +1,7 @@
 //! Every counter of `/proc/net/snmp`, `/proc/net/netstat` and `/proc/net/snmp6`, one family
 //! each, named `netstat_<section>_<key>_total` ([`metric_name`]; gauges without `_total`).
 
-use nettables::counters::{self, CounterFile, LoadError};
+use nettables::counters::{self, CounterFile};
 use rustc_hash::FxHashSet;
 
 use crate::exposition::{Collection, Kind, Value, valid_name};
@@ -111,10 +111,8 @@ pub fn collect(out: &mut Collection) -> Result<(), String> {
     for (file, required) in FILES {
         let parsed = match counters::load(file) {
             Ok(parsed) => parsed,
-            Err(LoadError::Open(e)) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-                continue;
-            }
-            Err(e) => return Err(format!("{}: {e}", file.path())),
+            Err(e) if !required && e.is_not_available() => continue,
+            Err(e) => return Err(e.to_string()),
         };
         for section in &parsed.sections {
             for (key, value) in &section.counters {

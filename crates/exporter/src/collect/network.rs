@@ -24,7 +24,7 @@ const COUNTERS: [(&str, &str, Field); 8] = [
 ];
 
 pub fn collect(out: &mut Collection) -> Result<(), String> {
-    let devices = nettables::iface::device_counters().map_err(|e| format!("/proc/net/dev: {e}"))?;
+    let devices = nettables::iface::device_counters().map_err(|e| e.to_string())?;
     for (suffix, help, field) in COUNTERS {
         let family = out.family(
             &format!("netstat_network_{suffix}_total"),

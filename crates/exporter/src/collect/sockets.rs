@@ -5,11 +5,11 @@
 //! other TCP socket is matched to the listener of its local port. Records stream through
 //! counting tables; nothing per socket is kept.
 
-use std::io;
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use nettables::SocketReader;
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol, State, StateMask};
+use nettables::{ReadError, SocketReader};
 use rustc_hash::FxHashMap;
 
 use super::{Collector, Request};
@@ -52,15 +52,6 @@ pub fn state_name(state: State) -> &'static str {
         State::LISTEN => "listen",
         State::CLOSING => "closing",
         _ => "unknown",
-    }
-}
-
-fn protocol_name(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Tcp => "tcp",
-        Protocol::Udp => "udp",
-        Protocol::UdpLite => "udplite",
-        Protocol::Raw => "raw",
     }
 }
 
@@ -169,7 +160,7 @@ pub fn collect(
     };
     let owners = request.owners.as_deref().filter(|_| wants.programs);
     let mut tally = Tally::default();
-    read(reader, &wants, owners, &mut tally).map_err(|e| format!("reading sockets: {e}"))?;
+    read(reader, &wants, owners, &mut tally).map_err(|e| e.to_string())?;
     if wants.sockets {
         add_sockets(&tally, out);
     }
@@ -190,7 +181,7 @@ fn read(
     wants: &Wants,
     owners: Option<&Owners>,
     tally: &mut Tally,
-) -> io::Result<()> {
+) -> nettables::Result<()> {
     let every_table = wants.sockets || wants.programs;
     for (p, &protocol) in PROTOCOLS.iter().enumerate() {
         if protocol != Protocol::Tcp && !every_table {
@@ -221,7 +212,7 @@ fn read(
                     .for_each_inet(&listeners, |sock| {
                         count(tally, sock);
                         tally.add_listener(sock);
-                        Ok::<(), io::Error>(())
+                        Ok::<(), Infallible>(())
                     })
                     .and_then(|()| {
                         let others = query.states(StateMask::ALL.without(StateMask::LISTEN));
@@ -245,8 +236,8 @@ fn read(
             match result {
                 Ok(()) => {}
                 // A protocol or family the kernel lacks (no IPv6, no UDP-Lite) has no sockets.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
+                Err(ReadError::Source(e)) if e.is_not_available() => {}
+                Err(e) => return Err(e.into()),
             }
         }
     }
@@ -254,11 +245,11 @@ fn read(
         let result = reader.for_each_unix(|sock| {
             let name = unix_state_name(sock.is_listening(), sock.state);
             *tally.unix.entry(name).or_default() += 1;
-            Ok::<(), io::Error>(())
+            Ok::<(), Infallible>(())
         });
         match result {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
+            Err(ReadError::Source(e)) if e.is_not_available() => {}
+            other => other?,
         }
     }
     Ok(())
@@ -313,7 +304,7 @@ fn add_sockets(tally: &Tally, out: &mut Collection) {
                 if n > 0 {
                     family.push(
                         vec![
-                            ("proto", protocol_name(protocol).to_string()),
+                            ("proto", protocol.name().to_string()),
                             ("family", family_name(fam).to_string()),
                             ("state", state_name(State(s as u8)).to_string()),
                         ],
@@ -427,10 +418,7 @@ fn add_programs(tally: &Tally, owners: Option<&Owners>, top_k: usize, out: &mut 
         family.push(
             vec![
                 ("program", program),
-                (
-                    "proto",
-                    protocol_name(PROTOCOLS[usize::from(p)]).to_string(),
-                ),
+                ("proto", PROTOCOLS[usize::from(p)].name().to_string()),
                 ("state", state_name(State(s)).to_string()),
             ],
             Value::Unsigned(n),
@@ -475,19 +463,15 @@ mod tests {
     #[test]
     fn connections_find_their_listener() {
         let mut tally = Tally::default();
-        tally.add_listener(&InetSocket {
-            recv_q: 2,
-            backlog: Some(8),
-            ..sock("0.0.0.0:80", State::LISTEN)
-        });
+        let mut busy = sock("0.0.0.0:80", State::LISTEN);
+        busy.recv_q = 2;
+        busy.backlog = Some(8);
+        tally.add_listener(&busy);
         tally.add_listener(&sock("127.0.0.1:80", State::LISTEN));
         tally.add_listener(&sock("[::]:443", State::LISTEN));
         // SO_REUSEPORT: a second socket on the same address adds up.
-        tally.add_listener(&InetSocket {
-            recv_q: 1,
-            backlog: Some(8),
-            ..sock("0.0.0.0:80", State::LISTEN)
-        });
+        busy.recv_q = 1;
+        tally.add_listener(&busy);
         assert_eq!(tally.listeners.len(), 3);
         assert_eq!(
             (tally.listeners[0].queue, tally.listeners[0].backlog),
