@@ -178,67 +178,63 @@ impl OwnerMap {
     }
 }
 
-/// Inode → owner index. Socket inodes come from one kernel counter, so they usually sit in a
-/// narrow range; a dense array then answers with one memory access where a hash map needs two
-/// (the look-up was a tenth of `-tanp` at 400k sockets). A wide range falls back to hashing.
+/// Inode → owner index. Socket inodes come from one kernel counter, so most of them usually sit
+/// in a narrow range; a dense array answers those with one memory access where a hash map needs
+/// two (the look-up was a tenth of `-tanp` at 400k sockets). The array covers the window of
+/// inodes that holds the most of them within a bounded span; the few far from it (a daemon's
+/// listener from boot, under a busy host's newest connections) go to a hash map.
 #[derive(Debug, Default)]
 pub(crate) struct InodeIndex {
-    slots: Slots,
+    /// `dense[inode - base]` holds the owner index + 1; 0 means none.
+    base: u64,
+    dense: Vec<u32>,
+    sparse: FxHashMap<u64, u32>,
     len: usize,
 }
 
-#[derive(Debug)]
-enum Slots {
-    /// `slots[inode - base]` holds the owner index + 1; 0 means none.
-    Dense {
-        base: u64,
-        slots: Vec<u32>,
-    },
-    Sparse(FxHashMap<u64, u32>),
-}
-
-impl Default for Slots {
-    fn default() -> Self {
-        Slots::Sparse(FxHashMap::default())
-    }
-}
-
 impl InodeIndex {
-    /// An index for `count` inodes between `min` and `max`.
-    pub(crate) fn with_range(min: u64, max: u64, count: usize) -> InodeIndex {
-        let span = max.saturating_sub(min).saturating_add(1);
-        // Up to 8 slots (32 bytes) per socket, about what a hash map entry costs: a host whose
-        // oldest live socket is a few hundred thousand inodes behind the newest stays dense.
-        let dense_limit = (count as u64).saturating_mul(8).max(1 << 20);
-        let slots = if count > 0 && span <= dense_limit {
-            Slots::Dense {
-                base: min,
-                slots: vec![0; span as usize],
+    /// An index for these inodes (the ones that will be inserted; order does not matter).
+    pub(crate) fn for_inodes(mut inodes: Vec<u64>) -> InodeIndex {
+        inodes.sort_unstable();
+        inodes.dedup();
+        // Up to 8 slots (32 bytes) per inode, about what a hash map entry costs.
+        let limit = (inodes.len() as u64).saturating_mul(8).max(1 << 20);
+        // The window [inodes[lo], inodes[lo] + limit) that holds the most inodes.
+        let (mut best_lo, mut best_count, mut hi) = (0, 0, 0);
+        for lo in 0..inodes.len() {
+            while hi < inodes.len() && inodes[hi] - inodes[lo] < limit {
+                hi += 1;
             }
-        } else {
-            let mut map = FxHashMap::default();
-            map.reserve(count);
-            Slots::Sparse(map)
+            if hi - lo > best_count {
+                (best_lo, best_count) = (lo, hi - lo);
+            }
+        }
+        let (base, span) = match inodes.get(best_lo) {
+            Some(&first) => (first, inodes[best_lo + best_count - 1] - first + 1),
+            None => (0, 0),
         };
-        InodeIndex { slots, len: 0 }
+        let mut sparse = FxHashMap::default();
+        sparse.reserve(inodes.len() - best_count);
+        InodeIndex {
+            base,
+            dense: vec![0; span as usize],
+            sparse,
+            len: 0,
+        }
     }
 
     /// Records `owner` for `inode` unless it has one; true if recorded.
     pub(crate) fn insert_first(&mut self, inode: u64, owner: u32) -> bool {
-        let inserted = match &mut self.slots {
-            Slots::Dense { base, slots } => {
-                let slot = inode
-                    .checked_sub(*base)
-                    .and_then(|i| slots.get_mut(i as usize));
-                match slot {
-                    Some(slot) if *slot == 0 => {
-                        *slot = owner.saturating_add(1);
-                        true
-                    }
-                    _ => false,
+        let inserted = match self.dense_slot(inode) {
+            Some(i) => {
+                let slot = &mut self.dense[i];
+                let empty = *slot == 0;
+                if empty {
+                    *slot = owner.saturating_add(1);
                 }
+                empty
             }
-            Slots::Sparse(map) => match map.entry(inode) {
+            None => match self.sparse.entry(inode) {
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(owner);
                     true
@@ -251,13 +247,15 @@ impl InodeIndex {
     }
 
     pub(crate) fn get(&self, inode: u64) -> Option<u32> {
-        match &self.slots {
-            Slots::Dense { base, slots } => {
-                let slot = *slots.get(usize::try_from(inode.checked_sub(*base)?).ok()?)?;
-                slot.checked_sub(1)
-            }
-            Slots::Sparse(map) => map.get(&inode).copied(),
+        match self.dense_slot(inode) {
+            Some(i) => self.dense[i].checked_sub(1),
+            None => self.sparse.get(&inode).copied(),
         }
+    }
+
+    fn dense_slot(&self, inode: u64) -> Option<usize> {
+        let i = usize::try_from(inode.checked_sub(self.base)?).ok()?;
+        (i < self.dense.len()).then_some(i)
     }
 }
 
@@ -267,18 +265,29 @@ mod tests {
 
     #[test]
     fn dense_and_sparse_indexes_agree() {
-        for (min, max) in [(1000, 1010), (5, u64::MAX - 1)] {
-            let mut index = InodeIndex::with_range(min, max, 3);
-            assert!(matches!(index.slots, Slots::Dense { .. }) == (max < 2000));
-            assert!(index.insert_first(min, 0));
-            assert!(index.insert_first(max, 7));
-            assert!(!index.insert_first(min, 1), "the first owner wins");
-            assert!(!index.insert_first(min.wrapping_sub(1), 1) || max > 2000);
-            assert_eq!(index.get(min), Some(0));
-            assert_eq!(index.get(max), Some(7));
-            assert_eq!(index.get(min + 1), None);
-            assert_eq!(index.get(0), None);
-            assert_eq!(index.get(u64::MAX), None);
+        // One far inode beside a crowd: the crowd is dense, the far one hashed.
+        let crowd: Vec<u64> = (5_000_000..5_000_100).collect();
+        let far = [7, u64::MAX - 1];
+        let mut index = InodeIndex::for_inodes(crowd.iter().chain(&far).copied().collect());
+        assert_eq!((index.base, index.dense.len()), (5_000_000, 100));
+        for (owner, &inode) in crowd.iter().chain(&far).enumerate() {
+            assert!(index.insert_first(inode, owner as u32));
         }
+        assert!(!index.insert_first(5_000_000, 9), "the first owner wins");
+        assert!(!index.insert_first(7, 9), "the first owner wins");
+        assert_eq!(index.sparse.len(), 2);
+        assert_eq!(index.len, 102);
+        assert_eq!(index.get(5_000_000), Some(0));
+        assert_eq!(index.get(5_000_099), Some(99));
+        assert_eq!(index.get(7), Some(100));
+        assert_eq!(index.get(u64::MAX - 1), Some(101));
+        assert_eq!(index.get(5_000_100), None);
+        assert_eq!(index.get(0), None);
+        assert_eq!(index.get(u64::MAX), None);
+        // An inode nobody announced still gets a slot.
+        assert!(index.insert_first(42, 3));
+        assert_eq!(index.get(42), Some(3));
+        let empty = InodeIndex::for_inodes(Vec::new());
+        assert_eq!(empty.get(1), None);
     }
 }

@@ -132,10 +132,9 @@ pub(crate) fn scan_all(with_fds: bool) -> Result<(OwnedFd, Vec<ProcessSockets>)>
 }
 
 fn build_owner_map(results: Vec<ProcessSockets>) -> OwnerMap {
-    let inodes = || results.iter().flat_map(|p| p.inodes.iter().copied());
-    let (min, max) = inodes().fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)));
+    let inodes = results.iter().flat_map(|p| p.inodes.iter().copied());
     let mut map = OwnerMap {
-        by_inode: InodeIndex::with_range(min, max, inodes().count()),
+        by_inode: InodeIndex::for_inodes(inodes.collect()),
         ..OwnerMap::default()
     };
     for process in results {
