@@ -113,7 +113,7 @@ echo "   established: ours $ours_estab, node_exporter $node_estab" >&2
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$OUT"
-stamp=$(date +%Y-%m-%d-%H%M)
+stamp=$(date +%Y-%m-%d-%H%M%S)-$n
 csv=$OUT/exporter-$stamp.csv
 echo "variant,rep,seconds" >"$csv"
 # CPU time (user + system, clock ticks) of a process, threads included.
