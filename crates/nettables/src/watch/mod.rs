@@ -130,9 +130,6 @@ pub struct Sampler {
     changes: Vec<Change>,
     seen: Vec<bool>,
     owners: Option<OwnerCache>,
-    /// Indexes of sockets whose inode the owner cache did not know, this sample.
-    unknown: Vec<u32>,
-    unknown_inodes: Vec<u64>,
     samples: u64,
 }
 
@@ -174,8 +171,6 @@ impl Sampler {
             changes: Vec::new(),
             seen: Vec::new(),
             owners,
-            unknown: Vec::new(),
-            unknown_inodes: Vec::new(),
             samples: 0,
         }
     }
@@ -223,12 +218,7 @@ impl Sampler {
             return Err(e);
         }
         if let Some(cache) = self.owners.as_mut() {
-            attach_owners(
-                cache,
-                diff.next(),
-                &mut self.unknown,
-                &mut self.unknown_inodes,
-            );
+            attach_owners(cache, diff.next());
         }
         diff.finish(started.elapsed());
         self.samples += 1;
@@ -264,32 +254,11 @@ fn list(reader: &mut SocketReader, config: &SamplerConfig, diff: &mut diff::Diff
 }
 
 /// Gives each socket of `snapshot` its owner from `cache`, looking up the inodes it lacks.
-fn attach_owners(
-    cache: &mut OwnerCache,
-    snapshot: &mut Snapshot,
-    unknown: &mut Vec<u32>,
-    unknown_inodes: &mut Vec<u64>,
-) {
-    cache.begin();
-    unknown.clear();
-    unknown_inodes.clear();
-    for (i, observed) in snapshot.sockets.iter_mut().enumerate() {
-        let inode = observed.socket.inode;
-        if inode == 0 {
-            continue;
-        }
-        match cache.get(inode) {
-            Ok(owner) => observed.owner = owner,
-            Err(()) => {
-                unknown.push(i as u32);
-                unknown_inodes.push(inode);
-            }
-        }
+fn attach_owners(cache: &mut OwnerCache, snapshot: &mut Snapshot) {
+    cache.begin_pass();
+    cache.look_up(snapshot.sockets.iter().map(|o| o.socket.inode));
+    for observed in &mut snapshot.sockets {
+        observed.owner = cache.get(observed.socket.inode).cloned();
     }
-    cache.look_up(unknown_inodes);
-    for &i in unknown.iter() {
-        let observed = &mut snapshot.sockets[i as usize];
-        observed.owner = cache.get(observed.socket.inode).ok().flatten();
-    }
-    cache.end(snapshot.sockets.len());
+    cache.end_pass(snapshot.sockets.len());
 }

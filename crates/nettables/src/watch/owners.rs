@@ -1,5 +1,19 @@
 //! Which process holds each socket, kept between samples.
 //!
+//! ```no_run
+//! use std::time::Duration;
+//! use nettables::watch::OwnerCache;
+//!
+//! let mut owners = OwnerCache::new(Duration::from_secs(10));
+//! let inodes = [1028034, 1028035]; // from a listing
+//! owners.begin_pass();
+//! owners.look_up(inodes);
+//! for inode in inodes {
+//!     println!("{inode}: {:?}", owners.get(inode).map(|owner| owner.pid));
+//! }
+//! owners.end_pass(inodes.len());
+//! ```
+//!
 //! The full `/proc/<pid>/fd` scan costs about a second of CPU at 400,000 sockets, so it cannot
 //! run at every tick. The cache instead:
 //! - answers known inodes from memory;
@@ -49,8 +63,10 @@ pub struct OwnerCache {
     cursor: usize,
     rescan: Duration,
     last_full: Option<Instant>,
-    /// Counts the samples, for dropping unused entries.
+    /// Counts the passes, for dropping unused entries.
     generation: u64,
+    /// The inodes of a pass that were not known, reused from pass to pass.
+    unknown: Vec<u64>,
     denied: bool,
     full_scans: u64,
     processes_read: u64,
@@ -67,56 +83,61 @@ impl OwnerCache {
             rescan,
             last_full: None,
             generation: 0,
+            unknown: Vec::new(),
             denied: false,
             full_scans: 0,
             processes_read: 0,
         }
     }
 
-    /// Starts a sample: owners asked for from now on count as used by it.
-    pub(crate) fn begin(&mut self) {
+    /// Starts a pass (a sample, a scrape): inodes looked up from now on count as used by it.
+    pub fn begin_pass(&mut self) {
         self.generation += 1;
     }
 
-    /// The owner of `inode`, if known. `Err(())` when the cache has never looked it up.
-    pub(crate) fn get(&mut self, inode: u64) -> Result<Option<Arc<Owner>>, ()> {
+    /// Makes sure every one of `inodes` has been looked up: known ones are answered from
+    /// memory, unknown ones by a full rescan when one is due and by reading likely owners
+    /// otherwise (within [`LOOKUP_BUDGET`]; what is left waits for the next pass). Inode 0
+    /// (no file: TIME_WAIT, pending connections) is skipped.
+    pub fn look_up(&mut self, inodes: impl IntoIterator<Item = u64>) {
         let generation = self.generation;
-        match self.by_inode.get_mut(&inode) {
-            Some(entry) => {
-                entry.used = generation;
-                Ok(entry.owner.clone())
+        let mut unknown = std::mem::take(&mut self.unknown);
+        unknown.clear();
+        for inode in inodes {
+            match self.by_inode.get_mut(&inode) {
+                Some(entry) => entry.used = generation,
+                None if inode != 0 => unknown.push(inode),
+                None => {}
             }
-            None => Err(()),
         }
-    }
-
-    /// Looks up `unknown` inodes (ones [`OwnerCache::get`] did not know), by a full rescan
-    /// when one is due and by reading likely owners otherwise.
-    pub(crate) fn look_up(&mut self, unknown: &[u64]) {
         let now = Instant::now();
         let due = self
             .last_full
             .is_none_or(|at| now.saturating_duration_since(at) >= self.rescan);
         if due {
             self.rescan_all(now);
-        } else if !unknown.is_empty() {
-            self.look_up_new(unknown, now);
-        }
-        // Inodes still unknown after a full scan have no readable owner.
-        if due {
-            for &inode in unknown {
+            // Inodes still unknown after a full scan have no readable owner.
+            for &inode in &unknown {
                 self.by_inode.entry(inode).or_insert(Entry {
                     owner: None,
-                    used: self.generation,
+                    used: generation,
                 });
             }
+        } else if !unknown.is_empty() {
+            self.look_up_new(&unknown, now);
         }
+        self.unknown = unknown;
     }
 
-    /// Ends a sample: drops the entries it did not ask for once they outnumber the used ones,
-    /// so memory follows the number of live sockets.
-    pub(crate) fn end(&mut self, used: usize) {
-        if self.by_inode.len() > 2 * used.max(1024) {
+    /// The owner of the socket with this inode, as last looked up.
+    pub fn get(&self, inode: u64) -> Option<&Arc<Owner>> {
+        self.by_inode.get(&inode)?.owner.as_ref()
+    }
+
+    /// Ends a pass that used `live` inodes: once the cache holds more than twice that many,
+    /// the entries the pass did not use are dropped, so memory follows the live sockets.
+    pub fn end_pass(&mut self, live: usize) {
+        if self.by_inode.len() > 2 * live.max(1024) {
             let generation = self.generation;
             self.by_inode.retain(|_, entry| entry.used == generation);
         }
@@ -322,5 +343,71 @@ mod platform {
         pub(super) fn scan(&mut self, _pid: u32) -> Option<ProcessSockets> {
             None
         }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::os::fd::AsFd;
+
+    fn inode_of(socket: &impl AsFd) -> u64 {
+        rustix::fs::fstat(socket).unwrap().st_ino
+    }
+
+    #[test]
+    fn own_sockets_are_found_first_by_a_full_scan_then_by_reading_likely_owners() {
+        let first = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut cache = OwnerCache::new(Duration::from_secs(3600));
+        cache.begin_pass();
+        cache.look_up([inode_of(&first), 0]);
+        let owner = cache.get(inode_of(&first)).expect("found by the full scan");
+        assert_eq!(owner.pid, std::process::id());
+        assert_eq!(cache.scans().0, 1);
+        cache.end_pass(1);
+
+        // A socket opened after the full scan is found without another one.
+        let second = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        cache.begin_pass();
+        cache.look_up([inode_of(&first), inode_of(&second)]);
+        assert_eq!(cache.scans().0, 1, "no second full scan");
+        let owner = cache
+            .get(inode_of(&second))
+            .expect("found among likely owners");
+        assert_eq!(owner.pid, std::process::id());
+
+        // An inode nobody holds is remembered as ownerless until the next full scan.
+        cache.look_up([u64::MAX - 7]);
+        assert!(cache.get(u64::MAX - 7).is_none());
+        let read = cache.scans().1;
+        cache.look_up([u64::MAX - 7]);
+        assert_eq!(cache.scans().1, read, "not looked up again");
+        cache.end_pass(2);
+    }
+
+    #[test]
+    fn entries_no_pass_uses_are_dropped_once_they_outnumber_the_live_ones() {
+        let mut cache = OwnerCache::new(Duration::from_secs(3600));
+        cache.last_full = Some(Instant::now());
+        let stale = Entry {
+            owner: None,
+            used: 0,
+        };
+        cache
+            .by_inode
+            .extend((1..=2048).map(|inode| (inode, stale.clone())));
+        cache.begin_pass();
+        cache.look_up([7]);
+        cache.end_pass(1024);
+        assert_eq!(
+            cache.by_inode.len(),
+            2048,
+            "not yet more than twice the live ones"
+        );
+        cache.by_inode.insert(5000, stale);
+        cache.begin_pass();
+        cache.look_up([7]);
+        cache.end_pass(1);
+        assert_eq!(cache.by_inode.keys().copied().collect::<Vec<_>>(), vec![7]);
     }
 }
