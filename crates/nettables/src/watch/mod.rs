@@ -44,7 +44,7 @@ mod snapshot;
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
-pub use owners::{LOOKUP_BUDGET, OwnerCache};
+pub use owners::{FullScan, LOOKUP_BUDGET, OwnerCache};
 pub use snapshot::{Change, Observed, Rates, Snapshot, SocketKey, TcpCounters};
 
 use crate::filter::Filter;

@@ -67,6 +67,7 @@ pub struct OwnerCache {
     generation: u64,
     /// The inodes of a pass that were not known, reused from pass to pass.
     unknown: Vec<u64>,
+    inline_rescans: bool,
     denied: bool,
     full_scans: u64,
     processes_read: u64,
@@ -84,6 +85,7 @@ impl OwnerCache {
             last_full: None,
             generation: 0,
             unknown: Vec::new(),
+            inline_rescans: true,
             denied: false,
             full_scans: 0,
             processes_read: 0,
@@ -111,11 +113,9 @@ impl OwnerCache {
             }
         }
         let now = Instant::now();
-        let due = self
-            .last_full
-            .is_none_or(|at| now.saturating_duration_since(at) >= self.rescan);
+        let due = self.last_full.is_none() || self.inline_rescans && self.rescan_due();
         if due {
-            self.rescan_all(now);
+            self.rescan_all();
             // Inodes still unknown after a full scan have no readable owner.
             for &inode in &unknown {
                 self.by_inode.entry(inode).or_insert(Entry {
@@ -159,17 +159,36 @@ impl OwnerCache {
         (self.full_scans, self.processes_read)
     }
 
-    fn rescan_all(&mut self, now: Instant) {
-        let Ok(processes) = platform::scan_all() else {
-            return;
-        };
+    fn rescan_all(&mut self) {
+        if let Ok(scan) = FullScan::run() {
+            self.install(scan);
+        }
+    }
+
+    /// Whether a full rescan is due (there has been none, or the last is older than the
+    /// rescan interval).
+    pub fn rescan_due(&self) -> bool {
+        self.last_full.is_none_or(|at| at.elapsed() >= self.rescan)
+    }
+
+    /// Whether [`OwnerCache::look_up`] runs a due full rescan itself (the default). A server
+    /// that must answer quickly turns this off, runs [`FullScan::run`] on another thread when
+    /// [`OwnerCache::rescan_due`] says so, and hands the result to [`OwnerCache::install`];
+    /// `look_up` then rescans inline only when there has never been a full scan.
+    pub fn set_inline_rescans(&mut self, inline: bool) {
+        self.inline_rescans = inline;
+    }
+
+    /// Replaces what the cache knows with a full scan. Sockets opened while the scan ran and
+    /// not in it are looked up again by the next pass.
+    pub fn install(&mut self, scan: FullScan) {
         self.by_inode.clear();
         self.known_pids.clear();
         self.recent.clear();
         self.cursor = 0;
         self.denied = false;
         let generation = self.generation;
-        for process in processes {
+        for process in scan.processes {
             self.known_pids.insert(process.pid);
             self.denied |= process.denied;
             if process.denied {
@@ -187,7 +206,7 @@ impl OwnerCache {
                 });
             }
         }
-        self.last_full = Some(now);
+        self.last_full = Some(scan.started);
         self.full_scans += 1;
     }
 
@@ -273,6 +292,34 @@ impl OwnerCache {
             self.recent.insert(0, pid);
             self.recent.truncate(RECENT_OWNERS);
         }
+    }
+}
+
+/// Every process's sockets, from one full `/proc/<pid>/fd` scan: the expensive part of a
+/// rescan (about a second of CPU at 400,000 sockets), which can run on any thread while the
+/// cache goes on answering. See [`OwnerCache::set_inline_rescans`].
+pub struct FullScan {
+    processes: Vec<platform::ProcessSockets>,
+    started: Instant,
+}
+
+impl FullScan {
+    /// Reads every process. Fails only when `/proc` itself cannot be read.
+    pub fn run() -> crate::Result<FullScan> {
+        let started = Instant::now();
+        Ok(FullScan {
+            processes: platform::scan_all()?,
+            started,
+        })
+    }
+}
+
+impl std::fmt::Debug for FullScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FullScan")
+            .field("processes", &self.processes.len())
+            .field("started", &self.started)
+            .finish()
     }
 }
 
@@ -409,5 +456,27 @@ mod tests {
         cache.look_up([7]);
         cache.end_pass(1);
         assert_eq!(cache.by_inode.keys().copied().collect::<Vec<_>>(), vec![7]);
+    }
+
+    #[test]
+    fn a_scan_made_elsewhere_is_installed_and_inline_rescans_can_be_turned_off() {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut cache = OwnerCache::new(Duration::ZERO);
+        cache.set_inline_rescans(false);
+        cache.begin_pass();
+        cache.look_up([inode_of(&socket)]);
+        assert_eq!(cache.scans().0, 1, "the first pass needs a scan");
+        assert!(cache.rescan_due());
+        cache.look_up([inode_of(&socket)]);
+        assert_eq!(cache.scans().0, 1, "due, but left to the caller");
+        let scan = std::thread::spawn(|| FullScan::run().unwrap())
+            .join()
+            .unwrap();
+        cache.install(scan);
+        assert_eq!(cache.scans().0, 2);
+        assert_eq!(
+            cache.get(inode_of(&socket)).map(|o| o.pid),
+            Some(std::process::id())
+        );
     }
 }
