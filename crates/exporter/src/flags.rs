@@ -89,7 +89,7 @@ const FLAGS: &[Flag] = &[
         name: "collector.programs.refresh",
         value: Some("DURATION"),
         default: "30s",
-        help: "Rescan socket owners when the owner table is older (0s: every scrape).",
+        help: "Rescan every process for socket owners this often, in the background (0s: after every scrape).",
     },
     Flag {
         name: "collector.remotes.top-k",

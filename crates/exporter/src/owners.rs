@@ -1,52 +1,106 @@
-//! Socket owners for `netstat_program_sockets`: the one module that knows where they come from.
+//! Socket owners for `netstat_program_sockets`, from the sampling engine's owner cache
+//! ([`nettables::watch::OwnerCache`]), shared by every namespace: processes are host-wide.
 //!
-//! For now the table is a full `/proc/<pid>/fd` scan ([`OwnerMap::scan`]: about a second of
-//! CPU at 400k sockets) kept between scrapes. It is meant to be replaced by the inode-keyed
-//! owner cache of the sampling engine (`nettables::watch`), which looks up only unknown inodes;
-//! nothing outside this module depends on how the table is made.
+//! Each scrape is one pass of the cache. Inodes it has seen before are answered from memory;
+//! new ones are looked up by reading the descriptors of likely owners first (new processes,
+//! then the ones that most recently gained a socket), within the engine's per-pass budget
+//! ([`nettables::watch::LOOKUP_BUDGET`]); what is left is looked up by the next scrape. Every
+//! `R` = `--collector.programs.refresh` (default 30 s) a full `/proc/<pid>/fd` rescan runs in
+//! the background while scrapes go on answering, and is installed when done; only the first
+//! scrape waits for one.
 //!
-//! Refresh policy, with `R` = `--collector.programs.refresh` (default 30 s):
-//! - a table younger than `R` is used as it is;
-//! - an older one is still used, and the scrape starts a rescan in the background for the next;
-//! - when there is none, or it is older than `2R` (scrapes are rarer than `R`), the scrape
-//!   waits for a rescan. `R = 0` rescans at every scrape.
-//!
-//! So the owners a scrape reports were read at most `2R` before it (plus one scan). A socket
-//! opened since then has no owner yet and is not counted under any program; a socket handed to
-//! another process keeps its old owner until the next rescan.
+//! How stale an owner can be: a new socket's owner is normally found by the scrape that first
+//! sees the socket, at worst by the first scrape after the next full rescan (about `R` later).
+//! A socket handed to another process keeps its old owner until the next full rescan. A socket
+//! with no owner found yet is not counted under any program.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use nettables::process::{Owner, OwnerMap};
+use nettables::process::Owner;
+use nettables::watch::{FullScan, OwnerCache};
+use rustc_hash::FxHashMap;
 
-/// One owner table, with each owner's program name made once.
+/// The owner cache of the exporter, with its background rescans.
 #[derive(Debug)]
 pub struct Owners {
-    map: OwnerMap,
-    programs: Vec<String>,
+    cache: Mutex<OwnerCache>,
+    rescanning: AtomicBool,
+    /// Inodes looked up in this scrape, over every namespace.
+    looked_up: AtomicUsize,
+}
+
+/// The owners of one namespace's sockets in one scrape.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    /// For each inode asked for, in order, the index of its owner in `programs`.
+    pub owners: Vec<Option<u32>>,
+    /// The program name of each owner met, made once per owner.
+    pub programs: Vec<String>,
 }
 
 impl Owners {
-    fn scan() -> nettables::Result<Owners> {
-        let map = OwnerMap::scan()?;
-        let programs = map.owners().iter().map(program_name).collect();
-        Ok(Owners { map, programs })
+    pub fn new(refresh: Duration) -> Arc<Owners> {
+        let mut cache = OwnerCache::new(refresh);
+        cache.set_inline_rescans(false);
+        Arc::new(Owners {
+            cache: Mutex::new(cache),
+            rescanning: AtomicBool::new(false),
+            looked_up: AtomicUsize::new(0),
+        })
     }
 
-    /// The index of the owner of the socket with this inode (0 means no file: none).
-    pub fn owner_index(&self, inode: u64) -> Option<u32> {
-        if inode == 0 {
-            return None;
+    /// Starts a scrape's pass. The first scrape waits for a full scan (call this off the
+    /// async runtime); later ones start one in the background when it is due.
+    pub fn begin(self: &Arc<Self>) -> nettables::Result<()> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.begin_pass();
+        self.looked_up.store(0, Ordering::Relaxed);
+        if cache.last_full_scan().is_none() {
+            cache.install(FullScan::run()?);
+        } else if cache.rescan_due() && !self.rescanning.swap(true, Ordering::AcqRel) {
+            let owners = self.clone();
+            let started = std::thread::Builder::new()
+                .name("owner-scan".to_string())
+                .spawn(move || {
+                    if let Ok(scan) = FullScan::run() {
+                        let mut cache = owners.cache.lock().unwrap_or_else(PoisonError::into_inner);
+                        cache.install(scan);
+                    }
+                    owners.rescanning.store(false, Ordering::Release);
+                });
+            // No thread to spare: the next scrape tries again.
+            if started.is_err() {
+                self.rescanning.store(false, Ordering::Release);
+            }
         }
-        self.map.owner_id(inode).map(|id| id.0)
+        Ok(())
     }
 
-    /// The program name of owner `index`.
-    pub fn program(&self, index: u32) -> &str {
-        self.programs
-            .get(index as usize)
-            .map_or("unknown", String::as_str)
+    /// The owners of these inodes (0, for sockets without a file, has none).
+    pub fn resolve(&self, inodes: &[u64]) -> Resolved {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.look_up(inodes.iter().copied());
+        self.looked_up.fetch_add(inodes.len(), Ordering::Relaxed);
+        let mut resolved = Resolved::default();
+        let mut index_of: FxHashMap<*const Owner, u32> = FxHashMap::default();
+        for &inode in inodes {
+            let owner = cache.get(inode).map(|owner| {
+                *index_of.entry(Arc::as_ptr(owner)).or_insert_with(|| {
+                    resolved.programs.push(program_name(owner));
+                    (resolved.programs.len() - 1) as u32
+                })
+            });
+            resolved.owners.push(owner);
+        }
+        resolved
+    }
+
+    /// Ends the scrape's pass, so the cache can drop what no namespace asked for.
+    pub fn end(&self) {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.end_pass(self.looked_up.load(Ordering::Relaxed));
     }
 }
 
@@ -69,65 +123,6 @@ fn program_name(owner: &Owner) -> String {
         .map(|comm| String::from_utf8_lossy(comm.trim_ascii_end()).into_owned())
         .filter(|comm| !comm.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
-}
-
-/// The cached table and its refresh policy (see the module docs).
-#[derive(Debug)]
-pub struct OwnerCache {
-    refresh: Duration,
-    state: Mutex<CacheState>,
-}
-
-#[derive(Debug, Default)]
-struct CacheState {
-    table: Option<(Arc<Owners>, Instant)>,
-    refreshing: bool,
-}
-
-impl OwnerCache {
-    pub fn new(refresh: Duration) -> Arc<OwnerCache> {
-        Arc::new(OwnerCache {
-            refresh,
-            state: Mutex::new(CacheState::default()),
-        })
-    }
-
-    /// The table a scrape should use; may block for a scan (call it off the async runtime).
-    pub fn get(self: &Arc<Self>) -> nettables::Result<Arc<Owners>> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let age = state.table.as_ref().map(|(_, taken)| taken.elapsed());
-        match (&state.table, age) {
-            (Some((table, _)), Some(age)) if age < self.refresh => Ok(table.clone()),
-            (Some((table, _)), Some(age)) if age < self.refresh.saturating_mul(2) => {
-                let table = table.clone();
-                if !state.refreshing {
-                    state.refreshing = true;
-                    let cache = self.clone();
-                    let started = std::thread::Builder::new()
-                        .name("owner-scan".to_string())
-                        .spawn(move || cache.rescan_in_background());
-                    // No thread to spare: the next scrape tries again.
-                    state.refreshing = started.is_ok();
-                }
-                Ok(table)
-            }
-            _ => {
-                // Other scrapes wait on the lock meanwhile: one scan serves them all.
-                let table = Arc::new(Owners::scan()?);
-                state.table = Some((table.clone(), Instant::now()));
-                Ok(table)
-            }
-        }
-    }
-
-    fn rescan_in_background(&self) {
-        let scanned = Owners::scan();
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.refreshing = false;
-        if let Ok(table) = scanned {
-            state.table = Some((Arc::new(table), Instant::now()));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -153,15 +148,17 @@ mod tests {
     }
 
     #[test]
-    fn a_fresh_table_is_reused_and_refresh_zero_rescans() {
-        let _socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        let cache = OwnerCache::new(Duration::from_secs(3600));
-        let a = cache.get().unwrap();
-        let b = cache.get().unwrap();
-        assert!(Arc::ptr_eq(&a, &b));
-        let cache = OwnerCache::new(Duration::ZERO);
-        let a = cache.get().unwrap();
-        let b = cache.get().unwrap();
-        assert!(!Arc::ptr_eq(&a, &b));
+    fn our_own_socket_gets_our_program_and_the_first_scrape_waits_for_a_scan() {
+        use std::os::fd::AsFd;
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let inode = rustix::fs::fstat(socket.as_fd()).unwrap().st_ino;
+        let owners = Owners::new(Duration::from_secs(3600));
+        owners.begin().unwrap();
+        let resolved = owners.resolve(&[inode, 0, inode]);
+        assert_eq!(resolved.owners, vec![Some(0), None, Some(0)]);
+        let argv0 = std::env::args().next().unwrap();
+        let base = argv0.rsplit('/').next().unwrap();
+        assert_eq!(resolved.programs, vec![base.to_string()]);
+        owners.end();
     }
 }

@@ -13,7 +13,7 @@ use crate::collect::{self, Collector, Outcome, Request};
 use crate::exposition::{Collection, Kind, Value};
 use crate::flags::{Config, Netns};
 use crate::namespaces::{OWN_LABEL, Worker};
-use crate::owners::OwnerCache;
+use crate::owners::Owners;
 
 /// The scrape engine shared by every connection.
 pub struct Scraper {
@@ -21,7 +21,7 @@ pub struct Scraper {
     programs_top_k: usize,
     remotes_top_k: usize,
     all_netns: bool,
-    owners: Option<Arc<OwnerCache>>,
+    owners: Option<Arc<Owners>>,
     /// Namespace label and its thread. Fixed unless `--all-netns`, where it follows
     /// `/run/netns` at every scrape.
     workers: tokio::sync::Mutex<Vec<(String, Worker)>>,
@@ -50,7 +50,7 @@ impl Scraper {
         let owners = config
             .collectors
             .contains(&Collector::Programs)
-            .then(|| OwnerCache::new(config.owners_refresh));
+            .then(|| Owners::new(config.owners_refresh));
         Ok(Arc::new(Scraper {
             collectors: config.collectors.clone(),
             programs_top_k: config.programs_top_k,
@@ -92,17 +92,20 @@ impl Scraper {
         let started = Instant::now();
         let mut owner_error = None;
         let owners = match self.owners.clone() {
-            Some(cache) => match tokio::task::spawn_blocking(move || cache.get()).await {
-                Ok(Ok(owners)) => Some(owners),
-                Ok(Err(e)) => {
-                    owner_error = Some(format!("scanning /proc for socket owners: {e}"));
-                    None
+            Some(owners) => {
+                let begun = owners.clone();
+                match tokio::task::spawn_blocking(move || begun.begin()).await {
+                    Ok(Ok(())) => Some(owners),
+                    Ok(Err(e)) => {
+                        owner_error = Some(format!("scanning /proc for socket owners: {e}"));
+                        None
+                    }
+                    Err(_) => {
+                        owner_error = Some("the owner scan failed".to_string());
+                        None
+                    }
                 }
-                Err(_) => {
-                    owner_error = Some("the owner scan failed".to_string());
-                    None
-                }
-            },
+            }
             None => None,
         };
         let request = Request {
@@ -125,6 +128,9 @@ impl Scraper {
         drop(workers);
         for (label, pending) in pending {
             outcomes.push((label, pending.outcome().await));
+        }
+        if let Some(owners) = &self.owners {
+            owners.end();
         }
 
         let mut all = Collection::default();

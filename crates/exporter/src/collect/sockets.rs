@@ -3,7 +3,8 @@
 //!
 //! TCP listeners are read first (the kernel filters by state, so this is cheap), then every
 //! other TCP socket is matched to the listener of its local port. Records stream through
-//! counting tables; nothing per socket is kept.
+//! counting tables; only each socket's inode is kept (when programs are exported), so that
+//! owners are looked up once the tables are read.
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -14,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use super::{Collector, Request};
 use crate::exposition::{Collection, Kind, Value};
-use crate::owners::Owners;
+use crate::owners::{Owners, Resolved};
 
 /// The collectors this pass serves.
 pub const COLLECTORS: [Collector; 4] = [
@@ -100,6 +101,10 @@ struct Tally {
     listener_index: FxHashMap<(IpAddr, u16), usize>,
     /// Established TCP connections per remote address (IPv4-mapped peers as IPv4).
     remotes: FxHashMap<IpAddr, u64>,
+    /// Each socket's inode and its slot (protocol index × STATES + state index), for finding
+    /// owners once the tables are read.
+    inodes: Vec<u64>,
+    slots: Vec<u8>,
     /// Sockets per owner index, protocol index and state index, in [`OWNED_SLOTS`] slots per
     /// owner: a socket costs an array index, not a hash.
     owned: Vec<u32>,
@@ -160,7 +165,8 @@ pub fn collect(
     };
     let owners = request.owners.as_deref().filter(|_| wants.programs);
     let mut tally = Tally::default();
-    read(reader, &wants, owners, &mut tally).map_err(|e| e.to_string())?;
+    read(reader, &wants, &mut tally).map_err(|e| e.to_string())?;
+    let resolved = owners.map(|owners| owned(owners, &mut tally));
     if wants.sockets {
         add_sockets(&tally, out);
     }
@@ -168,7 +174,7 @@ pub fn collect(
         add_listeners(&tally, out);
     }
     if wants.programs {
-        add_programs(&tally, owners, request.programs_top_k, out);
+        add_programs(&tally, resolved.as_ref(), request.programs_top_k, out);
     }
     if wants.remotes {
         add_remotes(&tally, request.remotes_top_k, out);
@@ -176,12 +182,19 @@ pub fn collect(
     Ok(())
 }
 
-fn read(
-    reader: &mut SocketReader,
-    wants: &Wants,
-    owners: Option<&Owners>,
-    tally: &mut Tally,
-) -> nettables::Result<()> {
+/// Finds the owners of the sockets read and counts them per owner.
+fn owned(owners: &Owners, tally: &mut Tally) -> Resolved {
+    let resolved = owners.resolve(&tally.inodes);
+    tally.owned = vec![0; resolved.programs.len() * OWNED_SLOTS];
+    for (owner, &slot) in resolved.owners.iter().zip(&tally.slots) {
+        if let Some(owner) = owner {
+            tally.owned[*owner as usize * OWNED_SLOTS + usize::from(slot)] += 1;
+        }
+    }
+    resolved
+}
+
+fn read(reader: &mut SocketReader, wants: &Wants, tally: &mut Tally) -> nettables::Result<()> {
     let every_table = wants.sockets || wants.programs;
     for (p, &protocol) in PROTOCOLS.iter().enumerate() {
         if protocol != Protocol::Tcp && !every_table {
@@ -194,14 +207,9 @@ fn read(
             let count = |tally: &mut Tally, sock: &InetSocket| {
                 let s = state_index(sock.state);
                 tally.inet[p][f][s] += 1;
-                if let Some(owner) = owners.and_then(|o| o.owner_index(sock.inode)) {
-                    let slot = owner as usize * OWNED_SLOTS + p * STATES + s;
-                    if slot >= tally.owned.len() {
-                        tally
-                            .owned
-                            .resize((slot / OWNED_SLOTS + 1) * OWNED_SLOTS, 0);
-                    }
-                    tally.owned[slot] += 1;
+                if wants.programs && sock.inode != 0 {
+                    tally.inodes.push(sock.inode);
+                    tally.slots.push((p * STATES + s) as u8);
                 }
             };
             let query = InetQuery::new(protocol, family);
@@ -369,7 +377,7 @@ fn add_listeners(tally: &Tally, out: &mut Collection) {
     }
 }
 
-fn add_programs(tally: &Tally, owners: Option<&Owners>, top_k: usize, out: &mut Collection) {
+fn add_programs(tally: &Tally, owners: Option<&Resolved>, top_k: usize, out: &mut Collection) {
     let family = out.family(
         "netstat_program_sockets",
         "Internet sockets held by each program (top programs by socket count; the rest as \
@@ -383,7 +391,7 @@ fn add_programs(tally: &Tally, owners: Option<&Owners>, top_k: usize, out: &mut 
     for (owner, slots) in tally.owned.chunks(OWNED_SLOTS).enumerate() {
         for (slot, &n) in slots.iter().enumerate().filter(|(_, n)| **n > 0) {
             let n = u64::from(n);
-            let entry = programs.entry(owners.program(owner as u32)).or_default();
+            let entry = programs.entry(owners.programs[owner].as_str()).or_default();
             entry.0 += n;
             let (p, s) = ((slot / STATES) as u8, (slot % STATES) as u8);
             *entry.1.entry((p, s)).or_default() += n;
