@@ -80,19 +80,22 @@ impl Owners {
 
     /// The owners of these inodes (0, for sockets without a file, has none).
     pub fn resolve(&self, inodes: &[u64]) -> Resolved {
-        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.look_up(inodes.iter().copied());
+        let mut found = Vec::new();
+        {
+            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            cache.look_up(inodes, &mut found);
+        }
         self.looked_up.fetch_add(inodes.len(), Ordering::Relaxed);
         let mut resolved = Resolved::default();
         let mut index_of: FxHashMap<*const Owner, u32> = FxHashMap::default();
-        for &inode in inodes {
-            let owner = cache.get(inode).map(|owner| {
+        for owner in &found {
+            let index = owner.as_ref().map(|owner| {
                 *index_of.entry(Arc::as_ptr(owner)).or_insert_with(|| {
                     resolved.programs.push(program_name(owner));
                     (resolved.programs.len() - 1) as u32
                 })
             });
-            resolved.owners.push(owner);
+            resolved.owners.push(index);
         }
         resolved
     }

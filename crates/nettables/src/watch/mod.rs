@@ -42,6 +42,7 @@ mod owners;
 mod snapshot;
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use owners::{FullScan, LOOKUP_BUDGET, OwnerCache};
@@ -49,6 +50,7 @@ pub use snapshot::{Change, Observed, Rates, Snapshot, SocketKey, TcpCounters};
 
 use crate::filter::Filter;
 use crate::inet::{Family, InetQuery, Protocol, StateMask};
+use crate::process::Owner;
 use crate::{ReadError, Result, SocketReader};
 
 /// What a [`Sampler`] watches.
@@ -130,6 +132,7 @@ pub struct Sampler {
     changes: Vec<Change>,
     seen: Vec<bool>,
     owners: Option<OwnerCache>,
+    owner_scratch: OwnerScratch,
     samples: u64,
 }
 
@@ -171,6 +174,7 @@ impl Sampler {
             changes: Vec::new(),
             seen: Vec::new(),
             owners,
+            owner_scratch: (Vec::new(), Vec::new()),
             samples: 0,
         }
     }
@@ -218,7 +222,7 @@ impl Sampler {
             return Err(e);
         }
         if let Some(cache) = self.owners.as_mut() {
-            attach_owners(cache, diff.next());
+            attach_owners(cache, diff.next(), &mut self.owner_scratch);
         }
         diff.finish(started.elapsed());
         self.samples += 1;
@@ -254,11 +258,17 @@ fn list(reader: &mut SocketReader, config: &SamplerConfig, diff: &mut diff::Diff
 }
 
 /// Gives each socket of `snapshot` its owner from `cache`, looking up the inodes it lacks.
-fn attach_owners(cache: &mut OwnerCache, snapshot: &mut Snapshot) {
+fn attach_owners(cache: &mut OwnerCache, snapshot: &mut Snapshot, scratch: &mut OwnerScratch) {
+    let (inodes, owners) = scratch;
+    inodes.clear();
+    inodes.extend(snapshot.sockets.iter().map(|o| o.socket.inode));
     cache.begin_pass();
-    cache.look_up(snapshot.sockets.iter().map(|o| o.socket.inode));
-    for observed in &mut snapshot.sockets {
-        observed.owner = cache.get(observed.socket.inode).cloned();
+    cache.look_up(inodes, owners);
+    for (observed, owner) in snapshot.sockets.iter_mut().zip(owners.drain(..)) {
+        observed.owner = owner;
     }
     cache.end_pass(snapshot.sockets.len());
 }
+
+/// Buffers for [`attach_owners`], kept between samples.
+type OwnerScratch = (Vec<u64>, Vec<Option<Arc<Owner>>>);

@@ -6,10 +6,11 @@
 //!
 //! let mut owners = OwnerCache::new(Duration::from_secs(10));
 //! let inodes = [1028034, 1028035]; // from a listing
+//! let mut found = Vec::new();
 //! owners.begin_pass();
-//! owners.look_up(inodes);
-//! for inode in inodes {
-//!     println!("{inode}: {:?}", owners.get(inode).map(|owner| owner.pid));
+//! owners.look_up(&inodes, &mut found);
+//! for (inode, owner) in inodes.iter().zip(&found) {
+//!     println!("{inode}: {:?}", owner.as_ref().map(|owner| owner.pid));
 //! }
 //! owners.end_pass(inodes.len());
 //! ```
@@ -65,8 +66,8 @@ pub struct OwnerCache {
     last_full: Option<Instant>,
     /// Counts the passes, for dropping unused entries.
     generation: u64,
-    /// The inodes of a pass that were not known, reused from pass to pass.
-    unknown: Vec<u64>,
+    /// Where a pass's unknown inodes are in its list, reused from pass to pass.
+    unknown: Vec<usize>,
     inline_rescans: bool,
     denied: bool,
     full_scans: u64,
@@ -97,34 +98,50 @@ impl OwnerCache {
         self.generation += 1;
     }
 
-    /// Makes sure every one of `inodes` has been looked up: known ones are answered from
-    /// memory, unknown ones by a full rescan when one is due and by reading likely owners
-    /// otherwise (within [`LOOKUP_BUDGET`]; what is left waits for the next pass). Inode 0
-    /// (no file: TIME_WAIT, pending connections) is skipped.
-    pub fn look_up(&mut self, inodes: impl IntoIterator<Item = u64>) {
+    /// The owner of each of `inodes`, in order, into `owners` (emptied first): known inodes
+    /// are answered from memory, unknown ones by a full rescan when one is due and by reading
+    /// likely owners otherwise (within [`LOOKUP_BUDGET`]; what is left waits for the next
+    /// pass). Inode 0 (no file: TIME_WAIT, pending connections) has no owner.
+    pub fn look_up(&mut self, inodes: &[u64], owners: &mut Vec<Option<Arc<Owner>>>) {
         let generation = self.generation;
         let mut unknown = std::mem::take(&mut self.unknown);
         unknown.clear();
-        for inode in inodes {
+        owners.clear();
+        // One probe per known inode: at 200k sockets the table is far bigger than the caches.
+        for (i, &inode) in inodes.iter().enumerate() {
             match self.by_inode.get_mut(&inode) {
-                Some(entry) => entry.used = generation,
-                None if inode != 0 => unknown.push(inode),
-                None => {}
+                Some(entry) => {
+                    entry.used = generation;
+                    owners.push(entry.owner.clone());
+                }
+                None => {
+                    owners.push(None);
+                    if inode != 0 {
+                        unknown.push(i);
+                    }
+                }
             }
         }
         let now = Instant::now();
         let due = self.last_full.is_none() || self.inline_rescans && self.rescan_due();
         if due {
             self.rescan_all();
+            for (owner, &inode) in owners.iter_mut().zip(inodes) {
+                *owner = self.get(inode).cloned();
+            }
             // Inodes still unknown after a full scan have no readable owner.
-            for &inode in &unknown {
-                self.by_inode.entry(inode).or_insert(Entry {
+            for &i in &unknown {
+                self.by_inode.entry(inodes[i]).or_insert(Entry {
                     owner: None,
                     used: generation,
                 });
             }
         } else if !unknown.is_empty() {
-            self.look_up_new(&unknown, now);
+            let wanted: Vec<u64> = unknown.iter().map(|&i| inodes[i]).collect();
+            self.look_up_new(&wanted, now);
+            for &i in &unknown {
+                owners[i] = self.get(inodes[i]).cloned();
+            }
         }
         self.unknown = unknown;
     }
@@ -406,28 +423,28 @@ mod tests {
     fn own_sockets_are_found_first_by_a_full_scan_then_by_reading_likely_owners() {
         let first = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let mut cache = OwnerCache::new(Duration::from_secs(3600));
+        let mut found = Vec::new();
         cache.begin_pass();
-        cache.look_up([inode_of(&first), 0]);
-        let owner = cache.get(inode_of(&first)).expect("found by the full scan");
+        cache.look_up(&[inode_of(&first), 0], &mut found);
+        let owner = found[0].as_ref().expect("found by the full scan");
         assert_eq!(owner.pid, std::process::id());
+        assert!(found[1].is_none());
         assert_eq!(cache.scans().0, 1);
         cache.end_pass(1);
 
         // A socket opened after the full scan is found without another one.
         let second = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         cache.begin_pass();
-        cache.look_up([inode_of(&first), inode_of(&second)]);
+        cache.look_up(&[inode_of(&first), inode_of(&second)], &mut found);
         assert_eq!(cache.scans().0, 1, "no second full scan");
-        let owner = cache
-            .get(inode_of(&second))
-            .expect("found among likely owners");
+        let owner = found[1].as_ref().expect("found among likely owners");
         assert_eq!(owner.pid, std::process::id());
 
         // An inode nobody holds is remembered as ownerless until the next full scan.
-        cache.look_up([u64::MAX - 7]);
-        assert!(cache.get(u64::MAX - 7).is_none());
+        cache.look_up(&[u64::MAX - 7], &mut found);
+        assert_eq!(found, vec![None]);
         let read = cache.scans().1;
-        cache.look_up([u64::MAX - 7]);
+        cache.look_up(&[u64::MAX - 7], &mut found);
         assert_eq!(cache.scans().1, read, "not looked up again");
         cache.end_pass(2);
     }
@@ -444,7 +461,7 @@ mod tests {
             .by_inode
             .extend((1..=2048).map(|inode| (inode, stale.clone())));
         cache.begin_pass();
-        cache.look_up([7]);
+        cache.look_up(&[7], &mut Vec::new());
         cache.end_pass(1024);
         assert_eq!(
             cache.by_inode.len(),
@@ -453,7 +470,7 @@ mod tests {
         );
         cache.by_inode.insert(5000, stale);
         cache.begin_pass();
-        cache.look_up([7]);
+        cache.look_up(&[7], &mut Vec::new());
         cache.end_pass(1);
         assert_eq!(cache.by_inode.keys().copied().collect::<Vec<_>>(), vec![7]);
     }
@@ -464,10 +481,10 @@ mod tests {
         let mut cache = OwnerCache::new(Duration::ZERO);
         cache.set_inline_rescans(false);
         cache.begin_pass();
-        cache.look_up([inode_of(&socket)]);
+        cache.look_up(&[inode_of(&socket)], &mut Vec::new());
         assert_eq!(cache.scans().0, 1, "the first pass needs a scan");
         assert!(cache.rescan_due());
-        cache.look_up([inode_of(&socket)]);
+        cache.look_up(&[inode_of(&socket)], &mut Vec::new());
         assert_eq!(cache.scans().0, 1, "due, but left to the caller");
         let scan = std::thread::spawn(|| FullScan::run().unwrap())
             .join()
