@@ -63,6 +63,9 @@ pub fn run(argv: Vec<OsString>) -> i32 {
 }
 
 fn run_mode(args: &Args, out: &mut Output) -> modes::Status {
+    if args.live {
+        return crate::live::run(args);
+    }
     if args.audit.enabled {
         return crate::audit::run(args, out);
     }

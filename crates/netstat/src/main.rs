@@ -3,6 +3,7 @@
 mod app;
 mod audit;
 mod cli;
+mod live;
 mod modes;
 mod output;
 mod render;

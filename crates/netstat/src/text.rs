@@ -43,6 +43,15 @@ pub fn sanitized(bytes: &[u8]) -> Vec<u8> {
     sanitize(bytes).collect()
 }
 
+/// `bytes` as text for a terminal screen: invalid UTF-8 as U+FFFD, and every control
+/// character (C0, DEL and the C1 range, which some terminals obey too) as `?`.
+pub fn display(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 fn is_control(b: u8) -> bool {
     b < 0x20 || b == 0x7f
 }
@@ -80,6 +89,10 @@ mod tests {
         write_sanitized(&mut out, b"ab\tc\x01d\x7f\xc3\xa9").unwrap();
         assert_eq!(out, b"ab?c?d?\xc3\xa9");
         assert_eq!(sanitized(b"\x1b[31m"), b"?[31m");
+        assert_eq!(
+            display(b"a\x1bb\xc2\x9bc\xff\xc3\xa9"),
+            "a?b?c\u{fffd}\u{e9}"
+        );
     }
 
     #[test]

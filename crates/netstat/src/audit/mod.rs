@@ -308,7 +308,7 @@ fn check_ids() -> Vec<&'static str> {
 }
 
 /// The settings: defaults, then the config file, then the options.
-fn configure(args: &Args) -> Result<Config, String> {
+pub fn configure(args: &Args) -> Result<Config, String> {
     let ids = check_ids();
     let mut config = Config::default();
     if let Some(path) = &args.audit.config {
@@ -323,6 +323,13 @@ fn configure(args: &Args) -> Result<Config, String> {
             .map_err(|e| format!("option: {e}"))?;
     }
     Ok(config)
+}
+
+/// Reads the kernel once and runs every check, for a view that shows findings as they come
+/// (`--live`); notes about what could not be read are left out.
+pub fn check(config: &Config) -> Vec<Finding> {
+    let (snapshot, _notes) = collect::collect();
+    audit(&snapshot, config)
 }
 
 pub fn run(args: &Args, out: &mut Output) -> Status {

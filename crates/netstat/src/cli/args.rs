@@ -115,6 +115,8 @@ pub struct Args {
     pub netns_label: Option<String>,
     /// `--audit` and its options.
     pub audit: Audit,
+    /// `--live`: the full-screen view.
+    pub live: bool,
 }
 
 /// `--audit` and its options, as given; the audit checks the values when it runs.

@@ -662,6 +662,16 @@ pub static FLAGS: &[Flag] = &[
         },
     ),
     extension(
+        "live",
+        HasArg::No,
+        "",
+        "a full-screen view refreshed every second (-c SECONDS for another interval): connections with their rates, processes, listeners and their queues, TCP states over time; -t -u -4 -6 -p -n --filter --netns apply; ? lists the keys",
+        |p, _| {
+            p.args.live = true;
+            Ok(())
+        },
+    ),
+    extension(
         "generate",
         HasArg::Required,
         "KIND",

@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::time::Duration;
 
 use super::Exit;
-use super::args::{Args, Mode, Tables};
+use super::args::{Args, Mode, Netns, OutputFormat, Tables};
 
 /// Address-family aliases accepted by `-A` and the long family options: alias, canonical name.
 const FAMILY_ALIASES: &[(&str, &str)] = &[
@@ -89,10 +89,40 @@ impl Parsed {
         Ok(())
     }
 
+    /// The first option given that `--live` cannot show: another mode, or a format or
+    /// namespace choice that a full-screen view cannot honour.
+    fn live_conflict(&self) -> Option<&'static str> {
+        if !self.args.live {
+            return None;
+        }
+        let args = &self.args;
+        [
+            (self.route > 0, "-r"),
+            (self.interfaces > 0, "-i"),
+            (self.statistics > 0, "-s"),
+            (self.masquerade > 0, "-M"),
+            (args.groups, "-g"),
+            (args.format == OutputFormat::Json, "--json"),
+            (args.format == OutputFormat::JsonLines, "--json-lines"),
+            (args.summary, "--summary"),
+            (args.by_process, "--by-process"),
+            (args.audit.enabled, "--audit"),
+            (args.netns == Netns::All, "--all-netns"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
     /// Applies net-tools' rules: one mode at most, and the protocol/family defaults.
     pub fn finish(mut self) -> Result<Args, Exit> {
         if self.interfaces + self.route + self.masquerade + self.statistics > 1 {
             return Err(Exit::usage_only());
+        }
+        if let Some(flag) = self.live_conflict() {
+            return Err(Exit::message_err(
+                &format!("netstat: --live cannot be combined with {flag}\n"),
+                3,
+            ));
         }
         let args = &mut self.args;
         args.mode = if self.masquerade > 0 {

@@ -1,0 +1,252 @@
+//! Connections: one row per socket with its rates, totals, round-trip time and
+//! retransmits; busiest first. New connections are highlighted, closed ones dimmed.
+
+use std::net::SocketAddr;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, HighlightSpacing, Row as TableRow, Table, TableState};
+
+use super::super::format;
+use super::super::model::{Conn, Mark, Model};
+use super::super::names::{self, Names};
+use super::{SELECTED, block, header_style, selected_style, sort_asc, sort_desc};
+
+/// A connection ready to draw: names resolved.
+pub struct Row<'a> {
+    pub conn: &'a Conn,
+    pub local: String,
+    pub remote: String,
+    pub program: String,
+}
+
+/// Sorts the model's connections by `column` (one of the tab's sort columns).
+pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
+    let rows = &model.connections;
+    order.clear();
+    order.extend(0..rows.len() as u32);
+    let at = |i: u32| &rows[i as usize];
+    match column {
+        "recv" => sort_desc(order, |i| at(i).rates.rx),
+        "send" => sort_desc(order, |i| at(i).rates.tx),
+        "total" => sort_desc(order, |i| at(i).total_bytes().unwrap_or(0) as f64),
+        "rtt" => sort_desc(order, |i| {
+            at(i).counters.map_or(-1.0, |c| f64::from(c.rtt_us))
+        }),
+        "retrans" => sort_desc(order, |i| {
+            at(i).counters.map_or(-1.0, |c| f64::from(c.retransmits))
+        }),
+        "state" => sort_asc(order, |i| at(i).socket.state.0),
+        "program" => sort_asc(order, |i| {
+            at(i).owner.as_ref().map(|o| (o.argv0.clone(), o.pid))
+        }),
+        "local" => sort_asc(order, |i| address_key(at(i).socket.local)),
+        "remote" => sort_asc(order, |i| address_key(at(i).socket.remote)),
+        _ => sort_desc(order, |i| at(i).rates.total()),
+    }
+}
+
+fn address_key(addr: SocketAddr) -> (std::net::IpAddr, u16) {
+    (addr.ip().to_canonical(), addr.port())
+}
+
+/// The identity of row `index`, for keeping the selection on it.
+pub fn key(model: &Model, index: u32) -> u64 {
+    model.connections[index as usize].key.0
+}
+
+/// Resolves the names of the rows `shown` (indexes into the model's connections).
+pub fn resolve<'a>(
+    model: &'a Model,
+    shown: &[u32],
+    names: &mut Names,
+    named: bool,
+) -> Vec<Row<'a>> {
+    let conns = || shown.iter().map(|&i| &model.connections[i as usize]);
+    if named {
+        for conn in conns() {
+            names.request(conn.socket.local);
+            names.request(conn.socket.remote);
+        }
+        names.settle();
+    }
+    conns()
+        .map(|conn| Row {
+            conn,
+            local: names.endpoint(conn.socket.local, conn.socket.protocol, named),
+            remote: names.endpoint(conn.socket.remote, conn.socket.protocol, named),
+            program: names::program(conn.owner.as_deref()),
+        })
+        .collect()
+}
+
+/// Draws the rows (the visible part of the sorted list) with `selected` highlighted.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    rows: &[Row],
+    selected: Option<usize>,
+    title: String,
+    programs: bool,
+) {
+    let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
+    let mut header = vec![
+        Cell::from(" "),
+        Cell::from("Proto"),
+        Cell::from("Local Address"),
+        Cell::from("Foreign Address"),
+        Cell::from("State"),
+    ];
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+        Constraint::Length(11),
+    ];
+    if programs {
+        header.push(Cell::from("PID/Program name"));
+        widths.push(Constraint::Length(20));
+    }
+    for (name, width) in [
+        ("Recv/s", 11),
+        ("Send/s", 11),
+        ("Total", 10),
+        ("RTT", 9),
+        ("Retrans", 7),
+    ] {
+        header.push(right(name.to_string()));
+        widths.push(Constraint::Length(width));
+    }
+    let body = rows.iter().map(|row| {
+        let conn = row.conn;
+        let (mark, style) = match conn.mark {
+            Mark::Opened => (
+                "+",
+                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            ),
+            Mark::Closed => (
+                "-",
+                Style::new().fg(Color::DarkGray).add_modifier(Modifier::DIM),
+            ),
+            Mark::Steady => (" ", Style::new()),
+        };
+        let state = if conn.mark == Mark::Closed {
+            "(closed)"
+        } else {
+            super::state(&conn.socket)
+        };
+        let mut cells = vec![
+            Cell::from(mark),
+            Cell::from(super::protocol(&conn.socket)),
+            Cell::from(row.local.clone()),
+            Cell::from(row.remote.clone()),
+            Cell::from(state),
+        ];
+        if programs {
+            cells.push(Cell::from(row.program.clone()));
+        }
+        let counted = conn.counters.is_some() && conn.mark != Mark::Closed;
+        let rate = |r: f64| if counted { format::rate(r) } else { "-".into() };
+        cells.push(right(rate(conn.rates.rx)));
+        cells.push(right(rate(conn.rates.tx)));
+        match conn.counters {
+            Some(c) => {
+                cells.push(right(format::bytes(
+                    c.bytes_acked.saturating_add(c.bytes_received) as f64,
+                )));
+                cells.push(right(format::rtt(c.rtt_us)));
+                cells.push(right(c.retransmits.to_string()));
+            }
+            None => cells.extend((0..3).map(|_| right("-".into()))),
+        }
+        TableRow::new(cells).style(style)
+    });
+    let table = Table::new(body, widths)
+        .header(TableRow::new(header).style(header_style()))
+        .block(block(title))
+        .highlight_symbol(SELECTED)
+        .highlight_spacing(HighlightSpacing::Always)
+        .row_highlight_style(selected_style());
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::model::tests::{busy, observed, owned};
+    use crate::live::view::tests::screen_lines;
+    use nettables::inet::State;
+    use nettables::watch::TcpCounters;
+
+    fn model() -> Model {
+        let mut bulk = busy(
+            observed("127.0.0.1:40002", "127.0.0.1:5001", State::ESTABLISHED, 2),
+            0.0,
+            2_000_000.0,
+        );
+        bulk.counters = Some(TcpCounters {
+            bytes_acked: 10 << 20,
+            rtt_us: 50,
+            retransmits: 3,
+            ..TcpCounters::default()
+        });
+        let current = vec![
+            observed("127.0.0.1:40001", "127.0.0.1:5001", State::ESTABLISHED, 1),
+            owned(bulk, 42, "/usr/bin/python3"),
+            observed("0.0.0.0:5353", "0.0.0.0:0", State::CLOSE, 3),
+        ];
+        let gone = observed("127.0.0.1:40009", "127.0.0.1:5001", State::ESTABLISHED, 9);
+        let closed = [Conn::of(&gone, Mark::Closed)];
+        let mut model = Model::default();
+        model.add_sockets(&current, |k| k.0 == 1, closed.iter(), true);
+        model
+    }
+
+    fn draw(model: &Model, column: &str, programs: bool) -> Vec<String> {
+        let mut order = Vec::new();
+        super::order(model, column, &mut order);
+        let mut names = Names::new();
+        let rows = resolve(model, &order, &mut names, false);
+        screen_lines(150, 8, |f| {
+            render(f, f.area(), &rows, Some(0), "Connections".into(), programs)
+        })
+    }
+
+    #[test]
+    fn busiest_first_with_rates_totals_and_marks() {
+        let lines = draw(&model(), "rate", true);
+        assert!(lines[0].contains("Connections"), "{lines:#?}");
+        assert!(lines[1].contains("Local Address") && lines[1].contains("PID/Program name"));
+        let first = &lines[2];
+        assert!(first.starts_with(">"), "selected: {first}");
+        assert!(first.contains("127.0.0.1:40002"), "{lines:#?}");
+        assert!(first.contains("42/python3"));
+        assert!(first.contains("1.9 MiB/s") && first.contains("10.0 MiB"));
+        assert!(first.contains("0.05 ms") && first.trim_end().ends_with('3'));
+        let opened = lines.iter().find(|l| l.contains(":40001")).unwrap();
+        assert!(opened.contains(" + "), "{opened}");
+        let closed = lines.iter().find(|l| l.contains(":40009")).unwrap();
+        assert!(
+            closed.contains("(closed)") && closed.contains(" - "),
+            "{closed}"
+        );
+        let udp = lines.iter().find(|l| l.contains(":5353")).unwrap();
+        assert!(udp.contains("udp") && udp.contains(" - "), "{udp}");
+    }
+
+    #[test]
+    fn other_sort_columns() {
+        let model = model();
+        let first = |column| draw(&model, column, false)[2].clone();
+        assert!(
+            first("local").contains("0.0.0.0:5353"),
+            "addresses ascending"
+        );
+        assert!(first("retrans").contains(":40002"));
+        assert!(!draw(&model, "rate", false)[1].contains("PID/Program"));
+    }
+}

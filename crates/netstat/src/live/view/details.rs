@@ -1,0 +1,377 @@
+//! The details window (Enter): the selected socket with its full `tcp_info` and its owner's
+//! command line and descriptors, or the selected process with each of its sockets.
+
+use nettables::inet::InetSocket;
+use nettables::process::SocketHolder;
+use nettables::tcp_info::TcpInfo;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use super::super::details::{Details, Subject};
+use super::super::format;
+use super::super::names::Names;
+use crate::text;
+
+/// The window's lines. Addresses are numeric: a detail is exact.
+pub fn lines(details: &Details, names: &mut Names) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    match &details.subject {
+        Subject::Socket {
+            socket,
+            owner,
+            rates,
+        } => {
+            let shown = details.fresh.as_ref().unwrap_or(socket);
+            out.push(heading(&format!("Socket  {}", describe(shown, names))));
+            if details.fresh.is_none() {
+                out.push(Line::from(
+                    "  gone: it closed since the last sample; this is how it was seen",
+                ));
+            }
+            let mut ids = format!(
+                "  cookie {}  inode {}  uid {}  Recv-Q {}  Send-Q {}",
+                shown.cookie, shown.inode, shown.uid, shown.recv_q, shown.send_q
+            );
+            if let Some(backlog) = shown.backlog {
+                ids.push_str(&format!("  backlog {backlog}"));
+            }
+            out.push(Line::from(ids));
+            out.push(Line::from(format!(
+                "  receiving {}, sending {}",
+                format::rate(rates.rx),
+                format::rate(rates.tx)
+            )));
+            out.push(Line::from(""));
+            out.push(heading("Owner"));
+            match (owner, &details.holder) {
+                (None, _) => out.push(Line::from(
+                    "  not known (TIME_WAIT and pending sockets have none; -p finds the others)",
+                )),
+                (Some(_), Err(e)) => out.push(Line::from(format!("  {e}"))),
+                (Some(owner), Ok(None)) => out.push(Line::from(format!(
+                    "  pid {}: exited, or no longer holds a socket",
+                    owner.pid
+                ))),
+                (Some(_), Ok(Some(holder))) => {
+                    owner_lines(&mut out, holder);
+                    let fds: Vec<String> = holder
+                        .sockets
+                        .iter()
+                        .filter(|s| s.inode == shown.inode && shown.inode != 0)
+                        .map(|s| s.fd.to_string())
+                        .collect();
+                    out.push(Line::from(format!(
+                        "  descriptors holding it: {} (of {} socket descriptors)",
+                        if fds.is_empty() {
+                            "none".to_string()
+                        } else {
+                            fds.join(", ")
+                        },
+                        holder.sockets.len()
+                    )));
+                }
+            }
+            out.push(Line::from(""));
+            out.push(heading("TCP internals (tcp_info)"));
+            match &details.tcp {
+                None => out.push(Line::from(
+                    "  none: not a TCP socket, gone, or a state the kernel keeps no tcp_info for",
+                )),
+                Some(tcp) => {
+                    let mut line = Vec::new();
+                    let _ = crate::render::tcp_info::write_line(&mut line, tcp);
+                    // The line as `--tcp-info` prints it: a tab first, a newline last.
+                    let tokens = line.trim_ascii();
+                    out.push(Line::from(format!("  {}", text::display(tokens))));
+                    if let Some(info) = &tcp.info {
+                        out.extend(fields(info).chunks(3).map(|row| {
+                            Line::from(
+                                row.iter()
+                                    .map(|(name, value)| format!("  {name:<26}{value:>20}"))
+                                    .collect::<String>(),
+                            )
+                        }));
+                    }
+                }
+            }
+        }
+        Subject::Process { process, sockets } => {
+            let title = match process.pid() {
+                Some(pid) => format!("Process {pid}"),
+                None => "Sockets whose owner was not found".to_string(),
+            };
+            out.push(heading(&title));
+            out.push(Line::from(format!(
+                "  {} sockets: {} ESTABLISHED, {} LISTEN, {} other TCP, {} UDP/raw; receiving {}, sending {}",
+                process.sockets(),
+                process.established(),
+                process.listeners(),
+                process.other_tcp(),
+                process.datagram,
+                format::rate(process.rates.rx),
+                format::rate(process.rates.tx)
+            )));
+            match &details.holder {
+                Err(e) => out.push(Line::from(format!("  {e}"))),
+                Ok(None) if process.pid().is_some() => {
+                    out.push(Line::from("  exited, or no longer holds a socket"));
+                }
+                Ok(None) => {}
+                Ok(Some(holder)) => {
+                    owner_lines(&mut out, holder);
+                    out.push(Line::from(""));
+                    out.push(heading("Socket descriptors"));
+                    for held in &holder.sockets {
+                        let socket = sockets.iter().find(|s| s.inode == held.inode);
+                        let what = match socket {
+                            Some(socket) => describe(socket, names),
+                            None => format!("inode {} (not a watched Internet socket)", held.inode),
+                        };
+                        out.push(Line::from(format!("  fd {:<6} {what}", held.fd)));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn heading(text: &str) -> Line<'static> {
+    Line::from(Span::styled(
+        text.to_string(),
+        Style::new().add_modifier(Modifier::BOLD),
+    ))
+}
+
+/// `tcp 127.0.0.1:40002 -> 127.0.0.1:5001 ESTABLISHED`
+fn describe(socket: &InetSocket, names: &mut Names) -> String {
+    let local = names.endpoint(socket.local, socket.protocol, false);
+    let remote = names.endpoint(socket.remote, socket.protocol, false);
+    format!(
+        "{} {local} -> {remote} {}",
+        super::protocol(socket),
+        super::state(socket)
+    )
+}
+
+fn owner_lines(out: &mut Vec<Line<'static>>, holder: &SocketHolder) {
+    let uid = holder.uid.map_or_else(|| "?".into(), |u| u.to_string());
+    out.push(Line::from(format!("  pid {}  uid {uid}", holder.pid)));
+    out.push(Line::from(format!(
+        "  command line: {}",
+        text::display(&holder.cmdline)
+    )));
+}
+
+/// Every field of `tcp_info` the kernel sent, with its unit.
+fn fields(info: &TcpInfo) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    macro_rules! plain {
+        ($($name:ident),*) => { $( out.push((stringify!($name), info.$name.to_string())); )* };
+    }
+    macro_rules! micros {
+        ($($name:ident),*) => { $( out.push((stringify!($name), format!("{} µs", info.$name))); )* };
+    }
+    macro_rules! optional {
+        ($($name:ident),*) => { $( if let Some(v) = info.$name { out.push((stringify!($name), v.to_string())); } )* };
+    }
+    plain!(
+        state,
+        ca_state,
+        retransmits,
+        probes,
+        backoff,
+        options,
+        snd_wscale,
+        rcv_wscale
+    );
+    micros!(rto, ato);
+    plain!(
+        snd_mss,
+        rcv_mss,
+        unacked,
+        sacked,
+        lost,
+        retrans,
+        pmtu,
+        rcv_ssthresh
+    );
+    micros!(rtt, rttvar);
+    plain!(snd_ssthresh, snd_cwnd, advmss, reordering);
+    micros!(rcv_rtt);
+    plain!(rcv_space, total_retrans);
+    optional!(
+        pacing_rate,
+        max_pacing_rate,
+        bytes_acked,
+        bytes_received,
+        segs_out,
+        segs_in,
+        notsent_bytes,
+        min_rtt,
+        data_segs_in,
+        data_segs_out,
+        delivery_rate,
+        delivery_rate_app_limited,
+        busy_time,
+        rwnd_limited,
+        sndbuf_limited,
+        delivered,
+        delivered_ce,
+        bytes_sent,
+        bytes_retrans,
+        dsack_dups,
+        reord_seen,
+        rcv_ooopack,
+        snd_wnd
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nettables::inet::{Protocol, State};
+    use nettables::process::{HeldSocket, Owner};
+    use nettables::tcp_info::TcpDetails;
+    use nettables::watch::Rates;
+    use std::sync::Arc;
+
+    fn text(lines: &[Line]) -> String {
+        lines
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_socket_with_its_owner_and_every_tcp_info_field() {
+        let socket = InetSocket {
+            inode: 77,
+            cookie: 5,
+            ..InetSocket::new(
+                Protocol::Tcp,
+                "127.0.0.1:40002".parse().unwrap(),
+                "127.0.0.1:5001".parse().unwrap(),
+                State::ESTABLISHED,
+            )
+        };
+        let details = Details {
+            subject: Subject::Socket {
+                socket,
+                owner: Some(Arc::new(Owner {
+                    pid: 42,
+                    argv0: b"python3"[..].into(),
+                })),
+                rates: Rates { rx: 0.0, tx: 2e6 },
+            },
+            fresh: Some(socket),
+            tcp: Some(TcpDetails {
+                info: Some(TcpInfo {
+                    rtt: 50,
+                    snd_cwnd: 10,
+                    bytes_acked: Some(123),
+                    ..TcpInfo::default()
+                }),
+                ..TcpDetails::default()
+            }),
+            holder: Ok(Some(SocketHolder {
+                pid: 42,
+                uid: Some(0),
+                cmdline: b"python3 -c \x1b[2J"[..].into(),
+                sockets: vec![
+                    HeldSocket { fd: 3, inode: 76 },
+                    HeldSocket { fd: 7, inode: 77 },
+                ],
+            })),
+        };
+        let shown = text(&lines(&details, &mut Names::new()));
+        assert!(
+            shown.contains("tcp 127.0.0.1:40002 -> 127.0.0.1:5001 ESTABLISHED"),
+            "{shown}"
+        );
+        assert!(shown.contains("cookie 5  inode 77"));
+        assert!(shown.contains("sending 1.9 MiB/s"));
+        assert!(shown.contains("command line: python3 -c ?[2J"), "{shown}");
+        assert!(shown.contains("descriptors holding it: 7 (of 2 socket descriptors)"));
+        assert!(
+            shown.contains("rtt:0.05/0") && shown.contains("cwnd:10"),
+            "{shown}"
+        );
+        assert!(shown.contains("bytes_acked") && shown.contains("snd_cwnd"));
+        assert!(
+            !shown.contains("bytes_retrans"),
+            "fields the kernel did not send are left out"
+        );
+    }
+
+    #[test]
+    fn a_gone_socket_and_a_process() {
+        let socket = InetSocket::new(
+            Protocol::Udp,
+            "0.0.0.0:53".parse().unwrap(),
+            "0.0.0.0:0".parse().unwrap(),
+            State::CLOSE,
+        );
+        let gone = Details {
+            subject: Subject::Socket {
+                socket,
+                owner: None,
+                rates: Rates::default(),
+            },
+            fresh: None,
+            tcp: None,
+            holder: Ok(None),
+        };
+        let shown = text(&lines(&gone, &mut Names::new()));
+        assert!(
+            shown.contains("gone:") && shown.contains("Owner\n  not known"),
+            "{shown}"
+        );
+
+        let process = crate::live::model::Process {
+            owner: Some(Arc::new(Owner {
+                pid: 9,
+                argv0: b"dnsd"[..].into(),
+            })),
+            datagram: 1,
+            ..Default::default()
+        };
+        let details = Details {
+            subject: Subject::Process {
+                process,
+                sockets: vec![InetSocket { inode: 5, ..socket }],
+            },
+            fresh: None,
+            tcp: None,
+            holder: Ok(Some(SocketHolder {
+                pid: 9,
+                uid: None,
+                cmdline: b"dnsd --port 53"[..].into(),
+                sockets: vec![
+                    HeldSocket { fd: 4, inode: 5 },
+                    HeldSocket { fd: 6, inode: 8 },
+                ],
+            })),
+        };
+        let shown = text(&lines(&details, &mut Names::new()));
+        assert!(
+            shown.contains("Process 9") && shown.contains("1 sockets"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("fd 4      udp 0.0.0.0:53 -> 0.0.0.0:*"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("fd 6      inode 8 (not a watched Internet socket)"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! Listeners: each TCP listener with its accept queue against its backlog as a bar, the
+//! connections to its port by state, and its owner; the fullest queue first, since a
+//! listener about to overflow is what an operator looks for.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, HighlightSpacing, Row as TableRow, Table, TableState};
+
+use super::super::format;
+use super::super::model::{Listener, Model};
+use super::super::names::{self, Names};
+use super::{SELECTED, block, header_style, selected_style, sort_asc, sort_desc};
+
+/// Cells of the accept-queue bar.
+const BAR: usize = 20;
+
+pub struct Row<'a> {
+    pub listener: &'a Listener,
+    pub local: String,
+    pub program: String,
+}
+
+pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
+    let rows = &model.listeners;
+    order.clear();
+    order.extend(0..rows.len() as u32);
+    let at = |i: u32| &rows[i as usize];
+    match column {
+        "connections" => sort_desc(order, |i| f64::from(at(i).peers.total())),
+        "port" => sort_asc(order, |i| {
+            (at(i).socket.local.port(), at(i).socket.local.ip())
+        }),
+        "program" => sort_asc(order, |i| {
+            at(i).owner.as_ref().map(|o| (o.argv0.clone(), o.pid))
+        }),
+        // Fullest first; among empty queues, the busiest port.
+        _ => sort_desc(order, |i| {
+            at(i).fill() * 1e9 + f64::from(at(i).peers.total())
+        }),
+    }
+}
+
+pub fn key(model: &Model, index: u32) -> u64 {
+    model.listeners[index as usize].key.0
+}
+
+pub fn resolve<'a>(
+    model: &'a Model,
+    shown: &[u32],
+    names: &mut Names,
+    named: bool,
+) -> Vec<Row<'a>> {
+    let listeners = || shown.iter().map(|&i| &model.listeners[i as usize]);
+    if named {
+        listeners().for_each(|l| names.request(l.socket.local));
+        names.settle();
+    }
+    listeners()
+        .map(|listener| Row {
+            listener,
+            local: names.endpoint(listener.socket.local, listener.socket.protocol, named),
+            program: names::program(listener.owner.as_deref()),
+        })
+        .collect()
+}
+
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    rows: &[Row],
+    selected: Option<usize>,
+    title: String,
+    programs: bool,
+) {
+    let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
+    let mut header = vec![
+        Cell::from("Proto"),
+        Cell::from("Local Address"),
+        Cell::from("Accept queue"),
+        right("Queued".into()),
+        right("Backlog".into()),
+        right("ESTABLISHED".into()),
+        right("SYN_RECV".into()),
+        right("CLOSE_WAIT".into()),
+        right("TIME_WAIT".into()),
+    ];
+    let mut widths = vec![
+        Constraint::Length(5),
+        Constraint::Fill(1),
+        Constraint::Length(BAR as u16),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(11),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(9),
+    ];
+    if programs {
+        header.push(Cell::from("PID/Program name"));
+        widths.push(Constraint::Length(20));
+    }
+    let body = rows.iter().map(|row| {
+        let l = row.listener;
+        let backlog = l.backlog();
+        let bar = format::bar(l.queue(), backlog.unwrap_or(0), BAR);
+        let colour = match l.fill() {
+            f if f >= 0.9 => Color::Red,
+            f if f >= 0.5 => Color::Yellow,
+            _ => Color::Green,
+        };
+        let mut cells = vec![
+            Cell::from(super::protocol(&l.socket)),
+            Cell::from(row.local.clone()),
+            Cell::from(bar).style(Style::new().fg(colour)),
+            right(l.queue().to_string()),
+            right(backlog.map_or_else(|| "?".into(), |b| b.to_string())),
+            right(l.peers.established.to_string()),
+            right(l.peers.syn_recv.to_string()),
+            right(l.peers.close_wait.to_string()),
+            right(l.peers.time_wait.to_string()),
+        ];
+        if programs {
+            cells.push(Cell::from(row.program.clone()));
+        }
+        TableRow::new(cells)
+    });
+    let table = Table::new(body, widths)
+        .header(TableRow::new(header).style(header_style()))
+        .block(block(title))
+        .highlight_symbol(SELECTED)
+        .highlight_spacing(HighlightSpacing::Always)
+        .row_highlight_style(selected_style());
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::model::tests::{observed, owned};
+    use crate::live::view::tests::screen_lines;
+    use nettables::inet::State;
+
+    #[test]
+    fn the_fullest_queue_first_with_its_bar_and_peers() {
+        let mut busy = observed("0.0.0.0:80", "0.0.0.0:0", State::LISTEN, 1);
+        busy.socket.recv_q = 96;
+        busy.socket.backlog = Some(128);
+        let mut idle = owned(
+            observed("127.0.0.1:22", "0.0.0.0:0", State::LISTEN, 2),
+            5,
+            "sshd",
+        );
+        idle.socket.backlog = Some(128);
+        let current = vec![
+            idle,
+            busy,
+            observed("10.0.0.1:80", "10.0.0.2:1000", State::ESTABLISHED, 3),
+            observed("10.0.0.1:80", "10.0.0.2:1001", State::SYN_RECV, 4),
+        ];
+        let mut model = Model::default();
+        model.add_sockets(&current, |_| false, [].iter(), true);
+        let mut order = Vec::new();
+        super::order(&model, "queue", &mut order);
+        let rows = resolve(&model, &order, &mut Names::new(), false);
+        let lines = screen_lines(140, 5, |f| {
+            render(f, f.area(), &rows, Some(1), "Listeners".into(), true)
+        });
+        let first = &lines[2];
+        assert!(first.contains("0.0.0.0:80"), "{lines:#?}");
+        assert!(
+            first.contains(&format!("{}{}", "█".repeat(15), "░".repeat(5))),
+            "{first}"
+        );
+        let numbers: Vec<&str> = first.split_whitespace().skip(3).take(6).collect();
+        assert_eq!(numbers, ["96", "128", "1", "1", "0", "0"], "{first}");
+        let second = &lines[3];
+        assert!(
+            second.starts_with(">") && second.contains("5/sshd"),
+            "{second}"
+        );
+        super::order(&model, "port", &mut order);
+        assert_eq!(key(&model, order[0]), 2);
+    }
+}

@@ -1,0 +1,172 @@
+//! The views: each sorts its rows, resolves the names of the rows on screen, and draws them.
+//! This module has what they share, and the frame around them (in `frame`).
+
+pub mod connections;
+pub mod details;
+pub mod frame;
+pub mod listeners;
+pub mod processes;
+pub mod states;
+
+use nettables::inet::{Family, InetSocket, Protocol, State};
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders};
+
+/// Where the selection is on screen, and how far the rows are scrolled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Index of the first row shown.
+    pub offset: usize,
+    /// How many rows fit.
+    pub rows: usize,
+}
+
+impl Window {
+    /// The window of `rows` lines that shows `cursor`, moved as little as possible from
+    /// `offset`.
+    pub fn around(cursor: usize, offset: usize, rows: usize) -> Window {
+        let offset = if cursor < offset {
+            cursor
+        } else if rows > 0 && cursor >= offset + rows {
+            cursor + 1 - rows
+        } else {
+            offset
+        };
+        Window { offset, rows }
+    }
+
+    /// The part of `order` shown.
+    pub fn slice<'a>(&self, order: &'a [u32]) -> &'a [u32] {
+        let start = self.offset.min(order.len());
+        let end = (start + self.rows).min(order.len());
+        &order[start..end]
+    }
+}
+
+/// Rows of a table's body in `area`: one line goes to the title and one to the header.
+pub fn body_rows(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(2))
+}
+
+/// The block around a view: its title on the top rule.
+pub fn block(title: String) -> Block<'static> {
+    Block::new()
+        .borders(Borders::TOP)
+        .title(Line::from(format!(" {title} ")))
+}
+
+pub fn header_style() -> Style {
+    Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+}
+
+pub fn selected_style() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED)
+}
+
+/// The marker in front of the selected row.
+pub const SELECTED: &str = "> ";
+
+/// `tcp`, `udp6`, `raw`, as netstat names the tables.
+pub fn protocol(socket: &InetSocket) -> &'static str {
+    let v6 = socket.family == Family::Inet6;
+    match (socket.protocol, v6) {
+        (Protocol::Tcp, false) => "tcp",
+        (Protocol::Tcp, true) => "tcp6",
+        (Protocol::Udp, false) => "udp",
+        (Protocol::Udp, true) => "udp6",
+        (Protocol::UdpLite, false) => "udpl",
+        (Protocol::UdpLite, true) => "udpl6",
+        (Protocol::Raw, false) => "raw",
+        (Protocol::Raw, true) => "raw6",
+    }
+}
+
+/// The state as netstat prints it: TCP's names, `ESTABLISHED` for a connected datagram
+/// socket, blank for an unconnected one.
+pub fn state(socket: &InetSocket) -> &'static str {
+    let name = match socket.protocol {
+        Protocol::Tcp => crate::render::inet::tcp_state(socket.state),
+        _ => crate::render::inet::udp_state(socket.state),
+    };
+    std::str::from_utf8(name).unwrap_or("UNKNOWN")
+}
+
+/// The name of TCP state number `n`.
+pub fn tcp_state_name(n: usize) -> &'static str {
+    let state = State(u8::try_from(n).unwrap_or(0));
+    std::str::from_utf8(crate::render::inet::tcp_state(state)).unwrap_or("UNKNOWN")
+}
+
+/// Orders rows by a number, largest first, ties broken by index so equal rows keep still.
+fn sort_desc(order: &mut [u32], key: impl Fn(u32) -> f64) {
+    order.sort_unstable_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+}
+
+/// Orders rows by `key`, ascending, ties broken by index.
+fn sort_asc<T: Ord>(order: &mut [u32], key: impl Fn(u32) -> T) {
+    order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    /// What `draw` puts on a `width` × `height` screen, line by line, trailing blanks cut.
+    pub(crate) fn screen_lines(
+        width: u16,
+        height: u16,
+        draw: impl FnOnce(&mut ratatui::Frame),
+    ) -> Vec<String> {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(draw).unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..buffer.area.height)
+            .map(|y| {
+                let line: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect();
+                line.trim_end().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_window_follows_the_cursor() {
+        assert_eq!(Window::around(0, 0, 10).offset, 0);
+        assert_eq!(Window::around(12, 0, 10).offset, 3);
+        assert_eq!(Window::around(5, 3, 10).offset, 3);
+        assert_eq!(Window::around(1, 3, 10).offset, 1);
+        let order: Vec<u32> = (0..5).collect();
+        assert_eq!(
+            Window {
+                offset: 3,
+                rows: 10
+            }
+            .slice(&order),
+            &[3, 4]
+        );
+        assert_eq!(
+            Window {
+                offset: 9,
+                rows: 10
+            }
+            .slice(&order),
+            &[] as &[u32]
+        );
+    }
+
+    #[test]
+    fn sorting_is_stable_on_ties() {
+        let values = [1.0, 3.0, 3.0, 0.0, 2.0];
+        let mut order: Vec<u32> = (0..5).collect();
+        sort_desc(&mut order, |i| values[i as usize]);
+        assert_eq!(&order[..2], &[1, 2]);
+        let mut order: Vec<u32> = (0..5).collect();
+        sort_asc(&mut order, |i| [5, 1, 1, 0, 9][i as usize]);
+        assert_eq!(order, vec![3, 1, 2, 0, 4]);
+    }
+}
