@@ -74,7 +74,8 @@ impl Screen {
         old
     }
 
-    /// Sorts a view's rows by its sort column, keeping the selection on the same row.
+    /// Sorts a view's rows by its sort column. A selection the user moved stays on the same
+    /// row; one never moved stays on the first, the busiest.
     pub fn sort(&mut self, tab: Tab) {
         let Some(slot) = LISTS.iter().position(|&t| t == tab) else {
             return;
@@ -100,7 +101,6 @@ impl Screen {
             .key
             .and_then(|k| order.iter().position(|&i| key(model, i) == k));
         self.app.rows_changed(tab, order.len(), selected);
-        self.note_selection(tab);
     }
 
     /// Remembers what the selection of `tab` is on, after it moved.
