@@ -29,6 +29,9 @@ pub struct Screen {
     model: Model,
     /// Sorted row indexes of Connections, Processes and Listeners.
     orders: [Vec<u32>; 3],
+    /// Which of `orders` wait to be sorted for the model on show: a view is sorted when it is
+    /// looked at, not at every tick while another view is up.
+    unsorted: [bool; 3],
     /// First row shown, per view.
     offsets: [usize; 4],
     /// Connections marked opened and closed, in the model on show.
@@ -49,6 +52,7 @@ impl Screen {
             meta,
             model: Model::default(),
             orders: Default::default(),
+            unsorted: [false; 3],
             offsets: [0; 4],
             marks: (0, 0),
             names: Names::new(),
@@ -68,10 +72,17 @@ impl Screen {
                 .count()
         };
         self.marks = (count(Mark::Opened), count(Mark::Closed));
-        for tab in LISTS {
+        self.unsorted = [true; 3];
+        old
+    }
+
+    /// Sorts `tab`'s rows if the model changed since they were last sorted.
+    fn sorted(&mut self, tab: Tab) {
+        if let Some(slot) = LISTS.iter().position(|&t| t == tab)
+            && self.unsorted[slot]
+        {
             self.sort(tab);
         }
-        old
     }
 
     /// Sorts a view's rows by its sort column. A selection the user moved stays on the same
@@ -80,6 +91,7 @@ impl Screen {
         let Some(slot) = LISTS.iter().position(|&t| t == tab) else {
             return;
         };
+        self.unsorted[slot] = false;
         let column = tab.sort_columns()[self.app.sort[tab.index()]];
         let order = &mut self.orders[slot];
         let model = &self.model;
@@ -105,6 +117,7 @@ impl Screen {
 
     /// Remembers what the selection of `tab` is on, after it moved.
     pub fn note_selection(&mut self, tab: Tab) {
+        self.sorted(tab);
         let Some(slot) = LISTS.iter().position(|&t| t == tab) else {
             return;
         };
@@ -122,6 +135,7 @@ impl Screen {
 
     /// Reads the details of the selected row (a one-off query).
     pub fn open_details(&mut self) {
+        self.sorted(self.app.tab);
         self.details = self.subject().map(Details::load);
         if self.details.is_none() {
             self.app.details = None;
@@ -176,6 +190,7 @@ impl Screen {
 
     pub fn draw(&mut self, frame: &mut Frame) {
         let area = frame.area();
+        self.sorted(self.app.tab);
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             frame::too_small(frame, area);
             return;

@@ -15,6 +15,9 @@ pub(crate) struct Diff<'a> {
     /// Time since the previous snapshot; `None` for the first snapshot, which reports no
     /// changes (its sockets were there before anyone looked).
     elapsed: Option<Duration>,
+    /// Where the previous snapshot's next socket probably is: the kernel lists sockets in
+    /// the same order from one dump to the next, so most look-ups need no hashing.
+    hint: usize,
 }
 
 impl<'a> Diff<'a> {
@@ -40,6 +43,7 @@ impl<'a> Diff<'a> {
             changes,
             seen,
             elapsed,
+            hint: 0,
         }
     }
 
@@ -52,11 +56,15 @@ impl<'a> Diff<'a> {
     ) -> Option<u32> {
         let key = SocketKey::of(socket);
         let index = u32::try_from(self.next.sockets.len()).ok()?;
-        let before = self
-            .previous
-            .index
-            .get(&key)
-            .map(|&i| (i, &self.previous.sockets[i as usize]));
+        let previous = &self.previous.sockets;
+        let at = match previous.get(self.hint) {
+            Some(old) if old.key == key => Some(self.hint as u32),
+            _ => self.previous.index.get(&key).copied(),
+        };
+        let before = at.map(|i| (i, &previous[i as usize]));
+        if let Some(i) = at {
+            self.hint = i as usize + 1;
+        }
         let mut observed = Observed {
             key,
             socket: *socket,
@@ -269,6 +277,28 @@ mod tests {
             }]
         );
         assert_eq!(second.sockets()[0].rates, Rates::default());
+    }
+
+    #[test]
+    fn identities_hold_in_any_listing_order() {
+        let t0 = Instant::now();
+        let sock = |port: u16, cookie| {
+            (
+                tcp(&format!("10.0.0.1:{port}"), B, State::ESTABLISHED, cookie),
+                bytes(u64::from(port), 0),
+            )
+        };
+        let (a, b, c) = (sock(1, 11), sock(2, 12), sock(3, 13));
+        let (first, _) = take(&Snapshot::default(), t0, true, &[a, b, c]);
+        let t1 = t0 + Duration::from_secs(1);
+        let (same, changes) = take(&first, t1, false, &[a, b, c]);
+        assert!(changes.is_empty());
+        let (moved, changes) = take(&same, t1 + Duration::from_secs(1), false, &[c, a, b]);
+        assert!(changes.is_empty(), "{changes:?}");
+        assert_eq!(moved.get(SocketKey(12)).unwrap().first_seen, t0);
+        let (fewer, changes) = take(&moved, t1 + Duration::from_secs(2), false, &[a, c]);
+        assert_eq!(changes, vec![Change::Closed { index: 2 }]);
+        assert_eq!(fewer.sockets().len(), 2);
     }
 
     #[test]

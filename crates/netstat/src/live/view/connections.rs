@@ -40,7 +40,7 @@ pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
         }),
         "state" => sort_asc(order, |i| at(i).socket.state.0),
         "program" => sort_asc(order, |i| {
-            at(i).owner.as_ref().map(|o| (o.argv0.clone(), o.pid))
+            at(i).owner.as_ref().map(|o| (&o.argv0[..], o.pid))
         }),
         "local" => sort_asc(order, |i| address_key(at(i).socket.local)),
         "remote" => sort_asc(order, |i| address_key(at(i).socket.remote)),

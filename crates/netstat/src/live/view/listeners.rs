@@ -33,7 +33,7 @@ pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
             (at(i).socket.local.port(), at(i).socket.local.ip())
         }),
         "program" => sort_asc(order, |i| {
-            at(i).owner.as_ref().map(|o| (o.argv0.clone(), o.pid))
+            at(i).owner.as_ref().map(|o| (&o.argv0[..], o.pid))
         }),
         // Fullest first; among empty queues, the busiest port.
         _ => sort_desc(order, |i| {

@@ -28,7 +28,7 @@ pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
         "send" => sort_desc(order, |i| at(i).rates.tx),
         "sockets" => sort_desc(order, |i| f64::from(at(i).sockets())),
         "pid" => sort_asc(order, |i| at(i).pid().unwrap_or(u32::MAX)),
-        "program" => sort_asc(order, |i| at(i).owner.as_ref().map(|o| o.argv0.clone())),
+        "program" => sort_asc(order, |i| at(i).owner.as_ref().map(|o| &o.argv0[..])),
         _ => sort_desc(order, |i| at(i).rates.total()),
     }
 }
