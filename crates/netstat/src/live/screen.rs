@@ -234,12 +234,12 @@ impl Screen {
             frame::help(frame, area);
         }
         if let (Some(scroll), Some(details)) = (self.app.details, &self.details) {
-            let lines = view::details::lines(details, &mut self.names);
             let window = frame::centered(
                 area,
                 area.width.saturating_sub(4),
                 area.height.saturating_sub(4),
             );
+            let lines = view::details::lines(details, &mut self.names, window.width - 2);
             frame.render_widget(Clear, window);
             let block = Block::bordered().title(" Details (Esc closes, arrows scroll) ");
             let paragraph = Paragraph::new(lines)

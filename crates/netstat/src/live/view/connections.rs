@@ -83,6 +83,38 @@ pub fn resolve<'a>(
 }
 
 /// Draws the rows (the visible part of the sorted list) with `selected` highlighted.
+/// The columns after the state, with their widths; on a narrow screen the last ones go first
+/// (then the program), so that the addresses keep [`ADDRESS`] cells each.
+const NUMBERS: [(&str, u16); 5] = [
+    ("Recv/s", 10),
+    ("Send/s", 10),
+    ("Total", 8),
+    ("RTT", 8),
+    ("Retr", 4),
+];
+const ADDRESS: u16 = 17;
+const PROGRAM: u16 = 18;
+
+/// How many of [`NUMBERS`] fit, and whether the program column does, on `width` cells.
+fn columns(width: u16, programs: bool) -> (usize, bool) {
+    // Selection marker 2, mark and protocol 6, state 11, and a gap before each column.
+    let fixed = |numbers: usize, program: bool| -> u16 {
+        let mut cells = 2 + 6 + 1 + 1 + 1 + 11;
+        if program {
+            cells += 1 + PROGRAM;
+        }
+        cells + NUMBERS[..numbers].iter().map(|(_, w)| 1 + w).sum::<u16>()
+    };
+    let fits = |numbers, program| fixed(numbers, program) + 2 * ADDRESS <= width;
+    for program in [programs, false] {
+        if let Some(numbers) = (2..=NUMBERS.len()).rev().find(|&n| fits(n, program)) {
+            return (numbers, program);
+        }
+    }
+    (2, false)
+}
+
+/// Draws the rows (the visible part of the sorted list) with `selected` highlighted.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
@@ -91,32 +123,25 @@ pub fn render(
     title: String,
     programs: bool,
 ) {
+    let (numbers, program) = columns(area.width, programs);
     let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
     let mut header = vec![
-        Cell::from(" "),
-        Cell::from("Proto"),
+        Cell::from(" Proto"),
         Cell::from("Local Address"),
         Cell::from("Foreign Address"),
         Cell::from("State"),
     ];
     let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(5),
+        Constraint::Length(6),
         Constraint::Fill(1),
         Constraint::Fill(1),
         Constraint::Length(11),
     ];
-    if programs {
-        header.push(Cell::from("PID/Program name"));
-        widths.push(Constraint::Length(20));
+    if program {
+        header.push(Cell::from("PID/Program"));
+        widths.push(Constraint::Length(PROGRAM));
     }
-    for (name, width) in [
-        ("Recv/s", 11),
-        ("Send/s", 11),
-        ("Total", 10),
-        ("RTT", 9),
-        ("Retrans", 7),
-    ] {
+    for &(name, width) in &NUMBERS[..numbers] {
         header.push(right(name.to_string()));
         widths.push(Constraint::Length(width));
     }
@@ -124,14 +149,14 @@ pub fn render(
         let conn = row.conn;
         let (mark, style) = match conn.mark {
             Mark::Opened => (
-                "+",
+                '+',
                 Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
             ),
             Mark::Closed => (
-                "-",
+                '-',
                 Style::new().fg(Color::DarkGray).add_modifier(Modifier::DIM),
             ),
-            Mark::Steady => (" ", Style::new()),
+            Mark::Steady => (' ', Style::new()),
         };
         let state = if conn.mark == Mark::Closed {
             "(closed)"
@@ -139,29 +164,26 @@ pub fn render(
             super::state(&conn.socket)
         };
         let mut cells = vec![
-            Cell::from(mark),
-            Cell::from(super::protocol(&conn.socket)),
+            Cell::from(format!("{mark}{}", super::protocol(&conn.socket))),
             Cell::from(row.local.clone()),
             Cell::from(row.remote.clone()),
             Cell::from(state),
         ];
-        if programs {
+        if program {
             cells.push(Cell::from(row.program.clone()));
         }
         let counted = conn.counters.is_some() && conn.mark != Mark::Closed;
         let rate = |r: f64| if counted { format::rate(r) } else { "-".into() };
-        cells.push(right(rate(conn.rates.rx)));
-        cells.push(right(rate(conn.rates.tx)));
+        let mut values = vec![rate(conn.rates.rx), rate(conn.rates.tx)];
         match conn.counters {
-            Some(c) => {
-                cells.push(right(format::bytes(
-                    c.bytes_acked.saturating_add(c.bytes_received) as f64,
-                )));
-                cells.push(right(format::rtt(c.rtt_us)));
-                cells.push(right(c.retransmits.to_string()));
-            }
-            None => cells.extend((0..3).map(|_| right("-".into()))),
+            Some(c) => values.extend([
+                format::bytes(c.bytes_acked.saturating_add(c.bytes_received) as f64),
+                format::rtt(c.rtt_us),
+                c.retransmits.to_string(),
+            ]),
+            None => values.extend(["-", "-", "-"].map(String::from)),
         }
+        cells.extend(values.into_iter().take(numbers).map(right));
         TableRow::new(cells).style(style)
     });
     let table = Table::new(body, widths)
@@ -220,7 +242,7 @@ mod tests {
     fn busiest_first_with_rates_totals_and_marks() {
         let lines = draw(&model(), "rate", true);
         assert!(lines[0].contains("Connections"), "{lines:#?}");
-        assert!(lines[1].contains("Local Address") && lines[1].contains("PID/Program name"));
+        assert!(lines[1].contains("Local Address") && lines[1].contains("PID/Program"));
         let first = &lines[2];
         assert!(first.starts_with(">"), "selected: {first}");
         assert!(first.contains("127.0.0.1:40002"), "{lines:#?}");
@@ -228,7 +250,7 @@ mod tests {
         assert!(first.contains("1.9 MiB/s") && first.contains("10.0 MiB"));
         assert!(first.contains("0.05 ms") && first.trim_end().ends_with('3'));
         let opened = lines.iter().find(|l| l.contains(":40001")).unwrap();
-        assert!(opened.contains(" + "), "{opened}");
+        assert!(opened.starts_with("  +tcp "), "{opened}");
         let closed = lines.iter().find(|l| l.contains(":40009")).unwrap();
         assert!(
             closed.contains("(closed)") && closed.contains(" - "),
@@ -248,5 +270,15 @@ mod tests {
         );
         assert!(first("retrans").contains(":40002"));
         assert!(!draw(&model, "rate", false)[1].contains("PID/Program"));
+    }
+
+    #[test]
+    fn narrow_screens_drop_columns_before_the_addresses_shrink() {
+        assert_eq!(columns(160, true), (5, true));
+        assert_eq!(columns(120, true), (5, true));
+        assert_eq!(columns(110, true), (3, true));
+        assert_eq!(columns(100, true), (2, true), "-p asked for the program");
+        assert_eq!(columns(80, true), (2, false));
+        assert_eq!(columns(80, false), (2, false));
     }
 }

@@ -12,8 +12,13 @@ use super::super::format;
 use super::super::names::Names;
 use crate::text;
 
-/// The window's lines. Addresses are numeric: a detail is exact.
-pub fn lines(details: &Details, names: &mut Names) -> Vec<Line<'static>> {
+/// Width of one `name value` cell of the `tcp_info` grid.
+const FIELD: usize = 46;
+
+/// The window's lines, for a window `width` cells wide. Addresses are numeric: a detail is
+/// exact.
+pub fn lines(details: &Details, names: &mut Names, width: u16) -> Vec<Line<'static>> {
+    let per_line = (usize::from(width) / FIELD).max(1);
     let mut out = Vec::new();
     match &details.subject {
         Subject::Socket {
@@ -84,10 +89,10 @@ pub fn lines(details: &Details, names: &mut Names) -> Vec<Line<'static>> {
                     let tokens = line.trim_ascii();
                     out.push(Line::from(format!("  {}", text::display(tokens))));
                     if let Some(info) = &tcp.info {
-                        out.extend(fields(info).chunks(3).map(|row| {
+                        out.extend(fields(info).chunks(per_line).map(|row| {
                             Line::from(
                                 row.iter()
-                                    .map(|(name, value)| format!("  {name:<26}{value:>20}"))
+                                    .map(|(name, value)| format!("  {name:<25}{value:>19}"))
                                     .collect::<String>(),
                             )
                         }));
@@ -291,7 +296,7 @@ mod tests {
                 ],
             })),
         };
-        let shown = text(&lines(&details, &mut Names::new()));
+        let shown = text(&lines(&details, &mut Names::new(), 140));
         assert!(
             shown.contains("tcp 127.0.0.1:40002 -> 127.0.0.1:5001 ESTABLISHED"),
             "{shown}"
@@ -329,7 +334,7 @@ mod tests {
             tcp: None,
             holder: Ok(None),
         };
-        let shown = text(&lines(&gone, &mut Names::new()));
+        let shown = text(&lines(&gone, &mut Names::new(), 140));
         assert!(
             shown.contains("gone:") && shown.contains("Owner\n  not known"),
             "{shown}"
@@ -360,7 +365,7 @@ mod tests {
                 ],
             })),
         };
-        let shown = text(&lines(&details, &mut Names::new()));
+        let shown = text(&lines(&details, &mut Names::new(), 140));
         assert!(
             shown.contains("Process 9") && shown.contains("1 sockets"),
             "{shown}"

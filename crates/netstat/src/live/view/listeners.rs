@@ -14,7 +14,7 @@ use super::super::names::{self, Names};
 use super::{SELECTED, block, header_style, selected_style, sort_asc, sort_desc};
 
 /// Cells of the accept-queue bar.
-const BAR: usize = 20;
+const BAR: usize = 16;
 
 pub struct Row<'a> {
     pub listener: &'a Listener,
@@ -81,25 +81,25 @@ pub fn render(
         Cell::from("Accept queue"),
         right("Queued".into()),
         right("Backlog".into()),
-        right("ESTABLISHED".into()),
-        right("SYN_RECV".into()),
-        right("CLOSE_WAIT".into()),
-        right("TIME_WAIT".into()),
+        right("Estab".into()),
+        right("SynRecv".into()),
+        right("CloseWait".into()),
+        right("TimeWait".into()),
     ];
     let mut widths = vec![
         Constraint::Length(5),
         Constraint::Fill(1),
         Constraint::Length(BAR as u16),
+        Constraint::Length(6),
         Constraint::Length(7),
         Constraint::Length(7),
-        Constraint::Length(11),
-        Constraint::Length(8),
-        Constraint::Length(10),
+        Constraint::Length(7),
         Constraint::Length(9),
+        Constraint::Length(8),
     ];
     if programs {
-        header.push(Cell::from("PID/Program name"));
-        widths.push(Constraint::Length(20));
+        header.push(Cell::from("PID/Program"));
+        widths.push(Constraint::Length(18));
     }
     let body = rows.iter().map(|row| {
         let l = row.listener;
@@ -171,7 +171,7 @@ mod tests {
         let first = &lines[2];
         assert!(first.contains("0.0.0.0:80"), "{lines:#?}");
         assert!(
-            first.contains(&format!("{}{}", "█".repeat(15), "░".repeat(5))),
+            first.contains(&format!("{}{}", "█".repeat(12), "░".repeat(4))),
             "{first}"
         );
         let numbers: Vec<&str> = first.split_whitespace().skip(3).take(6).collect();

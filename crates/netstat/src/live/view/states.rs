@@ -80,9 +80,9 @@ fn interfaces(frame: &mut Frame, area: Rect, model: &Model) {
         Cell::from("Interface"),
         number("Rx/s".into()),
         number("Tx/s".into()),
-        number("Rx pkt/s".into()),
-        number("Tx pkt/s".into()),
-        number("Err+drop/s".into()),
+        number("Rx pkts".into()),
+        number("Tx pkts".into()),
+        number("Err+drop".into()),
     ])
     .style(header_style());
     let rows = model.interfaces.iter().map(|i| {
@@ -97,11 +97,11 @@ fn interfaces(frame: &mut Frame, area: Rect, model: &Model) {
     });
     let widths = [
         Constraint::Fill(1),
-        Constraint::Length(11),
-        Constraint::Length(11),
-        Constraint::Length(9),
-        Constraint::Length(9),
         Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(8),
     ];
     let table = Table::new(rows, widths)
         .header(header)
