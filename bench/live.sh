@@ -172,7 +172,10 @@ if [[ -n $BANDWHICH && -x $BANDWHICH ]]; then
 		rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 		echo "bandwhich ($("$BANDWHICH" --version 2>&1 | head -1)): $bw_cpu of a core over $SECONDS_CPU s (RSS $rss kB)" | tee -a "$results" >&2
 		echo "ratio ours/bandwhich: $(awk -v a="$ours_cpu" -v b="$bw_cpu" 'BEGIN {printf "%.2f", a / b}')" | tee -a "$results" >&2
-		screen >"$work/bandwhich.screen"
+		{
+			echo "bandwhich's screen at the end (proof that it ran and captured):"
+			screen | head -8 | sed 's/^/    /'
+		} >>"$results"
 	else
 		echo "bandwhich: did not keep running: $(screen | head -5)" | tee -a "$results" >&2
 	fi
