@@ -22,13 +22,13 @@ mod worker;
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
-use nettables::filter::Filter;
 use nettables::inet::{Family, Protocol};
 use nettables::watch::SamplerConfig;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 use crate::cli::args::Args;
 use crate::modes::Status;
+use crate::modes::listing::{self, Selection};
 use app::{Action, App};
 use screen::{Meta, Screen};
 use source::{Command, Source};
@@ -46,18 +46,9 @@ pub fn run(args: &Args) -> Status {
         );
         return Ok(1);
     }
-    let filter = match args.filter.as_deref().map(Filter::parse).transpose() {
+    let filter = match listing::parse_filter(args.filter.as_deref()) {
         Ok(filter) => filter,
-        Err(e) => {
-            let text = crate::text::display(args.filter.as_deref().unwrap_or("").as_bytes());
-            eprint!(
-                "netstat: bad --filter expression: {}\n  {text}\n  {}{}\n",
-                e.message(),
-                " ".repeat(e.column() - 1),
-                "^".repeat(e.width())
-            );
-            return Ok(1);
-        }
+        Err(status) => return Ok(status),
     };
     let interval = args.continuous.unwrap_or(DEFAULT_INTERVAL);
     let config = SamplerConfig::default()
@@ -150,28 +141,20 @@ fn event_loop(terminal: &mut Terminal, screen: &mut Screen, source: &mut Source)
     }
 }
 
-/// The tables `-t -u -w -U -4 -6` select; every Internet table without them.
+/// The tables `-t -u -w -U -4 -6` select (as for the listing); every Internet table when none
+/// is (`-x` alone, say).
 fn tables(args: &Args) -> Vec<(Protocol, Family)> {
-    let t = &args.tables;
-    let chosen = [
-        (t.tcp, Protocol::Tcp),
-        (t.udp, Protocol::Udp),
-        (t.udplite, Protocol::UdpLite),
-        (t.raw, Protocol::Raw),
+    let tables: Vec<_> = Selection::new(args).tables().collect();
+    if !tables.is_empty() {
+        return tables;
+    }
+    let every = [
+        Protocol::Tcp,
+        Protocol::Udp,
+        Protocol::UdpLite,
+        Protocol::Raw,
     ];
-    let any = args.tables_requested && chosen.iter().any(|(on, _)| *on);
-    let families = match (args.inet, args.inet6) {
-        (false, false) => vec![Family::Inet, Family::Inet6],
-        (inet, inet6) => [(inet, Family::Inet), (inet6, Family::Inet6)]
-            .into_iter()
-            .filter_map(|(on, family)| on.then_some(family))
-            .collect(),
-    };
-    chosen
-        .into_iter()
-        .filter(|(on, _)| *on || !any)
-        .flat_map(|(_, protocol)| families.iter().map(move |&family| (protocol, family)))
-        .collect()
+    Selection::both_families(&every).tables().collect()
 }
 
 fn host_name() -> String {

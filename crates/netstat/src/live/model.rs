@@ -326,18 +326,17 @@ pub(crate) mod tests {
         } else {
             Protocol::Tcp
         };
+        let mut socket = InetSocket::new(
+            protocol,
+            local.parse().unwrap(),
+            remote.parse().unwrap(),
+            state,
+        );
+        socket.cookie = key;
+        socket.inode = if state == State::TIME_WAIT { 0 } else { key };
         Observed {
             key: SocketKey(key),
-            socket: InetSocket {
-                cookie: key,
-                inode: if state == State::TIME_WAIT { 0 } else { key },
-                ..InetSocket::new(
-                    protocol,
-                    local.parse().unwrap(),
-                    remote.parse().unwrap(),
-                    state,
-                )
-            },
+            socket,
             counters: (protocol == Protocol::Tcp).then(TcpCounters::default),
             rates: Rates::default(),
             owner: None,
@@ -346,10 +345,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn owned(mut o: Observed, pid: u32, name: &str) -> Observed {
-        o.owner = Some(Arc::new(Owner {
-            pid,
-            argv0: name.as_bytes().into(),
-        }));
+        o.owner = Some(Arc::new(Owner::new(pid, name.as_bytes())));
         o
     }
 

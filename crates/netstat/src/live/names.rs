@@ -117,16 +117,10 @@ mod tests {
 
     #[test]
     fn programs_are_sanitized() {
-        let owner = Owner {
-            pid: 7,
-            argv0: b"/usr/bin/ev\x1b[2Jil"[..].into(),
-        };
+        let owner = Owner::new(7, b"/usr/bin/ev\x1b[2Jil");
         assert_eq!(program(Some(&owner)), "7/ev?[2Jil");
         assert_eq!(program(None), "-");
-        let rewritten = Owner {
-            pid: 8,
-            argv0: b"sshd: user [priv]"[..].into(),
-        };
+        let rewritten = Owner::new(8, b"sshd: user [priv]");
         assert_eq!(command(&rewritten), "sshd: user [priv]");
     }
 }

@@ -140,15 +140,15 @@ mod tests {
     use std::time::Duration;
 
     fn sections(retrans: u64, drops: u64) -> Vec<CounterSection> {
+        let section = |name: &str, key: &str, value| {
+            let mut section = CounterSection::default();
+            section.name = name.into();
+            section.counters = vec![(key.into(), value)];
+            section
+        };
         vec![
-            CounterSection {
-                name: "Tcp".into(),
-                counters: vec![("RetransSegs".into(), retrans)],
-            },
-            CounterSection {
-                name: "TcpExt".into(),
-                counters: vec![("ListenDrops".into(), drops)],
-            },
+            section("Tcp", "RetransSegs", retrans),
+            section("TcpExt", "ListenDrops", drops),
         ]
     }
 
@@ -173,11 +173,10 @@ mod tests {
     fn interface_rates_per_name() {
         let mut rates = InterfaceRates::default();
         let t0 = Instant::now();
-        let counters = |bytes| nettables::iface::Counters {
-            rx_bytes: bytes,
-            tx_bytes: bytes * 2,
-            rx_dropped: bytes / 100,
-            ..Default::default()
+        let counters = |bytes| {
+            let mut c = nettables::iface::Counters::default();
+            (c.rx_bytes, c.tx_bytes, c.rx_dropped) = (bytes, bytes * 2, bytes / 100);
+            c
         };
         let mut out = Vec::new();
         rates.update([(&b"lo"[..], counters(1000))].into_iter(), t0, &mut out);

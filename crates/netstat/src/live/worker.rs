@@ -17,7 +17,7 @@ use super::history::Series;
 use super::model::{Conn, Mark, Model, Owners};
 use super::rates::{CounterRates, InterfaceRates};
 use crate::audit::{self, Finding};
-use crate::text::strerror;
+use crate::text::reason;
 
 /// How many ticks a connection stays marked as opened, and a closed one stays listed.
 pub const MARK_TICKS: u64 = 3;
@@ -116,7 +116,7 @@ impl Worker {
             }
             Err(e) => {
                 // The previous snapshot stays current: show it, and say why it is old.
-                model.error = Some(format!("cannot list sockets: {}", strerror(&e)));
+                model.error = Some(format!("cannot list sockets: {}", reason(&e)));
                 let current = self.sampler.current();
                 model.took = current.took();
                 model.wall = Some(current.wall_time());

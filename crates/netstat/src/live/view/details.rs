@@ -2,12 +2,11 @@
 //! command line and descriptors, or the selected process with each of its sockets.
 
 use nettables::inet::InetSocket;
-use nettables::process::SocketHolder;
 use nettables::tcp_info::TcpInfo;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::super::details::{Details, Subject};
+use super::super::details::{Details, Holder, Subject};
 use super::super::format;
 use super::super::names::Names;
 use crate::text;
@@ -62,8 +61,8 @@ pub fn lines(details: &Details, names: &mut Names, width: u16) -> Vec<Line<'stat
                     let fds: Vec<String> = holder
                         .sockets
                         .iter()
-                        .filter(|s| s.inode == shown.inode && shown.inode != 0)
-                        .map(|s| s.fd.to_string())
+                        .filter(|&&(_, inode)| inode == shown.inode && shown.inode != 0)
+                        .map(|(fd, _)| fd.to_string())
                         .collect();
                     out.push(Line::from(format!(
                         "  descriptors holding it: {} (of {} socket descriptors)",
@@ -126,13 +125,13 @@ pub fn lines(details: &Details, names: &mut Names, width: u16) -> Vec<Line<'stat
                     owner_lines(&mut out, holder);
                     out.push(Line::from(""));
                     out.push(heading("Socket descriptors"));
-                    for held in &holder.sockets {
-                        let socket = sockets.iter().find(|s| s.inode == held.inode);
+                    for &(fd, inode) in &holder.sockets {
+                        let socket = sockets.iter().find(|s| s.inode == inode);
                         let what = match socket {
                             Some(socket) => describe(socket, names),
-                            None => format!("inode {} (not a watched Internet socket)", held.inode),
+                            None => format!("inode {inode} (not a watched Internet socket)"),
                         };
-                        out.push(Line::from(format!("  fd {:<6} {what}", held.fd)));
+                        out.push(Line::from(format!("  fd {fd:<6} {what}")));
                     }
                 }
             }
@@ -159,7 +158,7 @@ fn describe(socket: &InetSocket, names: &mut Names) -> String {
     )
 }
 
-fn owner_lines(out: &mut Vec<Line<'static>>, holder: &SocketHolder) {
+fn owner_lines(out: &mut Vec<Line<'static>>, holder: &Holder) {
     let uid = holder.uid.map_or_else(|| "?".into(), |u| u.to_string());
     out.push(Line::from(format!("  pid {}  uid {uid}", holder.pid)));
     out.push(Line::from(format!(
@@ -237,7 +236,7 @@ fn fields(info: &TcpInfo) -> Vec<(&'static str, String)> {
 mod tests {
     use super::*;
     use nettables::inet::{Protocol, State};
-    use nettables::process::{HeldSocket, Owner};
+    use nettables::process::Owner;
     use nettables::tcp_info::TcpDetails;
     use nettables::watch::Rates;
     use std::sync::Arc;
@@ -257,43 +256,30 @@ mod tests {
 
     #[test]
     fn a_socket_with_its_owner_and_every_tcp_info_field() {
-        let socket = InetSocket {
-            inode: 77,
-            cookie: 5,
-            ..InetSocket::new(
-                Protocol::Tcp,
-                "127.0.0.1:40002".parse().unwrap(),
-                "127.0.0.1:5001".parse().unwrap(),
-                State::ESTABLISHED,
-            )
-        };
+        let mut socket = InetSocket::new(
+            Protocol::Tcp,
+            "127.0.0.1:40002".parse().unwrap(),
+            "127.0.0.1:5001".parse().unwrap(),
+            State::ESTABLISHED,
+        );
+        (socket.inode, socket.cookie) = (77, 5);
+        let mut info = TcpInfo::default();
+        (info.rtt, info.snd_cwnd, info.bytes_acked) = (50, 10, Some(123));
+        let mut tcp = TcpDetails::default();
+        tcp.info = Some(info);
         let details = Details {
             subject: Subject::Socket {
                 socket,
-                owner: Some(Arc::new(Owner {
-                    pid: 42,
-                    argv0: b"python3"[..].into(),
-                })),
+                owner: Some(Arc::new(Owner::new(42, b"python3"))),
                 rates: Rates { rx: 0.0, tx: 2e6 },
             },
             fresh: Some(socket),
-            tcp: Some(TcpDetails {
-                info: Some(TcpInfo {
-                    rtt: 50,
-                    snd_cwnd: 10,
-                    bytes_acked: Some(123),
-                    ..TcpInfo::default()
-                }),
-                ..TcpDetails::default()
-            }),
-            holder: Ok(Some(SocketHolder {
+            tcp: Some(tcp),
+            holder: Ok(Some(Holder {
                 pid: 42,
                 uid: Some(0),
                 cmdline: b"python3 -c \x1b[2J"[..].into(),
-                sockets: vec![
-                    HeldSocket { fd: 3, inode: 76 },
-                    HeldSocket { fd: 7, inode: 77 },
-                ],
+                sockets: vec![(3, 76), (7, 77)],
             })),
         };
         let shown = text(&lines(&details, &mut Names::new(), 140));
@@ -341,28 +327,24 @@ mod tests {
         );
 
         let process = crate::live::model::Process {
-            owner: Some(Arc::new(Owner {
-                pid: 9,
-                argv0: b"dnsd"[..].into(),
-            })),
+            owner: Some(Arc::new(Owner::new(9, b"dnsd"))),
             datagram: 1,
             ..Default::default()
         };
+        let mut held = socket;
+        held.inode = 5;
         let details = Details {
             subject: Subject::Process {
                 process,
-                sockets: vec![InetSocket { inode: 5, ..socket }],
+                sockets: vec![held],
             },
             fresh: None,
             tcp: None,
-            holder: Ok(Some(SocketHolder {
+            holder: Ok(Some(Holder {
                 pid: 9,
                 uid: None,
                 cmdline: b"dnsd --port 53"[..].into(),
-                sockets: vec![
-                    HeldSocket { fd: 4, inode: 5 },
-                    HeldSocket { fd: 6, inode: 8 },
-                ],
+                sockets: vec![(4, 5), (6, 8)],
             })),
         };
         let shown = text(&lines(&details, &mut Names::new(), 140));

@@ -86,17 +86,16 @@ pub fn protocol(socket: &InetSocket) -> &'static str {
 /// The state as netstat prints it: TCP's names, `ESTABLISHED` for a connected datagram
 /// socket, blank for an unconnected one.
 pub fn state(socket: &InetSocket) -> &'static str {
-    let name = match socket.protocol {
+    match socket.protocol {
         Protocol::Tcp => crate::render::inet::tcp_state(socket.state),
         _ => crate::render::inet::udp_state(socket.state),
-    };
-    std::str::from_utf8(name).unwrap_or("UNKNOWN")
+    }
 }
 
 /// The name of TCP state number `n`.
 pub fn tcp_state_name(n: usize) -> &'static str {
     let state = State(u8::try_from(n).unwrap_or(0));
-    std::str::from_utf8(crate::render::inet::tcp_state(state)).unwrap_or("UNKNOWN")
+    crate::render::inet::tcp_state(state)
 }
 
 /// Orders rows by a number, largest first, ties broken by index so equal rows keep still.
