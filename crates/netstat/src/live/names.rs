@@ -74,7 +74,7 @@ impl Names {
     }
 }
 
-/// `pid/name` as netstat -p shows it (argv[0], the last part of an absolute path), or `-`.
+/// `pid/name` as netstat -p shows it (`argv[0]`, the last part of an absolute path), or `-`.
 pub fn program(owner: Option<&Owner>) -> String {
     let Some(owner) = owner else {
         return "-".to_string();
@@ -82,7 +82,7 @@ pub fn program(owner: Option<&Owner>) -> String {
     format!("{}/{}", owner.pid, command(owner))
 }
 
-/// argv[0], the last part of an absolute path, sanitized.
+/// `argv[0]`, the last part of an absolute path, sanitized.
 pub fn command(owner: &Owner) -> String {
     let argv0 = &owner.argv0[..];
     let name = match argv0.first() {
