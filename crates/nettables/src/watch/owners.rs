@@ -19,8 +19,8 @@
 //! run at every tick. The cache instead:
 //! - answers known inodes from memory;
 //! - looks up only inodes it has not seen, by reading the descriptors of likely owners first
-//!   (processes that appeared since it last looked, then the ones that most recently gained a
-//!   socket, then the rest in turn), and stops as soon as every new inode is found or the
+//!   (processes that appeared since it last looked, the calling process itself, then the ones
+//!   that most recently gained a socket, then the rest in turn), and stops as soon as every new inode is found or the
 //!   tick's time budget ([`LOOKUP_BUDGET`]) is spent; the rest carry over to the next tick;
 //! - rescans everything at a slower pace ([`OwnerCache::new`]'s `rescan`, 10 s by default
 //!   in [`super::SamplerConfig`]), which drops exited processes and catches sockets that
@@ -240,7 +240,9 @@ impl OwnerCache {
             .filter(|pid| !self.known_pids.contains(pid))
             .collect();
         let recent = self.recent.clone();
-        for pid in new.into_iter().chain(recent) {
+        // Our own process too: a server asks about its own clients' connections.
+        let own = std::process::id();
+        for pid in new.into_iter().chain([own]).chain(recent) {
             if pending.is_empty() || start.elapsed() >= LOOKUP_BUDGET {
                 return;
             }
