@@ -198,6 +198,21 @@ mod tests {
     }
 
     #[test]
+    fn an_absent_interface_matches_nothing_when_asked() {
+        use crate::filter::AbsentInterfacesMatchNothing;
+        let lenient = AbsentInterfacesMatchNothing(NumericNames);
+        let parse = |text| Filter::parse_with(text, &lenient).unwrap();
+        let mut s = sock("10.0.0.1:1", "10.0.0.2:2", State::ESTABLISHED);
+        assert!(Filter::parse_with("dev eth0", &NumericNames).is_err());
+        for interface in [0, 3] {
+            s.interface = interface;
+            assert!(!parse("dev eth0").matches(&s));
+            assert!(parse("not dev eth0").matches(&s));
+        }
+        assert!(parse("dev 3").matches(&s), "numbers stay numbers");
+    }
+
+    #[test]
     fn state_superset() {
         let states = |text: &str| Filter::parse_with(text, &NumericNames).unwrap().states().0;
         assert_eq!(states(""), StateMask::ALL.0);

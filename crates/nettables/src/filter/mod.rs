@@ -198,6 +198,35 @@ pub trait Resolver {
     fn interface(&self, name: &str) -> Option<u32>;
 }
 
+/// An interface index no interface has (the kernel numbers them from 1 to `i32::MAX`): a `dev`
+/// test on it matches no socket.
+pub const NO_INTERFACE: u32 = u32::MAX;
+
+/// Names for a filter applied in several network namespaces, where an interface may exist in
+/// some of them only: an interface unknown here becomes [`NO_INTERFACE`], so `dev eth0`
+/// matches nothing in a namespace without `eth0` instead of failing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AbsentInterfacesMatchNothing<N>(
+    /// What resolves the services, hosts and interfaces that exist.
+    pub N,
+);
+
+impl<N: Resolver> Resolver for AbsentInterfacesMatchNothing<N> {
+    fn service(&self, name: &str) -> Vec<u16> {
+        self.0.service(name)
+    }
+    fn host(&self, name: &str) -> Vec<IpAddr> {
+        self.0.host(name)
+    }
+    fn interface(&self, name: &str) -> Option<u32> {
+        // A number stays a number, as the parser reads it.
+        if name.parse::<u32>().is_ok() {
+            return self.0.interface(name);
+        }
+        Some(self.0.interface(name).unwrap_or(NO_INTERFACE))
+    }
+}
+
 /// Resolves nothing: only numbers and literal addresses are accepted.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NumericNames;

@@ -1,5 +1,6 @@
-//! Network namespaces: open one by name (`/run/netns/NAME`, as `ip netns` names them) or by
-//! process, step into it, and step back.
+//! Network namespaces: find every one in use and name it the way its owner knows it, open one
+//! by name (`/run/netns/NAME`, as `ip netns` names them), by container or by process, step into
+//! it, and step back.
 //!
 //! Every collector of this crate reads the namespace of the calling thread: netlink and ioctl
 //! sockets belong to the namespace of the thread that created them, and `/proc/net` files are
@@ -21,8 +22,64 @@
 //! # let _ = listing;
 //! # Ok::<(), nettables::Error>(())
 //! ```
+//!
+//! # Every namespace in use
+//!
+//! [`discover`] finds the named namespaces, Docker's sandboxes and the namespace of every
+//! process, each once, and labels them: a name, a container (`docker 3f2a9c1b7e4d`,
+//! `k8s default/web-0`, from the processes' cgroup paths, see [`Container`]), or
+//! `pid:PID (program)`; the caller's own namespace comes last as `(current)`. Discovery holds no
+//! descriptor: [`InUse::open`] opens a namespace when it is visited, so any number of them can
+//! be walked with a handful of descriptors. A namespace that has gone since discovery gives
+//! [`Error::NotAvailable`]: skip it.
+//!
+//! ```no_run
+//! use nettables::inet::{Family, InetQuery, Protocol, StateMask};
+//! use nettables::netns::{Sources, Visit, discover};
+//! use nettables::SocketReader;
+//!
+//! let found = discover(&Sources::default())?;
+//! for ns in found.namespaces() {
+//!     let container = ns.container().map(|c| (c.runtime.name(), c.id.as_str()));
+//!     let handle = match ns.open() {
+//!         Ok(handle) => handle,
+//!         Err(e) => {
+//!             eprintln!("{}: {e}", ns.label()); // gone, or not ours to enter
+//!             continue;
+//!         }
+//!     };
+//!     let visit = Visit::enter(&handle)?;
+//!     drop(handle); // entered: the descriptor is no longer needed
+//!     // Made inside, so its netlink socket belongs to this namespace.
+//!     let mut reader = SocketReader::new();
+//!     let query = InetQuery::new(Protocol::Tcp, Family::Inet).states(StateMask::LISTEN);
+//!     let mut listeners = 0;
+//!     reader.for_each_inet(&query, |_| {
+//!         listeners += 1;
+//!         Ok::<(), std::convert::Infallible>(())
+//!     })?;
+//!     drop(reader);
+//!     visit.leave()?;
+//!     println!("{} {container:?}: {listeners} TCP listeners", ns.label());
+//! }
+//! # Ok::<(), nettables::Error>(())
+//! ```
+//!
+//! [`Selector`] reads what people type to name one namespace (`pid:PID`, `k8s:NS/POD`,
+//! `docker:ID`, an id prefix, a label) and [`Discovery::select`] finds it.
+
+mod cgroup;
+mod discovery;
+mod label;
+mod pods;
+
+pub use cgroup::{Container, Pod, PodName, Runtime};
+pub use discovery::{CURRENT, Discovery, InUse, LabelSource, Sources, discover};
+pub use label::{BadSelector, MIN_PREFIX, SelectError, Selector};
+pub use pods::PODS_DIR;
 
 use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
@@ -38,7 +95,8 @@ pub struct Namespace {
 impl Namespace {
     /// The namespace `ip netns add NAME` made. Names with `/`, and `.` and `..`, are refused
     /// as `ip netns` refuses them (they would name other files): [`Error::InvalidName`]. A name
-    /// nobody made, or a file that is not (yet) a namespace, gives [`Error::NotAvailable`].
+    /// nobody made, or a file that is not (yet) a namespace (a FIFO, say: it is never opened
+    /// for reading), gives [`Error::NotAvailable`].
     pub fn named(name: &str) -> Result<Namespace> {
         if name.is_empty()
             || name == "."
@@ -51,20 +109,22 @@ impl Namespace {
                 name: name.to_string(),
             });
         }
-        Namespace::open(format!("{NAMED_DIR}/{name}"))
+        Namespace::open(&Path::new(NAMED_DIR).join(name))
     }
 
     /// The network namespace of process `pid` (a container's, for example).
     pub fn of_process(pid: u32) -> Result<Namespace> {
-        Namespace::open(format!("/proc/{pid}/ns/net"))
+        Namespace::open(Path::new(&format!("/proc/{pid}/ns/net")))
     }
 
     /// The namespace the calling thread is in now.
     pub fn current() -> Result<Namespace> {
-        Namespace::open("/proc/thread-self/ns/net".to_string())
+        Namespace::open(Path::new("/proc/thread-self/ns/net"))
     }
 
-    fn open(path: String) -> Result<Namespace> {
+    /// Opens a namespace file. Nothing else is opened: a FIFO or device there gives
+    /// [`Error::NotAvailable`] without blocking or touching it.
+    fn open(path: &Path) -> Result<Namespace> {
         #[cfg(target_os = "linux")]
         {
             crate::linux::netns::open(path).map(|fd| Namespace { fd })
@@ -162,8 +222,12 @@ pub const ETC_DIR: &str = "/etc/netns";
 /// first, so nothing outside it changes; does nothing when the directory does not exist. Like
 /// `ip netns exec`, a file that cannot be bound is skipped. Call it before any thread starts
 /// (a multi-threaded process cannot leave its mount namespace).
-pub fn bind_etc(name: &str) -> Result<()> {
-    let dir = std::path::Path::new(ETC_DIR).join(name);
+///
+/// Only regular files of at most 16 MiB are used, never `/proc` or `/sys` files: a FIFO, a
+/// device or an endless file there would hang or flood every name look-up. The others are
+/// returned, unread, with the reason.
+pub fn bind_etc(name: &str) -> Result<Vec<Refused>> {
+    let dir = Path::new(ETC_DIR).join(name);
     #[cfg(target_os = "linux")]
     {
         crate::linux::netns::bind_etc(&dir)
@@ -173,6 +237,16 @@ pub fn bind_etc(name: &str) -> Result<()> {
         let _ = dir;
         Err(Error::unsupported("network namespaces"))
     }
+}
+
+/// A file of `/etc/netns/NAME/` that [`bind_etc`] left out, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Refused {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it was left out: "not a regular file", "larger than 16 MiB", ...
+    pub reason: &'static str,
 }
 
 #[cfg(test)]
@@ -197,7 +271,7 @@ mod tests {
 
     #[test]
     fn ordinary_files_are_not_namespaces() {
-        let err = Namespace::open("/proc/self/status".into()).expect_err("a plain file");
+        let err = Namespace::open(Path::new("/proc/self/status")).expect_err("a plain file");
         assert!(err.is_not_available(), "{err}");
     }
 
