@@ -5,6 +5,7 @@ mod audit;
 mod cli;
 mod live;
 mod modes;
+mod namespaces;
 mod output;
 mod render;
 mod resolve;

@@ -115,6 +115,16 @@ pub struct Finding {
     pub advice: String,
 }
 
+/// A finding as a JSON record: under a namespace option, with the namespace's `netns` and
+/// `container` first.
+#[derive(Serialize)]
+struct Located<'a> {
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<json::Origin<'a>>,
+    #[serde(flatten)]
+    finding: &'a Finding,
+}
+
 /// A process that holds sockets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Process {
@@ -332,6 +342,12 @@ pub fn check(config: &Config) -> Vec<Finding> {
     audit(&snapshot, config)
 }
 
+/// Whether the audit refuses these options before looking at anything (the same in every
+/// namespace).
+pub fn refuses(args: &Args) -> bool {
+    args.mode != Mode::Connections || configure(args).is_err()
+}
+
 pub fn run(args: &Args, out: &mut Output) -> Status {
     if args.mode != Mode::Connections {
         eprintln!("netstat: --audit cannot be combined with -r, -i, -s or -M");
@@ -355,8 +371,9 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
     match args.format {
         OutputFormat::Text => render::text(out, &findings, CHECKS.len() - config.skip.len())?,
         format => {
+            let origin = crate::modes::listing::json_options(args).origin;
             for finding in &findings {
-                json::record(out, format, finding)?;
+                json::record(out, format, &Located { origin, finding })?;
             }
         }
     }

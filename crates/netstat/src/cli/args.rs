@@ -43,12 +43,21 @@ pub enum Netns {
     /// The namespace netstat runs in.
     #[default]
     Current,
-    /// A name under /run/netns, as `ip netns` uses.
-    Named(String),
-    /// The namespace of a process.
+    /// `--netns`: a name under /run/netns (as `ip netns` uses), else a container, pod or
+    /// process (`nettables::netns::Selector`), found when the run starts.
+    Select(String),
+    /// `--netns-pid`: the namespace of a process.
     Pid(u32),
-    /// Every named namespace, then the current one.
+    /// Every namespace in use, then the current one.
     All,
+}
+
+/// The namespace being shown: its label and container, for the `Network namespace:` header
+/// and JSON's `netns` and `container` fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetnsLabel {
+    pub label: String,
+    pub container: Option<nettables::netns::Container>,
 }
 
 /// Everything the command line asked for, after net-tools' defaulting rules.
@@ -110,9 +119,9 @@ pub struct Args {
     pub tcp_info: bool,
     /// `--by-process`: Internet sockets grouped under the processes holding them.
     pub by_process: bool,
-    /// The namespace being shown, for headers and JSON's `netns` field; set per namespace by
-    /// the namespace loop, `None` without a namespace option.
-    pub netns_label: Option<String>,
+    /// The namespace being shown; set per namespace by the namespace loop, `None` without a
+    /// namespace option.
+    pub netns_label: Option<NetnsLabel>,
     /// `--audit` and its options.
     pub audit: Audit,
     /// `--live`: the full-screen view.

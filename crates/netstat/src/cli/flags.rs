@@ -101,6 +101,26 @@ fn value_text(value: Option<&OsStr>) -> String {
     value.unwrap_or_default().to_string_lossy().into_owned()
 }
 
+/// One namespace option at most: two of them (or one twice) contradict each other, and are
+/// refused with status 3 like net-tools' conflicting modes.
+fn set_netns(p: &mut Parsed, netns: Netns, option: &str) -> Result<(), Exit> {
+    let previous = match p.args.netns {
+        Netns::Current => {
+            p.args.netns = netns;
+            return Ok(());
+        }
+        Netns::Select(_) => "--netns",
+        Netns::Pid(_) => "--netns-pid",
+        Netns::All => "--all-netns",
+    };
+    let message = if previous == option {
+        format!("netstat: {option} can be given only once\n")
+    } else {
+        format!("netstat: {previous} and {option} cannot be used together\n")
+    };
+    Err(Exit::message_err(&message, 3))
+}
+
 /// The long family options, which all select the family named like the option.
 fn af_long(parsed: &mut Parsed, name: &str) -> Result<(), Exit> {
     parsed.add_families(name)
@@ -521,28 +541,25 @@ pub static FLAGS: &[Flag] = &[
     extension(
         "netns",
         HasArg::Required,
-        "NAME",
-        "look inside network namespace NAME (/run/netns)",
-        |p, value| {
-            p.args.netns = Netns::Named(value_text(value));
-            Ok(())
-        },
+        "NS",
+        "look inside one network namespace: a name (ip netns), a container id prefix (4+ characters), docker:ID (or containerd:, cri-o:, podman:, lxc:, systemd-nspawn:), k8s:NAMESPACE/POD, pid:PID, or a label --all-netns shows",
+        |p, value| set_netns(p, Netns::Select(value_text(value)), "--netns"),
     ),
     extension(
         "netns-pid",
         HasArg::Required,
         "PID",
-        "look inside the network namespace of process PID",
+        "look inside the network namespace of process PID (same as --netns pid:PID)",
         |p, value| {
             let text = value_text(value);
             match text.parse() {
-                Ok(pid) => {
-                    p.args.netns = Netns::Pid(pid);
-                    Ok(())
-                }
-                Err(_) => Err(Exit::message_err(
-                    &format!("netstat: --netns-pid: invalid process id '{text}'\n"),
-                    1,
+                Ok(pid) if pid > 0 => set_netns(p, Netns::Pid(pid), "--netns-pid"),
+                _ => Err(Exit::message_err(
+                    &format!(
+                        "netstat: --netns-pid: invalid process id '{}'\n",
+                        String::from_utf8_lossy(&crate::text::sanitized(text.as_bytes()))
+                    ),
+                    3,
                 )),
             }
         },
@@ -551,11 +568,8 @@ pub static FLAGS: &[Flag] = &[
         "all-netns",
         HasArg::No,
         "",
-        "every named network namespace, then the current one",
-        |p, _| {
-            p.args.netns = Netns::All;
-            Ok(())
-        },
+        "every network namespace in use (named ones, containers, other processes'), each after a 'Network namespace: LABEL' line, then the current one",
+        |p, _| set_netns(p, Netns::All, "--all-netns"),
     ),
     extension(
         "audit",
@@ -712,6 +726,58 @@ mod tests {
         }
         for name in AF_LONG_NAMES {
             assert!(FLAGS.iter().any(|f| f.long == Some(name)), "{name}");
+        }
+    }
+
+    fn parse(words: &[&str]) -> Result<super::super::args::Args, Exit> {
+        let words: Vec<std::ffi::OsString> = words.iter().map(Into::into).collect();
+        super::super::parse(&words)
+    }
+
+    #[test]
+    fn one_namespace_option_at_most() {
+        for (words, message) in [
+            (
+                &["--all-netns", "--netns", "x"][..],
+                "netstat: --all-netns and --netns cannot be used together\n",
+            ),
+            (
+                &["--netns", "x", "-tln", "--all-netns"],
+                "netstat: --netns and --all-netns cannot be used together\n",
+            ),
+            (
+                &["--netns-pid", "1", "--netns", "x"],
+                "netstat: --netns-pid and --netns cannot be used together\n",
+            ),
+            (
+                &["--netns", "a", "--netns", "b"],
+                "netstat: --netns can be given only once\n",
+            ),
+        ] {
+            let exit = parse(words).expect_err("a conflict");
+            assert_eq!((exit.code, exit.stderr.as_str()), (3, message), "{words:?}");
+        }
+    }
+
+    #[test]
+    fn netns_pid_takes_a_process_id() {
+        assert_eq!(parse(&["--netns-pid", "42"]).unwrap().netns, Netns::Pid(42));
+        assert_eq!(
+            parse(&["--netns", "pid:42"]).unwrap().netns,
+            Netns::Select("pid:42".into())
+        );
+        for bad in ["abc", "0", "-1", "", "4294967296", "1\u{1b}"] {
+            let exit = parse(&["--netns-pid", bad]).expect_err(bad);
+            assert_eq!(exit.code, 3, "{bad:?}");
+            assert!(
+                exit.stderr
+                    .starts_with("netstat: --netns-pid: invalid process id")
+            );
+            assert!(
+                !exit.stderr.contains('\u{1b}'),
+                "sanitized: {:?}",
+                exit.stderr
+            );
         }
     }
 }

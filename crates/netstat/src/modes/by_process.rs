@@ -12,7 +12,7 @@ use nettables::process::SocketHolders;
 
 use super::Status;
 use super::listing::{self, Selection};
-use crate::cli::args::{Args, OutputFormat};
+use crate::cli::args::{Args, Netns, OutputFormat};
 use crate::output::Output;
 use crate::render::by_process::{self, Holding};
 use crate::render::inet::{Columns, RowWriter, Scope};
@@ -22,7 +22,7 @@ use crate::resolve::Resolvers;
 const NONE: u32 = u32::MAX;
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
-    let filter = match listing::parse_filter(args.filter.as_deref()) {
+    let filter = match listing::parse_filter(args.filter.as_deref(), args.netns == Netns::All) {
         Ok(filter) => filter,
         Err(status) => return Ok(status),
     };

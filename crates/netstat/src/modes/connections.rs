@@ -14,7 +14,7 @@ use nettables::{ReadError, SocketReader};
 
 use super::Status;
 use super::listing::{self, Selection};
-use crate::cli::args::{Args, OutputFormat};
+use crate::cli::args::{Args, Netns, OutputFormat};
 use crate::output::Output;
 use crate::render::inet::Row;
 use crate::render::owner::OwnerLabels;
@@ -23,7 +23,7 @@ use crate::resolve::Resolvers;
 use crate::resolve::sockets::Lookups;
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
-    let filter = match listing::parse_filter(args.filter.as_deref()) {
+    let filter = match listing::parse_filter(args.filter.as_deref(), args.netns == Netns::All) {
         Ok(filter) => filter,
         Err(status) => return Ok(status),
     };

@@ -8,25 +8,31 @@
 //! The renderers never see the command line: [`columns`], [`lookups`] and [`json_options`] are
 //! the narrow parts of it they need.
 
-use nettables::filter::Filter;
+use nettables::filter::{AbsentInterfacesMatchNothing, Filter, SystemNames};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
 use nettables::process::{OwnerMap, SocketHolders};
 use nettables::unix::UnixSocket;
 
 use crate::cli::args::Args;
 use crate::render::inet::{Columns, Scope};
-use crate::render::json::JsonOptions;
+use crate::render::json::{JsonOptions, Origin};
 use crate::resolve::Resolvers;
 use crate::resolve::sockets::Lookups;
 
 /// `--filter`, parsed with the system's name databases; `Ok(None)` without one. A bad
 /// expression is reported on stderr, with the offending text underlined by `^`, and gives the
-/// exit status as the error.
-pub fn parse_filter(text: Option<&str>) -> Result<Option<Filter>, i32> {
+/// exit status as the error. `every_namespace` (`--all-netns`): an interface this namespace
+/// lacks matches nothing here rather than being an error, as the others may have it.
+pub fn parse_filter(text: Option<&str>, every_namespace: bool) -> Result<Option<Filter>, i32> {
     let Some(text) = text else {
         return Ok(None);
     };
-    match Filter::parse(text) {
+    let parsed = if every_namespace {
+        Filter::parse_with(text, &AbsentInterfacesMatchNothing(SystemNames))
+    } else {
+        Filter::parse(text)
+    };
+    match parsed {
         Ok(filter) => Ok(Some(filter)),
         Err(e) => {
             // Control characters would move the marker; they show as blanks.
@@ -234,7 +240,10 @@ pub fn lookups(args: &Args) -> Lookups {
 pub fn json_options(args: &Args) -> JsonOptions<'_> {
     JsonOptions {
         format: args.format,
-        netns: args.netns_label.as_deref(),
+        origin: args.netns_label.as_ref().map(|shown| Origin {
+            label: &shown.label,
+            container: shown.container.as_ref(),
+        }),
     }
 }
 

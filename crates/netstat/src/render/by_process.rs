@@ -81,8 +81,8 @@ pub fn write_json(
 /// One process.
 #[derive(Serialize)]
 struct Record<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    netns: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<json::Origin<'a>>,
     pid: u32,
     uid: Option<u32>,
     /// Null with `--numeric-users`, or when the uid has no name.
@@ -114,7 +114,7 @@ impl<'a> Record<'a> {
             json::ascii(&buf).to_string()
         };
         Record {
-            netns: options.netns,
+            origin: options.origin,
             pid: holding.process.pid,
             uid: holding.process.uid,
             user: holding.user.map(Text),

@@ -15,6 +15,7 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 
 use nettables::inet::{InetSocket, Protocol};
+use nettables::netns::Container;
 use nettables::process::OwnerMap;
 use nettables::unix::{Flags, UnixSocket};
 use serde::{Serialize, Serializer};
@@ -23,15 +24,63 @@ use super::addr::{mapped_ipv4, push_ipv4, push_ipv6};
 use super::inet::Row;
 use crate::output::{Output, OutputFormat};
 
-/// How records are written: their framing, and the namespace label each one carries
+/// How records are written: their framing, and the namespace each one comes from
 /// (`--all-netns`, `--netns`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct JsonOptions<'a> {
     /// `--json` (an array) or `--json-lines`; [`OutputFormat::Text`] where a renderer writes
     /// either.
     pub format: OutputFormat,
-    /// The `netns` field.
-    pub netns: Option<&'a str>,
+    /// The `netns` and `container` fields.
+    pub origin: Option<Origin<'a>>,
+}
+
+/// Where a record comes from under a namespace option: written as its `netns` (the label)
+/// and `container` (null outside containers) fields, flattened into every record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin<'a> {
+    /// The namespace's label, as the `Network namespace:` line shows it.
+    pub label: &'a str,
+    /// The container whose processes the namespace holds.
+    pub container: Option<&'a Container>,
+}
+
+impl Serialize for Origin<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut record = serializer.serialize_struct("Origin", 2)?;
+        record.serialize_field("netns", &Text(self.label.as_bytes()))?;
+        record.serialize_field("container", &self.container.map(ContainerFields::new))?;
+        record.end()
+    }
+}
+
+/// A container: `runtime` and `id`, and for Kubernetes `pod`, `namespace` (when the node keeps
+/// them) and `pod_uid`.
+#[derive(Serialize)]
+pub struct ContainerFields<'a> {
+    runtime: &'static str,
+    id: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pod: Option<Text<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<Text<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pod_uid: Option<Text<'a>>,
+}
+
+impl<'a> ContainerFields<'a> {
+    pub fn new(c: &'a Container) -> ContainerFields<'a> {
+        let pod = c.pod.as_ref();
+        let name = pod.and_then(|p| p.name.as_ref());
+        ContainerFields {
+            runtime: c.runtime.name(),
+            id: Text(c.id.as_bytes()),
+            pod: name.map(|n| Text(n.name.as_bytes())),
+            namespace: name.map(|n| Text(n.namespace.as_bytes())),
+            pod_uid: pod.map(|p| Text(p.uid.as_bytes())),
+        }
+    }
 }
 
 /// Whether `--json` has opened its array: several modes passes and namespaces share one array,
@@ -129,8 +178,8 @@ fn owner_fields<'a>(owners: Option<&'a OwnerMap>, inode: Option<u64>) -> Option<
 /// One Internet socket.
 #[derive(Serialize)]
 struct InetRecord<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    netns: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<Origin<'a>>,
     proto: &'static str,
     local_address: &'a str,
     local_port: u16,
@@ -192,7 +241,7 @@ impl<'a> InetWriter<'a> {
         let names_on = self.host_names;
         let host = |name: Option<&'r [u8]>| names_on.then_some(name.map(Text));
         let row = InetRecord {
-            netns: self.options.netns,
+            origin: self.options.origin,
             proto: sock.table(),
             local_address: ascii(&self.local),
             local_port: sock.local.port(),
@@ -242,8 +291,8 @@ pub(crate) fn inet_state(sock: &InetSocket) -> Cow<'static, str> {
 /// One Unix domain socket.
 #[derive(Serialize)]
 struct UnixRecord<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    netns: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<Origin<'a>>,
     proto: &'static str,
     refcnt: u32,
     flags: Vec<&'static str>,
@@ -275,7 +324,7 @@ pub fn write_unix(
     .collect();
     let text = |bytes: &'static [u8]| std::str::from_utf8(bytes).unwrap_or_default();
     let row = UnixRecord {
-        netns: options.netns,
+        origin: options.origin,
         proto: "unix",
         refcnt: sock.refcnt,
         flags,
@@ -299,7 +348,7 @@ pub(crate) mod tests {
     fn lines_format() -> JsonOptions<'static> {
         JsonOptions {
             format: OutputFormat::JsonLines,
-            netns: None,
+            origin: None,
         }
     }
 
@@ -412,7 +461,7 @@ pub(crate) mod tests {
     fn json_array_framing_and_empty_array() {
         let array = JsonOptions {
             format: OutputFormat::Json,
-            netns: None,
+            origin: None,
         };
         let empty = render(|out| finish(out, array.format));
         assert_eq!(empty, "[]\n");
@@ -435,7 +484,10 @@ pub(crate) mod tests {
     #[test]
     fn hostile_bytes_stay_valid_json() {
         let labelled = JsonOptions {
-            netns: Some("ns\u{1}"),
+            origin: Some(Origin {
+                label: "ns\u{1}",
+                container: None,
+            }),
             ..lines_format()
         };
         let text = render(|out| {
@@ -451,9 +503,51 @@ pub(crate) mod tests {
         let v: Value = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(v["path"], "/tmp/a\u{1}\u{fffd}\"b\n");
         assert_eq!(v["netns"], "ns\u{1}");
+        assert_eq!(v["container"], Value::Null);
         assert_eq!(
             serde_json::to_value(Text(b"x\x01\xffy")).unwrap(),
             "x\u{1}\u{fffd}y"
         );
+    }
+
+    #[test]
+    fn records_name_their_namespace_and_container() {
+        use nettables::netns::{Pod, PodName, Runtime};
+        let pod = Container {
+            runtime: Runtime::Containerd,
+            id: "ab".repeat(32),
+            pod: Some(Pod {
+                uid: "0b6a7c3e-1d2f".into(),
+                name: Some(PodName {
+                    namespace: "default".into(),
+                    name: "web-0".into(),
+                }),
+            }),
+        };
+        let docker = Container {
+            runtime: Runtime::Docker,
+            id: "cd".repeat(32),
+            pod: None,
+        };
+        for (container, expected) in [
+            (
+                &pod,
+                json!({"runtime": "containerd", "id": "ab".repeat(32), "pod": "web-0", "namespace": "default", "pod_uid": "0b6a7c3e-1d2f"}),
+            ),
+            (&docker, json!({"runtime": "docker", "id": "cd".repeat(32)})),
+        ] {
+            let label = container.label();
+            let options = JsonOptions {
+                origin: Some(Origin {
+                    label: &label,
+                    container: Some(container),
+                }),
+                ..lines_format()
+            };
+            let text = render(|out| write_unix(out, options, &UnixSocket::default(), None));
+            let v: Value = serde_json::from_str(text.trim()).unwrap();
+            assert_eq!(v["container"], expected);
+            assert_eq!(v["netns"], label.as_str());
+        }
     }
 }

@@ -12,8 +12,8 @@ use super::json::{self, JsonOptions, Sink, Text};
 
 #[derive(Serialize)]
 struct Record<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    netns: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<json::Origin<'a>>,
     ifname: Text<'a>,
     family: &'static str,
     address: String,
@@ -42,7 +42,7 @@ pub fn write(
         }
     };
     let record = Record {
-        netns: options.netns,
+        origin: options.origin,
         ifname: Text(&member.interface),
         family,
         address: String::from_utf8_lossy(&address).into_owned(),
@@ -64,7 +64,7 @@ mod tests {
         let member = Membership::new(b"lo\x01", 2, "ff02::1".parse().unwrap());
         let options = JsonOptions {
             format: OutputFormat::JsonLines,
-            netns: None,
+            origin: None,
         };
         let mut out = Memory::default();
         write(&mut out, options, &member, None).unwrap();

@@ -12,8 +12,8 @@ use super::json::{self, JsonOptions, Sink, Text};
 
 #[derive(Serialize)]
 struct Record<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    netns: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<json::Origin<'a>>,
     ifname: Text<'a>,
     flags: Vec<&'static str>,
     mtu: i32,
@@ -116,7 +116,7 @@ pub fn write(
         });
     }
     let record = Record {
-        netns: options.netns,
+        origin: options.origin,
         ifname: Text(&iface.name),
         // The named flags in bit order.
         flags: iface.flags.iter_names().map(|(name, _)| name).collect(),
@@ -218,7 +218,7 @@ mod tests {
         let inet6 = [inet6];
         let options = JsonOptions {
             format: OutputFormat::JsonLines,
-            netns: None,
+            origin: None,
         };
         let mut out = Memory::default();
         write(&mut out, options, &iface, &inet6).unwrap();

@@ -15,8 +15,8 @@ use super::route as text;
 
 #[derive(Serialize)]
 struct Record<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    netns: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<json::Origin<'a>>,
     family: &'static str,
     dst: String,
     gateway: Option<String>,
@@ -69,7 +69,7 @@ impl<'a> Record<'a> {
     fn new(options: JsonOptions<'a>, names: Option<HostNames<'a>>, route: Route<'a>) -> Self {
         let [metric, refcnt, use_count] = route.counts;
         Record {
-            netns: options.netns,
+            origin: options.origin,
             family: route.family,
             dst: String::new(),
             gateway: None,
@@ -202,7 +202,7 @@ mod tests {
     fn routes_are_numeric_prefixes() {
         let options = JsonOptions {
             format: OutputFormat::JsonLines,
-            netns: None,
+            origin: None,
         };
         let mut out = Memory::default();
         let mut default = Ipv4Route::default();

@@ -1,6 +1,6 @@
 //! `-s` as JSON: one object whose keys are the kernel's section names (`Ip`, `Tcp`, `TcpExt`,
-//! `Ip6`, ...), each an object of the kernel's counter names and values, with a `netns` key
-//! when namespaces are labelled.
+//! `Ip6`, ...), each an object of the kernel's counter names and values, with `netns` and
+//! `container` keys when namespaces are labelled.
 
 use std::io;
 
@@ -18,7 +18,7 @@ pub fn write(
     in_array: bool,
 ) -> io::Result<()> {
     let document = Statistics {
-        netns: options.netns,
+        origin: options.origin,
         sections,
     };
     if in_array {
@@ -29,15 +29,19 @@ pub fn write(
 }
 
 struct Statistics<'a> {
-    netns: Option<&'a str>,
+    origin: Option<json::Origin<'a>>,
     sections: &'a [&'a CounterSection],
 }
 
 impl Serialize for Statistics<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        if let Some(netns) = self.netns {
-            map.serialize_entry("netns", netns)?;
+        if let Some(origin) = self.origin {
+            map.serialize_entry("netns", &json::Text(origin.label.as_bytes()))?;
+            map.serialize_entry(
+                "container",
+                &origin.container.map(json::ContainerFields::new),
+            )?;
         }
         for section in self.sections {
             map.serialize_entry(&section.name, &Section(section))?;
@@ -95,13 +99,16 @@ mod tests {
         );
         let labelled = JsonOptions {
             format: OutputFormat::JsonLines,
-            netns: Some("blue"),
+            origin: Some(json::Origin {
+                label: "blue",
+                container: None,
+            }),
         };
         let mut out = Memory::default();
         write(&mut out, labelled, &sections[..1], true).unwrap();
         assert_eq!(
             out.json_lines()[0],
-            json!({"netns": "blue", "Ip": {"Forwarding": 1, "DefaultTTL": 64}})
+            json!({"netns": "blue", "container": null, "Ip": {"Forwarding": 1, "DefaultTTL": 64}})
         );
     }
 }

@@ -147,8 +147,8 @@ fn write_text(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
 /// The JSON record.
 #[derive(Serialize)]
 struct Record<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    netns: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<json::Origin<'a>>,
     sockets_used: u64,
     tcp: TcpTotals,
     transport: Vec<TransportRow>,
@@ -208,7 +208,7 @@ impl<'a> Record<'a> {
     fn new(options: JsonOptions<'a>, summary: &'a Summary) -> Record<'a> {
         let stat = &summary.stat;
         Record {
-            netns: options.netns,
+            origin: options.origin,
             sockets_used: stat.sockets_used,
             tcp: TcpTotals {
                 total: stat.tcp_total(),
