@@ -1,8 +1,10 @@
 //! `--netns`, `--netns-pid` and `--all-netns`: run from the test's own namespace, our netstat
 //! must show what net-tools shows when run inside the namespace (`ip netns exec`), and refuse
-//! clearly when it lacks the privileges to enter one.
+//! clearly when it lacks the privileges to enter one. Containers' namespaces: `containers`.
 
 mod common;
+#[path = "netns/containers.rs"]
+mod containers;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -254,7 +256,7 @@ fn unprivileged_runs_are_refused_clearly() {
     };
     let mut child = sleeper(&ns);
     let pid = child.id().to_string();
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 3] = [
         (
             &["--netns", &ns.name, "-tln"],
             "cannot enter network namespace",
@@ -263,7 +265,6 @@ fn unprivileged_runs_are_refused_clearly() {
             &["--netns", &ns.name, "-tln", "--json"],
             "cannot enter network namespace",
         ),
-        (&["--all-netns", "-tln"], "cannot enter network namespace"),
         (
             &["--netns-pid", &pid, "-tln"],
             "cannot open network namespace",
@@ -287,12 +288,39 @@ fn unprivileged_runs_are_refused_clearly() {
             "{args:?}: says what is missing: {stderr}"
         );
     }
+    // --all-netns reports the namespaces it cannot enter, and lists the others.
+    let run = outside(&["--all-netns", "-tln"], As::Nobody);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    run.assert_success();
+    assert!(
+        run.stdout_text()
+            .contains("Network namespace: (current)\nActive Internet connections"),
+        "{}",
+        run.stdout_text()
+    );
+    let refused = format!("netstat: cannot enter network namespace {}: ", ns.name);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with(&refused) && l.contains("need root")),
+        "{stderr}"
+    );
+    assert!(
+        !run.stdout_text()
+            .contains(&format!("Network namespace: {}\n", ns.name))
+    );
+    // A name that matches nothing lists what there is.
     let run = outside(&["--netns", "nst-no-such-namespace", "-an"], As::Root);
     assert_eq!(run.code, Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&run.stderr),
-        "netstat: cannot open network namespace nst-no-such-namespace: No such file or directory\n"
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.starts_with(
+            "netstat: no network namespace matches 'nst-no-such-namespace'; in use:\n"
+        ),
+        "{stderr}"
     );
+    assert!(stderr.contains(&format!("\n  {}\n", ns.name)), "{stderr}");
+    assert!(stderr.contains("\n  (current)\n"), "{stderr}");
     assert!(run.stdout.is_empty());
     let _ = child.kill();
     let _ = child.wait();
