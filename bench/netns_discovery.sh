@@ -20,8 +20,10 @@ for tool in unshare nsenter lsns python3 /usr/bin/netstat; do
 	command -v "$tool" >/dev/null || { echo "netns_discovery.sh: needs $tool" >&2; exit 1; }
 done
 
+netstat=${NETSTAT:-$root/target/release/netstat}
+[[ -x $netstat ]] || { echo "netns_discovery.sh: no $netstat (cargo build --release, or NETSTAT=)" >&2; exit 1; }
 work=$(mktemp -d /tmp/netns-discovery.XXXXXX)
-cp "${NETSTAT:-$root/target/release/netstat}" "$work/netstat"
+cp "$netstat" "$work/netstat"
 ours=$work/netstat
 tag=nst-bench-$$
 holders=()
@@ -33,9 +35,14 @@ cleanup() {
 	[[ -n $holder_fd ]] && exec {holder_fd}>&-
 	((${#holders[@]})) && kill "${holders[@]}" 2>/dev/null
 	wait 2>/dev/null
-	if [[ -n $cgroup && -d $cgroup ]]; then
+	# The sleepers are grandchildren: they are reaped (and their cgroups emptied) a moment
+	# after the kill, so retry for a while.
+	for ((try = 0; try < 100; try++)); do
+		[[ -n $cgroup && -d $cgroup ]] || break
 		find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null
-	fi
+		sleep 0.05
+	done
+	[[ -n $cgroup && -d $cgroup ]] && echo "netns_discovery.sh: could not remove $cgroup" >&2
 	rm -rf "$work"
 }
 trap cleanup EXIT
