@@ -46,7 +46,7 @@ pub fn run(args: &Args) -> Status {
         );
         return Ok(1);
     }
-    let filter = match listing::parse_filter(args.filter.as_deref()) {
+    let filter = match listing::parse_filter(args.filter.as_deref(), false) {
         Ok(filter) => filter,
         Err(status) => return Ok(status),
     };
@@ -60,8 +60,8 @@ pub fn run(args: &Args) -> Status {
         host: host_name(),
         netns: crate::text::display(
             args.netns_label
-                .as_deref()
-                .unwrap_or("(current)")
+                .as_ref()
+                .map_or("(current)", |netns| netns.label.as_str())
                 .as_bytes(),
         ),
         interval,
