@@ -73,13 +73,11 @@ impl Collection {
     }
 
     /// Moves every sample of `other` in, each with `label` in front of its own labels.
-    pub fn merge_labelled(&mut self, other: Collection, label: Option<(&'static str, &str)>) {
+    pub fn merge_labelled(&mut self, other: Collection, labels: &[(&'static str, String)]) {
         for family in other.families {
             let target = self.family(&family.name, &family.help, family.kind);
             for mut sample in family.samples {
-                if let Some((name, value)) = label {
-                    sample.labels.insert(0, (name, value.to_string()));
-                }
+                sample.labels.splice(0..0, labels.iter().cloned());
                 target.samples.push(sample);
             }
         }
@@ -257,8 +255,8 @@ mod tests {
     #[test]
     fn merging_adds_the_label_and_keeps_one_family() {
         let mut all = Collection::default();
-        all.merge_labelled(sample(), Some(("netns", "blue")));
-        all.merge_labelled(sample(), Some(("netns", "red")));
+        all.merge_labelled(sample(), &[("netns", "blue".to_string())]);
+        all.merge_labelled(sample(), &[("netns", "red".to_string())]);
         assert_eq!(all.families.len(), 3);
         let sockets = &all.families[0].samples;
         assert_eq!(sockets.len(), 4);

@@ -107,7 +107,7 @@ const FLAGS: &[Flag] = &[
         name: "all-netns",
         value: None,
         default: "",
-        help: "Export every named namespace and our own, with a netns label.",
+        help: "Export every network namespace in use (named ones, containers', every process's), with netns, container and pod labels.",
     },
     Flag {
         name: "help",

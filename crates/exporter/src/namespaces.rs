@@ -9,14 +9,62 @@
 use std::sync::mpsc;
 
 use nettables::SocketReader;
-use nettables::netns::Namespace;
+use nettables::netns::{self, InUse, Namespace};
 use tokio::sync::oneshot;
 
 use crate::collect::{self, Collector, Outcome, Request};
 
-/// The `netns` label of the exporter's own namespace with `--all-netns` (as `netstat
-/// --all-netns` names it).
-pub const OWN_LABEL: &str = "(current)";
+/// A namespace as the metrics and the log name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// For the log: the namespace's label, as `netstat --all-netns` prints it.
+    pub name: String,
+    /// Put in front of every series of the namespace (none without `--all-netns`).
+    pub labels: Vec<(&'static str, String)>,
+}
+
+impl Target {
+    /// The exporter's own namespace, or the one `--netns` chose: no labels.
+    pub fn unlabelled(name: &str) -> Target {
+        Target {
+            name: name.to_string(),
+            labels: Vec::new(),
+        }
+    }
+
+    /// A namespace of `--all-netns`: `netns` is its label as netstat prints it (`blue`,
+    /// `docker 3f2a9c1b7e4d`, `k8s default/web-0`, `pid:4242 (nginx)`, `(current)`); for a
+    /// container, `container` is `RUNTIME://ID` (Kubernetes' notation for container ids) and
+    /// for a Kubernetes pod `pod` is `NAMESPACE/NAME` (or its UID when the node does not say).
+    pub fn of(ns: &InUse) -> Target {
+        let mut labels = vec![("netns", ns.label().to_string())];
+        if let Some(container) = ns.container() {
+            labels.push((
+                "container",
+                format!("{}://{}", container.runtime.name(), container.id),
+            ));
+            if let Some(pod) = &container.pod {
+                let name = match &pod.name {
+                    Some(name) => format!("{}/{}", name.namespace, name.name),
+                    None => pod.uid.clone(),
+                };
+                labels.push(("pod", name));
+            }
+        }
+        Target {
+            name: ns.label().to_string(),
+            labels,
+        }
+    }
+
+    /// Where failures that concern no namespace in particular are reported.
+    pub fn current_of_all() -> Target {
+        Target {
+            name: netns::CURRENT.to_string(),
+            labels: vec![("netns", netns::CURRENT.to_string())],
+        }
+    }
+}
 
 struct Job {
     request: Request,

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use nettables::netns::{self, Namespace};
+use nettables::netns::{self, Namespace, Sources};
 use tokio::sync::OnceCell;
 
 use crate::collect::{self, Collector, Outcome, Request};
 use crate::exposition::{Collection, Kind, Value};
 use crate::flags::{Config, Netns};
-use crate::namespaces::{OWN_LABEL, Worker};
+use crate::namespaces::{Target, Worker};
 use crate::owners::Owners;
 
 /// The scrape engine shared by every connection.
@@ -22,13 +22,15 @@ pub struct Scraper {
     remotes_top_k: usize,
     all_netns: bool,
     owners: Option<Arc<Owners>>,
-    /// Namespace label and its thread. Fixed unless `--all-netns`, where it follows
-    /// `/run/netns` at every scrape.
-    workers: tokio::sync::Mutex<Vec<(String, Worker)>>,
+    /// Each namespace and its thread. Fixed unless `--all-netns`, where it follows the
+    /// namespaces in use (named ones, Docker's, every process's) at every scrape.
+    workers: tokio::sync::Mutex<Vec<(Target, Worker)>>,
     in_flight: Mutex<Option<Arc<OnceCell<Arc<Collection>>>>>,
     /// The last error logged per namespace and collector, so that a lasting failure is logged
     /// once, not at every scrape.
     logged: Mutex<HashMap<(String, Collector), String>>,
+    /// Where namespaces are looked for.
+    sources: Sources,
 }
 
 impl Scraper {
@@ -42,7 +44,7 @@ impl Scraper {
                     .map_err(|e| format!("cannot open network namespace {name:?}: {e}"))?;
                 let worker = Worker::start(name, Some(namespace))
                     .map_err(|e| format!("cannot enter network namespace {name:?}: {e}"))?;
-                vec![(name.clone(), worker)]
+                vec![(Target::unlabelled(name), worker)]
             }
             // Checked at startup so that a missing privilege is reported at once.
             Netns::All => vec![start_own()?],
@@ -60,6 +62,7 @@ impl Scraper {
             workers: tokio::sync::Mutex::new(workers),
             in_flight: Mutex::new(None),
             logged: Mutex::new(HashMap::new()),
+            sources: Sources::default(),
         }))
     }
 
@@ -116,14 +119,14 @@ impl Scraper {
         };
 
         let mut workers = self.workers.lock().await;
-        let mut outcomes: Vec<(String, Outcome)> = Vec::new();
+        let mut outcomes: Vec<(Target, Outcome)> = Vec::new();
         if self.all_netns {
-            outcomes.extend(self.follow_named(&mut workers));
+            outcomes.extend(self.follow_all(&mut workers));
         }
         // Every thread starts before any answer is awaited.
         let pending: Vec<_> = workers
             .iter()
-            .map(|(label, worker)| (label.clone(), worker.submit(request.clone())))
+            .map(|(target, worker)| (target.clone(), worker.submit(request.clone())))
             .collect();
         drop(workers);
         for (label, pending) in pending {
@@ -134,7 +137,7 @@ impl Scraper {
         }
 
         let mut all = Collection::default();
-        for (label, mut outcome) in outcomes {
+        for (target, mut outcome) in outcomes {
             if let Some(why) = &owner_error {
                 for (c, ok) in &mut outcome.success {
                     if *c == Collector::Programs {
@@ -143,10 +146,9 @@ impl Scraper {
                     }
                 }
             }
-            self.log_errors(&label, &outcome);
+            self.log_errors(&target.name, &outcome);
             collect::add_success(&mut outcome.metrics, &outcome.success);
-            let netns = self.all_netns.then_some(("netns", label.as_str()));
-            all.merge_labelled(outcome.metrics, netns);
+            all.merge_labelled(outcome.metrics, &target.labels);
         }
         all.family(
             "netstat_scrape_duration_seconds",
@@ -166,49 +168,49 @@ impl Scraper {
         all
     }
 
-    /// Brings the threads in line with `/run/netns`: one per named namespace, plus our own
-    /// unless it is one of them. Returns failed outcomes for namespaces that cannot be entered.
-    fn follow_named(&self, workers: &mut Vec<(String, Worker)>) -> Vec<(String, Outcome)> {
+    /// Brings the threads in line with the namespaces in use: one per namespace, keyed by its
+    /// identity, labelled as `netstat --all-netns` labels it. Returns failed outcomes for
+    /// namespaces that cannot be entered (without root: every other user's).
+    fn follow_all(&self, workers: &mut Vec<(Target, Worker)>) -> Vec<(Target, Outcome)> {
         let mut failed = Vec::new();
-        let names = netns::named().unwrap_or_else(|e| {
-            failed.push((
-                OWN_LABEL.to_string(),
-                Outcome::failed(
-                    &self.collectors,
-                    &format!("listing {}: {e}", netns::NAMED_DIR),
-                ),
-            ));
-            Vec::new()
-        });
-        let mut wanted: Vec<(String, Option<Namespace>, (u64, u64))> = Vec::new();
-        for name in names {
-            let opened = Namespace::named(&name).and_then(|ns| ns.id().map(|id| (ns, id)));
-            match opened {
-                Ok((ns, id)) => wanted.push((name, Some(ns), id)),
-                // Being made or removed right now: it shows next time.
-                Err(e) if e.is_not_available() => {}
-                Err(e) => failed.push((
-                    name.clone(),
-                    Outcome::failed(&self.collectors, &format!("cannot open it: {e}")),
-                )),
+        let discovery = match netns::discover(&self.sources) {
+            Ok(discovery) => discovery,
+            Err(e) => {
+                let why = format!("discovering the network namespaces in use: {e}");
+                failed.push((
+                    Target::current_of_all(),
+                    Outcome::failed(&self.collectors, &why),
+                ));
+                return failed;
             }
-        }
-        let own_id = Namespace::current().and_then(|ns| ns.id()).ok();
-        if own_id.is_some_and(|own| !wanted.iter().any(|(_, _, id)| *id == own)) {
-            wanted.push((OWN_LABEL.to_string(), None, own_id.unwrap_or_default()));
-        }
-        let mut kept = Vec::with_capacity(wanted.len());
-        for (label, namespace, id) in wanted {
-            let index = workers.iter().position(|(l, w)| *l == label && w.id == id);
-            match index {
-                Some(index) => kept.push(workers.swap_remove(index)),
-                None => match Worker::start(&label, namespace) {
-                    Ok(worker) => kept.push((label, worker)),
-                    Err(e) => failed.push((
-                        label,
-                        Outcome::failed(&self.collectors, &format!("cannot enter it: {e}")),
-                    )),
-                },
+        };
+        let mut kept = Vec::with_capacity(discovery.namespaces().len());
+        for ns in discovery.namespaces() {
+            let target = Target::of(ns);
+            if let Some(index) = workers.iter().position(|(_, w)| w.id == ns.id()) {
+                kept.push((target, workers.swap_remove(index).1));
+                continue;
+            }
+            let namespace = if ns.is_current() {
+                None
+            } else {
+                match ns.open() {
+                    Ok(namespace) => Some(namespace),
+                    // Gone since discovery found it.
+                    Err(e) if e.is_not_available() => continue,
+                    Err(e) => {
+                        let why = format!("cannot open it: {e}");
+                        failed.push((target, Outcome::failed(&self.collectors, &why)));
+                        continue;
+                    }
+                }
+            };
+            match Worker::start(&target.name, namespace) {
+                Ok(worker) => kept.push((target, worker)),
+                Err(e) => {
+                    let why = format!("cannot enter it: {e}");
+                    failed.push((target, Outcome::failed(&self.collectors, &why)));
+                }
             }
         }
         // The threads of namespaces that are gone end here.
@@ -241,8 +243,8 @@ impl Scraper {
     }
 }
 
-fn start_own() -> Result<(String, Worker), String> {
-    Worker::start(OWN_LABEL, None)
-        .map(|worker| (OWN_LABEL.to_string(), worker))
+fn start_own() -> Result<(Target, Worker), String> {
+    Worker::start(netns::CURRENT, None)
+        .map(|worker| (Target::unlabelled(netns::CURRENT), worker))
         .map_err(|e| format!("cannot start a collector thread: {e}"))
 }

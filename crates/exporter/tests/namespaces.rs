@@ -127,3 +127,102 @@ fn all_netns_keeps_namespaces_apart() {
     assert_eq!(listener_connections(&m, &c.name, "7303"), Some(2.0));
     assert_eq!(listener_connections(&m, &a.name, "7101"), Some(3.0));
 }
+
+/// A process in a network namespace of its own (`unshare --net`), listening on `port`, moved
+/// into a cgroup named as Docker names its containers' cgroups: what a container host looks
+/// like to the exporter, without a runtime. Killed, and its cgroups removed, on drop.
+struct Container {
+    child: std::process::Child,
+    cgroups: Vec<std::path::PathBuf>,
+}
+
+impl Container {
+    fn docker(id: &str, port: u16) -> Container {
+        use std::io::BufRead;
+        let listener = "import socket, sys\n\
+            s = socket.socket(); s.bind(('0.0.0.0', int(sys.argv[1]))); s.listen(8)\n\
+            print('ready', flush=True); sys.stdin.read()";
+        let mut child = Command::new("unshare")
+            .args(["--net", "python3", "-c", listener, &port.to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("unshare");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready");
+        // The unified hierarchy (v2 paths) where there is one, else v1's pids hierarchy.
+        let (root, path) = if std::path::Path::new("/sys/fs/cgroup/cgroup.procs").exists() {
+            ("/sys/fs/cgroup", format!("nst-exp.slice/docker-{id}.scope"))
+        } else if std::path::Path::new("/sys/fs/cgroup/unified/cgroup.procs").exists() {
+            (
+                "/sys/fs/cgroup/unified",
+                format!("nst-exp.slice/docker-{id}.scope"),
+            )
+        } else {
+            ("/sys/fs/cgroup/pids", format!("nst-exp/docker/{id}"))
+        };
+        let mut container = Container {
+            child,
+            cgroups: Vec::new(),
+        };
+        let mut dir = std::path::PathBuf::from(root);
+        for part in path.split('/') {
+            dir.push(part);
+            if !dir.exists() {
+                std::fs::create_dir(&dir).unwrap();
+                container.cgroups.push(dir.clone());
+            }
+        }
+        std::fs::write(dir.join("cgroup.procs"), container.child.id().to_string()).unwrap();
+        container
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for dir in self.cgroups.iter().rev() {
+            for _ in 0..100 {
+                if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs root, util-linux and python3"]
+fn all_netns_labels_container_namespaces_by_their_container() {
+    if !prerequisites(&["unshare"]) {
+        return;
+    }
+    let id = format!("{:0>64}", format!("{:x}", std::process::id()) + "c0ffee");
+    let _container = Container::docker(&id, 7404);
+    let exporter = Exporter::start(
+        Command::new(exporter()),
+        &["--web.listen-address=127.0.0.1:0", "--all-netns"],
+    );
+    let m = exporter.metrics();
+    let label = format!("docker {}", &id[..12]);
+    let container = format!("docker://{id}");
+    assert_eq!(
+        m.get(
+            "netstat_tcp_listener_backlog",
+            &[
+                ("netns", &label),
+                ("container", &container),
+                ("address", "0.0.0.0"),
+                ("port", "7404"),
+            ],
+        ),
+        Some(8.0),
+        "{:?}",
+        m.matching("netstat_tcp_listener_backlog", &["7404"])
+    );
+}
