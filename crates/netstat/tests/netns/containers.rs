@@ -673,7 +673,13 @@ fn ambiguous_and_unknown_names_are_refused_clearly() {
     // Two more containers whose ids share their first 10 digits.
     let tag = tag();
     let first = container_id(1000 + COUNTER.fetch_add(1, Ordering::SeqCst) as u64);
-    let second = format!("{}{}", &first[..10], &container_id(7)[..54]);
+    // The 11th digit differs by construction, so 11 digits tell them apart.
+    let eleventh = if first.as_bytes()[10] == b'0' {
+        '1'
+    } else {
+        '0'
+    };
+    let second = format!("{}{eleventh}{}", &first[..10], &container_id(7)[..53]);
     let _a = docker(&hierarchies, &format!("{tag}-a"), &first, "7111");
     let _b = docker(&hierarchies, &format!("{tag}-b"), &second, "7112");
 
