@@ -33,7 +33,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     // thread.
     let plan = match namespaces::plan(&args.netns) {
         Ok(plan) => plan,
-        Err(code) => return code,
+        Err(code) => return namespaces::failure(&args, code),
     };
     let mut out = Output::stdout();
     let status = namespaces::run(&args, &plan, &mut out, run_mode);
@@ -42,7 +42,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => BROKEN_PIPE_STATUS,
         Err(e) => {
             let _ = writeln!(io::stderr(), "{program}: {e}");
-            1
+            namespaces::failure(&args, 1)
         }
     }
 }

@@ -227,16 +227,26 @@ fn unreadable_note(found: &Discovery) {
 /// Runs the mode as the plan says. Text of one namespace runs the mode once, with its own
 /// `-c` loop; JSON and `--all-netns` repeat whole rounds instead, so that `--json` writes one
 /// array per round and each round rediscovers the namespaces.
+/// The status of a run that failed with `code`: `--audit` says 3, as its 1 and 2 grade
+/// findings.
+pub fn failure(args: &Args, code: i32) -> i32 {
+    if args.audit.enabled && code != 0 {
+        crate::audit::FAILED
+    } else {
+        code
+    }
+}
+
 pub fn run(args: &Args, plan: &Plan, out: &mut Output, mode: RunMode) -> Status {
     match plan {
         Plan::Here if args.format == OutputFormat::Text => mode(args, out),
         Plan::One { shown, namespace } if args.format == OutputFormat::Text => {
             let Ok(visit) = enter(namespace, shown) else {
-                return Ok(1);
+                return Ok(failure(args, 1));
             };
             let status = mode(&labelled(args, shown), out)?;
             out.flush()?;
-            Ok(leave(visit).unwrap_or(status))
+            Ok(leave(visit).map_or(status, |code| failure(args, code)))
         }
         _ => rounds(args, plan, out, mode),
     }
@@ -279,7 +289,7 @@ fn rounds(args: &Args, plan: &Plan, out: &mut Output, mode: RunMode) -> Status {
             Plan::All(sources) => {
                 let found = match discover(sources) {
                     Ok(found) => found,
-                    Err(code) => return close(out, code),
+                    Err(code) => return close(out, failure(args, code)),
                 };
                 if !noted {
                     unreadable_note(&found);
@@ -341,7 +351,7 @@ struct Tally {
 impl Tally {
     fn add(&mut self, args: &Args, outcome: Outcome) {
         match outcome {
-            Outcome::Stop(code) => self.stop = Some(code),
+            Outcome::Stop(code) => self.stop = Some(failure(args, code)),
             Outcome::Listed(status) if args.audit.enabled && (1..=2).contains(&status) => {
                 self.worst = self.worst.max(status);
             }

@@ -192,7 +192,7 @@ fn bad_settings_exit_3_with_a_message() {
         ),
         (
             &["--audit-config", bad.to_str().unwrap_or_default()],
-            ":2: unknown setting 'colour'\n",
+            ":2: unknown setting (settings: allow-listener, ",
         ),
         (
             &["--audit-config", "/nonexistent/audit.conf"],
@@ -457,4 +457,190 @@ fn connection_to_an_irc_port() {
         "{findings:#?}"
     );
     assert_eq!(code, 0);
+}
+
+/// Runs `netstat ARGS` in the namespace with a deadline: `None` when it had to be killed.
+fn run_within(ns: &Netns, args: &[&str], seconds: u64) -> Option<(i32, String)> {
+    let mut child = ns
+        .command(ours().to_str().unwrap_or_default())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start netstat");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+#[test]
+fn config_files_are_read_with_limits_and_never_quoted() {
+    let Some(ns) = Netns::new("audcfg") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("nst-audcfg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let sparse = dir.join("sparse.conf");
+    std::fs::File::create(&sparse)
+        .and_then(|f| f.set_len(1 << 30))
+        .expect("sparse file");
+    let secret = dir.join("secret.conf");
+    std::fs::write(&secret, "API_TOKEN=hunter2\n").expect("secret file");
+    let cases = [
+        (fifo.to_str().unwrap_or_default(), "not a regular file"),
+        ("/dev/zero", "not a regular file"),
+        ("/proc/self/environ", "a /proc or /sys file"),
+        (sparse.to_str().unwrap_or_default(), "larger than 1 MiB"),
+        (
+            secret.to_str().unwrap_or_default(),
+            ":1: unknown setting (settings: ",
+        ),
+    ];
+    for (path, message) in cases {
+        let (code, stderr) = run_within(&ns, &["--audit", "--audit-config", path], 10)
+            .unwrap_or_else(|| panic!("{path}: still running after 10 s"));
+        assert_eq!(code, 3, "{path}: {stderr}");
+        assert!(stderr.contains(message), "{path}: {stderr}");
+        for leaked in ["SHELL", "PATH=", "API_TOKEN", "hunter2"] {
+            assert!(!stderr.contains(leaked), "{path}: {stderr}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_failed_audit_exits_3() {
+    let Some(ns) = Netns::new("audfail") else {
+        return;
+    };
+    let missing = format!("nst-none-{}", std::process::id());
+    let run = std::process::Command::new(ours())
+        .args(["--audit", "--netns", &missing])
+        .output()
+        .expect("run netstat");
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Output that cannot be written, in text and in JSON; a finding is there to be written.
+    let mut ns = ns;
+    ns.spawn_fixture(
+        r#"{"sockets": [{"kind": "tcp_listen", "addr": "", "port": 4444}]}"#,
+        "shellcatcher",
+        As::Root,
+    );
+    for format in ["--audit", "--json"] {
+        let script = format!("exec {} --audit {format} > /dev/full", ours().display());
+        let status = ns
+            .command("sh")
+            .args(["-c", &script])
+            .status()
+            .expect("run netstat");
+        assert_eq!(status.code(), Some(3), "{format}");
+    }
+}
+
+#[test]
+fn known_services_are_known_by_their_executable_not_argv0() {
+    let Some(mut ns) = Netns::new("audexe") else {
+        return;
+    };
+    // A Python listener that calls itself sshd, on a port with no service name.
+    ns.spawn_fixture(
+        r#"{"sockets": [{"kind": "tcp_listen", "addr": "", "port": 9999}]}"#,
+        "sshd",
+        As::Root,
+    );
+    let (findings, code) = audit(&ns, &[]);
+    let suspicious = of(&findings, "suspicious-listener");
+    assert_eq!(suspicious.len(), 1, "{findings:#?}");
+    let message = suspicious[0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.starts_with("tcp port 9999 has no service name and sshd (pid ")
+            && message.ends_with(" is not a known service"),
+        "{findings:#?}"
+    );
+    assert!(
+        suspicious[0]["advice"]
+            .as_str()
+            .unwrap_or("")
+            .contains("allow-program=python3"),
+        "{findings:#?}"
+    );
+    assert_eq!(code, 1);
+    // Naming the real program makes it a service.
+    let exe = std::fs::canonicalize("/usr/bin/python3").expect("python3");
+    let exe = exe.file_name().unwrap_or_default().to_string_lossy();
+    let (findings, _) = audit(&ns, &["--audit-set", &format!("allow-program={exe}")]);
+    assert!(
+        of(&findings, "suspicious-listener").is_empty(),
+        "{findings:#?}"
+    );
+}
+
+/// Runs `netstat ARGS` as nobody in the namespace, under a private `/proc` mounted with
+/// `hidepid=2` (in a mount namespace of its own).
+fn under_hidepid(ns: &Netns, args: &str) -> (String, String) {
+    let script = format!(
+        "mount -t proc -o hidepid=2 proc /proc && \
+         exec setpriv --reuid=65534 --regid=65534 --clear-groups {} {args}",
+        ours().display()
+    );
+    let out = ns
+        .command("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .output()
+        .expect("run unshare");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn hidden_processes_are_reported() {
+    let Some(mut ns) = Netns::new("audhide") else {
+        return;
+    };
+    ns.spawn_fixture(
+        r#"{"sockets": [{"kind": "tcp_listen", "addr": "127.0.0.1", "port": 8080}]}"#,
+        "rootd",
+        As::Root,
+    );
+    let (stdout, stderr) = under_hidepid(&ns, "--summary --json");
+    let summary: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
+    let summary = summary.get(0).unwrap_or(&summary);
+    assert_eq!(summary["processes_incomplete"], true, "{stdout}\n{stderr}");
+    let (_, stderr) = under_hidepid(&ns, "--audit");
+    assert!(
+        stderr.contains("netstat: --audit: /proc hides other users' processes (hidepid)"),
+        "{stderr}"
+    );
+    // Root sees every process: nothing is incomplete.
+    let run = ns.run(&ours(), &["--summary", "--json"], As::Root);
+    let summary: Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    let summary = summary.get(0).unwrap_or(&summary);
+    assert_eq!(summary["processes_incomplete"], false);
 }

@@ -25,6 +25,8 @@
 //! - [`route`], [`iface`], [`groups`]: routing, interface and multicast tables.
 //! - [`counters`] (`/proc/net/snmp` and friends), [`sockstat`], [`sysctl`].
 //! - [`netns`]: entering another network namespace.
+//! - [`audit`]: checks of what looks unhealthy or unsafe, over one snapshot of all the above;
+//!   [`services`]: port names from the services database.
 //! - [`Error`]: why a table could not be read; [`ReadError`] also carries a callback's error.
 //!
 //! The Linux backend lives in a private module; everything public is platform-neutral, so other
@@ -32,6 +34,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod counters;
 pub mod filter;
 pub mod groups;
@@ -40,6 +43,7 @@ pub mod inet;
 pub mod netns;
 pub mod process;
 pub mod route;
+pub mod services;
 pub mod sockstat;
 pub mod sysctl;
 pub mod tcp_info;

@@ -135,6 +135,9 @@ pub struct OwnerMap {
     pub(crate) owners: Vec<Owner>,
     /// Whether some process's file descriptors could not be read (not root).
     pub access_denied: bool,
+    /// Whether `/proc` hides other users' processes (`hidepid=2`): their sockets have no
+    /// owner, and nothing was denied. net-tools does not notice; `-p` keeps its silence.
+    pub processes_hidden: bool,
 }
 
 impl OwnerMap {

@@ -111,7 +111,7 @@ fn walk(args: &Args, reader: &mut SocketReader, summary: &mut Summary) -> nettab
             }
         })
         .collect();
-    summary.owners_denied = owners.access_denied;
+    summary.owners_denied = owners.access_denied || owners.processes_hidden;
     summary.listeners = listeners
         .into_iter()
         .map(|(address, mut sockets)| {

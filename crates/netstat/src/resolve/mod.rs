@@ -7,7 +7,7 @@
 
 pub mod hosts;
 pub mod networks;
-pub mod services;
+pub use nettables::services;
 pub mod sockets;
 pub mod users;
 

@@ -257,6 +257,12 @@ fn check_etc_file(path: &Path) -> std::result::Result<OwnedFd, &'static str> {
     }
 }
 
+/// Whether `file` is on `/proc` or `/sys` (or its file system cannot be told): such files
+/// report no size, and may hold anything. Also used for the audit's config file.
+pub(crate) fn is_proc_or_sys(file: impl AsFd) -> bool {
+    !matches!(fs_type(file), Ok(t) if t != PROC_SUPER_MAGIC && t != SYSFS_MAGIC)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

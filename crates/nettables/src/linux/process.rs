@@ -34,8 +34,20 @@ pub(crate) struct ProcessSockets {
 }
 
 pub(crate) fn scan() -> Result<OwnerMap> {
-    let (_, results) = scan_all(false)?;
-    Ok(build_owner_map(results))
+    let (proc, results) = scan_all(false)?;
+    let mut map = build_owner_map(results);
+    map.processes_hidden = processes_hidden(&proc);
+    Ok(map)
+}
+
+/// Whether `/proc` hides other users' processes from us (mounted with `hidepid=2`, or
+/// `invisible`): the pid namespace's init always exists, so it is missing only when hidden.
+fn processes_hidden(proc: &OwnedFd) -> bool {
+    std::process::id() != 1
+        && matches!(
+            rustix::fs::statat(proc, c"1", rustix::fs::AtFlags::empty()),
+            Err(rustix::io::Errno::NOENT)
+        )
 }
 
 /// Every process holding a socket, with its descriptor numbers, user and command line.

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
 
-use nettables::inet::State;
+use crate::inet::State;
 
 use super::net::endpoint;
 use super::{Config, Finding, Snapshot, graded, is_tcp};
@@ -79,7 +79,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
             severity,
             message: format!(
                 "{total} half-open connections on port {port}{} ({owner}) from {} addresses (threshold {})",
-                snapshot.service_suffix(nettables::inet::Protocol::Tcp, port),
+                snapshot.service_suffix(crate::inet::Protocol::Tcp, port),
                 sources.len(),
                 config.syn_recv
             ),
@@ -99,7 +99,7 @@ mod tests {
     use super::*;
     use crate::audit::Severity;
     use crate::audit::tests::{snapshot, sock};
-    use nettables::counters::CounterSection;
+    use crate::counters::CounterSection;
 
     #[test]
     fn half_open_connections_per_listener() {

@@ -4,9 +4,15 @@
 //! `--audit-set`, and the other options are short for one of them (`--audit-allow X` is
 //! `allow-listener = X`). List keys add to their list and take comma-separated values; a
 //! threshold given twice keeps the last value. The file is read first, then the options.
+//!
+//! The audit may be allowed through sudo, so the file is read with care ([`read_text`]: a
+//! regular file of bounded size, opened without blocking) and a mistake in it is reported by
+//! line and setting, never by quoting what the file holds.
 
 use std::collections::BTreeSet;
+use std::io::{self, Read};
 use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 
 use super::Sock;
 use super::net::unmapped;
@@ -57,7 +63,9 @@ pub const KNOWN_SERVICES: &[&str] = &[
 /// Whether a listener is expected: an address (`None` for any) and a port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListenerPattern {
+    /// The local address; `None` for any.
     pub address: Option<IpAddr>,
+    /// The local port.
     pub port: u16,
 }
 
@@ -78,6 +86,7 @@ impl ListenerPattern {
         })
     }
 
+    /// Whether `sock` listens where the pattern says.
     pub fn matches(&self, sock: &Sock) -> bool {
         let local = sock.inet.local;
         local.port() == self.port && self.address.is_none_or(|a| a == unmapped(local.ip()))
@@ -185,7 +194,8 @@ impl Config {
         Ok(())
     }
 
-    /// Applies the settings of a config file; the error names the line.
+    /// Applies the settings of a config file; the error names the line and the setting, but
+    /// quotes nothing of the file.
     pub fn read_file(&mut self, name: &str, text: &str, checks: &[&str]) -> Result<(), String> {
         for (number, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or_default().trim();
@@ -195,23 +205,98 @@ impl Config {
             let Some((key, value)) = line.split_once('=') else {
                 return Err(format!("{name}:{}: expected 'key = value'", number + 1));
             };
-            self.set(key.trim(), value.trim(), checks)
-                .map_err(|e| format!("{name}:{}: {e}", number + 1))?;
+            let (key, value) = (key.trim(), value.trim());
+            self.set(key, value, checks)
+                .map_err(|_| format!("{name}:{}: {}", number + 1, expected(key, value, checks)))?;
         }
         Ok(())
     }
 
+    /// Whether `program`, an executable's name, is a known service.
     pub fn is_known_service(&self, program: &str) -> bool {
         KNOWN_SERVICES.contains(&program) || self.allow_programs.contains(program)
     }
 
+    /// Whether connections to `port` are everyday ones.
     pub fn is_usual_remote_port(&self, port: u16) -> bool {
         USUAL_REMOTE_PORTS.contains(&port) || self.allow_ports.contains(&port)
     }
 
+    /// Whether `sock` is on the listener allow-list.
     pub fn is_allowed_listener(&self, sock: &Sock) -> bool {
         self.allow_listeners.iter().any(|p| p.matches(sock))
     }
+}
+
+/// What a setting from a file should have been, in words that quote nothing of the file but
+/// the names of our own settings.
+fn expected(key: &str, value: &str, checks: &[&str]) -> String {
+    if !KEYS.contains(&key) {
+        return format!("unknown setting (settings: {})", KEYS.join(", "));
+    }
+    if value.is_empty() {
+        return format!("{key}: missing value");
+    }
+    let what = match key {
+        "allow-listener" => {
+            "ADDRESS:PORT, comma-separated (e.g. 0.0.0.0:22, [::]:443, *:53)".to_string()
+        }
+        "allow-port" => "port numbers, comma-separated".to_string(),
+        "skip" => format!(
+            "check names, comma-separated (checks: {})",
+            checks.join(", ")
+        ),
+        "retransmits" | "interface-errors" => "a percentage above 0 and at most 100".to_string(),
+        _ => "a positive whole number".to_string(),
+    };
+    format!("{key}: expected {what}")
+}
+
+/// The largest config file read: thousands of allow-list entries fit many times over.
+pub const FILE_MAX: u64 = 1 << 20;
+
+/// Why a config file was not read.
+#[derive(Debug)]
+pub enum FileError {
+    /// It could not be opened or read.
+    Io(io::Error),
+    /// It is not something to read settings from: "not a regular file", "larger than 1 MiB",
+    /// "a /proc or /sys file".
+    Refused(&'static str),
+}
+
+/// The text of a config file. Only a regular file of at most [`FILE_MAX`] bytes on a disk
+/// file system is read; it is opened without blocking, so a FIFO or a device cannot hang the
+/// run or fill memory, and checked before a byte is read.
+pub fn read_text(path: &Path) -> Result<String, FileError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(FileError::Io)?;
+    let meta = file.metadata().map_err(FileError::Io)?;
+    if !meta.is_file() {
+        return Err(FileError::Refused("not a regular file"));
+    }
+    if meta.len() > FILE_MAX {
+        return Err(FileError::Refused("larger than 1 MiB"));
+    }
+    // /proc and /sys files say they are empty, and may hold anything (or never end).
+    #[cfg(target_os = "linux")]
+    if crate::linux::netns::is_proc_or_sys(&file) {
+        return Err(FileError::Refused("a /proc or /sys file"));
+    }
+    let mut bytes = Vec::new();
+    // It may have grown since it was looked at.
+    (&mut file)
+        .take(FILE_MAX + 1)
+        .read_to_end(&mut bytes)
+        .map_err(FileError::Io)?;
+    if bytes.len() as u64 > FILE_MAX {
+        return Err(FileError::Refused("larger than 1 MiB"));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// A threshold count: a positive whole number.
@@ -237,7 +322,7 @@ fn percent(key: &str, value: &str) -> Result<f64, String> {
 mod tests {
     use super::*;
     use crate::audit::tests::sock;
-    use nettables::inet::State;
+    use crate::inet::State;
 
     const CHECKS: &[&str] = &["time-wait", "retransmits"];
 
@@ -272,18 +357,73 @@ mod tests {
     fn bad_settings_name_their_line() {
         let bad = |text: &str| Config::default().read_file("f", text, CHECKS).unwrap_err();
         assert_eq!(bad("\nallow-port 22"), "f:2: expected 'key = value'");
-        assert_eq!(bad("colour = red"), "f:1: unknown setting 'colour'");
-        assert!(bad("allow-port = 70000").starts_with("f:1: allow-port: '70000'"));
-        assert!(bad("time-wait = -5").contains("positive whole number"));
+        assert!(
+            bad("colour = red").starts_with("f:1: unknown setting (settings: allow-listener, ")
+        );
+        assert_eq!(
+            bad("allow-port = 70000"),
+            "f:1: allow-port: expected port numbers, comma-separated"
+        );
+        assert!(bad("time-wait = -5").ends_with("time-wait: expected a positive whole number"));
         assert!(bad("time-wait = 0").contains("positive whole number"));
         assert!(bad("retransmits = NaN").contains("percentage"));
         assert!(bad("retransmits = 101").contains("percentage"));
         assert!(bad("skip = everything").contains("checks: time-wait, retransmits"));
-        assert!(bad("allow-listener = 22").contains("not ADDRESS:PORT"));
-        assert!(bad("allow-listener = *:x").contains("not ADDRESS:PORT"));
+        assert!(bad("allow-listener = 22").contains("expected ADDRESS:PORT"));
+        assert!(bad("allow-listener = *:x").contains("expected ADDRESS:PORT"));
         assert_eq!(bad("time-wait ="), "f:1: time-wait: missing value");
-        assert_eq!(bad("\u{0}=\u{ff}"), "f:1: unknown setting '\u{0}'");
-        assert_eq!(bad("colour ="), "f:1: unknown setting 'colour'");
+        // Nothing of the file is quoted: it may be one the user cannot read.
+        for secret in [
+            "SHELL=/bin/bash",
+            "\u{0}=\u{ff}",
+            "colour =",
+            "skip = s3cret",
+            "allow-port = s3cret",
+        ] {
+            let e = bad(secret);
+            for word in ["SHELL", "bash", "colour", "s3cret", "\u{0}", "\u{fffd}"] {
+                assert!(!e.contains(word), "{secret:?}: {e}");
+            }
+        }
+        // Options are the user's own words, and are quoted.
+        let e = Config::default()
+            .set("allow-port", "x1", CHECKS)
+            .unwrap_err();
+        assert!(e.contains("'x1'"), "{e}");
+    }
+
+    #[test]
+    fn only_small_regular_files_are_read() {
+        let dir = std::env::temp_dir().join(format!("nettables-audit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let refused = |path: &Path| match read_text(path) {
+            Err(FileError::Refused(why)) => why,
+            other => panic!("{path:?}: {other:?}"),
+        };
+        let fifo = dir.join("fifo");
+        let c_fifo = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_fifo.as_ptr(), 0o600) }, 0);
+        assert_eq!(refused(&fifo), "not a regular file", "and no hang");
+        assert_eq!(refused(Path::new("/dev/zero")), "not a regular file");
+        assert_eq!(
+            refused(Path::new("/proc/self/environ")),
+            "a /proc or /sys file"
+        );
+        let sparse = dir.join("sparse");
+        std::fs::File::create(&sparse)
+            .unwrap()
+            .set_len(1 << 30)
+            .unwrap();
+        assert_eq!(refused(&sparse), "larger than 1 MiB");
+        let plain = dir.join("plain");
+        std::fs::write(&plain, "skip = retransmits\n").unwrap();
+        assert_eq!(read_text(&plain).unwrap(), "skip = retransmits\n");
+        assert!(matches!(
+            read_text(&dir.join("none")),
+            Err(FileError::Io(_))
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::audit::tests::{snapshot, sock};
-    use nettables::inet::State;
+    use crate::inet::State;
 
     #[test]
     fn wildcard_listeners_grouped_by_port_unless_allowed() {

@@ -1,16 +1,20 @@
 //! Reads the kernel once into a [`Snapshot`]. Anything that cannot be read becomes a note for
 //! stderr, and the checks that need it find nothing.
+//!
+//! [`collect`] does it all; a caller with its own owner table (the exporter keeps one between
+//! scrapes) calls [`collect_without_owners`] and sets [`Sock::owner`] itself, with
+//! [`process`] for each owner.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 
-use nettables::SocketReader;
-use nettables::counters::{self, CounterFile};
-use nettables::inet::{Family, Protocol, State, StateMask};
+use crate::SocketReader;
+use crate::counters::{self, CounterFile};
+use crate::inet::{Family, InetQuery, Protocol, State, StateMask};
+use crate::process::OwnerMap;
+use crate::services::{ServiceTable, Services};
 
 use super::{Process, Snapshot, Sock};
-use crate::modes::listing::{self, Selection};
-use crate::resolve::services::{ServiceTable, Services};
 
 /// The sysctls the checks quote.
 pub const SYSCTLS: &[&str] = &[
@@ -40,12 +44,19 @@ fn tcp_states() -> StateMask {
     .fold(StateMask(0), |mask, state| mask.union(StateMask::of(state)))
 }
 
-/// The snapshot, and notes about what could not be read.
+/// The snapshot of the calling thread's network namespace, and notes about what could not
+/// be read.
 pub fn collect() -> (Snapshot, Vec<String>) {
+    let (mut snapshot, mut notes) = collect_without_owners();
+    owners(&mut snapshot, &mut notes);
+    (snapshot, notes)
+}
+
+/// The snapshot with no socket's owner set, and notes about what could not be read.
+pub fn collect_without_owners() -> (Snapshot, Vec<String>) {
     let mut notes = Vec::new();
     let mut snapshot = Snapshot::default();
     sockets(&mut snapshot, &mut notes);
-    owners(&mut snapshot, &mut notes);
     services(&mut snapshot);
     for file in [CounterFile::Snmp, CounterFile::Netstat] {
         match counters::load(file) {
@@ -53,7 +64,7 @@ pub fn collect() -> (Snapshot, Vec<String>) {
             Err(e) => notes.push(e.to_string()),
         }
     }
-    match nettables::iface::list() {
+    match crate::iface::list() {
         Ok(listing) => {
             let named = listing
                 .interfaces
@@ -63,13 +74,13 @@ pub fn collect() -> (Snapshot, Vec<String>) {
         }
         Err(e) => notes.push(format!("cannot list interfaces: {e}")),
     }
-    match nettables::sockstat::read() {
+    match crate::sockstat::read() {
         Ok(stat) => snapshot.sockstat = Some(stat),
         Err(e) => notes.push(e.to_string()),
     }
     for &name in SYSCTLS {
         // Some are not shown inside a network namespace (tcp_mem, tcp_max_orphans).
-        if let Ok(value) = nettables::sysctl::read(name) {
+        if let Ok(value) = crate::sysctl::read(name) {
             snapshot.sysctls.insert(name, value);
         }
     }
@@ -78,13 +89,15 @@ pub fn collect() -> (Snapshot, Vec<String>) {
 
 fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
     let mut reader = SocketReader::new();
-    let selection = Selection::both_families(&[Protocol::Tcp, Protocol::Udp]);
-    for (protocol, family) in selection.tables() {
+    let tables = [Protocol::Tcp, Protocol::Udp]
+        .into_iter()
+        .flat_map(|p| [Family::Inet, Family::Inet6].map(|f| (p, f)));
+    for (protocol, family) in tables {
         let states = match protocol {
             Protocol::Tcp => tcp_states(),
             _ => StateMask::CLOSE,
         };
-        let query = selection.query(protocol, family).states(states);
+        let query = InetQuery::new(protocol, family).states(states);
         let result = reader.for_each_inet(&query, |inet| {
             snapshot.sockets.push(Sock {
                 inet: *inet,
@@ -92,7 +105,7 @@ fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
             });
             Ok::<(), Infallible>(())
         });
-        match result.map_err(nettables::Error::from) {
+        match result.map_err(crate::Error::from) {
             // No IPv6 in this kernel.
             Err(e) if e.is_not_available() && family == Family::Inet6 => {}
             Err(e) => notes.push(format!("cannot list {} sockets: {e}", protocol.name())),
@@ -102,19 +115,23 @@ fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
 }
 
 fn owners(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
-    let map = listing::owners();
+    let map = OwnerMap::scan().unwrap_or_else(|_| OwnerMap {
+        access_denied: true,
+        ..OwnerMap::default()
+    });
     if map.access_denied {
         notes.push(
             "not every process could be read; run as root to see every socket's owner".into(),
+        );
+    } else if map.processes_hidden {
+        notes.push(
+            "/proc hides other users' processes (hidepid); their sockets have no owner here".into(),
         );
     }
     snapshot.processes = map
         .owners()
         .iter()
-        .map(|o| Process {
-            pid: o.pid,
-            name: program_name(&o.argv0),
-        })
+        .map(|o| process(o.pid, &o.argv0))
         .collect();
     for sock in &mut snapshot.sockets {
         if sock.inet.inode != 0 {
@@ -139,6 +156,25 @@ fn services(snapshot: &mut Snapshot) {
         }
     }
     snapshot.services = found;
+}
+
+/// Process `pid` with command line `argv0`: its name from `argv0`, its executable's name from
+/// `/proc/PID/exe` (unreadable for another user's process without root).
+pub fn process(pid: u32, argv0: &[u8]) -> Process {
+    Process {
+        pid,
+        name: program_name(argv0),
+        exe: executable_name(pid),
+    }
+}
+
+/// The last component of `/proc/PID/exe`, without the ` (deleted)` of a replaced binary;
+/// `None` when it cannot be read (another user's process, without root; a kernel thread).
+pub fn executable_name(pid: u32) -> Option<String> {
+    let target = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+    let name = target.file_name()?.to_string_lossy();
+    let name = name.strip_suffix(" (deleted)").unwrap_or(&name);
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 /// `argv[0]`'s first word without its directory: daemons rewrite their command line
@@ -167,6 +203,16 @@ mod tests {
         assert_eq!(program_name(b""), "");
         assert_eq!(program_name(b"/"), "");
         assert_eq!(program_name(b"\xff\x01x"), "\u{fffd}\u{1}x");
+    }
+
+    #[test]
+    fn executable_names_come_from_proc() {
+        let own = process(std::process::id(), b"sshd: pretending");
+        assert_eq!(own.name, "sshd");
+        let exe = std::env::current_exe().unwrap();
+        let exe = exe.file_name().unwrap().to_string_lossy();
+        assert_eq!(own.exe.as_deref(), Some(&*exe));
+        assert_eq!(process(u32::MAX, b"x").exe, None);
     }
 
     #[test]

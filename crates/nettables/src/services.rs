@@ -1,4 +1,5 @@
-//! Port → service name, from the NSS services and protocols databases, loaded once.
+//! Port → service name, from the NSS services and protocols databases, loaded once. (Not a
+//! kernel table, but the audit names listeners' ports with it, in netstat and the exporter.)
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -8,7 +9,9 @@ use std::sync::{Mutex, PoisonError};
 /// Which services table a port is looked up in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ServiceTable {
+    /// Services with protocol `tcp`.
     Tcp,
+    /// Services with protocol `udp`.
     Udp,
     /// Raw sockets: services with protocol `raw`, then every /etc/protocols entry.
     Raw,
@@ -40,6 +43,7 @@ unsafe extern "C" {
 }
 
 impl Services {
+    /// An empty cache; the databases are read by the first [`Services::name`].
     pub fn new() -> Services {
         Services::default()
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use nettables::inet::State;
+use crate::inet::State;
 
 use super::config::SUSPICIOUS_PORTS;
 use super::net::endpoint;

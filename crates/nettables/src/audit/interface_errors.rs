@@ -1,7 +1,7 @@
 //! `interface-errors`: receive or transmit errors and drops above a small share of an
 //! interface's packets.
 
-use nettables::iface::Counters;
+use crate::iface::Counters;
 
 use super::{Config, Finding, Snapshot, graded};
 

@@ -48,7 +48,7 @@ mod tests {
     use super::*;
     use crate::audit::Severity;
     use crate::audit::tests::snapshot;
-    use nettables::counters::CounterSection;
+    use crate::counters::CounterSection;
 
     fn with(retrans: u64, out: u64) -> Snapshot {
         let mut snap = snapshot(Vec::new());

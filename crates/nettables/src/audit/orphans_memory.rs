@@ -2,7 +2,7 @@
 //! `tcp_mem`, from `/proc/net/sockstat`. Both limits are machine-wide and only readable in the
 //! initial network namespace; where they cannot be read this check finds nothing.
 
-use nettables::sockstat::Sockstat;
+use crate::sockstat::Sockstat;
 
 use super::{Config, Finding, Severity, Snapshot};
 
@@ -104,7 +104,7 @@ fn percent(part: u64, whole: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::audit::tests::snapshot;
-    use nettables::sockstat::parse;
+    use crate::sockstat::parse;
 
     #[test]
     fn orphans_and_memory_against_the_limits() {

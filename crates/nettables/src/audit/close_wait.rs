@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use nettables::inet::State;
+use crate::inet::State;
 
 use super::net::endpoint;
 use super::{Config, Finding, Snapshot, Sock, graded, is_tcp};

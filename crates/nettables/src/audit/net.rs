@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use nettables::inet::{InetSocket, Protocol};
+use crate::inet::{InetSocket, Protocol};
 
 /// An IPv4-mapped IPv6 address as the IPv4 address it stands for.
 pub fn unmapped(ip: IpAddr) -> IpAddr {

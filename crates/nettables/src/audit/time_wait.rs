@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use nettables::inet::State;
+use crate::inet::State;
 
 use super::net::{endpoint, unmapped};
 use super::{Config, Finding, Severity, Snapshot, graded, is_tcp};

@@ -1,6 +1,7 @@
 //! `suspicious-listener`: listeners on ports known from backdoors and IRC bots (critical), and
 //! listeners off loopback on a port with no service name whose owner is not a known service
-//! (warning).
+//! (warning). A known service is known by its executable's name: a process can call itself
+//! `sshd` in its `argv[0]`, but cannot change the file it runs.
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -24,7 +25,8 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
             && snapshot.service(sock.inet.protocol, port).is_none()
             && !snapshot
                 .owner(sock)
-                .is_some_and(|p| config.is_known_service(&p.name))
+                .and_then(|p| p.exe.as_deref())
+                .is_some_and(|exe| config.is_known_service(exe))
         {
             Severity::Warning
         } else {
@@ -60,7 +62,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
                         format!(
                             "check that {owners} should serve port {port}{look}; if it should, name it a service \
                              with --audit-set allow-program={} or {mark}",
-                            p.name
+                            p.exe.as_deref().unwrap_or(&p.name)
                         ),
                     ),
                     None => (
@@ -84,7 +86,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::audit::tests::{config, outline, snapshot, sock};
-    use nettables::inet::State;
+    use crate::inet::State;
 
     #[test]
     fn backdoor_ports_and_unnamed_ports_of_unknown_owners() {
@@ -127,5 +129,28 @@ mod tests {
             ("allow-listener", "*:5000,127.0.0.1:31337"),
         ]);
         assert!(check(&snap, &quiet).is_empty());
+    }
+
+    #[test]
+    fn a_known_name_in_argv0_does_not_make_a_known_service() {
+        let mut snap = snapshot(vec![sock(
+            "0.0.0.0:9999",
+            "0.0.0.0:0",
+            State::LISTEN,
+            Some(0),
+        )]);
+        assert!(check(&snap, &Config::default()).is_empty(), "the real sshd");
+        snap.processes[0].exe = Some("python3.11".into());
+        let findings = check(&snap, &Config::default());
+        assert_eq!(
+            outline(&findings),
+            [(
+                Severity::Warning,
+                "tcp port 9999 has no service name and sshd (pid 10) is not a known service"
+            )]
+        );
+        assert!(findings[0].advice.contains("allow-program=python3.11"));
+        snap.processes[0].exe = None;
+        assert_eq!(check(&snap, &Config::default()).len(), 1, "unreadable exe");
     }
 }
