@@ -23,6 +23,8 @@ pub struct Config {
     pub remotes_top_k: usize,
     /// How old the socket-owner table may get before a scrape refreshes it.
     pub owners_refresh: Duration,
+    /// The audit's config file (`netstat --audit-config`'s format).
+    pub audit_config: Option<String>,
     pub netns: Netns,
 }
 
@@ -98,6 +100,12 @@ const FLAGS: &[Flag] = &[
         help: "Remote addresses exported; the rest are summed as address=\"other\".",
     },
     Flag {
+        name: "collector.audit.config",
+        value: Some("FILE"),
+        default: "",
+        help: "Allow-lists and thresholds of the audit, as for 'netstat --audit-config FILE'.",
+    },
+    Flag {
         name: "netns",
         value: Some("NAME"),
         default: "",
@@ -147,6 +155,7 @@ pub fn parse(args: &[String]) -> Result<Action, UsageError> {
     let mut programs_top_k = 10;
     let mut remotes_top_k = 10;
     let mut owners_refresh = Duration::from_secs(30);
+    let mut audit_config = None;
     let mut netns = None;
     let mut all_netns = false;
 
@@ -215,6 +224,7 @@ pub fn parse(args: &[String]) -> Result<Action, UsageError> {
                     ))
                 })?;
             }
+            "collector.audit.config" => audit_config = Some(value.to_string()),
             "netns" => {
                 if value.is_empty() {
                     return Err(usage("--netns needs a namespace name".to_string()));
@@ -244,7 +254,7 @@ pub fn parse(args: &[String]) -> Result<Action, UsageError> {
                 .iter()
                 .rev()
                 .find(|(e, _)| *e == c)
-                .map_or(!disable_defaults, |&(_, on)| on)
+                .map_or(!disable_defaults && c.by_default(), |&(_, on)| on)
         })
         .collect();
     if listen.is_empty() {
@@ -258,6 +268,7 @@ pub fn parse(args: &[String]) -> Result<Action, UsageError> {
         programs_top_k,
         remotes_top_k,
         owners_refresh,
+        audit_config,
         netns,
     })))
 }
@@ -326,9 +337,14 @@ pub fn help() -> String {
     );
     lines.retain(|(left, _)| left != "--help");
     for c in Collector::ALL {
+        let default = if c.by_default() {
+            "enabled"
+        } else {
+            "disabled"
+        };
         lines.push((
             format!("--[no-]collector.{}", c.name()),
-            format!("{} (default: enabled)", c.help()),
+            format!("{} (default: {default})", c.help()),
         ));
     }
     let width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
@@ -355,7 +371,8 @@ mod tests {
         let config = run(&[]).unwrap();
         assert_eq!(config.listen, vec!["127.0.0.1:19573"]);
         assert_eq!(config.telemetry_path, "/metrics");
-        assert_eq!(config.collectors, Collector::ALL);
+        assert_eq!(config.collectors, Collector::ALL[..6]);
+        assert_eq!(config.audit_config, None);
         assert_eq!(config.netns, Netns::Own);
         assert_eq!(config.owners_refresh, Duration::from_secs(30));
     }
@@ -382,6 +399,10 @@ mod tests {
         // The last word wins.
         let c = run(&["--no-collector.sockets", "--collector.sockets"]).unwrap();
         assert!(c.collectors.contains(&Collector::Sockets));
+        // The audit is opt-in, with its own config file.
+        let c = run(&["--collector.audit", "--collector.audit.config=/etc/a.conf"]).unwrap();
+        assert_eq!(c.collectors, Collector::ALL);
+        assert_eq!(c.audit_config.as_deref(), Some("/etc/a.conf"));
     }
 
     #[test]
@@ -409,6 +430,7 @@ mod tests {
             assert!(text.contains(flag.name), "{}", flag.name);
         }
         assert!(text.contains("--[no-]collector.listeners"));
+        assert!(text.contains("findings of netstat --audit's checks. (default: disabled)"));
     }
 
     #[test]

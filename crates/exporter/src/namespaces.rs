@@ -152,6 +152,7 @@ mod tests {
             programs_top_k: 1,
             remotes_top_k: 1,
             owners: None,
+            audit: None,
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()

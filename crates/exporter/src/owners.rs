@@ -38,6 +38,8 @@ pub struct Resolved {
     pub owners: Vec<Option<u32>>,
     /// The program name of each owner met, made once per owner.
     pub programs: Vec<String>,
+    /// The pid of each of `programs`.
+    pub pids: Vec<u32>,
 }
 
 impl Owners {
@@ -92,6 +94,7 @@ impl Owners {
             let index = owner.as_ref().map(|owner| {
                 *index_of.entry(Arc::as_ptr(owner)).or_insert_with(|| {
                     resolved.programs.push(program_name(owner));
+                    resolved.pids.push(owner.pid);
                     (resolved.programs.len() - 1) as u32
                 })
             });

@@ -22,6 +22,7 @@ pub struct Scraper {
     remotes_top_k: usize,
     all_netns: bool,
     owners: Option<Arc<Owners>>,
+    audit: Option<Arc<nettables::audit::Config>>,
     /// Each namespace and its thread. Fixed unless `--all-netns`, where it follows the
     /// namespaces in use (named ones, Docker's, every process's) at every scrape.
     workers: tokio::sync::Mutex<Vec<(Target, Worker)>>,
@@ -49,16 +50,20 @@ impl Scraper {
             // Checked at startup so that a missing privilege is reported at once.
             Netns::All => vec![start_own()?],
         };
-        let owners = config
-            .collectors
-            .contains(&Collector::Programs)
+        let wants = |c| config.collectors.contains(&c);
+        let owners = (wants(Collector::Programs) || wants(Collector::Audit))
             .then(|| Owners::new(config.owners_refresh));
+        let audit = match wants(Collector::Audit) {
+            true => Some(Arc::new(audit_config(config.audit_config.as_deref())?)),
+            false => None,
+        };
         Ok(Arc::new(Scraper {
             collectors: config.collectors.clone(),
             programs_top_k: config.programs_top_k,
             remotes_top_k: config.remotes_top_k,
             all_netns: config.netns == Netns::All,
             owners,
+            audit,
             workers: tokio::sync::Mutex::new(workers),
             in_flight: Mutex::new(None),
             logged: Mutex::new(HashMap::new()),
@@ -116,6 +121,7 @@ impl Scraper {
             programs_top_k: self.programs_top_k,
             remotes_top_k: self.remotes_top_k,
             owners,
+            audit: self.audit.clone(),
         };
 
         let mut workers = self.workers.lock().await;
@@ -140,9 +146,9 @@ impl Scraper {
         for (target, mut outcome) in outcomes {
             if let Some(why) = &owner_error {
                 for (c, ok) in &mut outcome.success {
-                    if *c == Collector::Programs {
+                    if matches!(c, Collector::Programs | Collector::Audit) {
                         *ok = false;
-                        outcome.errors.push((Collector::Programs, why.clone()));
+                        outcome.errors.push((*c, why.clone()));
                     }
                 }
             }
@@ -241,6 +247,21 @@ impl Scraper {
             }
         }
     }
+}
+
+/// The audit's settings from `--collector.audit.config`, read as `netstat --audit-config`
+/// reads them (a regular file of bounded size; mistakes named by line, not quoted).
+fn audit_config(path: Option<&str>) -> Result<nettables::audit::Config, String> {
+    use nettables::audit::config::{self, FileError};
+    let mut settings = nettables::audit::Config::default();
+    if let Some(path) = path {
+        let text = config::read_text(std::path::Path::new(path)).map_err(|e| match e {
+            FileError::Io(e) => format!("cannot read the audit config {path:?}: {e}"),
+            FileError::Refused(why) => format!("cannot read the audit config {path:?}: {why}"),
+        })?;
+        settings.read_file(path, &text, &nettables::audit::check_ids())?;
+    }
+    Ok(settings)
 }
 
 fn start_own() -> Result<(Target, Worker), String> {

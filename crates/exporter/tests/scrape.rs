@@ -408,3 +408,147 @@ fn ipv6_tables_are_read_whenever_they_hold_sockets() {
         Some(1.0)
     );
 }
+
+/// promtool's verdict on an exposition: `Err` with its complaints.
+fn promtool_check(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool");
+    promtool
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write to promtool");
+    let out = promtool.wait_with_output().expect("promtool");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+#[test]
+#[ignore = "needs root, iproute2, python3 and promtool"]
+fn audit_findings_count_planted_conditions() {
+    if !prerequisites(&["promtool"]) {
+        return;
+    }
+    let mut ns = Netns::new("audit");
+    let audit = |ns: &Netns, extra: &[&str]| {
+        let mut args = vec!["--collector.audit", "--collector.programs.refresh=0s"];
+        args.extend_from_slice(extra);
+        Exporter::for_netns(ns, &args).metrics()
+    };
+    let findings = |m: &Metrics| m.matching("netstat_audit_findings", &[]).len();
+
+    // Clean: every check and severity is there, at 0.
+    let clean = audit(&ns, &[]);
+    assert_eq!(findings(&clean), 9 * 3, "{}", clean.text);
+    assert!(
+        clean
+            .matching("netstat_audit_findings", &[])
+            .iter()
+            .all(|&(_, v)| v == 0.0),
+        "{}",
+        clean.text
+    );
+    assert_eq!(
+        clean.get("netstat_collector_success", &[("collector", "audit")]),
+        Some(1.0)
+    );
+    // Off by default.
+    let default = Exporter::for_netns(&ns, &[]).metrics();
+    assert_eq!(findings(&default), 0);
+
+    // A listener on a backdoor port.
+    ns.plant(&["--listen", "4444", "0"]);
+    let m = audit(&ns, &[]);
+    let series = |check: &str, severity: &str| {
+        m.get(
+            "netstat_audit_findings",
+            &[("check", check), ("severity", severity)],
+        )
+    };
+    assert_eq!(
+        series("suspicious-listener", "critical"),
+        Some(1.0),
+        "{}",
+        m.text
+    );
+    assert_eq!(series("suspicious-listener", "warning"), Some(0.0));
+    assert_eq!(
+        series("exposed-listener", "warning"),
+        Some(0.0),
+        "on loopback"
+    );
+    let total: f64 = m
+        .matching("netstat_audit_findings", &["severity=\"critical\""])
+        .iter()
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(total, 1.0, "{}", m.text);
+    promtool_check(&m.text).unwrap_or_else(|e| panic!("promtool check metrics: {e}"));
+
+    // The same settings as netstat --audit-config: allowed, and a check skipped.
+    let dir = TempDir::new("audit");
+    let config = dir.join("audit.conf");
+    std::fs::write(
+        &config,
+        "allow-listener = 127.0.0.1:4444 # the lab's\nskip = retransmits\n",
+    )
+    .expect("config");
+    let flag = format!("--collector.audit.config={}", config.display());
+    let quiet = audit(&ns, &[&flag]);
+    assert_eq!(findings(&quiet), 8 * 3, "{}", quiet.text);
+    assert!(
+        quiet
+            .matching("netstat_audit_findings", &["retransmits"])
+            .is_empty()
+    );
+    assert_eq!(
+        quiet.get(
+            "netstat_audit_findings",
+            &[("check", "suspicious-listener"), ("severity", "critical")]
+        ),
+        Some(0.0)
+    );
+
+    // A bad config file stops the start, with its line named and nothing of it quoted.
+    std::fs::write(&config, "API_TOKEN=hunter2\n").expect("config");
+    let out = Command::new(exporter())
+        .args([
+            "--web.listen-address=127.0.0.1:0",
+            "--collector.audit",
+            &flag,
+        ])
+        .output()
+        .expect("run the exporter");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("audit.conf:1: unknown setting"), "{stderr}");
+    assert!(
+        !stderr.contains("hunter2") && !stderr.contains("API_TOKEN"),
+        "{stderr}"
+    );
+    let out = Command::new(exporter())
+        .args([
+            "--web.listen-address=127.0.0.1:0",
+            "--collector.audit",
+            "--collector.audit.config=/dev/zero",
+        ])
+        .output()
+        .expect("run the exporter");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}

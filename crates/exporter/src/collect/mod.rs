@@ -4,6 +4,7 @@
 //! (netlink, `/proc/thread-self/net`) sees that namespace. The four socket collectors share
 //! one pass over the socket tables ([`sockets`]).
 
+pub mod audit;
 pub mod counters;
 pub mod network;
 pub mod sockets;
@@ -24,16 +25,18 @@ pub enum Collector {
     Remotes,
     Counters,
     Network,
+    Audit,
 }
 
 impl Collector {
-    pub const ALL: [Collector; 6] = [
+    pub const ALL: [Collector; 7] = [
         Collector::Sockets,
         Collector::Listeners,
         Collector::Programs,
         Collector::Remotes,
         Collector::Counters,
         Collector::Network,
+        Collector::Audit,
     ];
 
     /// The name in flags and in the `collector` label.
@@ -45,7 +48,14 @@ impl Collector {
             Collector::Remotes => "remotes",
             Collector::Counters => "counters",
             Collector::Network => "network",
+            Collector::Audit => "audit",
         }
+    }
+
+    /// Whether it runs unless turned off. The audit is opt-in: it is a second pass over the
+    /// sockets, and its findings depend on a local policy (`--collector.audit.config`).
+    pub fn by_default(self) -> bool {
+        self != Collector::Audit
     }
 
     pub fn from_name(name: &str) -> Option<Collector> {
@@ -61,6 +71,7 @@ impl Collector {
             Collector::Remotes => "netstat_remote_connections: established peers.",
             Collector::Counters => "netstat_<section>_<key>: /proc/net/snmp, netstat, snmp6.",
             Collector::Network => "netstat_network_*_total: interface counters.",
+            Collector::Audit => "netstat_audit_findings: findings of netstat --audit's checks.",
         }
     }
 }
@@ -71,8 +82,10 @@ pub struct Request {
     pub collectors: Vec<Collector>,
     pub programs_top_k: usize,
     pub remotes_top_k: usize,
-    /// The owner table, when the programs collector is on.
+    /// The owner table, when the programs or the audit collector is on.
     pub owners: Option<Arc<Owners>>,
+    /// The audit's allow-lists and thresholds, when the audit collector is on.
+    pub audit: Option<Arc<nettables::audit::Config>>,
 }
 
 /// What one namespace's scrape produced.
@@ -118,6 +131,10 @@ pub fn run(reader: &mut SocketReader, request: &Request) -> Outcome {
     }
     if wants(Collector::Network) {
         results.push((Collector::Network, network::collect(&mut outcome.metrics)));
+    }
+    if wants(Collector::Audit) {
+        let result = audit::collect(request, &mut outcome.metrics);
+        results.push((Collector::Audit, result));
     }
     // Report in the requested order.
     for &c in &request.collectors {
