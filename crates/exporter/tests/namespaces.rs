@@ -226,3 +226,48 @@ fn all_netns_labels_container_namespaces_by_their_container() {
         m.matching("netstat_tcp_listener_backlog", &["7404"])
     );
 }
+
+#[test]
+#[ignore = "needs root, iproute2 and util-linux"]
+fn a_failing_collector_reports_0_and_the_rest_answers() {
+    if !prerequisites(&["unshare", "nsenter"]) {
+        return;
+    }
+    let ns = Netns::new("fail");
+    // In a mount namespace of its own, so that its /proc/net can be taken away from it alone.
+    let mut command = Command::new("unshare");
+    command
+        .args(["-m", "--propagation", "private"])
+        .arg(exporter());
+    let exporter = Exporter::start(
+        command,
+        &[
+            "--web.listen-address=127.0.0.1:0",
+            "--netns",
+            &ns.name,
+            "--collector.audit",
+        ],
+    );
+    // Every thread's /proc/thread-self/net becomes an empty directory: the collectors that
+    // read /proc/net files fail, the socket collectors (netlink) do not.
+    let pid = exporter.pid();
+    let hide = format!("for t in /proc/{pid}/task/*; do mount -t tmpfs none $t/net; done");
+    run_checked(Command::new("nsenter").args(["-t", &pid.to_string(), "-m", "sh", "-c", &hide]));
+    for scrape in 0..2 {
+        let m = exporter.metrics();
+        let success = |c: &str| m.get("netstat_collector_success", &[("collector", c)]);
+        for (collector, ok) in [
+            ("sockets", 1.0),
+            ("listeners", 1.0),
+            ("remotes", 1.0),
+            ("counters", 0.0),
+            ("network", 0.0),
+            ("audit", 0.0),
+        ] {
+            assert_eq!(success(collector), Some(ok), "scrape {scrape}: {collector}");
+        }
+        assert!(m.get("netstat_tcp_active_opens_total", &[]).is_none());
+        assert!(!m.matching("netstat_audit_findings", &[]).is_empty());
+        assert!(m.get("netstat_scrape_duration_seconds", &[]).is_some());
+    }
+}
