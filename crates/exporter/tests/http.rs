@@ -164,6 +164,19 @@ fn bad_requests_and_idle_clients_do_not_stop_scrapes() {
     );
     assert_scrape_answers(&exporter, "a 70 KB header");
 
+    // The limit is the documented 8 KiB head: "a few KiB" passes, 9 KB is refused.
+    for (size, status) in [(6_000, 200), (9_000, 431)] {
+        let head = format!(
+            "GET /metrics HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+            "b".repeat(size)
+        );
+        assert_eq!(
+            http(&address, head.as_bytes()).status,
+            status,
+            "{size} B header"
+        );
+    }
+
     let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
     let refused = http(&address, &binary);
     assert!(
