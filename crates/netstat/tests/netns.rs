@@ -325,3 +325,69 @@ fn unprivileged_runs_are_refused_clearly() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Runs our netstat from the test's namespace under `timeout 10`: exit 124 means it hung.
+fn outside_within_10s(args: &[&str]) -> Run {
+    let out = Command::new("timeout")
+        .arg("10")
+        .arg(ours())
+        .args(args)
+        .stdin(Stdio::null())
+        .env("LC_ALL", "C")
+        .output()
+        .expect("run netstat");
+    Run {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        code: out.status.code(),
+    }
+}
+
+#[test]
+fn untrusted_namespace_files_never_hang_or_flood() {
+    let Some(ns) = Netns::new("untrusted") else {
+        return;
+    };
+    // /etc/netns/NAME: a FIFO, a link to a /proc file, a 17 MiB sparse file. Each is left out,
+    // with a word on stderr, and the run goes on.
+    let etc = Path::new("/etc/netns").join(&ns.name);
+    std::fs::create_dir_all(&etc).expect("create /etc/netns dir");
+    let made = Command::new("mkfifo")
+        .arg(etc.join("resolv.conf"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    std::os::unix::fs::symlink("/proc/self/environ", etc.join("hosts")).expect("symlink");
+    std::fs::File::create(etc.join("networks"))
+        .and_then(|f| f.set_len(17 << 20))
+        .expect("sparse file");
+    let run = outside_within_10s(&["--netns", &ns.name, "-an"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.code, Some(0), "{stderr}");
+    for (file, reason) in [
+        ("resolv.conf", "not a regular file"),
+        ("hosts", "a /proc or /sys file"),
+        ("networks", "larger than 16 MiB"),
+    ] {
+        let line = format!(
+            "netstat: {}: not used ({reason})\n",
+            etc.join(file).display()
+        );
+        assert!(stderr.contains(&line), "{line}{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&etc);
+
+    // A FIFO under /run/netns is no namespace: refused at once, 3 for the audit.
+    let fifo = format!("nst-fifo-{}", std::process::id());
+    let path = Path::new("/run/netns").join(&fifo);
+    let made = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+    assert!(made.success());
+    let run = outside_within_10s(&["--netns", &fifo, "-an"]);
+    let audit = outside_within_10s(&["--netns", &fifo, "--audit"]);
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        ![Some(0), Some(124)].contains(&run.code) && !run.stderr.is_empty(),
+        "{run:?}"
+    );
+    assert_eq!(audit.code, Some(3), "{audit:?}");
+}
