@@ -10,7 +10,7 @@
 # autogroups on, niceness only ranks processes within a session, so the bench's own session
 # (its autogroup) gets the same niceness.
 #
-# Environment: NICE (0), EXPORTER (ours, default $CARGO_TARGET_DIR or target, /release/netstat_exporter), REPS (9 scrapes of
+# Environment: OURS_ARGS (more flags for ours, e.g. --collector.audit), NICE (0), EXPORTER (ours, default $CARGO_TARGET_DIR or target, /release/netstat_exporter), REPS (9 scrapes of
 # each), HOLDERS (100 processes holding the sockets), OUT (docs/perf).
 set -euo pipefail
 
@@ -85,10 +85,11 @@ echo "== $n connections: $sockets TCP sockets in use in $ns" >&2
 
 # `ip netns exec` and `nice` exec the program, so $! is the exporter itself (for its CPU time).
 declare -A pid_of
-ip netns exec "$ns" nice -n "$NICE" "$work/netstat_exporter" --web.listen-address=127.0.0.1:$OURS_PORT 2>"$work/ours.err" &
+read -ra ours_args <<<"${OURS_ARGS:-}"
+ip netns exec "$ns" nice -n "$NICE" "$work/netstat_exporter" --web.listen-address=127.0.0.1:$OURS_PORT "${ours_args[@]}" 2>"$work/ours.err" &
 pids+=($!) && pid_of[ours]=$!
 ip netns exec "$ns" nice -n "$NICE" "$work/netstat_exporter" --web.listen-address=127.0.0.1:$OURS_RESCAN_PORT \
-	--collector.programs.refresh=0s 2>"$work/ours-rescan.err" &
+	--collector.programs.refresh=0s "${ours_args[@]}" 2>"$work/ours-rescan.err" &
 pids+=($!) && pid_of[ours-rescan]=$!
 ip netns exec "$ns" nice -n "$NICE" "$NODE" --collector.disable-defaults --collector.tcpstat \
 	--web.listen-address=127.0.0.1:$NODE_PORT 2>"$work/node.err" &
@@ -145,7 +146,7 @@ done
 	echo "established seen: ours $ours_estab, node_exporter $node_estab"
 	echo "ours first scrape (owner scan included): $first s"
 	echo "CPU per scrape (user + system, every thread; background owner rescans included): $cpu_line"
-	echo "command: sudo bench/exporter.sh $n  (REPS=$REPS NICE=$NICE)"
+	echo "command: sudo bench/exporter.sh $n  (REPS=$REPS NICE=$NICE OURS_ARGS=${OURS_ARGS:-})"
 	python3 - "$csv" <<'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
