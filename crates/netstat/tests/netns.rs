@@ -28,6 +28,11 @@ fn outside(args: &[&str], user: As) -> Run {
             "netstat",
         ]);
     }
+    run_ours(&mut cmd, args)
+}
+
+/// Runs `cmd`, a prefix that ends by running its arguments, with our netstat and `args`.
+fn run_ours(cmd: &mut Command, args: &[&str]) -> Run {
     let out = cmd
         .arg(ours())
         .args(args)
@@ -328,19 +333,7 @@ fn unprivileged_runs_are_refused_clearly() {
 
 /// Runs our netstat from the test's namespace under `timeout 10`: exit 124 means it hung.
 fn outside_within_10s(args: &[&str]) -> Run {
-    let out = Command::new("timeout")
-        .arg("10")
-        .arg(ours())
-        .args(args)
-        .stdin(Stdio::null())
-        .env("LC_ALL", "C")
-        .output()
-        .expect("run netstat");
-    Run {
-        stdout: out.stdout,
-        stderr: out.stderr,
-        code: out.status.code(),
-    }
+    run_ours(Command::new("timeout").arg("10"), args)
 }
 
 #[test]
