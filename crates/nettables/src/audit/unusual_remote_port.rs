@@ -2,7 +2,8 @@
 //! set, grouped by process and port. A port known from backdoors and IRC bots is a warning,
 //! any other unusual port is information.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
 
 use crate::inet::State;
 
@@ -18,7 +19,8 @@ const SHOWN: usize = 5;
 pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
     // Accepted connections have a listener's local port and a client's ephemeral remote one.
     let listening = snapshot.tcp_listening_ports();
-    let mut groups: BTreeMap<(Option<usize>, u16), BTreeMap<String, usize>> = BTreeMap::new();
+    // Peers are counted by address and written once each (a busy client has 100k connections).
+    let mut groups: BTreeMap<(Option<usize>, u16), HashMap<SocketAddr, usize>> = BTreeMap::new();
     for sock in snapshot
         .sockets
         .iter()
@@ -31,12 +33,17 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Vec<Finding> {
         *groups
             .entry((sock.owner, port))
             .or_default()
-            .entry(endpoint(sock.inet.remote))
+            .entry(sock.inet.remote)
             .or_default() += 1;
     }
     groups
         .into_iter()
-        .map(|((owner, port), peers)| {
+        .map(|((owner, port), by_address)| {
+            // In the order of their text; a mapped address and its IPv4 form are one peer.
+            let mut peers: BTreeMap<String, usize> = BTreeMap::new();
+            for (address, n) in by_address {
+                *peers.entry(endpoint(address)).or_default() += n;
+            }
             let owner = match owner.and_then(|i| snapshot.processes.get(i)) {
                 Some(p) => format!("{} (pid {})", p.name, p.pid),
                 None => "an unknown process".to_string(),
