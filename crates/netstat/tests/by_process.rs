@@ -62,6 +62,7 @@ fn internet_inodes(ns: &Netns) -> BTreeMap<u64, String> {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn lists_the_planted_process_with_its_descriptors() {
     let Some(mut ns) = Netns::new("byproc") else {
         return;
@@ -138,6 +139,7 @@ fn lists_the_planted_process_with_its_descriptors() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn json_lists_pid_user_command_and_descriptors() {
     let Some(mut ns) = Netns::new("byprocjson") else {
         return;

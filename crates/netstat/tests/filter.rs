@@ -92,6 +92,7 @@ const CASES: &[(&str, Option<&str>)] = &[
 type Tuple = (String, String, String);
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn filters_select_what_ss_selects() {
     let Some(mut ns) = Netns::new("filter") else {
         return;
@@ -159,6 +160,7 @@ fn filters_select_what_ss_selects() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn bad_expressions_exit_1_before_any_output() {
     let Some(ns) = Netns::new("filterr") else {
         return;
@@ -191,6 +193,7 @@ fn bad_expressions_exit_1_before_any_output() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn a_filter_hides_unix_sockets() {
     let Some(mut ns) = Netns::new("filteru") else {
         return;

@@ -110,6 +110,7 @@ const FLAG_SETS: &[&[&str]] = &[
 ];
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn interface_table_matches_net_tools() {
     let Some((ns, _peer)) = build() else { return };
     // The fixture must really show what it is meant to test.
@@ -171,6 +172,7 @@ fn continuous(ns: &Netns, binary: &str, extra: &str) -> Run {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn continuous_mode_prints_the_title_once() {
     let Some((ns, _peer)) = build() else { return };
     let ours_path = common::ours();

@@ -73,6 +73,7 @@ const FLAG_SETS: &[&[&str]] = &[
 ];
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn netns_shows_what_running_inside_shows() {
     let Some(ns) = namespace("nsname", 5200) else {
         return;
@@ -131,6 +132,7 @@ fn sleeper(ns: &Netns) -> Child {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn netns_pid_shows_the_namespace_of_a_process() {
     let Some(ns) = namespace("nspid", 5210) else {
         return;
@@ -166,6 +168,7 @@ fn netns_pid_shows_the_namespace_of_a_process() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn all_netns_covers_every_namespace() {
     let Some(a) = namespace("nsalla", 5220) else {
         return;
@@ -250,6 +253,7 @@ fn all_netns_covers_every_namespace() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn unprivileged_runs_are_refused_clearly() {
     let Some(ns) = namespace("nspriv", 5240) else {
         return;

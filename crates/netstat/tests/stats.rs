@@ -119,6 +119,7 @@ fn assert_same_stats(ns: &Netns, flags: &[&str]) {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn statistics_match_net_tools() {
     let Some(ns) = namespace("stats") else { return };
     // The traffic must show, or the comparison proves little.
@@ -157,6 +158,7 @@ fn statistics_match_net_tools() {
 /// `-c` is ignored with `-s`: one pass, then exit 0. A time limit turns a repeat into a failure
 /// instead of a hang.
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn continuous_does_not_repeat() {
     let Some(ns) = namespace("statsc") else {
         return;

@@ -72,6 +72,7 @@ fn ss_summary(ns: &Netns) -> String {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn totals_match_ss_s() {
     let Some(ns) = setup("sum") else { return };
     // The kernel-wide counters (sockets used, TCP allocated, orphans) move with whatever else
@@ -139,6 +140,7 @@ fn state_counts(text: &str) -> Vec<(String, String, u64)> {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn state_counts_and_listeners_match_net_tools_listing() {
     let Some(ns) = setup("sumstates") else { return };
     let ours = ns
@@ -218,6 +220,7 @@ fn state_counts_and_listeners_match_net_tools_listing() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn json_says_what_the_text_says() {
     let Some(ns) = setup("sumjson") else { return };
     let text = ns

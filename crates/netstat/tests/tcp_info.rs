@@ -60,6 +60,7 @@ fn ss_details(text: &str) -> HashMap<(String, String), String> {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn rows_stay_net_tools_and_details_match_ss() {
     let Some(ns) = setup("tcpinfo") else { return };
     let run = ns.run(&common::ours(), &["-tn", "--tcp-info"], As::Root);
@@ -117,6 +118,7 @@ fn rows_stay_net_tools_and_details_match_ss() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn json_has_a_nested_tcp_info_object() {
     let Some(ns) = setup("tcpinfojson") else {
         return;
