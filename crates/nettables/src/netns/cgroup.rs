@@ -332,38 +332,38 @@ mod tests {
         assert_eq!(parse(&format!("0::/{slice}\n")), None);
     }
 
+    /// Each of `cgroups` (with `{ID}` standing for [`ID`]) is `runtime`'s container [`ID`];
+    /// with `None`, in no container.
+    fn assert_containers(runtime: Option<Runtime>, cgroups: &[&str]) {
+        for cgroup in cgroups {
+            let text = format!("{}\n", cgroup.replace("{ID}", ID));
+            let expected = runtime.and_then(|r| container(r, ID));
+            assert_eq!(parse(&text), expected, "{cgroup}");
+        }
+    }
+
     #[test]
     fn cri_o_and_podman_but_not_their_monitors() {
-        assert_eq!(
-            parse(&format!("0::/machine.slice/crio-{ID}.scope\n")),
-            container(Runtime::CriO, ID)
+        assert_containers(Some(Runtime::CriO), &["0::/machine.slice/crio-{ID}.scope"]);
+        assert_containers(
+            Some(Runtime::Podman),
+            &[
+                "0::/machine.slice/libpod-{ID}.scope",
+                // Podman with --cgroupns=private puts the payload one level down.
+                "0::/machine.slice/libpod-{ID}.scope/container",
+                // Rootless Podman, under the user's manager.
+                "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-{ID}.scope",
+                // cgroupfs driver, v1.
+                "3:cpuset:/libpod_parent/libpod-{ID}",
+            ],
         );
-        assert_eq!(
-            parse(&format!("0::/system.slice/crio-conmon-{ID}.scope\n")),
-            None
-        );
-        assert_eq!(
-            parse(&format!("0::/machine.slice/libpod-{ID}.scope\n")),
-            container(Runtime::Podman, ID)
-        );
-        // Podman with --cgroupns=private puts the payload one level down.
-        assert_eq!(
-            parse(&format!("0::/machine.slice/libpod-{ID}.scope/container\n")),
-            container(Runtime::Podman, ID)
-        );
-        // Rootless Podman, under the user's manager.
-        let rootless = format!(
-            "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-{ID}.scope\n"
-        );
-        assert_eq!(parse(&rootless), container(Runtime::Podman, ID));
-        // cgroupfs driver, v1.
-        assert_eq!(
-            parse(&format!("3:cpuset:/libpod_parent/libpod-{ID}\n")),
-            container(Runtime::Podman, ID)
-        );
-        assert_eq!(
-            parse(&format!("0::/machine.slice/libpod-conmon-{ID}.scope\n")),
-            None
+        // Their monitors (conmon) are not containers.
+        assert_containers(
+            None,
+            &[
+                "0::/system.slice/crio-conmon-{ID}.scope",
+                "0::/machine.slice/libpod-conmon-{ID}.scope",
+            ],
         );
     }
 
