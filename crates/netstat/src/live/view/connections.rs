@@ -11,7 +11,7 @@ use ratatui::widgets::{Cell, Row as TableRow};
 use super::super::format;
 use super::super::model::{Conn, Mark, Model};
 use super::super::names::{self, Names};
-use super::{Pane, draw_table, indexed, right, sort_asc, sort_desc, table};
+use super::{Pane, indexed, right, sort_asc, sort_desc, table};
 
 /// Sorts the model's connections by `column` (one of the tab's sort columns).
 pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
@@ -62,11 +62,7 @@ pub fn resolve<'a>(
 ) -> Vec<Row<'a>> {
     let conns = || shown.iter().map(|&i| &model.connections[i as usize]);
     if named {
-        for conn in conns() {
-            names.request(conn.socket.local);
-            names.request(conn.socket.remote);
-        }
-        names.settle();
+        names.prefetch(conns().flat_map(|c| [c.socket.local, c.socket.remote]));
     }
     conns()
         .map(|conn| Row {
@@ -112,12 +108,7 @@ fn columns(width: u16, programs: bool) -> (usize, bool) {
 
 /// Draws the rows (the visible part of the sorted list) with `selected` highlighted.
 pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
-    let Pane {
-        title,
-        selected,
-        programs,
-    } = pane;
-    let (numbers, program) = columns(area.width, programs);
+    let (numbers, program) = columns(area.width, pane.programs);
     let mut header = vec![
         Cell::from(" Proto"),
         Cell::from("Local Address"),
@@ -179,7 +170,7 @@ pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
         cells.extend(values.into_iter().take(numbers).map(right));
         TableRow::new(cells).style(style)
     });
-    draw_table(frame, area, table(header, widths, body, title), selected);
+    pane.draw(frame, area, table(header, widths, body));
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use ratatui::widgets::{Cell, Row as TableRow};
 use super::super::format;
 use super::super::model::{Listener, Model};
 use super::super::names::{self, Names};
-use super::{Pane, draw_table, indexed, right, sort_asc, sort_desc, table};
+use super::{Pane, indexed, right, sort_asc, sort_desc, table};
 
 /// Cells of the accept-queue bar.
 const BAR: usize = 16;
@@ -50,8 +50,7 @@ pub fn resolve<'a>(
 ) -> Vec<Row<'a>> {
     let listeners = || shown.iter().map(|&i| &model.listeners[i as usize]);
     if named {
-        listeners().for_each(|l| names.request(l.socket.local));
-        names.settle();
+        names.prefetch(listeners().map(|l| l.socket.local));
     }
     listeners()
         .map(|listener| Row {
@@ -63,11 +62,7 @@ pub fn resolve<'a>(
 }
 
 pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
-    let Pane {
-        title,
-        selected,
-        programs,
-    } = pane;
+    let programs = pane.programs;
     let mut header = vec![
         Cell::from("Proto"),
         Cell::from("Local Address"),
@@ -119,7 +114,7 @@ pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
         }
         TableRow::new(cells)
     });
-    draw_table(frame, area, table(header, widths, body, title), selected);
+    pane.draw(frame, area, table(header, widths, body));
 }
 
 #[cfg(test)]

@@ -89,20 +89,21 @@ pub fn table<'a>(
     header: Vec<Cell<'a>>,
     widths: Vec<Constraint>,
     rows: impl IntoIterator<Item = Row<'a>>,
-    title: String,
 ) -> Table<'a> {
-    Table::new(rows, widths)
-        .header(Row::new(header).style(header_style()))
-        .block(block(title))
-        .highlight_symbol(SELECTED)
-        .highlight_spacing(HighlightSpacing::Always)
-        .row_highlight_style(selected_style())
+    Table::new(rows, widths).header(Row::new(header).style(header_style()))
 }
 
-/// Draws `table` in `area` with row `selected` highlighted.
-pub fn draw_table(frame: &mut Frame, area: Rect, table: Table, selected: Option<usize>) {
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(table, area, &mut state);
+impl Pane {
+    /// Draws `table` in `area` under the pane's title, the selected row highlighted.
+    pub fn draw(self, frame: &mut Frame, area: Rect, table: Table) {
+        let table = table
+            .block(block(self.title))
+            .highlight_symbol(SELECTED)
+            .highlight_spacing(HighlightSpacing::Always)
+            .row_highlight_style(selected_style());
+        let mut state = TableState::default().with_selected(self.selected);
+        frame.render_stateful_widget(table, area, &mut state);
+    }
 }
 
 /// Fills `order` with every index of `rows` (the model's order, ready to be sorted) and

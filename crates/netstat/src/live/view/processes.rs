@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Paragraph, Row as TableRow};
 use super::super::format;
 use super::super::model::{Model, Process};
 use super::super::names;
-use super::{Pane, block, draw_table, indexed, right, sort_asc, sort_desc, table};
+use super::{Pane, block, indexed, right, sort_asc, sort_desc, table};
 
 pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
     let at = indexed(&model.processes, order);
@@ -55,14 +55,9 @@ pub fn resolve<'a>(model: &'a Model, shown: &[u32]) -> Vec<Row<'a>> {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
-    let Pane {
-        title,
-        selected,
-        programs,
-    } = pane;
-    if !programs {
+    if !pane.programs {
         let text = "Owners are not watched: start with -p (as root, to see every process).";
-        frame.render_widget(Paragraph::new(text).block(block(title)), area);
+        frame.render_widget(Paragraph::new(text).block(block(pane.title)), area);
         return;
     }
     let mut header = vec![right("PID".into()), Cell::from("Program")];
@@ -102,7 +97,7 @@ pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
             right(format::rate(p.rates.tx)),
         ])
     });
-    draw_table(frame, area, table(header, widths, body, title), selected);
+    pane.draw(frame, area, table(header, widths, body));
 }
 
 #[cfg(test)]
