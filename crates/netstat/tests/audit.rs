@@ -144,7 +144,7 @@ fn backdoor_listener_is_critical_and_exits_2() {
     // The text form: severity, check and message, then indented evidence and advice.
     let text = ns.run(&ours(), &["--audit"], As::Root);
     let out = text.stdout_text();
-    assert_eq!(text.code, Some(2));
+    text.fails_with(2);
     assert!(
         out.starts_with("CRITICAL suspicious-listener: tcp port 4444 "),
         "{out}"

@@ -145,7 +145,7 @@ fn continuous_passes_repeat_the_table() {
     setup(&ns);
     let _joiner = Joiner::start(&ns, GROUPS);
     let once = ns.run(Path::new(REFERENCE), &["-gn"], As::Root);
-    assert_eq!(once.code, Some(0));
+    once.succeeds();
     let script = format!("timeout -s INT 2.5 {} -gnc; true", ours().display());
     let out = ns
         .command("sh")

@@ -79,12 +79,7 @@ impl Scene {
 
     fn ours(&self, args: &[&str]) -> Run {
         let run = self.ns.run(&ours(), args, As::Root);
-        assert!(
-            run.code == Some(0),
-            "netstat {args:?}: {:?}\n{}",
-            run.code,
-            String::from_utf8_lossy(&run.stderr)
-        );
+        run.succeeds();
         run
     }
 }

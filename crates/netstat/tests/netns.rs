@@ -177,7 +177,7 @@ fn all_netns_covers_every_namespace() {
         return;
     };
     let run = outside(&["--all-netns", "-tln"], As::Root);
-    run.assert_success();
+    run.succeeds();
     let text = run.stdout_text();
     // Split the output at the headers: namespace → its tables.
     let mut sections: Vec<(String, String)> = Vec::new();
@@ -295,7 +295,7 @@ fn unprivileged_runs_are_refused_clearly() {
     // --all-netns reports the namespaces it cannot enter, and lists the others.
     let run = outside(&["--all-netns", "-tln"], As::Nobody);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    run.assert_success();
+    run.succeeds();
     assert!(
         run.stdout_text()
             .contains("Network namespace: (current)\nActive Internet connections"),
@@ -315,7 +315,7 @@ fn unprivileged_runs_are_refused_clearly() {
     );
     // A name that matches nothing lists what there is.
     let run = outside(&["--netns", "nst-no-such-namespace", "-an"], As::Root);
-    assert_eq!(run.code, Some(1));
+    run.fails_with(1);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
         stderr.starts_with(

@@ -24,18 +24,13 @@ zero-net 0.0.0.0
 ";
 
 fn build() -> Option<(Netns, Peer)> {
-    let ns = Netns::new("route")?;
-    let peer = Peer::of(&ns);
+    let (ns, peer) = Netns::with_peer("route")?;
     ns.etc("hosts", HOSTS);
     ns.etc("networks", NETWORKS);
     // Names missing from the files must fail at once, not wait for an unreachable server.
     ns.etc("resolv.conf", "nameserver 127.0.0.1\n");
     let script = format!(
         r#"set -e
-        for k in accept_dad router_solicitations; do
-            sysctl -qw net.ipv6.conf.all.$k=0 net.ipv6.conf.default.$k=0
-        done
-        ip -n {peer} link set lo up
         ip link add vA type veth peer name vB netns {peer}
         ip -n {peer} link set vB up
         ip link set vA up

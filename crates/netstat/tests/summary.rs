@@ -81,7 +81,7 @@ fn totals_match_ss_s() {
     let before = parse_ss_block(&ss_summary(&ns));
     let run = ns.run(&common::ours(), &["--summary"], As::Root);
     let after = parse_ss_block(&ss_summary(&ns));
-    run.assert_success();
+    run.succeeds();
     let text = run.stdout_text();
     let ours = parse_ss_block(&text);
     let between = |what: &str, ours: i64, a: i64, b: i64| {
