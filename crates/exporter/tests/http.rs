@@ -10,10 +10,11 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use common::*;
+use testkit::run_checked;
 
 /// An exporter for a fresh, empty namespace.
 fn exporter_for_empty_namespace(tag: &str, extra: &[&str]) -> (Netns, Exporter) {
-    let ns = Netns::new(tag);
+    let ns = Netns::new(&format!("nse-{tag}"));
     let exporter = Exporter::for_netns(&ns, extra);
     (ns, exporter)
 }

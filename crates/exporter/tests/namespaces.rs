@@ -27,9 +27,9 @@ fn all_netns_keeps_namespaces_apart() {
     if !prerequisites(&[]) {
         return;
     }
-    let mut a = Netns::new("nsa");
+    let mut a = Netns::new("nse-nsa");
     a.plant(&["--listen", "7101", "3"]);
-    let mut b = Netns::new("nsb");
+    let mut b = Netns::new("nse-nsb");
     b.plant(&["--listen", "7202", "7"]);
     b.sh("ip link add nse-v0 type veth peer name nse-v1");
     let exporter = Exporter::start(
@@ -60,24 +60,7 @@ fn all_netns_keeps_namespaces_apart() {
             "{}",
             ns.name
         );
-        for collector in [
-            "sockets",
-            "listeners",
-            "programs",
-            "remotes",
-            "counters",
-            "network",
-        ] {
-            assert_eq!(
-                m.get(
-                    "netstat_collector_success",
-                    &[("netns", &ns.name), ("collector", collector)]
-                ),
-                Some(1.0),
-                "{} {collector}",
-                ns.name
-            );
-        }
+        m.assert_collectors_succeeded(&[("netns", &ns.name)]);
     }
     let devices = |ns: &Netns| -> Vec<String> {
         m.matching(
@@ -116,7 +99,7 @@ fn all_netns_keeps_namespaces_apart() {
     // Namespaces come and go while the exporter runs.
     let b_name = b.name.clone();
     drop(b);
-    let mut c = Netns::new("nsc");
+    let mut c = Netns::new("nse-nsc");
     c.plant(&["--listen", "7303", "2"]);
     let m = exporter.metrics();
     assert!(
@@ -185,14 +168,7 @@ impl Drop for Container {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        for dir in self.cgroups.iter().rev() {
-            for _ in 0..100 {
-                if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-        }
+        testkit::remove_cgroups(&self.cgroups);
     }
 }
 

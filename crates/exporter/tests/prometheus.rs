@@ -7,6 +7,7 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use common::*;
+use testkit::wait_for;
 
 const EXPORTER_PORT: u16 = 19573;
 const PROMETHEUS_PORT: u16 = 19090;
@@ -24,7 +25,7 @@ impl Drop for Prometheus {
 /// Runs an instant query in the namespace; the first result's value, if any.
 fn query(ns: &Netns, promql: &str) -> Option<f64> {
     let out = ns
-        .command(std::path::Path::new("curl"))
+        .command("curl")
         .args([
             "-s",
             "-m",
@@ -46,10 +47,10 @@ fn prometheus_scrapes_the_exporter() {
     if !prerequisites(&["prometheus", "curl"]) {
         return;
     }
-    let mut ns = Netns::new("prom");
+    let mut ns = Netns::new("nse-prom");
     ns.plant(&[]);
     let _exporter = Exporter::start(
-        ns.command(&exporter()),
+        ns.command(exporter()),
         &[&format!("--web.listen-address=127.0.0.1:{EXPORTER_PORT}")],
     );
     let dir = TempDir::new("prom");
@@ -63,7 +64,7 @@ fn prometheus_scrapes_the_exporter() {
     )
     .unwrap();
     let child = ns
-        .command(std::path::Path::new("prometheus"))
+        .command("prometheus")
         .arg(format!(
             "--config.file={}",
             dir.join("prometheus.yml").display()

@@ -60,26 +60,13 @@ fn planted_sockets_match_ss() {
     if !prerequisites(&["promtool"]) {
         return;
     }
-    let mut ns = Netns::new("plant");
+    let mut ns = Netns::new("nse-plant");
     ns.plant(&[]);
     let exporter = Exporter::for_netns(&ns, &["--collector.programs.refresh=0s"]);
     let m = exporter.metrics();
 
     // Every collector worked.
-    for collector in [
-        "sockets",
-        "listeners",
-        "programs",
-        "remotes",
-        "counters",
-        "network",
-    ] {
-        assert_eq!(
-            m.get("netstat_collector_success", &[("collector", collector)]),
-            Some(1.0),
-            "{collector}"
-        );
-    }
+    m.assert_collectors_succeeded(&[]);
 
     // Listeners: queue and backlog are ss's Recv-Q and Send-Q of the LISTEN rows.
     let listeners = rows(&ns.ss("-tln"));
@@ -283,7 +270,7 @@ fn top_k_limits_keep_totals() {
     if !prerequisites(&[]) {
         return;
     }
-    let mut ns = Netns::new("topk");
+    let mut ns = Netns::new("nse-topk");
     ns.plant(&[]);
     let all = Exporter::for_netns(&ns, &[]).metrics();
     let cut = Exporter::for_netns(
@@ -351,7 +338,7 @@ fn ipv6_tables_are_read_whenever_they_hold_sockets() {
         return;
     }
     // In use, with a TIME_WAIT socket besides.
-    let mut ns = Netns::new("ipv6");
+    let mut ns = Netns::new("nse-ipv6");
     ns.plant(&["--ipv6"]);
     let m = Exporter::for_netns(&ns, &[]).metrics();
     assert_family_matches_ss(&ns, &m, "ipv6", "-6");
@@ -375,7 +362,7 @@ fn ipv6_tables_are_read_whenever_they_hold_sockets() {
     );
     // Nothing IPv6 in use but a TIME_WAIT socket: the table is still read (the exporter
     // skips a table only when the namespace's counters say it is empty).
-    let mut quiet = Netns::new("tw6");
+    let mut quiet = Netns::new("nse-tw6");
     quiet.plant(&["--time-wait-ipv6"]);
     let m = Exporter::for_netns(&quiet, &[]).metrics();
     assert_eq!(quiet.ss("-t -6 -an state time-wait").len(), 1);

@@ -55,6 +55,7 @@ fn assert_usage_error(ns: &Netns, args: &[&str], user: As) {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn option_errors() {
     let Some(ns) = Netns::new("cliopt") else {
         return;
@@ -111,6 +112,7 @@ fn option_errors() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn family_and_mode_errors() {
     let Some(ns) = Netns::new("clifam") else {
         return;
@@ -164,6 +166,7 @@ fn family_and_mode_errors() {
 
 /// Families that print the default listing or nothing special; operands are ignored.
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn accepted_oddities() {
     let Some(ns) = Netns::new("cliodd") else {
         return;
@@ -197,6 +200,7 @@ fn accepted_oddities() {
 /// Route mode refuses families it has no table for (net-tools' route_info). These depend on
 /// the route mode (modes/route.rs), not on option parsing.
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn route_family_errors() {
     let Some(ns) = Netns::new("clirt") else {
         return;
@@ -220,6 +224,7 @@ fn route_family_errors() {
 /// `--tcpip` makes net-tools print a garbled internal-error line and select nothing; we treat
 /// it as `--inet` (spec 0.4), so our run equals net-tools' `--inet`.
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn tcpip_is_inet() {
     let Some(ns) = Netns::new("clitcpip") else {
         return;
@@ -250,6 +255,7 @@ fn tcpip_is_inet() {
 
 /// Help and version texts are our own: status 0, text on stdout, nothing on stderr.
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn help_and_version() {
     let Some(ns) = Netns::new("clihelp") else {
         return;
@@ -298,6 +304,7 @@ fn help_and_version() {
 /// `netstat -anc | head -1`: when the reader goes away, netstat is killed by SIGPIPE with
 /// nothing on stderr, as net-tools is.
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn broken_pipe_ends_quietly() {
     let Some(ns) = Netns::new("clipipe") else {
         return;

@@ -513,12 +513,14 @@ fn tcp_scenario() -> Option<Scenario> {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn tcp_as_root() {
     let Some(s) = tcp_scenario() else { return };
     s.compare_all(FLAG_SETS, As::Root);
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn tcp_as_nobody() {
     let Some(s) = tcp_scenario() else { return };
     s.compare_all(FLAG_SETS, As::Nobody);
@@ -605,12 +607,14 @@ fn datagram_scenario() -> Option<Scenario> {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn datagram_as_root() {
     let Some(s) = datagram_scenario() else { return };
     s.compare_all(FLAG_SETS, As::Root);
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn datagram_as_nobody() {
     let Some(s) = datagram_scenario() else { return };
     s.compare_all(FLAG_SETS, As::Nobody);
@@ -700,12 +704,14 @@ fn unix_scenario() -> Option<Scenario> {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn unix_as_root() {
     let Some(s) = unix_scenario() else { return };
     s.compare_all(FLAG_SETS, As::Root);
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn unix_as_nobody() {
     let Some(s) = unix_scenario() else { return };
     s.compare_all(FLAG_SETS, As::Nobody);
@@ -723,6 +729,7 @@ const CONTROL_SPEC: &str = r#"{"sockets": [
 ]}"#;
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn control_characters_print_as_question_marks() {
     let Some(mut s) = Scenario::new("ctl") else {
         return;
@@ -799,6 +806,7 @@ fn passes(stdout: &[u8]) -> Vec<&[u8]> {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn continuous_first_pass_matches() {
     let Some(mut s) = Scenario::new("cont") else {
         return;
@@ -851,6 +859,7 @@ fn continuous_first_pass_matches() {
 /// `netstat -anc | head -1`: once `head` is gone, we must notice the broken pipe, stop, and
 /// say nothing on stderr.
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn continuous_broken_pipe_ends_quietly() {
     let Some(s) = Scenario::new("pipe") else {
         return;

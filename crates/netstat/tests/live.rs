@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Netns;
+use common::{Netns, Run};
 
 /// How long a test waits for the screen to show what it expects.
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -106,21 +106,9 @@ impl Scene {
             };
             *counts.entry(ss_to_netstat(state)).or_insert(0) += 1;
         }
-        let order = [
-            "ESTABLISHED",
-            "SYN_SENT",
-            "SYN_RECV",
-            "FIN_WAIT1",
-            "FIN_WAIT2",
-            "TIME_WAIT",
-            "CLOSE",
-            "CLOSE_WAIT",
-            "LAST_ACK",
-            "LISTEN",
-            "CLOSING",
-        ];
-        let pairs: Vec<String> = order
-            .iter()
+        // In the kernel's order of the states, as the header counts them.
+        let pairs: Vec<String> = (1..=11)
+            .filter_map(|n| nettables::inet::State(n).tcp_name())
             .filter_map(|s| counts.get(s).map(|n| format!("{s} {n}")))
             .collect();
         format!("TCP: {}", pairs.join("  "))
@@ -629,20 +617,11 @@ fn a_small_terminal_gets_a_message_and_resizing_redraws() {
 
 #[test]
 fn without_a_terminal_it_points_to_c_and_json() {
-    let out = Command::new(common::ours())
-        .arg("--live")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let message = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        message.starts_with("netstat: --live needs a terminal")
-            && message.contains("-c")
-            && message.contains("--json"),
-        "{message}"
-    );
-    assert!(out.stdout.is_empty());
+    let run = Run::of(Command::new(common::ours()).arg("--live"));
+    run.fails_with(1).stderr_has("-c").stderr_has("--json");
+    let message = run.stderr_text();
+    assert!(message.starts_with("netstat: --live needs a terminal"), "{message}");
+    assert!(run.stdout.is_empty());
 }
 
 #[test]

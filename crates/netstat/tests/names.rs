@@ -35,6 +35,7 @@ sys.stdin.read()
 "#;
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn silent_dns_prints_every_row_numerically() {
     let Some(ns) = Netns::new("names") else {
         return;
@@ -87,7 +88,7 @@ fn silent_dns_prints_every_row_numerically() {
         let peer = format!("10.77.{}.{}:", 1 + i / 200, 1 + i % 200);
         assert!(text.contains(&peer), "peer {peer} printed numerically");
     }
-    assert_eq!(run.code, Some(0));
+    run.succeeds();
     // Not a timing test of speed: net-tools would take PEERS resolver timeouts (well over an
     // hour); the bound only proves that the deadline, not the resolver, ended the wait.
     assert!(elapsed < Duration::from_secs(60), "run took {elapsed:?}");

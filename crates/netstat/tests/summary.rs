@@ -72,6 +72,7 @@ fn ss_summary(ns: &Netns) -> String {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn totals_match_ss_s() {
     let Some(ns) = setup("sum") else { return };
     // The kernel-wide counters (sockets used, TCP allocated, orphans) move with whatever else
@@ -80,7 +81,7 @@ fn totals_match_ss_s() {
     let before = parse_ss_block(&ss_summary(&ns));
     let run = ns.run(&common::ours(), &["--summary"], As::Root);
     let after = parse_ss_block(&ss_summary(&ns));
-    run.assert_success();
+    run.succeeds();
     let text = run.stdout_text();
     let ours = parse_ss_block(&text);
     let between = |what: &str, ours: i64, a: i64, b: i64| {
@@ -139,6 +140,7 @@ fn state_counts(text: &str) -> Vec<(String, String, u64)> {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn state_counts_and_listeners_match_net_tools_listing() {
     let Some(ns) = setup("sumstates") else { return };
     let ours = ns
@@ -218,6 +220,7 @@ fn state_counts_and_listeners_match_net_tools_listing() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn json_says_what_the_text_says() {
     let Some(ns) = setup("sumjson") else { return };
     let text = ns

@@ -147,73 +147,37 @@ mod tests {
 
     #[test]
     fn names_from_the_issue_and_the_docs() {
-        let cases = [
-            ("Tcp", "RetransSegs", "netstat_tcp_retrans_segs_total"),
-            (
-                "TcpExt",
-                "ListenOverflows",
-                "netstat_tcpext_listen_overflows_total",
-            ),
-            (
-                "TcpExt",
-                "TCPSynRetrans",
-                "netstat_tcpext_tcp_syn_retrans_total",
-            ),
-            ("TcpExt", "DelayedACKs", "netstat_tcpext_delayed_acks_total"),
-            (
-                "TcpExt",
-                "DelayedACKLost",
-                "netstat_tcpext_delayed_ack_lost_total",
-            ),
-            (
-                "TcpExt",
-                "TCPSpuriousRTOs",
-                "netstat_tcpext_tcp_spurious_rtos_total",
-            ),
-            (
-                "TcpExt",
-                "TCPMD5NotFound",
-                "netstat_tcpext_tcpmd5_not_found_total",
-            ),
-            ("TcpExt", "TW", "netstat_tcpext_tw_total"),
-            ("TcpExt", "ListenDrops", "netstat_tcpext_listen_drops_total"),
-            (
-                "TcpExt",
-                "SyncookiesSent",
-                "netstat_tcpext_syncookies_sent_total",
-            ),
-            ("Udp", "RcvbufErrors", "netstat_udp_rcvbuf_errors_total"),
-            ("Udp6", "Udp6InErrors", "netstat_udp6_in_errors_total"),
-            ("TcpExt", "PAWSEstab", "netstat_tcpext_paws_estab_total"),
-            ("IpExt", "InNoECTPkts", "netstat_ipext_in_no_ect_pkts_total"),
-            ("IcmpMsg", "InType3", "netstat_icmpmsg_in_type3_total"),
-            (
-                "MPTcpExt",
-                "MPJoinAckHMacFailure",
-                "netstat_mptcpext_mp_join_ack_hmac_failure_total",
-            ),
-            (
-                "TcpExt",
-                "TCPReqQFullDoCookies",
-                "netstat_tcpext_tcp_req_qfull_do_cookies_total",
-            ),
-            ("Ip6", "Ip6InReceives", "netstat_ip6_in_receives_total"),
-            ("Icmp6", "Icmp6InType134", "netstat_icmp6_in_type134_total"),
-            (
-                "UdpLite6",
-                "UdpLite6InErrors",
-                "netstat_udplite6_in_errors_total",
-            ),
-            (
-                "MPTcpExt",
-                "MPCapableSYNRX",
-                "netstat_mptcpext_mp_capable_synrx_total",
-            ),
-            ("Tcp", "CurrEstab", "netstat_tcp_curr_estab"),
-            ("Tcp", "RtoMin", "netstat_tcp_rto_min"),
-            ("Ip", "DefaultTTL", "netstat_ip_default_ttl"),
-        ];
-        for (section, key, want) in cases {
+        // Section, key and the metric name, one case a line.
+        let cases = "
+            Tcp      RetransSegs          netstat_tcp_retrans_segs_total
+            TcpExt   ListenOverflows      netstat_tcpext_listen_overflows_total
+            TcpExt   TCPSynRetrans        netstat_tcpext_tcp_syn_retrans_total
+            TcpExt   DelayedACKs          netstat_tcpext_delayed_acks_total
+            TcpExt   DelayedACKLost       netstat_tcpext_delayed_ack_lost_total
+            TcpExt   TCPSpuriousRTOs      netstat_tcpext_tcp_spurious_rtos_total
+            TcpExt   TCPMD5NotFound       netstat_tcpext_tcpmd5_not_found_total
+            TcpExt   TW                   netstat_tcpext_tw_total
+            TcpExt   ListenDrops          netstat_tcpext_listen_drops_total
+            TcpExt   SyncookiesSent       netstat_tcpext_syncookies_sent_total
+            Udp      RcvbufErrors         netstat_udp_rcvbuf_errors_total
+            Udp6     Udp6InErrors         netstat_udp6_in_errors_total
+            TcpExt   PAWSEstab            netstat_tcpext_paws_estab_total
+            IpExt    InNoECTPkts          netstat_ipext_in_no_ect_pkts_total
+            IcmpMsg  InType3              netstat_icmpmsg_in_type3_total
+            MPTcpExt MPJoinAckHMacFailure netstat_mptcpext_mp_join_ack_hmac_failure_total
+            TcpExt   TCPReqQFullDoCookies netstat_tcpext_tcp_req_qfull_do_cookies_total
+            Ip6      Ip6InReceives        netstat_ip6_in_receives_total
+            Icmp6    Icmp6InType134       netstat_icmp6_in_type134_total
+            UdpLite6 UdpLite6InErrors     netstat_udplite6_in_errors_total
+            MPTcpExt MPCapableSYNRX       netstat_mptcpext_mp_capable_synrx_total
+            Tcp      CurrEstab            netstat_tcp_curr_estab
+            Tcp      RtoMin               netstat_tcp_rto_min
+            Ip       DefaultTTL           netstat_ip_default_ttl
+        ";
+        for case in cases.lines().filter(|l| !l.trim().is_empty()) {
+            let [section, key, want] = case.split_whitespace().collect::<Vec<_>>()[..] else {
+                panic!("{case}");
+            };
             assert_eq!(metric_name(section, key), want, "{section}: {key}");
         }
     }

@@ -10,8 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The exporter binary cargo built for the tests.
 pub fn exporter() -> PathBuf {
@@ -25,76 +24,34 @@ pub const UDP_PORT: u16 = 7003;
 /// The name the planting process shows (argv[0] and comm).
 pub const PROGRAM: &str = "plantd";
 
-/// Whether root and `tools` are there. Without them: a loud skip, or a panic under `CI=true`.
+/// Whether root, `ss`, `ip`, python3 and `tools` are there. Without them: a loud skip, or a
+/// panic under `CI=true`.
 pub fn prerequisites(tools: &[&str]) -> bool {
-    let mut missing = Vec::new();
-    if !rustix::process::geteuid().is_root() {
-        missing.push("root".to_string());
-    }
-    for tool in ["ip", "ss", "/usr/bin/python3"].iter().chain(tools) {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !found {
-            missing.push((*tool).to_string());
-        }
-    }
-    if missing.is_empty() {
-        return true;
-    }
-    let message = format!("SKIPPED: exporter test needs {}", missing.join(", "));
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{message} (a skip fails under CI=true)");
-    }
-    eprintln!("\n!!!!!!!!!! {message} !!!!!!!!!!\n");
-    false
+    let needed: Vec<&str> = ["ip", "ss", "/usr/bin/python3"]
+        .iter()
+        .chain(tools)
+        .copied()
+        .collect();
+    testkit::prerequisites("exporter test", &needed)
 }
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+// The tests name their namespaces `nse-TAG`, so that a leftover shows which test made it.
+pub use testkit::Netns;
 
-/// A network namespace with loopback up, removed (with its processes) on drop.
-pub struct Netns {
-    pub name: String,
-    children: Vec<Child>,
-}
-
-impl Netns {
-    pub fn new(tag: &str) -> Netns {
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let name = format!("nse-{tag}-{}-{n}", std::process::id());
-        let _ = Command::new("ip")
-            .args(["netns", "del", &name])
-            .stderr(Stdio::null())
-            .status();
-        run_checked(Command::new("ip").args(["netns", "add", &name]));
-        let ns = Netns {
-            name,
-            children: Vec::new(),
-        };
-        ns.sh("ip link set lo up");
-        ns
-    }
-
-    /// Runs a shell script in the namespace and returns its stdout; panics if it fails.
-    pub fn sh(&self, script: &str) -> String {
-        let out =
-            run_checked(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// A command that runs in the namespace.
-    pub fn command(&self, program: &Path) -> Command {
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.name]).arg(program);
-        cmd
-    }
-
+/// What the exporter's tests do in a namespace.
+pub trait Planting {
     /// Plants the sockets of `fixtures/plant.py` (5 connections queued on an 8-deep listener,
     /// 10 accepted on another, a UDP socket, all held by [`PROGRAM`]), or `connections` outgoing
     /// connections to one listener on `port` when `connections` is given.
-    pub fn plant(&mut self, args: &[&str]) {
+    fn plant(&mut self, args: &[&str]);
+    /// Runs `ss ARGS` in the namespace and returns its lines (without the header).
+    fn ss(&self, args: &str) -> Vec<String>;
+    /// One value of `/proc/net/snmp` (`section`, `key`) in the namespace.
+    fn snmp(&self, section: &str, key: &str) -> i64;
+}
+
+impl Planting for Netns {
+    fn plant(&mut self, args: &[&str]) {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plant.py");
         let mut child = Command::new("ip")
             .args(["netns", "exec", &self.name, "bash", "-c"])
@@ -112,11 +69,10 @@ impl Netns {
             .read_line(&mut line)
             .expect("fixture readiness");
         assert_eq!(line.trim(), "ready", "the fixture could not plant {args:?}");
-        self.children.push(child);
+        self.adopt(child);
     }
 
-    /// Runs `ss ARGS` in the namespace and returns its lines (without the header).
-    pub fn ss(&self, args: &str) -> Vec<String> {
+    fn ss(&self, args: &str) -> Vec<String> {
         self.sh(&format!("ss -H {args}"))
             .lines()
             .filter(|l| !l.trim().is_empty())
@@ -124,8 +80,7 @@ impl Netns {
             .collect()
     }
 
-    /// One value of `/proc/net/snmp` (`section`, `key`) in the namespace.
-    pub fn snmp(&self, section: &str, key: &str) -> i64 {
+    fn snmp(&self, section: &str, key: &str) -> i64 {
         let text = self.sh("cat /proc/net/snmp");
         let lines: Vec<&str> = text.lines().collect();
         for pair in lines.chunks(2) {
@@ -145,29 +100,6 @@ impl Netns {
         }
         panic!("no {section}: {key} in /proc/net/snmp");
     }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            drop(child.stdin.take());
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.name])
-            .status();
-    }
-}
-
-pub fn run_checked(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// A running exporter, stopped on drop.
@@ -338,6 +270,23 @@ impl Metrics {
         self.series.get(&key).copied()
     }
 
+    /// Asserts that every collector reported success, for the series with `labels` first.
+    pub fn assert_collectors_succeeded(&self, labels: &[(&str, &str)]) {
+        for collector in [
+            "sockets",
+            "listeners",
+            "programs",
+            "remotes",
+            "counters",
+            "network",
+        ] {
+            let mut labels = labels.to_vec();
+            labels.push(("collector", collector));
+            let value = self.get("netstat_collector_success", &labels);
+            assert_eq!(value, Some(1.0), "{labels:?}");
+        }
+    }
+
     /// Like [`Metrics::get`], 0 when the series is absent.
     pub fn value(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         self.get(name, labels).unwrap_or(0.0)
@@ -354,25 +303,16 @@ impl Metrics {
     }
 }
 
-/// Waits until `check` is true, for `limit` at most.
-pub fn wait_for(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
-}
-
 /// A fresh temporary directory, removed on drop.
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!("nse-{tag}-{}-{n}", std::process::id()));
+        let path = std::env::temp_dir().join(format!(
+            "nse-{tag}-{}-{}",
+            std::process::id(),
+            testkit::unique()
+        ));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).expect("temp dir");
         TempDir(path)

@@ -354,23 +354,45 @@ pub(crate) mod tests {
         o
     }
 
+    /// Sockets from a table, one a line: `key | local | remote | state | rx tx | pid program`,
+    /// the state by its kernel name; rates and owner may be left empty.
+    pub(crate) fn sample(table: &str) -> Vec<Observed> {
+        let state = |name: &str| {
+            let n = (1..=11).find(|&n| State(n).tcp_name() == Some(name));
+            State(n.unwrap_or_else(|| panic!("no state {name}")))
+        };
+        let rows = table.lines().filter(|l| !l.trim().is_empty());
+        rows.map(|row| {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let [key, local, remote, st, rates, owner] = cells[..] else {
+                panic!("{row}");
+            };
+            let mut o = observed(local, remote, state(st), key.parse().unwrap());
+            if let Some((rx, tx)) = rates.split_once(' ') {
+                o = busy(o, rx.parse().unwrap(), tx.parse().unwrap());
+            }
+            if let Some((pid, program)) = owner.split_once(' ') {
+                o = owned(o, pid.parse().unwrap(), program);
+            }
+            o
+        })
+        .collect()
+    }
+
     #[test]
     fn listeners_count_the_connections_to_their_port() {
-        let current = vec![
-            observed("0.0.0.0:80", "0.0.0.0:0", State::LISTEN, 1),
-            observed("127.0.0.1:22", "0.0.0.0:0", State::LISTEN, 2),
-            observed("10.0.0.1:80", "10.0.0.9:5000", State::ESTABLISHED, 3),
-            observed("10.0.0.1:80", "10.0.0.9:5001", State::TIME_WAIT, 4),
-            observed(
-                "[::ffff:10.0.0.1]:80",
-                "[::ffff:10.0.0.9]:5002",
-                State::SYN_RECV,
-                5,
-            ),
-            observed("127.0.0.1:22", "127.0.0.1:6000", State::CLOSE_WAIT, 6),
-            observed("10.0.0.1:22", "10.0.0.9:6001", State::ESTABLISHED, 7),
-            observed("0.0.0.0:5353", "0.0.0.0:0", State::CLOSE, 8),
-        ];
+        let current = sample(
+            "
+            1 | 0.0.0.0:80             | 0.0.0.0:0              | LISTEN      | |
+            2 | 127.0.0.1:22           | 0.0.0.0:0              | LISTEN      | |
+            3 | 10.0.0.1:80            | 10.0.0.9:5000          | ESTABLISHED | |
+            4 | 10.0.0.1:80            | 10.0.0.9:5001          | TIME_WAIT   | |
+            5 | [::ffff:10.0.0.1]:80   | [::ffff:10.0.0.9]:5002 | SYN_RECV    | |
+            6 | 127.0.0.1:22           | 127.0.0.1:6000         | CLOSE_WAIT  | |
+            7 | 10.0.0.1:22            | 10.0.0.9:6001          | ESTABLISHED | |
+            8 | 0.0.0.0:5353           | 0.0.0.0:0              | CLOSE       | |
+            ",
+        );
         let mut model = Model::default();
         model.add_sockets(&current, |_| false, [].iter(), false);
         assert_eq!(model.listeners.len(), 2);
@@ -399,38 +421,16 @@ pub(crate) mod tests {
 
     #[test]
     fn processes_add_up_their_sockets_and_rates() {
-        let current = vec![
-            owned(
-                observed("0.0.0.0:80", "0.0.0.0:0", State::LISTEN, 1),
-                10,
-                "nginx",
-            ),
-            owned(
-                busy(
-                    observed("10.0.0.1:80", "10.0.0.9:5000", State::ESTABLISHED, 2),
-                    100.0,
-                    2000.0,
-                ),
-                10,
-                "nginx",
-            ),
-            owned(
-                busy(
-                    observed("10.0.0.1:80", "10.0.0.9:5001", State::CLOSE_WAIT, 3),
-                    1.0,
-                    0.0,
-                ),
-                10,
-                "nginx",
-            ),
-            owned(
-                observed("0.0.0.0:53", "0.0.0.0:0", State::CLOSE, 4),
-                20,
-                "dnsd",
-            ),
-            observed("10.0.0.1:80", "10.0.0.9:5002", State::TIME_WAIT, 5),
-            observed("10.0.0.1:9", "10.0.0.9:9", State::ESTABLISHED, 6),
-        ];
+        let current = sample(
+            "
+            1 | 0.0.0.0:80  | 0.0.0.0:0     | LISTEN      |          | 10 nginx
+            2 | 10.0.0.1:80 | 10.0.0.9:5000 | ESTABLISHED | 100 2000 | 10 nginx
+            3 | 10.0.0.1:80 | 10.0.0.9:5001 | CLOSE_WAIT  | 1 0      | 10 nginx
+            4 | 0.0.0.0:53  | 0.0.0.0:0     | CLOSE       |          | 20 dnsd
+            5 | 10.0.0.1:80 | 10.0.0.9:5002 | TIME_WAIT   |          |
+            6 | 10.0.0.1:9  | 10.0.0.9:9    | ESTABLISHED |          |
+            ",
+        );
         let mut model = Model::default();
         model.add_sockets(&current, |k| k == SocketKey(2), [].iter(), true);
         let nginx = &model.processes[0];

@@ -34,16 +34,15 @@ impl Names {
         self.hosts.start_pass();
     }
 
-    /// Asks for the host name of `addr` (in the background).
-    pub fn request(&mut self, addr: SocketAddr) {
-        let ip = addr.ip().to_canonical();
-        if !ip.is_unspecified() {
-            self.hosts.request(ip);
+    /// Asks for the host names of `addresses` (in the background), then takes the names that
+    /// have arrived, without waiting for the others.
+    pub fn prefetch(&mut self, addresses: impl IntoIterator<Item = SocketAddr>) {
+        for addr in addresses {
+            let ip = addr.ip().to_canonical();
+            if !ip.is_unspecified() {
+                self.hosts.request(ip);
+            }
         }
-    }
-
-    /// Takes the names that have arrived, without waiting for the others.
-    pub fn settle(&mut self) {
         self.hosts.wait();
     }
 

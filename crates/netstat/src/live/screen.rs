@@ -12,7 +12,7 @@ use super::details::{Details, Subject};
 use super::model::{Mark, Model};
 use super::names::Names;
 use super::view::frame::{self, Header, MIN_HEIGHT, MIN_WIDTH};
-use super::view::{self, Window, connections, listeners, processes, states};
+use super::view::{self, Pane, Window, connections, listeners, processes, states};
 
 /// What does not change while the view runs.
 pub struct Meta {
@@ -275,19 +275,34 @@ impl Screen {
                         model.connections.len() - closed
                     )
                 };
-                connections::render(frame, body, &rows, selected(rows.len()), title, programs);
+                let pane = Pane {
+                    title,
+                    selected: selected(rows.len()),
+                    programs,
+                };
+                connections::render(frame, body, &rows, pane);
             }
             Tab::Processes => {
                 let shown = window.slice(&self.orders[1]);
                 let rows = processes::resolve(model, shown);
                 let title = format!("Processes: {}, sorted by {sort}", model.processes.len());
-                processes::render(frame, body, &rows, selected(rows.len()), title, programs);
+                let pane = Pane {
+                    title,
+                    selected: selected(rows.len()),
+                    programs,
+                };
+                processes::render(frame, body, &rows, pane);
             }
             Tab::Listeners => {
                 let shown = window.slice(&self.orders[2]);
                 let rows = listeners::resolve(model, shown, &mut self.names, self.app.names);
                 let title = format!("Listeners: {} TCP, sorted by {sort}", model.listeners.len());
-                listeners::render(frame, body, &rows, selected(rows.len()), title, programs);
+                let pane = Pane {
+                    title,
+                    selected: selected(rows.len()),
+                    programs,
+                };
+                listeners::render(frame, body, &rows, pane);
             }
             Tab::States => {
                 let title = "States: TCP sockets by state over time".to_string();

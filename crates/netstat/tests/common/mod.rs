@@ -6,12 +6,15 @@
 //! ns.sh("ip addr add 10.1.0.1/24 dev lo");
 //! ns.assert_same(&["-tan"], As::Root);
 //! ```
-#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(dead_code, unused_imports)] // each test binary uses a different part of the harness
 
 use std::io::{BufRead, BufReader, Write};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::{Command, Stdio};
+
+pub use testkit::Run;
+use testkit::run_checked;
 
 /// net-tools' netstat, the reference.
 pub const REFERENCE: &str = "/usr/bin/netstat";
@@ -21,31 +24,11 @@ pub fn ours() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_netstat"))
 }
 
-/// Whether the differential tests can run: root, net-tools and iproute2. Without them the test
-/// is skipped with a loud message; under `CI=true` a skip is a failure.
+/// Whether the differential tests can run: root, net-tools, iproute2 and python3 (the socket
+/// fixtures). Without them the test is skipped with a loud message; under `CI=true` a skip is
+/// a failure.
 pub fn prerequisites() -> bool {
-    let mut missing = Vec::new();
-    if !rustix::process::geteuid().is_root() {
-        missing.push("root");
-    }
-    if !Path::new(REFERENCE).exists() {
-        missing.push("net-tools (/usr/bin/netstat)");
-    }
-    if Command::new("ip").arg("-V").output().is_err() {
-        missing.push("iproute2 (ip)");
-    }
-    if !Path::new("/usr/bin/python3").exists() {
-        missing.push("python3 (socket fixtures)");
-    }
-    if missing.is_empty() {
-        return true;
-    }
-    let message = format!("SKIPPED: differential test needs {}", missing.join(", "));
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{message} (a skip fails under CI=true)");
-    }
-    eprintln!("\n!!!!!!!!!! {message} !!!!!!!!!!\n");
-    false
+    testkit::prerequisites("differential test", &[REFERENCE, "ip", "/usr/bin/python3"])
 }
 
 /// Who runs the two binaries.
@@ -56,58 +39,21 @@ pub enum As {
     Nobody,
 }
 
-/// The outcome of one run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Run {
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-    pub code: Option<i32>,
-}
-
-impl Run {
-    pub fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-
-    /// Panics, showing stderr, unless the run exited with status 0.
-    pub fn assert_success(&self) {
-        assert_eq!(
-            self.code,
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&self.stderr)
-        );
-    }
-}
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
 /// A network namespace that exists for the life of the value, with its own `/etc/netns` files.
-pub struct Netns {
-    pub name: String,
-    children: Vec<Child>,
+pub struct Netns(testkit::Netns);
+
+impl Deref for Netns {
+    type Target = testkit::Netns;
+    fn deref(&self) -> &testkit::Netns {
+        &self.0
+    }
 }
 
 impl Netns {
     /// Creates a namespace with loopback up, or returns `None` (after a loud skip message) when
     /// the prerequisites are missing.
     pub fn new(tag: &str) -> Option<Netns> {
-        if !prerequisites() {
-            return None;
-        }
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let name = format!("nst-{tag}-{}-{n}", std::process::id());
-        let _ = Command::new("ip")
-            .args(["netns", "del", &name])
-            .stderr(Stdio::null())
-            .status();
-        run_checked(Command::new("ip").args(["netns", "add", &name]));
-        let ns = Netns {
-            name,
-            children: Vec::new(),
-        };
-        ns.sh("ip link set lo up");
-        Some(ns)
+        prerequisites().then(|| Netns(testkit::Netns::new(&format!("nst-{tag}"))))
     }
 
     /// Writes `/etc/netns/<name>/<file>`, which `ip netns exec` bind-mounts over `/etc/<file>`.
@@ -115,20 +61,6 @@ impl Netns {
         let dir = PathBuf::from("/etc/netns").join(&self.name);
         std::fs::create_dir_all(&dir).expect("create /etc/netns dir");
         std::fs::write(dir.join(file), contents).expect("write /etc/netns file");
-    }
-
-    /// Runs a shell script inside the namespace; panics if it fails.
-    pub fn sh(&self, script: &str) -> String {
-        let out =
-            run_checked(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// A command that runs inside the namespace.
-    pub fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.name, program]);
-        cmd
     }
 
     /// Starts a Python socket fixture in the namespace (see `fixtures/sockets.py`) and waits
@@ -167,7 +99,7 @@ impl Netns {
             "ready",
             "fixture failed to build its sockets: {spec}"
         );
-        self.children.push(child);
+        self.adopt(child);
     }
 
     /// Runs `binary` with `args` inside the namespace as `user`, with argv[0] = "netstat" (so
@@ -185,16 +117,8 @@ impl Netns {
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.name]).args(privileges);
         cmd.args(["bash", "-c", r#"exec -a netstat "$@""#, "netstat"]);
-        cmd.arg(binary)
-            .args(args)
-            .stdin(Stdio::null())
-            .env("LC_ALL", "C");
-        let out = cmd.output().expect("run netstat");
-        Run {
-            stdout: out.stdout,
-            stderr: out.stderr,
-            code: out.status.code(),
-        }
+        cmd.arg(binary).args(args).env("LC_ALL", "C");
+        Run::of(&mut cmd)
     }
 
     /// Runs both binaries with the same flags and returns (ours, reference).
@@ -215,20 +139,6 @@ impl Netns {
     }
 }
 
-impl Drop for Netns {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            drop(child.stdin.take()); // the fixture exits when its stdin closes
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.name])
-            .status();
-        let _ = std::fs::remove_dir_all(PathBuf::from("/etc/netns").join(&self.name));
-    }
-}
-
 /// A bare second namespace (say, the far end of a veth pair), deleted on drop.
 pub struct Peer(pub String);
 
@@ -242,20 +152,33 @@ impl Peer {
     }
 }
 
+impl Netns {
+    /// A namespace and its [`Peer`] with loopback up, or `None` as [`Netns::new`]. In both,
+    /// IPv6 makes its link-up traffic at once or not at all (no duplicate address detection,
+    /// no router solicitations, multicast listener reports sent without delay), so that the
+    /// interface counters stop moving as soon as the links are up.
+    pub fn with_peer(tag: &str) -> Option<(Netns, Peer)> {
+        let ns = Netns::new(tag)?;
+        let peer = Peer::of(&ns);
+        ns.sh(&format!(
+            r#"set -e
+            for k in accept_dad router_solicitations mldv1_unsolicited_report_interval \
+                    mldv2_unsolicited_report_interval; do
+                for where in "" "ip netns exec {peer}"; do
+                    $where sysctl -qw net.ipv6.conf.all.$k=0 net.ipv6.conf.default.$k=0
+                done
+            done
+            ip -n {peer} link set lo up"#,
+            peer = peer.0
+        ));
+        Some((ns, peer))
+    }
+}
+
 impl Drop for Peer {
     fn drop(&mut self) {
         let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
     }
-}
-
-fn run_checked(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// The byte-for-byte differences of two runs (stdout, stderr, exit status), or an empty string.

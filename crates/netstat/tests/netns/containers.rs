@@ -8,21 +8,14 @@ use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
 use crate::common::{Netns, REFERENCE, Run, assert_runs_equal, ours, prerequisites};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
 /// A unique tag for the names one test makes.
 fn tag() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    )
+    format!("{}-{}", std::process::id(), testkit::unique())
 }
 
 /// A skip (a failure under `CI=true`) when the machine lacks what a test needs.
@@ -96,17 +89,11 @@ impl Ours<'_> {
         cmd.args(["bash", "-c", &script, "netstat"])
             .arg(ours())
             .args(args)
-            .stdin(Stdio::null())
             .env("LC_ALL", "C");
         if let Some(pods) = self.pods {
             cmd.env("NETSTAT_PODS_DIR", pods);
         }
-        let out = cmd.output().expect("run netstat");
-        Run {
-            stdout: out.stdout,
-            stderr: out.stderr,
-            code: out.status.code(),
-        }
+        Run::of(&mut cmd)
     }
 }
 
@@ -116,25 +103,19 @@ fn ours_as_root<S: AsRef<OsStr>>(args: &[S]) -> Run {
 
 /// net-tools' netstat run inside the network namespace of process `pid`.
 fn inside(pid: u32, args: &[&str]) -> Run {
-    let out = Command::new("nsenter")
-        .args(["-t", &pid.to_string(), "-n"])
-        .args([
-            "bash",
-            "-c",
-            r#"exec -a netstat "$@""#,
-            "netstat",
-            REFERENCE,
-        ])
-        .args(args)
-        .stdin(Stdio::null())
-        .env("LC_ALL", "C")
-        .output()
-        .expect("run nsenter");
-    Run {
-        stdout: out.stdout,
-        stderr: out.stderr,
-        code: out.status.code(),
-    }
+    Run::of(
+        Command::new("nsenter")
+            .args(["-t", &pid.to_string(), "-n"])
+            .args([
+                "bash",
+                "-c",
+                r#"exec -a netstat "$@""#,
+                "netstat",
+                REFERENCE,
+            ])
+            .args(args)
+            .env("LC_ALL", "C"),
+    )
 }
 
 /// The text output split at its `Network namespace: LABEL` lines: (label, tables).
@@ -305,15 +286,7 @@ impl Drop for Holder {
         drop(self.child.stdin.take());
         let _ = self.child.kill();
         let _ = self.child.wait();
-        for dir in self.cgroups.iter().rev() {
-            // An emptied cgroup can be removed once the kernel has let go of the process.
-            for _ in 0..100 {
-                if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-        }
+        testkit::remove_cgroups(&self.cgroups);
     }
 }
 
@@ -357,7 +330,7 @@ impl Scene {
         }
         let hierarchies = Hierarchies::find()?;
         let tag = tag();
-        let seed = COUNTER.fetch_add(1, Ordering::SeqCst) as u64 * 16;
+        let seed = testkit::unique() as u64 * 16;
         let docker_id = container_id(seed);
         let docker = docker(&hierarchies, &tag, &docker_id, &DOCKER_PORT.to_string());
 
@@ -478,7 +451,7 @@ fn schema(definition: &str) -> jsonschema::Validator {
 }
 
 fn json_records(run: &Run, what: &str) -> Vec<Value> {
-    run.assert_success();
+    run.succeeds();
     serde_json::from_slice(&run.stdout)
         .unwrap_or_else(|e| panic!("{what}: {e}\n{}", run.stdout_text()))
 }
@@ -492,7 +465,7 @@ fn all_netns_lists_each_namespace_once_named_by_its_container() {
     let expected = scene.expected();
     let ports: Vec<String> = expected.iter().map(|e| format!(":{} ", e.1)).collect();
     let run = scene.ours().run(&["--all-netns", "-tln"]);
-    run.assert_success();
+    run.succeeds();
     let text = run.stdout_text();
     let listed = sections(&text);
     for (label, port, _, pid) in &expected {
@@ -672,7 +645,7 @@ fn ambiguous_and_unknown_names_are_refused_clearly() {
     let hierarchies = Hierarchies::find().expect("found by the scene");
     // Two more containers whose ids share their first 10 digits.
     let tag = tag();
-    let first = container_id(1000 + COUNTER.fetch_add(1, Ordering::SeqCst) as u64);
+    let first = container_id(1000 + testkit::unique() as u64);
     // The 11th digit differs by construction, so 11 digits tell them apart.
     let eleventh = if first.as_bytes()[10] == b'0' {
         '1'
@@ -684,7 +657,7 @@ fn ambiguous_and_unknown_names_are_refused_clearly() {
     let _b = docker(&hierarchies, &format!("{tag}-b"), &second, "7112");
 
     let run = scene.ours().run(&["--netns", &first[..8], "-tln"]);
-    assert_eq!(run.code, Some(1));
+    run.fails_with(1);
     assert!(run.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
@@ -702,7 +675,7 @@ fn ambiguous_and_unknown_names_are_refused_clearly() {
     }
     // One digit more tells them apart.
     let run = scene.ours().run(&["--netns", &first[..11], "-tln"]);
-    run.assert_success();
+    run.succeeds();
     assert!(run.stdout_text().contains("0.0.0.0:7111 "));
 
     for (selector, hint) in [
@@ -732,7 +705,7 @@ fn ambiguous_and_unknown_names_are_refused_clearly() {
         assert!(stderr.contains("\n  (current)\n"));
     }
     let run = scene.ours().run(&["--netns", "pid:abc", "-tln"]);
-    assert_eq!(run.code, Some(3), "a bad argument");
+    run.fails_with(3);
     assert_eq!(
         String::from_utf8_lossy(&run.stderr),
         "netstat: --netns pid:abc: 'abc' is not a process id\n"
@@ -843,7 +816,7 @@ fn many_namespaces_need_few_descriptors() {
         if flags == ["-rn"] {
             // Without a route /proc/net/route is empty: net-tools warns and fails inside such
             // a namespace, and so do we, but the walk goes on to the others.
-            assert_eq!(run.code, Some(1));
+            run.fails_with(1);
             let complaints = complaints(&run, &tag);
             assert!(complaints.len() >= 108, "{complaints:?}");
             assert!(
@@ -853,7 +826,7 @@ fn many_namespaces_need_few_descriptors() {
                 "{complaints:?}"
             );
         } else {
-            run.assert_success();
+            run.succeeds();
             assert_eq!(complaints(&run, &tag), Vec::<String>::new(), "{args:?}");
         }
         let text = run.stdout_text();
@@ -902,7 +875,7 @@ fn namespaces_deleted_during_a_run_are_skipped() {
         runs += 1;
         let flags = if runs % 2 == 0 { "-i" } else { "-tln" };
         let run = ours_as_root(&["--all-netns", flags]);
-        run.assert_success();
+        run.succeeds();
         let text = run.stdout_text();
         section(&sections(&text), &keep, &text);
         for line in complaints(&run, &tag) {
@@ -915,7 +888,7 @@ fn namespaces_deleted_during_a_run_are_skipped() {
     deleter.join().expect("deleter");
     eprintln!("{runs} runs during the deletions; {gone} namespaces found gone when visited");
     let run = ours_as_root(&["--all-netns", "-tln"]);
-    run.assert_success();
+    run.succeeds();
     assert_eq!(complaints(&run, &tag), Vec::<String>::new());
 }
 
@@ -938,7 +911,7 @@ fn a_dev_filter_matches_nothing_where_the_device_is_missing() {
     let _bound = Holder::in_netns(&with, &["7201@nstdev0", "7202"]);
     let _other = Holder::in_netns(&without, &["7203"]);
     let run = ours_as_root(&["--all-netns", "-tln", "--filter", "dev nstdev0"]);
-    run.assert_success();
+    run.succeeds();
     let text = run.stdout_text();
     let listed = sections(&text);
     let a = section(&listed, &with.name, &text);
@@ -950,16 +923,16 @@ fn a_dev_filter_matches_nothing_where_the_device_is_missing() {
         "headers only where there is no nstdev0:\n{b}"
     );
     let run = ours_as_root(&["--all-netns", "-tln", "--filter", "not dev nstdev0"]);
-    run.assert_success();
+    run.succeeds();
     let text = run.stdout_text();
     let listed = sections(&text);
     let a = section(&listed, &with.name, &text);
     assert!(a.contains(":7202 ") && !a.contains(":7201 "), "{a}");
     assert!(section(&listed, &without.name, &text).contains(":7203 "));
     // In one namespace an unknown device is still an error, as in ss.
-    let run = ours_as_root(&["--netns", &without.name, "-tln", "--filter", "dev nstdev0"]);
-    assert_eq!(run.code, Some(1));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("no interface named `nstdev0`"));
+    ours_as_root(&["--netns", &without.name, "-tln", "--filter", "dev nstdev0"])
+        .fails_with(1)
+        .stderr_has("no interface named `nstdev0`");
 }
 
 /// Files made for a test, removed on drop.
@@ -998,7 +971,7 @@ fn files_that_are_not_namespaces_never_hang_or_get_read() {
     std::fs::write(&plain, "").expect("plain file");
     std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
     let run = ours_as_root(&["--all-netns", "-tln"]);
-    run.assert_success();
+    run.succeeds();
     assert!(!run.stdout_text().contains(&format!("-{tag}\n")));
     for path in [&fifo, &plain, &zero] {
         let name = path.file_name().unwrap().to_str().unwrap();
@@ -1029,7 +1002,7 @@ fn files_that_are_not_namespaces_never_hang_or_get_read() {
     let _holder = Holder::in_netns(&ns, &["10.1.0.1:7401"]);
     // Host names on: the resolver reads the files that were bound.
     let run = ours_as_root(&["--netns", &ns.name, "-tl", "--json"]);
-    run.assert_success();
+    run.succeeds();
     let mut stderr: Vec<String> = complaints(&run, &tag);
     stderr.sort();
     let path = |file: &str| etc.join(file).display().to_string();
@@ -1074,7 +1047,7 @@ fn hostile_namespace_names_reach_no_terminal() {
     let _named = Named(vec![name.clone()]);
     let shown = format!("nst-?[31m-?-{tag}?FAKE");
     let run = ours_as_root(&["--all-netns", "-tln"]);
-    run.assert_success();
+    run.succeeds();
     let text = run.stdout_text();
     assert!(
         text.contains(&format!("Network namespace: {shown}\nActive Internet")),
@@ -1091,7 +1064,7 @@ fn hostile_namespace_names_reach_no_terminal() {
     // Error messages too: what was typed, and what is listed.
     let typed = format!("\x1b]0;owned\x07-{tag}");
     let run = ours_as_root(&["--netns", &typed, "-tln"]);
-    assert_eq!(run.code, Some(1));
+    run.fails_with(1);
     assert!(!run.stderr.iter().any(|&b| b == 0x1b || b == 0x07));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.starts_with(&format!(

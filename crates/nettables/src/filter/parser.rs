@@ -344,23 +344,13 @@ impl Parser<'_> {
         } else {
             End::Remote
         };
-        let negate = match self.peek_word() {
-            Some("=" | "==" | "eq") => {
-                self.pos += 1;
-                false
-            }
-            Some("!=" | "ne" | "neq") => {
-                self.pos += 1;
-                true
-            }
-            Some(op) if comparison(op).is_some() => {
-                return Err(self.expected(&format!(
-                    "`=` or `!=` after `{}` (ordering applies to ports)",
-                    keyword.text
-                )));
-            }
-            _ => false,
-        };
+        if let Some(Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge) = self.peek_word().and_then(comparison) {
+            return Err(self.expected(&format!(
+                "`=` or `!=` after `{}` (ordering applies to ports)",
+                keyword.text
+            )));
+        }
+        let negate = self.equality();
         let Some(host) = self.peek().filter(|t| t.kind == Kind::Word).cloned() else {
             return Err(self.expected(&format!("an address after `{}`", keyword.text)));
         };
@@ -412,20 +402,21 @@ impl Parser<'_> {
         }
     }
 
+    /// An optional `=` or `!=` (in any spelling), taken if there: whether it negates.
+    fn equality(&mut self) -> bool {
+        let negate = match self.peek_word().and_then(comparison) {
+            Some(Cmp::Eq) => false,
+            Some(Cmp::Ne) => true,
+            _ => return false,
+        };
+        self.pos += 1;
+        negate
+    }
+
     /// `dev [=|!=] NAME`: an interface name or index.
     fn dev_term(&mut self, keyword: &Token) -> Result<Expr, ParseError> {
         self.pos += 1;
-        let negate = match self.peek_word() {
-            Some("=" | "==" | "eq") => {
-                self.pos += 1;
-                false
-            }
-            Some("!=" | "ne" | "neq") => {
-                self.pos += 1;
-                true
-            }
-            _ => false,
-        };
+        let negate = self.equality();
         let Some(name) = self.peek().filter(|t| t.kind == Kind::Word).cloned() else {
             return Err(self.expected(&format!("an interface name after `{}`", keyword.text)));
         };
@@ -936,51 +927,49 @@ mod tests {
 
     #[test]
     fn errors_say_what_was_expected_and_where() {
-        let cases: &[(&str, usize, &str)] = &[
-            ("( sport = :1", 1, "unbalanced `(`"),
-            ("sport = :1 )", 12, "unbalanced `)`"),
-            (
-                "( )",
-                3,
-                "expected a condition inside the parentheses, found `)`",
-            ),
-            (")", 1, "expected a condition, found `)`"),
-            ("sport = :70000", 9, "port `70000` is out of range"),
-            ("sport = :99999999999999999999999", 9, "out of range"),
-            ("sport = :nosuch", 9, "does not look like a port"),
-            ("sport = :ambig", 9, "ambiguous"),
-            ("sport = :", 9, "does not look like a port"),
-            ("sport :80", 7, "expected a comparison after `sport`"),
-            ("sport =", 8, "expected a port such as `:80` at the end"),
-            ("sport > :*", 9, "`*` can only be compared"),
-            ("src 10.0.0.0/33", 5, "is not a prefix length"),
-            ("src 10.0.0.0/-1", 5, "is not a prefix length"),
-            ("src [::1]/64", 5, "the prefix goes inside the brackets"),
-            ("src [::1", 5, "without a closing `]`"),
-            ("src 300.1.1.1", 5, "not a valid IPv4 address"),
-            ("src 1.2.3.4.5", 5, "not a valid IPv4 address"),
-            ("src fd01:::1/16", 5, "not a valid IPv6 address"),
-            (
-                "src nosuch.host",
-                5,
-                "neither an address nor a known host name",
-            ),
-            ("src unix:/tmp/x", 5, "not supported"),
-            ("src", 4, "expected an address after `src` at the end"),
-            ("src >= :80", 5, "expected `=` or `!=`"),
-            ("state listen", 7, "unknown state `listen`"),
-            ("state", 6, "expected a state name after `state`"),
-            ("dev nosuch0", 5, "no interface named `nosuch0`"),
-            ("fwmark = 1", 1, "not supported"),
-            ("bogus", 1, "unknown keyword `bogus`"),
-            ("sport = :1 and", 15, "expected a condition at the end"),
-            ("and sport = :1", 1, "expected a condition, found `and`"),
-            ("not", 4, "expected a condition at the end"),
-            ("sport = :1 \\", 12, "escapes nothing"),
-            ("état = 1", 1, "unknown keyword `état`"),
-            ("src é:1", 5, "neither an address"),
-        ];
-        for &(text, column, needle) in cases {
+        // The text, the column the error points at, and words of its message.
+        let cases = r#"
+            ( sport = :1                     |  1 | unbalanced `(`
+            sport = :1 )                     | 12 | unbalanced `)`
+            ( )                              |  3 | expected a condition inside the parentheses, found `)`
+            )                                |  1 | expected a condition, found `)`
+            sport = :70000                   |  9 | port `70000` is out of range
+            sport = :99999999999999999999999 |  9 | out of range
+            sport = :nosuch                  |  9 | does not look like a port
+            sport = :ambig                   |  9 | ambiguous
+            sport = :                        |  9 | does not look like a port
+            sport :80                        |  7 | expected a comparison after `sport`
+            sport =                          |  8 | expected a port such as `:80` at the end
+            sport > :*                       |  9 | `*` can only be compared
+            src 10.0.0.0/33                  |  5 | is not a prefix length
+            src 10.0.0.0/-1                  |  5 | is not a prefix length
+            src [::1]/64                     |  5 | the prefix goes inside the brackets
+            src [::1                         |  5 | without a closing `]`
+            src 300.1.1.1                    |  5 | not a valid IPv4 address
+            src 1.2.3.4.5                    |  5 | not a valid IPv4 address
+            src fd01:::1/16                  |  5 | not a valid IPv6 address
+            src nosuch.host                  |  5 | neither an address nor a known host name
+            src unix:/tmp/x                  |  5 | not supported
+            src                              |  4 | expected an address after `src` at the end
+            src >= :80                       |  5 | expected `=` or `!=`
+            state listen                     |  7 | unknown state `listen`
+            state                            |  6 | expected a state name after `state`
+            dev nosuch0                      |  5 | no interface named `nosuch0`
+            fwmark = 1                       |  1 | not supported
+            bogus                            |  1 | unknown keyword `bogus`
+            sport = :1 and                   | 15 | expected a condition at the end
+            and sport = :1                   |  1 | expected a condition, found `and`
+            not                              |  4 | expected a condition at the end
+            sport = :1 \                     | 12 | escapes nothing
+            état = 1                         |  1 | unknown keyword `état`
+            src é:1                          |  5 | neither an address
+        "#;
+        for case in cases.lines().filter(|l| !l.trim().is_empty()) {
+            let [text, column, needle] = case.split(" | ").map(str::trim).collect::<Vec<_>>()[..]
+            else {
+                panic!("{case}");
+            };
+            let column: usize = column.parse().expect("a column");
             let e = parse_err(text);
             assert!(
                 e.message().contains(needle),

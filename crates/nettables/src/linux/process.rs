@@ -59,19 +59,7 @@ pub(crate) fn scan_holders() -> Result<SocketHolders> {
         if process.denied {
             continue;
         }
-        let mut sockets: Vec<HeldSocket> = process
-            .fds
-            .iter()
-            .zip(&process.inodes)
-            .map(|(&fd, &inode)| HeldSocket { fd, inode })
-            .collect();
-        sockets.sort_unstable_by_key(|s| s.fd);
-        holders.processes.push(SocketHolder {
-            pid: process.pid,
-            uid: read_uid(&proc, process.pid),
-            cmdline: read_cmdline(&proc, process.pid).unwrap_or_default(),
-            sockets,
-        });
+        holders.processes.push(holder(&proc, &process));
     }
     Ok(holders)
 }
@@ -88,6 +76,11 @@ pub(crate) fn scan_holder(pid: u32) -> Result<Option<SocketHolder>> {
         let denied = io::Error::from(io::ErrorKind::PermissionDenied);
         return Err(Error::open(format!("/proc/{pid}/fd"), denied));
     }
+    Ok(Some(holder(&proc, &process)))
+}
+
+/// A scanned process's sockets in descriptor order, with its user and command line.
+fn holder(proc: &OwnedFd, process: &ProcessSockets) -> SocketHolder {
     let mut sockets: Vec<HeldSocket> = process
         .fds
         .iter()
@@ -95,12 +88,12 @@ pub(crate) fn scan_holder(pid: u32) -> Result<Option<SocketHolder>> {
         .map(|(&fd, &inode)| HeldSocket { fd, inode })
         .collect();
     sockets.sort_unstable_by_key(|s| s.fd);
-    Ok(Some(SocketHolder {
-        pid,
-        uid: read_uid(&proc, pid),
-        cmdline: read_cmdline(&proc, pid).unwrap_or_default(),
+    SocketHolder {
+        pid: process.pid,
+        uid: read_uid(proc, process.pid),
+        cmdline: read_cmdline(proc, process.pid).unwrap_or_default(),
         sockets,
-    }))
+    }
 }
 
 /// Scans every process in parallel; results come in `/proc` order.

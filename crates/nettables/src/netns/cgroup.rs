@@ -332,64 +332,60 @@ mod tests {
         assert_eq!(parse(&format!("0::/{slice}\n")), None);
     }
 
+    /// Each of `cgroups` (with `{ID}` standing for [`ID`]) is the container `expected` names
+    /// by runtime and id; with `None`, in no container.
+    fn assert_containers(expected: Option<(Runtime, &str)>, cgroups: &[&str]) {
+        for cgroup in cgroups {
+            let text = format!("{}\n", cgroup.replace("{ID}", ID));
+            let expected = expected.and_then(|(runtime, id)| container(runtime, id));
+            assert_eq!(parse(&text), expected, "{cgroup}");
+        }
+    }
+
     #[test]
     fn cri_o_and_podman_but_not_their_monitors() {
-        assert_eq!(
-            parse(&format!("0::/machine.slice/crio-{ID}.scope\n")),
-            container(Runtime::CriO, ID)
+        assert_containers(
+            Some((Runtime::CriO, ID)),
+            &["0::/machine.slice/crio-{ID}.scope"],
         );
-        assert_eq!(
-            parse(&format!("0::/system.slice/crio-conmon-{ID}.scope\n")),
-            None
+        assert_containers(
+            Some((Runtime::Podman, ID)),
+            &[
+                "0::/machine.slice/libpod-{ID}.scope",
+                // Podman with --cgroupns=private puts the payload one level down.
+                "0::/machine.slice/libpod-{ID}.scope/container",
+                // Rootless Podman, under the user's manager.
+                "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-{ID}.scope",
+                // cgroupfs driver, v1.
+                "3:cpuset:/libpod_parent/libpod-{ID}",
+            ],
         );
-        assert_eq!(
-            parse(&format!("0::/machine.slice/libpod-{ID}.scope\n")),
-            container(Runtime::Podman, ID)
-        );
-        // Podman with --cgroupns=private puts the payload one level down.
-        assert_eq!(
-            parse(&format!("0::/machine.slice/libpod-{ID}.scope/container\n")),
-            container(Runtime::Podman, ID)
-        );
-        // Rootless Podman, under the user's manager.
-        let rootless = format!(
-            "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-{ID}.scope\n"
-        );
-        assert_eq!(parse(&rootless), container(Runtime::Podman, ID));
-        // cgroupfs driver, v1.
-        assert_eq!(
-            parse(&format!("3:cpuset:/libpod_parent/libpod-{ID}\n")),
-            container(Runtime::Podman, ID)
-        );
-        assert_eq!(
-            parse(&format!("0::/machine.slice/libpod-conmon-{ID}.scope\n")),
-            None
+        // Their monitors (conmon) are not containers.
+        assert_containers(
+            None,
+            &[
+                "0::/system.slice/crio-conmon-{ID}.scope",
+                "0::/machine.slice/libpod-conmon-{ID}.scope",
+            ],
         );
     }
 
     #[test]
     fn lxc_and_systemd_nspawn_by_name() {
-        assert_eq!(
-            parse("0::/lxc.payload.web01\n"),
-            container(Runtime::Lxc, "web01")
+        let web01 = [
+            "0::/lxc.payload.web01",
+            "10:pids:/lxc.payload.web01/init.scope",
+        ];
+        assert_containers(Some((Runtime::Lxc, "web01")), &web01);
+        assert_containers(
+            Some((Runtime::Lxc, "old-style")),
+            &["6:devices:/lxc/old-style"],
         );
-        assert_eq!(
-            parse("10:pids:/lxc.payload.web01/init.scope\n"),
-            container(Runtime::Lxc, "web01")
-        );
-        assert_eq!(
-            parse("6:devices:/lxc/old-style\n"),
-            container(Runtime::Lxc, "old-style")
-        );
-        assert_eq!(parse("0::/lxc.monitor.web01\n"), None);
-        assert_eq!(
-            parse("0::/machine.slice/machine-build\\x2dbox.scope/payload\n"),
-            container(Runtime::SystemdNspawn, "build-box")
-        );
-        assert_eq!(
-            parse("1:name=systemd:/machine.slice/machine-db.scope\n"),
-            container(Runtime::SystemdNspawn, "db")
-        );
+        assert_containers(None, &["0::/lxc.monitor.web01"]);
+        let nspawn = "0::/machine.slice/machine-build\\x2dbox.scope/payload";
+        assert_containers(Some((Runtime::SystemdNspawn, "build-box")), &[nspawn]);
+        let nspawn_v1 = "1:name=systemd:/machine.slice/machine-db.scope";
+        assert_containers(Some((Runtime::SystemdNspawn, "db")), &[nspawn_v1]);
     }
 
     #[test]

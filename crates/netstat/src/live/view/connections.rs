@@ -4,30 +4,18 @@
 use std::net::SocketAddr;
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Line;
-use ratatui::widgets::{Cell, HighlightSpacing, Row as TableRow, Table, TableState};
+use ratatui::widgets::{Cell, Row as TableRow};
 
 use super::super::format;
 use super::super::model::{Conn, Mark, Model};
 use super::super::names::{self, Names};
-use super::{SELECTED, block, header_style, selected_style, sort_asc, sort_desc};
-
-/// A connection ready to draw: names resolved.
-pub struct Row<'a> {
-    pub conn: &'a Conn,
-    pub local: String,
-    pub remote: String,
-    pub program: String,
-}
+use super::{Pane, indexed, right, sort_asc, sort_desc, table};
 
 /// Sorts the model's connections by `column` (one of the tab's sort columns).
 pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
-    let rows = &model.connections;
-    order.clear();
-    order.extend(0..rows.len() as u32);
-    let at = |i: u32| &rows[i as usize];
+    let at = indexed(&model.connections, order);
     match column {
         "recv" => sort_desc(order, |i| at(i).rates.rx),
         "send" => sort_desc(order, |i| at(i).rates.tx),
@@ -57,6 +45,14 @@ pub fn key(model: &Model, index: u32) -> u64 {
     model.connections[index as usize].key.0
 }
 
+/// A connection ready to draw: names resolved.
+pub struct Row<'a> {
+    pub conn: &'a Conn,
+    pub local: String,
+    pub remote: String,
+    pub program: String,
+}
+
 /// Resolves the names of the rows `shown` (indexes into the model's connections).
 pub fn resolve<'a>(
     model: &'a Model,
@@ -66,11 +62,7 @@ pub fn resolve<'a>(
 ) -> Vec<Row<'a>> {
     let conns = || shown.iter().map(|&i| &model.connections[i as usize]);
     if named {
-        for conn in conns() {
-            names.request(conn.socket.local);
-            names.request(conn.socket.remote);
-        }
-        names.settle();
+        names.prefetch(conns().flat_map(|c| [c.socket.local, c.socket.remote]));
     }
     conns()
         .map(|conn| Row {
@@ -115,16 +107,8 @@ fn columns(width: u16, programs: bool) -> (usize, bool) {
 }
 
 /// Draws the rows (the visible part of the sorted list) with `selected` highlighted.
-pub fn render(
-    frame: &mut Frame,
-    area: Rect,
-    rows: &[Row],
-    selected: Option<usize>,
-    title: String,
-    programs: bool,
-) {
-    let (numbers, program) = columns(area.width, programs);
-    let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
+pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
+    let (numbers, program) = columns(area.width, pane.programs);
     let mut header = vec![
         Cell::from(" Proto"),
         Cell::from("Local Address"),
@@ -186,14 +170,7 @@ pub fn render(
         cells.extend(values.into_iter().take(numbers).map(right));
         TableRow::new(cells).style(style)
     });
-    let table = Table::new(body, widths)
-        .header(TableRow::new(header).style(header_style()))
-        .block(block(title))
-        .highlight_symbol(SELECTED)
-        .highlight_spacing(HighlightSpacing::Always)
-        .row_highlight_style(selected_style());
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(table, area, &mut state);
+    pane.draw(frame, area, table(header, widths, body));
 }
 
 #[cfg(test)]
@@ -234,7 +211,16 @@ mod tests {
         let mut names = Names::new();
         let rows = resolve(model, &order, &mut names, false);
         screen_lines(150, 8, |f| {
-            render(f, f.area(), &rows, Some(0), "Connections".into(), programs)
+            render(
+                f,
+                f.area(),
+                &rows,
+                Pane {
+                    title: "Connections".into(),
+                    selected: Some(0),
+                    programs,
+                },
+            )
         })
     }
 

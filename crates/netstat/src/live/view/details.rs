@@ -2,12 +2,15 @@
 //! command line and descriptors, or the selected process with each of its sockets.
 
 use nettables::inet::InetSocket;
-use nettables::tcp_info::TcpInfo;
+use nettables::process::Owner;
+use nettables::tcp_info::{TcpDetails, TcpInfo};
+use nettables::watch::Rates;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::super::details::{Details, Holder, Subject};
 use super::super::format;
+use super::super::model::Process;
 use super::super::names::Names;
 use crate::text;
 
@@ -17,7 +20,6 @@ const FIELD: usize = 46;
 /// The window's lines, for a window `width` cells wide. Addresses are numeric: a detail is
 /// exact.
 pub fn lines(details: &Details, names: &mut Names, width: u16) -> Vec<Line<'static>> {
-    let per_line = (usize::from(width) / FIELD).max(1);
     let mut out = Vec::new();
     match &details.subject {
         Subject::Socket {
@@ -32,112 +34,141 @@ pub fn lines(details: &Details, names: &mut Names, width: u16) -> Vec<Line<'stat
                     "  gone: it closed since the last sample; this is how it was seen",
                 ));
             }
-            let mut ids = format!(
-                "  cookie {}  inode {}  uid {}  Recv-Q {}  Send-Q {}",
-                shown.cookie, shown.inode, shown.uid, shown.recv_q, shown.send_q
-            );
-            if let Some(backlog) = shown.backlog {
-                ids.push_str(&format!("  backlog {backlog}"));
-            }
-            out.push(Line::from(ids));
-            out.push(Line::from(format!(
-                "  receiving {}, sending {}",
-                format::rate(rates.rx),
-                format::rate(rates.tx)
-            )));
+            out.extend(socket_ids(shown, rates));
             out.push(Line::from(""));
             out.push(heading("Owner"));
-            match (owner, &details.holder) {
-                (None, _) => out.push(Line::from(
-                    "  not known (TIME_WAIT and pending sockets have none; -p finds the others)",
-                )),
-                (Some(_), Err(e)) => out.push(Line::from(format!("  {e}"))),
-                (Some(owner), Ok(None)) => out.push(Line::from(format!(
-                    "  pid {}: exited, or no longer holds a socket",
-                    owner.pid
-                ))),
-                (Some(_), Ok(Some(holder))) => {
-                    owner_lines(&mut out, holder);
-                    let fds: Vec<String> = holder
-                        .sockets
-                        .iter()
-                        .filter(|&&(_, inode)| inode == shown.inode && shown.inode != 0)
-                        .map(|(fd, _)| fd.to_string())
-                        .collect();
-                    out.push(Line::from(format!(
-                        "  descriptors holding it: {} (of {} socket descriptors)",
-                        if fds.is_empty() {
-                            "none".to_string()
-                        } else {
-                            fds.join(", ")
-                        },
-                        holder.sockets.len()
-                    )));
-                }
-            }
+            owner_section(&mut out, owner.as_deref(), &details.holder, shown.inode);
             out.push(Line::from(""));
             out.push(heading("TCP internals (tcp_info)"));
-            match &details.tcp {
-                None => out.push(Line::from(
-                    "  none: not a TCP socket, gone, or a state the kernel keeps no tcp_info for",
-                )),
-                Some(tcp) => {
-                    let mut line = Vec::new();
-                    let _ = crate::render::tcp_info::write_line(&mut line, tcp);
-                    // The line as `--tcp-info` prints it: a tab first, a newline last.
-                    let tokens = line.trim_ascii();
-                    out.push(Line::from(format!("  {}", text::display(tokens))));
-                    if let Some(info) = &tcp.info {
-                        out.extend(fields(info).chunks(per_line).map(|row| {
-                            Line::from(
-                                row.iter()
-                                    .map(|(name, value)| format!("  {name:<25}{value:>19}"))
-                                    .collect::<String>(),
-                            )
-                        }));
-                    }
-                }
-            }
+            tcp_section(&mut out, details.tcp.as_ref(), width);
         }
         Subject::Process { process, sockets } => {
-            let title = match process.pid() {
-                Some(pid) => format!("Process {pid}"),
-                None => "Sockets whose owner was not found".to_string(),
-            };
-            out.push(heading(&title));
-            out.push(Line::from(format!(
-                "  {} sockets: {} ESTABLISHED, {} LISTEN, {} other TCP, {} UDP/raw; receiving {}, sending {}",
-                process.sockets(),
-                process.established(),
-                process.listeners(),
-                process.other_tcp(),
-                process.datagram,
-                format::rate(process.rates.rx),
-                format::rate(process.rates.tx)
-            )));
-            match &details.holder {
-                Err(e) => out.push(Line::from(format!("  {e}"))),
-                Ok(None) if process.pid().is_some() => {
-                    out.push(Line::from("  exited, or no longer holds a socket"));
-                }
-                Ok(None) => {}
-                Ok(Some(holder)) => {
-                    owner_lines(&mut out, holder);
-                    out.push(Line::from(""));
-                    out.push(heading("Socket descriptors"));
-                    for &(fd, inode) in &holder.sockets {
-                        let socket = sockets.iter().find(|s| s.inode == inode);
-                        let what = match socket {
-                            Some(socket) => describe(socket, names),
-                            None => format!("inode {inode} (not a watched Internet socket)"),
-                        };
-                        out.push(Line::from(format!("  fd {fd:<6} {what}")));
-                    }
+            process_section(&mut out, process, &details.holder);
+            if let Ok(Some(holder)) = &details.holder {
+                out.push(Line::from(""));
+                out.push(heading("Socket descriptors"));
+                for &(fd, inode) in &holder.sockets {
+                    let socket = sockets.iter().find(|s| s.inode == inode);
+                    let what = match socket {
+                        Some(socket) => describe(socket, names),
+                        None => format!("inode {inode} (not a watched Internet socket)"),
+                    };
+                    out.push(Line::from(format!("  fd {fd:<6} {what}")));
                 }
             }
         }
     }
     out
+}
+
+/// The socket's identities, queues and rates.
+fn socket_ids(socket: &InetSocket, rates: &Rates) -> [Line<'static>; 2] {
+    let mut ids = format!(
+        "  cookie {}  inode {}  uid {}  Recv-Q {}  Send-Q {}",
+        socket.cookie, socket.inode, socket.uid, socket.recv_q, socket.send_q
+    );
+    if let Some(backlog) = socket.backlog {
+        ids.push_str(&format!("  backlog {backlog}"));
+    }
+    let rates = format!(
+        "  receiving {}, sending {}",
+        format::rate(rates.rx),
+        format::rate(rates.tx)
+    );
+    [Line::from(ids), Line::from(rates)]
+}
+
+/// The owner of the socket with `inode`, and which of its descriptors hold it.
+fn owner_section(
+    out: &mut Vec<Line<'static>>,
+    owner: Option<&Owner>,
+    holder: &Result<Option<Holder>, String>,
+    inode: u64,
+) {
+    match (owner, holder) {
+        (None, _) => out.push(Line::from(
+            "  not known (TIME_WAIT and pending sockets have none; -p finds the others)",
+        )),
+        (Some(_), Err(e)) => out.push(Line::from(format!("  {e}"))),
+        (Some(owner), Ok(None)) => out.push(Line::from(format!(
+            "  pid {}: exited, or no longer holds a socket",
+            owner.pid
+        ))),
+        (Some(_), Ok(Some(holder))) => {
+            owner_lines(out, holder);
+            let fds: Vec<String> = holder
+                .sockets
+                .iter()
+                .filter(|&&(_, held)| held == inode && inode != 0)
+                .map(|(fd, _)| fd.to_string())
+                .collect();
+            out.push(Line::from(format!(
+                "  descriptors holding it: {} (of {} socket descriptors)",
+                if fds.is_empty() {
+                    "none".to_string()
+                } else {
+                    fds.join(", ")
+                },
+                holder.sockets.len()
+            )));
+        }
+    }
+}
+
+/// The `--tcp-info` line, then every `tcp_info` field in a grid for a window `width` wide.
+fn tcp_section(out: &mut Vec<Line<'static>>, tcp: Option<&TcpDetails>, width: u16) {
+    let Some(tcp) = tcp else {
+        out.push(Line::from(
+            "  none: not a TCP socket, gone, or a state the kernel keeps no tcp_info for",
+        ));
+        return;
+    };
+    let mut line = Vec::new();
+    let _ = crate::render::tcp_info::write_line(&mut line, tcp);
+    // The line as `--tcp-info` prints it: a tab first, a newline last.
+    let tokens = line.trim_ascii();
+    out.push(Line::from(format!("  {}", text::display(tokens))));
+    if let Some(info) = &tcp.info {
+        let per_line = (usize::from(width) / FIELD).max(1);
+        out.extend(fields(info).chunks(per_line).map(|row| {
+            Line::from(
+                row.iter()
+                    .map(|(name, value)| format!("  {name:<25}{value:>19}"))
+                    .collect::<String>(),
+            )
+        }));
+    }
+}
+
+/// The process's totals, and its owner (or why it is unknown).
+fn process_section(
+    out: &mut Vec<Line<'static>>,
+    process: &Process,
+    holder: &Result<Option<Holder>, String>,
+) {
+    let title = match process.pid() {
+        Some(pid) => format!("Process {pid}"),
+        None => "Sockets whose owner was not found".to_string(),
+    };
+    out.push(heading(&title));
+    out.push(Line::from(format!(
+        "  {} sockets: {} ESTABLISHED, {} LISTEN, {} other TCP, {} UDP/raw; receiving {}, sending {}",
+        process.sockets(),
+        process.established(),
+        process.listeners(),
+        process.other_tcp(),
+        process.datagram,
+        format::rate(process.rates.rx),
+        format::rate(process.rates.tx)
+    )));
+    match holder {
+        Err(e) => out.push(Line::from(format!("  {e}"))),
+        Ok(None) if process.pid().is_some() => {
+            out.push(Line::from("  exited, or no longer holds a socket"));
+        }
+        Ok(None) => {}
+        Ok(Some(holder)) => owner_lines(out, holder),
+    }
 }
 
 fn heading(text: &str) -> Line<'static> {

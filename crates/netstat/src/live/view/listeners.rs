@@ -3,30 +3,20 @@
 //! listener about to overflow is what an operator looks for.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
-use ratatui::text::Line;
-use ratatui::widgets::{Cell, HighlightSpacing, Row as TableRow, Table, TableState};
+use ratatui::widgets::{Cell, Row as TableRow};
 
 use super::super::format;
 use super::super::model::{Listener, Model};
 use super::super::names::{self, Names};
-use super::{SELECTED, block, header_style, selected_style, sort_asc, sort_desc};
+use super::{Pane, indexed, right, sort_asc, sort_desc, table};
 
 /// Cells of the accept-queue bar.
 const BAR: usize = 16;
 
-pub struct Row<'a> {
-    pub listener: &'a Listener,
-    pub local: String,
-    pub program: String,
-}
-
 pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
-    let rows = &model.listeners;
-    order.clear();
-    order.extend(0..rows.len() as u32);
-    let at = |i: u32| &rows[i as usize];
+    let at = indexed(&model.listeners, order);
     match column {
         "connections" => sort_desc(order, |i| f64::from(at(i).peers.total())),
         "port" => sort_asc(order, |i| {
@@ -46,6 +36,12 @@ pub fn key(model: &Model, index: u32) -> u64 {
     model.listeners[index as usize].key.0
 }
 
+pub struct Row<'a> {
+    pub listener: &'a Listener,
+    pub local: String,
+    pub program: String,
+}
+
 pub fn resolve<'a>(
     model: &'a Model,
     shown: &[u32],
@@ -54,8 +50,7 @@ pub fn resolve<'a>(
 ) -> Vec<Row<'a>> {
     let listeners = || shown.iter().map(|&i| &model.listeners[i as usize]);
     if named {
-        listeners().for_each(|l| names.request(l.socket.local));
-        names.settle();
+        names.prefetch(listeners().map(|l| l.socket.local));
     }
     listeners()
         .map(|listener| Row {
@@ -66,15 +61,8 @@ pub fn resolve<'a>(
         .collect()
 }
 
-pub fn render(
-    frame: &mut Frame,
-    area: Rect,
-    rows: &[Row],
-    selected: Option<usize>,
-    title: String,
-    programs: bool,
-) {
-    let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
+pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
+    let programs = pane.programs;
     let mut header = vec![
         Cell::from("Proto"),
         Cell::from("Local Address"),
@@ -126,14 +114,7 @@ pub fn render(
         }
         TableRow::new(cells)
     });
-    let table = Table::new(body, widths)
-        .header(TableRow::new(header).style(header_style()))
-        .block(block(title))
-        .highlight_symbol(SELECTED)
-        .highlight_spacing(HighlightSpacing::Always)
-        .row_highlight_style(selected_style());
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(table, area, &mut state);
+    pane.draw(frame, area, table(header, widths, body));
 }
 
 #[cfg(test)]
@@ -166,7 +147,16 @@ mod tests {
         super::order(&model, "queue", &mut order);
         let rows = resolve(&model, &order, &mut Names::new(), false);
         let lines = screen_lines(140, 5, |f| {
-            render(f, f.area(), &rows, Some(1), "Listeners".into(), true)
+            render(
+                f,
+                f.area(),
+                &rows,
+                Pane {
+                    title: "Listeners".into(),
+                    selected: Some(1),
+                    programs: true,
+                },
+            )
         });
         let first = &lines[2];
         assert!(first.contains("0.0.0.0:80"), "{lines:#?}");

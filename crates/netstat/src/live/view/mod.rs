@@ -9,10 +9,11 @@ pub mod processes;
 pub mod states;
 
 use nettables::inet::{Family, InetSocket, Protocol, State};
-use ratatui::layout::Rect;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders};
+use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Row, Table, TableState};
 
 /// Where the selection is on screen, and how far the rows are scrolled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -65,8 +66,56 @@ pub fn selected_style() -> Style {
     Style::new().add_modifier(Modifier::REVERSED)
 }
 
+/// What a table view shows around its rows.
+pub struct Pane {
+    /// The title on the view's top rule.
+    pub title: String,
+    /// The row under the cursor, counted from the first row shown.
+    pub selected: Option<usize>,
+    /// Whether owners are watched (`-p`): the program column.
+    pub programs: bool,
+}
+
 /// The marker in front of the selected row.
 pub const SELECTED: &str = "> ";
+
+/// A cell with its text against the right edge, for numbers.
+pub fn right<'a>(text: String) -> Cell<'a> {
+    Cell::from(Line::from(text).alignment(Alignment::Right))
+}
+
+/// A table of `rows` under `header`, in the views' style.
+pub fn table<'a>(
+    header: Vec<Cell<'a>>,
+    widths: Vec<Constraint>,
+    rows: impl IntoIterator<Item = Row<'a>>,
+) -> Table<'a> {
+    Table::new(rows, widths).header(Row::new(header).style(header_style()))
+}
+
+impl Pane {
+    /// Draws `table` in `area` under the pane's title, the selected row highlighted.
+    pub fn draw(self, frame: &mut Frame, area: Rect, table: Table) {
+        let table = table
+            .block(block(self.title))
+            .highlight_symbol(SELECTED)
+            .highlight_spacing(HighlightSpacing::Always)
+            .row_highlight_style(selected_style());
+        let mut state = TableState::default().with_selected(self.selected);
+        frame.render_stateful_widget(table, area, &mut state);
+    }
+}
+
+/// Fills `order` with every index of `rows` (the model's order, ready to be sorted) and
+/// returns the reader of row `i` that sort keys are made with.
+fn indexed<'a, T>(
+    rows: &'a [T],
+    order: &mut Vec<u32>,
+) -> impl Fn(u32) -> &'a T + Copy + use<'a, T> {
+    order.clear();
+    order.extend(0..rows.len() as u32);
+    move |i| &rows[i as usize]
+}
 
 /// `tcp`, `udp6`, `raw`, as netstat names the tables.
 pub fn protocol(socket: &InetSocket) -> &'static str {

@@ -2,27 +2,16 @@
 //! busiest first. What nethogs shows, without packet capture.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row as TableRow, Table, TableState};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Paragraph, Row as TableRow};
 
 use super::super::format;
 use super::super::model::{Model, Process};
 use super::super::names;
-use super::{SELECTED, block, header_style, selected_style, sort_asc, sort_desc};
-
-/// A process ready to draw.
-pub struct Row<'a> {
-    pub process: &'a Process,
-    pub pid: String,
-    pub program: String,
-}
+use super::{Pane, block, indexed, right, sort_asc, sort_desc, table};
 
 pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
-    let rows = &model.processes;
-    order.clear();
-    order.extend(0..rows.len() as u32);
-    let at = |i: u32| &rows[i as usize];
+    let at = indexed(&model.processes, order);
     match column {
         "recv" => sort_desc(order, |i| at(i).rates.rx),
         "send" => sort_desc(order, |i| at(i).rates.tx),
@@ -38,6 +27,13 @@ pub fn key(model: &Model, index: u32) -> u64 {
     model.processes[index as usize]
         .pid()
         .map_or(u64::MAX, u64::from)
+}
+
+/// A process ready to draw.
+pub struct Row<'a> {
+    pub process: &'a Process,
+    pub pid: String,
+    pub program: String,
 }
 
 pub fn resolve<'a>(model: &'a Model, shown: &[u32]) -> Vec<Row<'a>> {
@@ -58,20 +54,12 @@ pub fn resolve<'a>(model: &'a Model, shown: &[u32]) -> Vec<Row<'a>> {
         .collect()
 }
 
-pub fn render(
-    frame: &mut Frame,
-    area: Rect,
-    rows: &[Row],
-    selected: Option<usize>,
-    title: String,
-    programs: bool,
-) {
-    if !programs {
+pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
+    if !pane.programs {
         let text = "Owners are not watched: start with -p (as root, to see every process).";
-        frame.render_widget(Paragraph::new(text).block(block(title)), area);
+        frame.render_widget(Paragraph::new(text).block(block(pane.title)), area);
         return;
     }
-    let right = |text: String| Cell::from(Line::from(text).alignment(Alignment::Right));
     let mut header = vec![right("PID".into()), Cell::from("Program")];
     for name in [
         "Sockets",
@@ -84,7 +72,7 @@ pub fn render(
     ] {
         header.push(right(name.into()));
     }
-    let widths = [
+    let widths = vec![
         Constraint::Length(8),
         Constraint::Fill(1),
         Constraint::Length(8),
@@ -109,55 +97,25 @@ pub fn render(
             right(format::rate(p.rates.tx)),
         ])
     });
-    let table = Table::new(body, widths)
-        .header(TableRow::new(header).style(header_style()))
-        .block(block(title))
-        .highlight_symbol(SELECTED)
-        .highlight_spacing(HighlightSpacing::Always)
-        .row_highlight_style(selected_style());
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(table, area, &mut state);
+    pane.draw(frame, area, table(header, widths, body));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::model::tests::{busy, observed, owned};
+    use crate::live::model::tests::sample;
     use crate::live::view::tests::screen_lines;
-    use nettables::inet::State;
 
     fn model() -> Model {
-        let current = vec![
-            owned(
-                observed("0.0.0.0:22", "0.0.0.0:0", State::LISTEN, 1),
-                10,
-                "sshd: /usr/sbin/sshd -D",
-            ),
-            owned(
-                busy(
-                    observed("10.0.0.1:22", "10.0.0.9:5000", State::ESTABLISHED, 2),
-                    10.0,
-                    0.0,
-                ),
-                10,
-                "sshd: /usr/sbin/sshd -D",
-            ),
-            owned(
-                busy(
-                    observed("10.0.0.1:40000", "10.0.0.9:443", State::ESTABLISHED, 3),
-                    3_000_000.0,
-                    1000.0,
-                ),
-                77,
-                "/usr/bin/curl",
-            ),
-            owned(
-                observed("0.0.0.0:68", "0.0.0.0:0", State::CLOSE, 4),
-                77,
-                "/usr/bin/curl",
-            ),
-            observed("10.0.0.1:9", "10.0.0.9:9", State::CLOSE_WAIT, 5),
-        ];
+        let current = sample(
+            "
+            1 | 0.0.0.0:22     | 0.0.0.0:0     | LISTEN      |              | 10 sshd: /usr/sbin/sshd -D
+            2 | 10.0.0.1:22    | 10.0.0.9:5000 | ESTABLISHED | 10 0         | 10 sshd: /usr/sbin/sshd -D
+            3 | 10.0.0.1:40000 | 10.0.0.9:443  | ESTABLISHED | 3000000 1000 | 77 /usr/bin/curl
+            4 | 0.0.0.0:68     | 0.0.0.0:0     | CLOSE       |              | 77 /usr/bin/curl
+            5 | 10.0.0.1:9     | 10.0.0.9:9    | CLOSE_WAIT  |              |
+            ",
+        );
         let mut model = Model::default();
         model.add_sockets(&current, |_| false, [].iter(), true);
         model
@@ -170,7 +128,16 @@ mod tests {
         super::order(&model, "rate", &mut order);
         let rows = resolve(&model, &order);
         let lines = screen_lines(120, 7, |f| {
-            render(f, f.area(), &rows, Some(0), "Processes".into(), true)
+            render(
+                f,
+                f.area(),
+                &rows,
+                Pane {
+                    title: "Processes".into(),
+                    selected: Some(0),
+                    programs: true,
+                },
+            )
         });
         assert!(
             lines[1].contains("PID") && lines[1].contains("ESTABLISHED"),
@@ -195,7 +162,16 @@ mod tests {
     #[test]
     fn without_owners_it_says_how_to_get_them() {
         let lines = screen_lines(100, 4, |f| {
-            render(f, f.area(), &[], None, "Processes".into(), false)
+            render(
+                f,
+                f.area(),
+                &[],
+                Pane {
+                    title: "Processes".into(),
+                    selected: None,
+                    programs: false,
+                },
+            )
         });
         assert!(lines[1].contains("start with -p"), "{lines:#?}");
     }
