@@ -11,6 +11,7 @@ use crate::output::{BROKEN_PIPE_STATUS, Output};
 
 pub fn run(argv: Vec<OsString>) -> i32 {
     restore_sigpipe();
+    crate::i18n::init();
     let program = argv
         .first()
         .map(|a| a.to_string_lossy().into_owned())
@@ -20,6 +21,9 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Err(exit) => {
             let _ = io::stdout().write_all(exit.stdout.as_bytes());
             let _ = io::stdout().flush();
+            if let Some(error) = &exit.getopt {
+                let _ = io::stderr().write_all(&error.message(&program));
+            }
             if exit.prefixed {
                 let _ = write!(io::stderr(), "{program}: {}", exit.stderr);
             } else {

@@ -5,10 +5,14 @@ use std::io::{self, Write};
 
 use nettables::iface::{Counters, DeviceMap, Flags, Inet6Address, Interface};
 
+use crate::i18n::tr;
 use crate::render::addr::{push_ipv4, push_ipv6};
 use crate::text::pad_left;
 
-pub const TITLE: &[u8] = b"Kernel Interface table\n";
+/// The title, through net-tools' catalog.
+pub fn title() -> &'static [u8] {
+    tr!("Kernel Interface table\n")
+}
 pub const SHORT_HEADER: &[u8] =
     b"Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
 
@@ -31,11 +35,11 @@ pub fn write_short(out: &mut impl Write, iface: &Interface) -> io::Result<()> {
             s.tx_dropped,
             s.tx_fifo
         )?,
-        None => pad_left(&mut line, b"     - no statistics available -", 56)?,
+        None => pad_left(&mut line, tr!("     - no statistics available -"), 56)?,
     }
     let f = iface.flags;
     if f.is_empty() {
-        line.extend_from_slice(b"[NO FLAGS]");
+        line.extend_from_slice(tr!("[NO FLAGS]"));
     }
     const LETTERS: [(Flags, u8); 13] = [
         (Flags::ALLMULTI, b'A'),
