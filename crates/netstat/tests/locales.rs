@@ -43,7 +43,11 @@ const MODES: &[&[&str]] = &[
     &["-ie"],
     &["-g"],
     &["-s"],
+    &["-A", "bogus"],
 ];
+
+/// Modes compared as an unprivileged user: `-p`'s warning that owners could not be read.
+const AS_NOBODY: &[&[&str]] = &[&["-tanp"], &["-xp"]];
 
 /// Option errors: the first stderr line (glibc's message) and the status are compared.
 const OPTION_ERRORS: &[&[&str]] = &[
@@ -78,6 +82,11 @@ const SOCKETS: &str = r#"{"sockets": [
  {"kind": "unix_listen", "type": "stream", "path": "@locale-stream", "clients": 1},
  {"kind": "unix_listen", "type": "seqpacket", "path": "@locale-seqpacket"},
  {"kind": "socketpair", "type": "dgram"}
+]}"#;
+
+const NOBODY_SOCKETS: &str = r#"{"sockets": [
+ {"kind": "tcp_listen", "addr": "10.1.0.1", "port": 8081},
+ {"kind": "unix_listen", "type": "stream", "path": "@locale-nobody"}
 ]}"#;
 
 /// Whether every translated locale is generated. Under `CI=true` a missing one fails.
@@ -131,6 +140,8 @@ fn scene() -> Option<(Netns, Peer)> {
         peer = peer.0
     ));
     ns.spawn_fixture(SOCKETS, "locale-holder", As::Root);
+    // Sockets nobody owns, so that `-p` as nobody finds some owners and not others.
+    ns.spawn_fixture(NOBODY_SOCKETS, "nobody-holder", As::Nobody);
     Some((ns, peer))
 }
 
@@ -221,21 +232,23 @@ fn compare(args: &[&str], ours: &Run, reference: &Run, option_error: bool) -> St
 fn failures(ns: &Netns, env: &[(&str, &str)]) -> Vec<String> {
     let cases = MODES
         .iter()
-        .map(|a| (*a, false))
-        .chain(OPTION_ERRORS.iter().map(|a| (*a, true)));
+        .map(|a| (*a, As::Root, false))
+        .chain(AS_NOBODY.iter().map(|a| (*a, As::Nobody, false)))
+        .chain(OPTION_ERRORS.iter().map(|a| (*a, As::Root, true)));
     let mut failed = Vec::new();
-    for (args, option_error) in cases {
+    for (args, user, option_error) in cases {
         let mut report = String::new();
         for _attempt in 0..2 {
-            let reference = ns.run_in_locale(REFERENCE.as_ref(), args, As::Root, env);
-            let ours = ns.run_in_locale(&ours(), args, As::Root, env);
+            let reference = ns.run_in_locale(REFERENCE.as_ref(), args, user, env);
+            let ours = ns.run_in_locale(&ours(), args, user, env);
             report = compare(args, &ours, &reference, option_error);
             if report.is_empty() {
                 break;
             }
         }
         if !report.is_empty() {
-            failed.push(format!("{env:?} netstat {}:\n{report}", args.join(" ")));
+            let what = format!("{env:?} netstat {} as {user:?}", args.join(" "));
+            failed.push(format!("{what}:\n{report}"));
         }
     }
     failed

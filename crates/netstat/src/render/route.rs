@@ -1,11 +1,11 @@
 //! The routing tables of `netstat -r`: titles, headers, flag letters and rows, as net-tools
 //! 2.10 prints them. Names arrive already resolved; this module only cuts and lays them out.
 
-use crate::i18n::tr;
 use std::io::{self, Write};
 
 use nettables::route::{CachedRoute, Flags, Ipv4Route, Ipv6Route};
 
+use crate::i18n::tr;
 use crate::text::{pad_left, write_sanitized};
 
 /// The IPv4 column sets. net-tools numbers them 1-3 and has a fourth, empty one.
