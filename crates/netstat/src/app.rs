@@ -7,7 +7,7 @@ use crate::cli;
 use crate::cli::args::{Args, Mode};
 use crate::modes;
 use crate::namespaces;
-use crate::output::{BROKEN_PIPE_STATUS, Output};
+use crate::output::{BROKEN_PIPE_STATUS, Output, OutputFormat};
 
 pub fn run(argv: Vec<OsString>) -> i32 {
     restore_sigpipe();
@@ -32,6 +32,12 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             return exit.code;
         }
     };
+
+    // Our own outputs never follow the locale (net-tools' texts are looked up only in its
+    // text tables, which these never print).
+    if args.live || args.audit.enabled || args.format != OutputFormat::Text {
+        crate::i18n::english();
+    }
 
     // Namespaces are opened (and a named one's /etc files bound) before anything starts a
     // thread.

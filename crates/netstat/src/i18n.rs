@@ -38,6 +38,16 @@ pub fn init() {
     glibc::init();
 }
 
+/// Back to the C locale, for what is ours alone (`--json`, `--audit`, `--live`): there even
+/// the system's error texts stay English. Call before any thread starts.
+pub fn english() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: called once, before any thread exists, with a NUL-terminated constant.
+    unsafe {
+        libc::setlocale(libc::LC_ALL, c"C".as_ptr());
+    }
+}
+
 /// The translation of `msgid` in `domain`, or `msgid` itself (without its NUL).
 pub fn lookup(domain: Domain, msgid: &'static CStr) -> &'static [u8] {
     #[cfg(target_os = "linux")]
