@@ -7,10 +7,11 @@ use crate::cli;
 use crate::cli::args::{Args, Mode};
 use crate::modes;
 use crate::namespaces;
-use crate::output::{BROKEN_PIPE_STATUS, Output};
+use crate::output::{BROKEN_PIPE_STATUS, Output, OutputFormat};
 
 pub fn run(argv: Vec<OsString>) -> i32 {
     restore_sigpipe();
+    crate::i18n::init();
     let program = argv
         .first()
         .map(|a| a.to_string_lossy().into_owned())
@@ -20,6 +21,9 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Err(exit) => {
             let _ = io::stdout().write_all(exit.stdout.as_bytes());
             let _ = io::stdout().flush();
+            if let Some(error) = &exit.getopt {
+                let _ = io::stderr().write_all(&error.message(&program));
+            }
             if exit.prefixed {
                 let _ = write!(io::stderr(), "{program}: {}", exit.stderr);
             } else {
@@ -28,6 +32,12 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             return exit.code;
         }
     };
+
+    // Our own outputs never follow the locale (net-tools' texts are looked up only in its
+    // text tables, which these never print).
+    if args.live || args.audit.enabled || args.format != OutputFormat::Text {
+        crate::i18n::english();
+    }
 
     // Namespaces are opened (and a named one's /etc files bound) before anything starts a
     // thread.

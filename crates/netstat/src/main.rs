@@ -3,6 +3,7 @@
 mod app;
 mod audit;
 mod cli;
+mod i18n;
 mod live;
 mod modes;
 mod namespaces;

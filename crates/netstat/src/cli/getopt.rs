@@ -4,7 +4,9 @@
 //! bundled short options, unique-prefix long options, and glibc's error texts (including the list
 //! of possibilities for an ambiguous prefix). No argument-parsing crate reproduces those bytes.
 
-use std::ffi::OsString;
+use std::ffi::{CStr, OsString};
+
+use crate::i18n::{self, Arg, Domain, printf};
 
 /// Whether an option takes a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,8 +39,44 @@ pub enum Event {
         index: usize,
         value: Option<OsString>,
     },
-    /// A usage error; the text is glibc's, without the program-name prefix.
-    Error(String),
+    /// A usage error, worded by glibc.
+    Error(Error),
+}
+
+/// A usage error as glibc's getopt reports it: a message of glibc's `libc` catalog (translated
+/// as glibc translates it), whose first argument is the program name.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Error {
+    msgid: &'static CStr,
+    /// The arguments after the program name.
+    args: Vec<Vec<u8>>,
+    /// An ambiguous prefix's possibilities, each printed as ` '--NAME'`.
+    possibilities: Vec<&'static str>,
+}
+
+impl Error {
+    fn new(msgid: &'static CStr, args: &[&[u8]]) -> Error {
+        Error {
+            msgid,
+            args: args.iter().map(|a| a.to_vec()).collect(),
+            possibilities: Vec::new(),
+        }
+    }
+
+    /// The message as glibc prints it, program name first, ending with its newline.
+    pub fn message(&self, program: &str) -> Vec<u8> {
+        let mut args = vec![Arg::Str(program.as_bytes())];
+        args.extend(self.args.iter().map(|a| Arg::Str(a)));
+        let mut text = Vec::new();
+        printf(&mut text, i18n::lookup(Domain::Libc, self.msgid), &args);
+        if !self.possibilities.is_empty() {
+            for name in &self.possibilities {
+                text.extend_from_slice(format!(" '--{name}'").as_bytes());
+            }
+            text.push(b'\n');
+        }
+        text
+    }
 }
 
 /// Parses `args` (without `argv[0]`) against `table`.
@@ -66,23 +104,30 @@ fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) 
         Some(eq) => (&text[..eq], Some(&text[eq + 1..])),
         None => (text, None),
     };
-    let display = String::from_utf8_lossy(text);
     let index = match find_long(table, name) {
         Found::One(index) => index,
-        Found::None => return Event::Error(format!("unrecognized option '--{display}'")),
+        Found::None => {
+            return Event::Error(Error::new(
+                c"%s: unrecognized option '%s%s'\n",
+                &[b"--", text],
+            ));
+        }
         Found::Ambiguous(list) => {
-            let mut msg = format!("option '--{display}' is ambiguous; possibilities:");
-            for index in list {
-                msg.push_str(&format!(" '--{}'", table[index].long.unwrap_or_default()));
-            }
-            return Event::Error(msg);
+            let msgid = c"%s: option '%s%s' is ambiguous; possibilities:";
+            let mut error = Error::new(msgid, &[b"--", text]);
+            error.possibilities = list
+                .into_iter()
+                .map(|index| table[index].long.unwrap_or_default())
+                .collect();
+            return Event::Error(error);
         }
     };
     let opt = &table[index];
     let long = opt.long.unwrap_or_default();
     let value = match (opt.has_arg, attached) {
         (HasArg::No, Some(_)) => {
-            return Event::Error(format!("option '--{long}' doesn't allow an argument"));
+            let msgid = c"%s: option '%s%s' doesn't allow an argument\n";
+            return Event::Error(Error::new(msgid, &[b"--", long.as_bytes()]));
         }
         (HasArg::No, None) => None,
         (_, Some(value)) => Some(os(value)),
@@ -91,7 +136,10 @@ fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) 
                 *next += 1;
                 Some(value.clone())
             }
-            None => return Event::Error(format!("option '--{long}' requires an argument")),
+            None => {
+                let msgid = c"%s: option '%s%s' requires an argument\n";
+                return Event::Error(Error::new(msgid, &[b"--", long.as_bytes()]));
+            }
         },
         (HasArg::OptionalNumber, None) => take_number(args, next),
     };
@@ -160,9 +208,9 @@ fn short_cluster(
         let letter = cluster[pos];
         pos += 1;
         let Some(index) = table.iter().position(|o| o.short == Some(letter)) else {
-            events.push(Event::Error(format!(
-                "invalid option -- '{}'",
-                char::from(letter)
+            events.push(Event::Error(Error::new(
+                c"%s: invalid option -- '%c'\n",
+                &[&[letter]],
             )));
             return;
         };
@@ -179,8 +227,8 @@ fn short_cluster(
                     Some(value.clone())
                 }
                 None => {
-                    let msg = format!("option requires an argument -- '{}'", char::from(letter));
-                    events.push(Event::Error(msg));
+                    let msgid = c"%s: option requires an argument -- '%c'\n";
+                    events.push(Event::Error(Error::new(msgid, &[&[letter]])));
                     return;
                 }
             },
@@ -304,6 +352,18 @@ mod tests {
         parse(TABLE, &args)
     }
 
+    /// The errors among the events, as glibc words them in English, without the program name.
+    fn errors(words: &[&str]) -> Vec<String> {
+        run(words)
+            .into_iter()
+            .filter_map(|event| match event {
+                Event::Error(e) => Some(String::from_utf8(e.message("netstat")).unwrap()),
+                Event::Opt { .. } => None,
+            })
+            .map(|m| m.trim_start_matches("netstat: ").trim_end().to_string())
+            .collect()
+    }
+
     fn opt(index: usize, value: Option<&str>) -> Event {
         Event::Opt {
             index,
@@ -328,15 +388,10 @@ mod tests {
         );
         assert_eq!(run(&["--protocol=inet"]), vec![opt(3, Some("inet"))]);
         assert_eq!(run(&["--prot", "unix"]), vec![opt(3, Some("unix"))]);
+        assert_eq!(errors(&["-A"]), ["option requires an argument -- 'A'"]);
         assert_eq!(
-            run(&["-A"]),
-            vec![Event::Error("option requires an argument -- 'A'".into())]
-        );
-        assert_eq!(
-            run(&["--prot"]),
-            vec![Event::Error(
-                "option '--protocol' requires an argument".into()
-            )]
+            errors(&["--prot"]),
+            ["option '--protocol' requires an argument"]
         );
     }
 
@@ -345,26 +400,17 @@ mod tests {
         assert_eq!(run(&["--inet"]), vec![opt(0, None)]);
         assert_eq!(run(&["--inte"]), vec![opt(2, None)]);
         assert_eq!(
-            run(&["--in"]),
-            vec![Event::Error(
-                "option '--in' is ambiguous; possibilities: '--inet' '--interfaces'".into()
-            )]
+            errors(&["--in"]),
+            ["option '--in' is ambiguous; possibilities: '--inet' '--interfaces'"]
         );
         assert_eq!(
-            run(&["--num"]),
-            vec![Event::Error(
-                "option '--num' is ambiguous; possibilities: '--numeric' '--numeric-hosts'".into()
-            )]
+            errors(&["--num"]),
+            ["option '--num' is ambiguous; possibilities: '--numeric' '--numeric-hosts'"]
         );
+        assert_eq!(errors(&["--bogus=3"]), ["unrecognized option '--bogus=3'"]);
         assert_eq!(
-            run(&["--bogus=3"]),
-            vec![Event::Error("unrecognized option '--bogus=3'".into())]
-        );
-        assert_eq!(
-            run(&["--tcp=x"]),
-            vec![Event::Error(
-                "option '--tcp' doesn't allow an argument".into()
-            )]
+            errors(&["--tcp=x"]),
+            ["option '--tcp' doesn't allow an argument"]
         );
     }
 
@@ -375,19 +421,15 @@ mod tests {
         assert_eq!(run(&["--json"]), vec![opt(9, None)]);
         assert_eq!(run(&["--json-"]), vec![opt(10, None)]);
         assert_eq!(
-            run(&["--js"]),
-            vec![Event::Error(
-                "option '--js' is ambiguous; possibilities: '--json' '--json-lines'".into()
-            )]
+            errors(&["--js"]),
+            ["option '--js' is ambiguous; possibilities: '--json' '--json-lines'"]
         );
     }
 
     #[test]
     fn invalid_short_option_stops_the_cluster() {
-        assert_eq!(
-            run(&["-tLn"]),
-            vec![opt(7, None), Event::Error("invalid option -- 'L'".into())]
-        );
+        assert_eq!(run(&["-tLn"])[0], opt(7, None));
+        assert_eq!(errors(&["-tLn"]), ["invalid option -- 'L'"]);
     }
 
     #[test]

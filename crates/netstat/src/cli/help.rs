@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use crate::i18n::tr;
+
 use super::flags::{Category, FLAGS, Flag};
 
 pub(super) const SECTIONS: &[(Category, &str)] = &[
@@ -14,13 +16,18 @@ pub(super) const SECTIONS: &[(Category, &str)] = &[
     (Category::Other, "Other"),
 ];
 
-/// The short usage summary printed after an option error.
+/// The short usage summary printed after an option error: net-tools' first three lines (through
+/// its catalog, the third without its blank line), then ours.
 pub fn usage() -> String {
-    "usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}\n       \
-     netstat [-vWnNcaeol] [<Socket> ...]\n       \
-     netstat { [-vWeenNac] -i | [-cnNe] -M | -s [-6tuw] }\n\
-     Try 'netstat --help' for more information.\n"
-        .to_string()
+    let mut text = Vec::new();
+    text.extend_from_slice(tr!(
+        "usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}\n"
+    ));
+    text.extend_from_slice(tr!("       netstat [-vWnNcaeol] [<Socket> ...]\n"));
+    let third = tr!("       netstat { [-vWeenNac] -i | [-cnNe] -M | -s [-6tuw] }\n\n");
+    text.extend_from_slice(third.strip_suffix(b"\n").unwrap_or(third));
+    text.extend_from_slice(b"Try 'netstat --help' for more information.\n");
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// The full help text.

@@ -21,6 +21,8 @@ pub struct Exit {
     pub code: i32,
     /// Whether the message starts with the program name (glibc's messages do).
     pub prefixed: bool,
+    /// A getopt error, printed (with the program name) before `stderr`.
+    pub getopt: Option<getopt::Error>,
 }
 
 impl Exit {
@@ -44,6 +46,18 @@ impl Exit {
             stderr: format!("{message}\n{}", help::usage()),
             code: 3,
             prefixed: true,
+            getopt: None,
+        }
+    }
+
+    /// glibc's getopt error then the usage text on stderr, status 3.
+    pub fn getopt_error(error: getopt::Error) -> Exit {
+        Exit {
+            stdout: String::new(),
+            stderr: help::usage(),
+            code: 3,
+            prefixed: false,
+            getopt: Some(error),
         }
     }
 
@@ -53,6 +67,7 @@ impl Exit {
             stderr: text.to_string(),
             code,
             prefixed: false,
+            getopt: None,
         }
     }
 
@@ -62,6 +77,7 @@ impl Exit {
             stderr: String::new(),
             code,
             prefixed: false,
+            getopt: None,
         }
     }
 }
@@ -92,7 +108,7 @@ pub fn parse(args: &[OsString]) -> Result<Args, Exit> {
     for event in getopt::parse(&table, args) {
         match event {
             Event::Opt { index, value } => (FLAGS[index].update)(&mut parsed, value.as_deref())?,
-            Event::Error(message) => return Err(Exit::usage_error(&message)),
+            Event::Error(error) => return Err(Exit::getopt_error(error)),
         }
     }
     parsed.finish()
@@ -111,7 +127,12 @@ mod tests {
     fn usage_message(words: &[&str]) -> String {
         let exit = parse_words(words).unwrap_err();
         assert_eq!(exit.code, 3);
-        exit.stderr.lines().next().unwrap_or_default().to_string()
+        let message = match exit.getopt {
+            Some(error) => String::from_utf8(error.message("netstat")).unwrap(),
+            None => exit.stderr,
+        };
+        let first = message.lines().next().unwrap_or_default();
+        first.trim_start_matches("netstat: ").to_string()
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::Exit;
 use super::args::{Args, Mode, Netns, OutputFormat, Tables};
+use crate::i18n::{Arg, printf, tr};
 
 /// Address-family aliases accepted by `-A` and the long family options: alias, canonical name.
 const FAMILY_ALIASES: &[(&str, &str)] = &[
@@ -51,10 +52,10 @@ impl Parsed {
     pub fn add_families(&mut self, list: &str) -> Result<(), Exit> {
         for alias in list.split(',') {
             let Some(&(_, name)) = FAMILY_ALIASES.iter().find(|(a, _)| *a == alias) else {
-                return Err(Exit::message_err(
-                    &format!("Unknown address family `{alias}'.\n"),
-                    1,
-                ));
+                let mut text = Vec::new();
+                let template = tr!("Unknown address family `%s'.\n");
+                printf(&mut text, template, &[Arg::Str(alias.as_bytes())]);
+                return Err(Exit::message_err(&String::from_utf8_lossy(&text), 1));
             };
             match name {
                 "inet" => self.args.inet = true,

@@ -5,7 +5,7 @@
 //! were implied by `-4`/`-6`, and a missing `/proc/net/igmp6` is silent. Every pass parses from
 //! scratch, so `-gc` repeats the same table (net-tools garbles later passes).
 
-use std::io::{self, Write};
+use std::io;
 use std::net::IpAddr;
 
 use nettables::groups::{self, GroupLine, IGMP_PATH};
@@ -23,7 +23,7 @@ use crate::text::reason;
 pub fn write(args: &Args, out: &mut Output, resolvers: &mut Resolvers) -> super::Status {
     let json = args.format != OutputFormat::Text;
     if !json {
-        out.write_all(render::HEADER)?;
+        render::write_header(out)?;
     }
     let mut status = 0;
     let mut tables = Vec::with_capacity(2);

@@ -15,7 +15,7 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
         // net-tools prints the title only when it opens its socket, which it keeps under -c.
         let json = args.format != OutputFormat::Text;
         if pass == 0 && !json {
-            out.write_all(render::TITLE)?;
+            out.write_all(render::title())?;
         }
         let long = args.extend >= 1;
         if !long && !json {

@@ -14,6 +14,7 @@ use nettables::process::{OwnerMap, SocketHolders};
 use nettables::unix::UnixSocket;
 
 use crate::cli::args::Args;
+use crate::i18n::{Arg, printf, tr};
 use crate::render::inet::{Columns, Scope};
 use crate::render::json::{JsonOptions, Origin};
 use crate::resolve::Resolvers;
@@ -74,17 +75,18 @@ pub fn holders() -> SocketHolders {
 /// net-tools' warning on stderr that some owners could not be read (not root):
 /// `nothing_read` when no owner at all was found.
 pub fn warn_denied(nothing_read: bool) {
+    let mut text = Vec::new();
     if nothing_read {
-        eprintln!(
-            "(No info could be read for \"-p\": geteuid()={} but you should be root.)",
-            rustix::process::geteuid().as_raw()
-        );
+        let uid = Arg::Int(i64::from(rustix::process::geteuid().as_raw()));
+        let template =
+            tr!("(No info could be read for \"-p\": geteuid()=%d but you should be root.)\n");
+        printf(&mut text, template, &[uid]);
     } else {
-        eprint!(
-            "(Not all processes could be identified, non-owned process info\n \
-             will not be shown, you would have to be root to see it all.)\n"
-        );
+        text.extend_from_slice(tr!(
+            "(Not all processes could be identified, non-owned process info\n will not be shown, you would have to be root to see it all.)\n"
+        ));
     }
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), &text);
 }
 
 /// Which Internet tables a listing reads, in net-tools' order (protocol by protocol, IPv4 then

@@ -7,6 +7,7 @@ use nettables::Error;
 use nettables::route::{self, Flags};
 
 use crate::cli::args::{Args, OutputFormat};
+use crate::i18n::tr;
 use crate::output::Output;
 use crate::render::addr::{push_ipv4, push_ipv6};
 use crate::render::json::JsonOptions;
@@ -340,10 +341,10 @@ fn table_error(
 fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
     out.flush()?;
     let missing = |path: &str| std::fs::File::open(path).err();
-    let (stdout, stderr): (&str, String) = match family {
+    let (stdout, stderr): (&[u8], String) = match family {
         "ax25" => match missing("/proc/net/ax25_route") {
             Some(e) => (
-                "AX.25 not configured in this system.\n",
+                tr!("AX.25 not configured in this system.\n"),
                 format!("/proc/net/ax25_route: {}\n", strerror(&e)),
             ),
             None => return not_implemented("AX.25"),
@@ -353,14 +354,14 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
             missing("/proc/net/ipx_route"),
         ) {
             (Some(_), Some(e)) => (
-                "IPX routing not in file /proc/net/ipx/route or /proc/net/ipx_route found.\n",
+                b"IPX routing not in file /proc/net/ipx/route or /proc/net/ipx_route found.\n",
                 format!("{}\n", strerror(&e)),
             ),
             _ => return not_implemented("IPX"),
         },
         "ddp" => match missing("/proc/net/atalk_route") {
             Some(e) => (
-                "",
+                b"",
                 format!(
                     "Error opening /proc/net/atalk_route: {}\nDDP (AppleTalk) not configured on this system.\n",
                     strerror(&e)
@@ -372,24 +373,26 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
         // without NET/ROM.
         "netrom" => match missing("/proc/net/nr_nodes") {
             Some(e) => (
-                "NET/ROM not configured in this system.\n",
+                tr!("NET/ROM not configured in this system.\n"),
                 format!(
-                    "/proc/net/nr_nodes: {}\n/proc/net/nr_neigh: Invalid argument\n",
-                    strerror(&e)
+                    "/proc/net/nr_nodes: {}\n/proc/net/nr_neigh: {}\n",
+                    strerror(&e),
+                    strerror(&io::Error::from_raw_os_error(libc::EINVAL))
                 ),
             ),
             None => return not_implemented("NET/ROM"),
         },
         "x25" => match missing("/proc/net/x25/route") {
-            Some(_) => ("X.25 not configured in this system.\n", String::new()),
+            Some(_) => (tr!("X.25 not configured in this system.\n"), String::new()),
             None => return not_implemented("X.25"),
         },
         "rose" => match missing("/proc/net/rose_nodes") {
             Some(e) => (
-                "",
+                b"",
                 format!(
-                    "/proc/net/rose_nodes: {}\nROSE not configured in this system.\n",
-                    strerror(&e)
+                    "/proc/net/rose_nodes: {}\n{}",
+                    strerror(&e),
+                    String::from_utf8_lossy(tr!("ROSE not configured in this system.\n"))
                 ),
             ),
             None => return not_implemented("ROSE"),
@@ -404,7 +407,7 @@ fn unsupported(out: &mut Output, family: &str) -> io::Result<i32> {
             return Ok(3);
         }
     };
-    out.write_all(stdout.as_bytes())?;
+    out.write_all(stdout)?;
     out.flush()?;
     eprint!("{stderr}");
     Ok(1)

@@ -6,12 +6,16 @@ use std::net::IpAddr;
 use nettables::groups::Membership;
 
 use super::addr::{push_ipv4, push_ipv6};
+use crate::i18n::tr;
 use crate::text::{pad_left, write_sanitized};
 
-/// The three header lines (net-tools built with IPv6 says "IPv6/IPv4").
-pub const HEADER: &[u8] = b"IPv6/IPv4 Group Memberships\n\
-    Interface       RefCnt Group\n\
-    --------------- ------ ---------------------\n";
+/// Writes the three header lines (net-tools built with IPv6 prefixes an untranslated "IPv6/").
+pub fn write_header(out: &mut impl Write) -> io::Result<()> {
+    out.write_all(b"IPv6/")?;
+    out.write_all(tr!("IPv4 Group Memberships\n"))?;
+    out.write_all(tr!("Interface       RefCnt Group\n"))?;
+    out.write_all(b"--------------- ------ ---------------------\n")
+}
 
 /// net-tools copies names into a 128-byte buffer.
 const NAME_MAX: usize = 127;

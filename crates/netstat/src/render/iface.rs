@@ -5,10 +5,14 @@ use std::io::{self, Write};
 
 use nettables::iface::{Counters, DeviceMap, Flags, Inet6Address, Interface};
 
+use crate::i18n::{Arg, printf, tr};
 use crate::render::addr::{push_ipv4, push_ipv6};
 use crate::text::pad_left;
 
-pub const TITLE: &[u8] = b"Kernel Interface table\n";
+/// The title, through net-tools' catalog.
+pub fn title() -> &'static [u8] {
+    tr!("Kernel Interface table\n")
+}
 pub const SHORT_HEADER: &[u8] =
     b"Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
 
@@ -31,11 +35,11 @@ pub fn write_short(out: &mut impl Write, iface: &Interface) -> io::Result<()> {
             s.tx_dropped,
             s.tx_fifo
         )?,
-        None => pad_left(&mut line, b"     - no statistics available -", 56)?,
+        None => pad_left(&mut line, tr!("     - no statistics available -"), 56)?,
     }
     let f = iface.flags;
     if f.is_empty() {
-        line.extend_from_slice(b"[NO FLAGS]");
+        line.extend_from_slice(tr!("[NO FLAGS]"));
     }
     const LETTERS: [(Flags, u8); 13] = [
         (Flags::ALLMULTI, b'A'),
@@ -87,11 +91,29 @@ fn flags_word(flags: Flags) -> Vec<u8> {
         word.push(b'>');
     }
     for flag in SHOWN.into_iter().filter(|&flag| flags.contains(flag)) {
-        word.extend_from_slice(flag.name().unwrap_or_default().as_bytes());
-        word.push(b',');
+        word.extend_from_slice(flag_name(flag));
     }
     close_list(&mut word);
     word
+}
+
+/// A flag's `NAME,` through net-tools' catalog.
+fn flag_name(flag: Flags) -> &'static [u8] {
+    match flag {
+        Flags::UP => tr!("UP,"),
+        Flags::BROADCAST => tr!("BROADCAST,"),
+        Flags::DEBUG => tr!("DEBUG,"),
+        Flags::LOOPBACK => tr!("LOOPBACK,"),
+        Flags::POINTOPOINT => tr!("POINTOPOINT,"),
+        Flags::NOTRAILERS => tr!("NOTRAILERS,"),
+        Flags::RUNNING => tr!("RUNNING,"),
+        Flags::NOARP => tr!("NOARP,"),
+        Flags::PROMISC => tr!("PROMISC,"),
+        Flags::ALLMULTI => tr!("ALLMULTI,"),
+        Flags::SLAVE => tr!("SLAVE,"),
+        Flags::MASTER => tr!("MASTER,"),
+        _ => tr!("MULTICAST,"),
+    }
 }
 
 /// net-tools ends a `NAME,NAME,` list by turning its last comma into `>`; with no names, the
@@ -111,13 +133,17 @@ fn scope_word(scope: u8) -> Vec<u8> {
     let mut word = b"<".to_vec();
     let mut rest = scope;
     if rest & COMPAT != 0 {
-        word.extend_from_slice(b"compat,");
+        word.extend_from_slice(tr!("compat,"));
         rest -= COMPAT;
     }
     if rest == 0 {
-        word.extend_from_slice(b"global,");
+        word.extend_from_slice(tr!("global,"));
     }
-    for (bit, name) in [(0x20, &b"link,"[..]), (0x40, b"site,"), (0x10, b"host,")] {
+    for (bit, name) in [
+        (0x20, tr!("link,")),
+        (0x40, tr!("site,")),
+        (0x10, tr!("host,")),
+    ] {
         if rest & bit != 0 {
             word.extend_from_slice(name);
         }
@@ -132,67 +158,80 @@ type Printer = fn(&[u8; 32]) -> Vec<u8>;
 /// How net-tools names and prints a hardware address type.
 struct HwType {
     name: &'static str,
-    title: &'static str,
+    /// Through net-tools' catalog.
+    title: &'static [u8],
     print: Option<Printer>,
 }
 
 /// net-tools' hardware table for this build, in its search order (the first match wins).
 fn hw_type(arphrd: u16) -> HwType {
     let (name, title, print): (_, _, Option<Printer>) = match arphrd {
-        772 => ("loop", "Local Loopback", None),
-        256 => ("slip", "Serial Line IP", None),
-        257 => ("cslip", "VJ Serial Line IP", None),
-        258 => ("slip6", "6-bit Serial Line IP", None),
-        259 => ("cslip6", "VJ 6-bit Serial Line IP", None),
-        264 => ("adaptive", "Adaptive Serial Line IP", None),
-        781 => ("ash", "Ash", Some(print_ash)),
+        772 => ("loop", tr!("Local Loopback"), None),
+        256 => ("slip", tr!("Serial Line IP"), None),
+        257 => ("cslip", tr!("VJ Serial Line IP"), None),
+        258 => ("slip6", tr!("6-bit Serial Line IP"), None),
+        259 => ("cslip6", tr!("VJ 6-bit Serial Line IP"), None),
+        264 => ("adaptive", tr!("Adaptive Serial Line IP"), None),
+        781 => ("ash", tr!("Ash"), Some(print_ash)),
         1 => (
             "ether",
-            "Ethernet",
+            tr!("Ethernet"),
             Some(|a| hex_join(&a[..6], b':', false)),
         ),
-        3 => ("ax25", "AMPR AX.25", Some(print_callsign)),
-        0 => ("netrom", "AMPR NET/ROM", Some(print_callsign)),
+        3 => ("ax25", tr!("AMPR AX.25"), Some(print_callsign)),
+        0 => ("netrom", tr!("AMPR NET/ROM"), Some(print_callsign)),
         270 => (
             "rose",
-            "AMPR ROSE",
+            tr!("AMPR ROSE"),
             Some(|a| hex_join(&a[..5], b'\0', false)),
         ),
-        768 => ("tunnel", "IPIP Tunnel", Some(|_| Vec::new())),
-        512 => ("ppp", "Point-to-Point Protocol", None),
-        513 => ("hdlc", "(Cisco)-HDLC", None),
-        516 => ("lapb", "LAPB", None),
-        7 => ("arcnet", "ARCnet", Some(|a| hex_join(&a[..1], b'\0', true))),
+        768 => ("tunnel", tr!("IPIP Tunnel"), Some(|_| Vec::new())),
+        512 => ("ppp", tr!("Point-to-Point Protocol"), None),
+        513 => ("hdlc", tr!("(Cisco)-HDLC"), None),
+        516 => ("lapb", tr!("LAPB"), None),
+        7 => (
+            "arcnet",
+            tr!("ARCnet"),
+            Some(|a| hex_join(&a[..1], b'\0', true)),
+        ),
         15 => (
             "dlci",
-            "Frame Relay DLCI",
+            tr!("Frame Relay DLCI"),
             Some(|a| i16::from_ne_bytes([a[0], a[1]]).to_string().into_bytes()),
         ),
-        770 => ("frad", "Frame Relay Access Device", None),
-        776 => ("sit", "IPv6-in-IPv4", None),
+        770 => ("frad", tr!("Frame Relay Access Device"), None),
+        776 => ("sit", tr!("IPv6-in-IPv4"), None),
         774 => (
             "fddi",
-            "Fiber Distributed Data Interface",
+            tr!("Fiber Distributed Data Interface"),
             Some(|a| hex_join(&a[..6], b'-', true)),
         ),
-        780 => ("hippi", "HIPPI", Some(|a| hex_join(&a[..6], b':', true))),
+        780 => (
+            "hippi",
+            tr!("HIPPI"),
+            Some(|a| hex_join(&a[..6], b':', true)),
+        ),
         783 => (
             "irda",
-            "IrLAP",
+            tr!("IrLAP"),
             Some(|a| hex_join(&[a[3], a[2], a[1], a[0]], b':', false)),
         ),
-        782 => ("ec", "Econet", None),
+        782 => ("ec", tr!("Econet"), None),
         271 => (
             "x25",
-            "generic X.25",
+            tr!("generic X.25"),
             Some(|a| a.iter().copied().take_while(|&b| b != 0).collect()),
         ),
         27 => (
             "eui64",
-            "Generic EUI-64",
+            tr!("Generic EUI-64"),
             Some(|a| hex_join(&a[..8], b':', true)),
         ),
-        _ => ("unspec", "UNSPEC", Some(|a| hex_join(&a[..16], b'-', true))),
+        _ => (
+            "unspec",
+            tr!("UNSPEC"),
+            Some(|a| hex_join(&a[..16], b'-', true)),
+        ),
     };
     HwType { name, title, print }
 }
@@ -274,9 +313,17 @@ pub fn write_long(
     writeln!(b, "  mtu {}", iface.mtu)?;
     push_inet(&mut b, iface);
     for a in inet6.iter().filter(|a| a.device == iface.name) {
-        b.extend_from_slice(b"        inet6 ");
-        push_ipv6(&mut b, a.address);
-        write!(b, "  prefixlen {}  scopeid 0x{:x}", a.prefix_len, a.scope)?;
+        let mut address = Vec::with_capacity(40);
+        push_ipv6(&mut address, a.address);
+        let prefix = Arg::Int(i64::from(a.prefix_len));
+        let template = tr!("        %s %s  prefixlen %d");
+        printf(
+            &mut b,
+            template,
+            &[Arg::Str(b"inet6"), Arg::Str(&address), prefix],
+        );
+        let scope = Arg::Int(i64::from(a.scope));
+        printf(&mut b, tr!("  scopeid 0x%x"), &[scope]);
         b.extend_from_slice(&scope_word(a.scope));
         b.push(b'\n');
     }
@@ -298,15 +345,18 @@ fn push_inet(b: &mut Vec<u8>, iface: &Interface) {
     let Some(v4) = &iface.ipv4 else { return };
     b.extend_from_slice(b"        inet ");
     push_ipv4(b, v4.address);
-    b.extend_from_slice(b"  netmask ");
-    push_v4_or_unset(b, v4.netmask);
+    let mut address = Vec::with_capacity(16);
+    let mut push = |b: &mut Vec<u8>, template: &[u8], addr| {
+        address.clear();
+        push_v4_or_unset(&mut address, addr);
+        printf(b, template, &[Arg::Str(&address)]);
+    };
+    push(b, tr!("  netmask %s"), v4.netmask);
     if iface.flags.contains(Flags::BROADCAST) {
-        b.extend_from_slice(b"  broadcast ");
-        push_v4_or_unset(b, v4.broadcast);
+        push(b, tr!("  broadcast %s"), v4.broadcast);
     }
     if iface.flags.contains(Flags::POINTOPOINT) {
-        b.extend_from_slice(b"  destination ");
-        push_v4_or_unset(b, v4.destination);
+        push(b, tr!("  destination %s"), v4.destination);
     }
     b.push(b'\n');
 }
@@ -324,9 +374,12 @@ fn push_hardware(b: &mut Vec<u8>, iface: &Interface) -> io::Result<()> {
         b.extend_from_slice(&print(&addr));
     }
     if let Some(qlen) = iface.tx_queue_len.filter(|&q| q != -1) {
-        write!(b, "  txqueuelen {qlen}")?;
+        printf(b, tr!("  txqueuelen %d"), &[Arg::Int(i64::from(qlen))]);
     }
-    writeln!(b, "  ({})", hw.title)
+    b.extend_from_slice(b"  (");
+    b.extend_from_slice(hw.title);
+    b.extend_from_slice(b")\n");
+    Ok(())
 }
 
 /// `media PORT[autoselect]`, for drivers that can select their port.
@@ -355,62 +408,78 @@ fn push_media(b: &mut Vec<u8>, iface: &Interface) -> io::Result<()> {
     Ok(())
 }
 
-/// One direction's counters, with net-tools' wording for each.
+/// One direction's counters, with net-tools' wording for each (through its catalog).
 struct Direction {
-    label: &'static str,
+    packets_line: &'static [u8],
+    compressed_line: &'static [u8],
+    errors_line: &'static [u8],
     packets: u64,
     bytes: u64,
     compressed: u64,
-    /// The error line after the label (`errors 0  dropped 0 ...`).
-    errors: String,
+    /// The counts of the errors line, in its order.
+    errors: [u64; 5],
 }
 
 impl Direction {
     fn rx(s: &Counters) -> Direction {
         Direction {
-            label: "RX",
+            packets_line: tr!("RX packets %llu  bytes %llu (%lu.%lu %s)\n"),
+            compressed_line: tr!("RX compressed:%lu\n"),
+            errors_line: tr!("RX errors %lu  dropped %lu  overruns %lu  frame %lu\n"),
             packets: s.rx_packets,
             bytes: s.rx_bytes,
             compressed: s.rx_compressed,
-            errors: format!(
-                "errors {}  dropped {}  overruns {}  frame {}",
-                s.rx_errors, s.rx_dropped, s.rx_fifo, s.rx_frame
-            ),
+            errors: [s.rx_errors, s.rx_dropped, s.rx_fifo, s.rx_frame, 0],
         }
     }
 
     fn tx(s: &Counters) -> Direction {
         Direction {
-            label: "TX",
+            packets_line: tr!("TX packets %llu  bytes %llu (%lu.%lu %s)\n"),
+            compressed_line: tr!("TX compressed %lu\n"),
+            errors_line: tr!(
+                "TX errors %lu  dropped %lu overruns %lu  carrier %lu  collisions %lu\n"
+            ),
             packets: s.tx_packets,
             bytes: s.tx_bytes,
             compressed: s.tx_compressed,
-            errors: format!(
-                "errors {}  dropped {} overruns {}  carrier {}  collisions {}",
-                s.tx_errors, s.tx_dropped, s.tx_fifo, s.tx_carrier, s.collisions
-            ),
+            errors: [
+                s.tx_errors,
+                s.tx_dropped,
+                s.tx_fifo,
+                s.tx_carrier,
+                s.collisions,
+            ],
         }
     }
+}
+
+/// A counter as printf's `%llu` argument (the kernel's counters fit; a larger one saturates).
+fn count(n: u64) -> Arg<'static> {
+    Arg::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// `RX packets N  bytes N (N.N KiB)`, the compressed count where the link has one (net-tools
 /// words the two directions differently), then the errors.
 fn push_counters(b: &mut Vec<u8>, d: &Direction, compressed: bool) -> io::Result<()> {
+    const INDENT: &[u8] = b"        ";
     let (whole, tenth, unit) = byte_units(d.bytes);
-    writeln!(
-        b,
-        "        {} packets {}  bytes {} ({whole}.{tenth} {unit})",
-        d.label, d.packets, d.bytes
-    )?;
+    b.extend_from_slice(INDENT);
+    let args = [
+        count(d.packets),
+        count(d.bytes),
+        count(whole),
+        count(tenth),
+        Arg::Str(unit.as_bytes()),
+    ];
+    printf(b, d.packets_line, &args);
     if compressed {
-        let separator = if d.label == "RX" { ":" } else { " " };
-        writeln!(
-            b,
-            "        {} compressed{separator}{}",
-            d.label, d.compressed
-        )?;
+        b.extend_from_slice(INDENT);
+        printf(b, d.compressed_line, &[count(d.compressed)]);
     }
-    writeln!(b, "        {} {}", d.label, d.errors)
+    b.extend_from_slice(INDENT);
+    printf(b, d.errors_line, &d.errors.map(count));
+    Ok(())
 }
 
 /// The `device` line of the legacy resources, when the device has any.
@@ -426,10 +495,11 @@ fn push_device(b: &mut Vec<u8>, m: &DeviceMap) -> io::Result<()> {
         write!(b, "base 0x{:x}  ", m.base_addr)?;
     }
     if m.mem_start != 0 {
-        write!(b, "memory 0x{:x}-{:x}  ", m.mem_start, m.mem_end)?;
+        let (start, end) = (count(m.mem_start), count(m.mem_end));
+        printf(b, tr!("memory 0x%lx-%lx  "), &[start, end]);
     }
     if m.dma != 0 {
-        write!(b, "  dma 0x{:x}", m.dma)?;
+        printf(b, tr!("  dma 0x%x"), &[Arg::Int(i64::from(m.dma))]);
     }
     b.push(b'\n');
     Ok(())

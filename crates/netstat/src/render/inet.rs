@@ -8,6 +8,7 @@ use nettables::tcp_info::TcpDetails;
 
 use super::addr::{mapped_ipv4, push_endpoint, push_ipv4, push_ipv6};
 use super::owner::{self, OwnerLabels};
+use crate::i18n::{Arg, printf, tr};
 use crate::text::{pad_left, pad_right, sanitize, write_spaces};
 
 /// Which sockets a table shows (`-a`, `-l` or neither), as its title says.
@@ -29,6 +30,15 @@ impl Scope {
             Scope::Connected => b"(w/o servers)",
             Scope::Listening => b"(only servers)",
             Scope::All => b"(servers and established)",
+        }
+    }
+
+    /// [`Scope::title`] through net-tools' catalog, as net-tools' tables print it.
+    pub fn localized_title(self) -> &'static [u8] {
+        match self {
+            Scope::Connected => tr!("(w/o servers)"),
+            Scope::Listening => tr!("(only servers)"),
+            Scope::All => tr!("(servers and established)"),
         }
     }
 }
@@ -71,19 +81,19 @@ pub struct Row<'a> {
 
 /// Writes the two header lines of the Internet table.
 pub fn write_header(out: &mut impl Write, columns: &Columns) -> io::Result<()> {
-    out.write_all(b"Active Internet connections ")?;
-    out.write_all(columns.scope.title())?;
-    out.write_all(
-        b"\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ",
-    )?;
+    out.write_all(tr!("Active Internet connections "))?;
+    out.write_all(columns.scope.localized_title())?;
+    out.write_all(tr!(
+        "\nProto Recv-Q Send-Q Local Address           Foreign Address         State      "
+    ))?;
     if columns.user_inode {
-        out.write_all(b" User       Inode     ")?;
+        out.write_all(tr!(" User       Inode     "))?;
     }
     if columns.programs {
         out.write_all(b" PID/Program name    ")?;
     }
     if columns.timers {
-        out.write_all(b" Timer")?;
+        out.write_all(tr!(" Timer"))?;
     }
     out.write_all(b"\n")
 }
@@ -138,9 +148,9 @@ impl<'a> RowWriter<'a> {
         }
 
         match sock.protocol {
-            Protocol::Tcp => pad_left(line, tcp_state(sock.state).as_bytes(), 11)?,
+            Protocol::Tcp => pad_left(line, localized_state(tcp_state(sock.state)), 11)?,
             Protocol::Udp | Protocol::UdpLite => {
-                pad_left(line, udp_state(sock.state).as_bytes(), 11)?
+                pad_left(line, localized_state(udp_state(sock.state)), 11)?
             }
             Protocol::Raw => pad_left(line, num.format(sock.state.0).as_bytes(), 11)?,
         }
@@ -233,31 +243,70 @@ pub fn udp_state(state: State) -> &'static str {
     }
 }
 
+/// A state column's text through net-tools' catalog (the blank state is not looked up).
+fn localized_state(name: &'static str) -> &'static [u8] {
+    match name {
+        "ESTABLISHED" => tr!("ESTABLISHED"),
+        "SYN_SENT" => tr!("SYN_SENT"),
+        "SYN_RECV" => tr!("SYN_RECV"),
+        "FIN_WAIT1" => tr!("FIN_WAIT1"),
+        "FIN_WAIT2" => tr!("FIN_WAIT2"),
+        "TIME_WAIT" => tr!("TIME_WAIT"),
+        "CLOSE" => tr!("CLOSE"),
+        "CLOSE_WAIT" => tr!("CLOSE_WAIT"),
+        "LAST_ACK" => tr!("LAST_ACK"),
+        "LISTEN" => tr!("LISTEN"),
+        "CLOSING" => tr!("CLOSING"),
+        "UNKNOWN" => tr!("UNKNOWN"),
+        other => other.as_bytes(),
+    }
+}
+
 /// Appends the `-o` text: `on (1.23/0/0)` and friends. TCP times are in clock ticks (1/100 s);
 /// UDP and raw sockets never have a timer.
 fn push_timer(out: &mut Vec<u8>, sock: &InetSocket) {
     let timer = &sock.timer;
     let centis = u64::try_from(timer.expires.as_millis() / 10).unwrap_or(u64::MAX);
     let seconds = format!("{}.{:02}", centis / 100, centis % 100);
-    let (retrans, probes) = (timer.retransmits, timer.probes);
+    let seconds = Arg::Fixed(seconds.as_bytes());
+    let (retrans, probes) = (
+        Arg::Int(i64::from(timer.retransmits)),
+        Arg::Int(i64::from(timer.probes)),
+    );
     let kind = timer.kind;
-    let text = if sock.protocol == Protocol::Tcp {
+    let unknown = Arg::Int(i64::from(kind.0));
+    let (template, args) = if sock.protocol == Protocol::Tcp {
         match kind {
-            TimerKind::OFF => format!("off (0.00/{retrans}/{probes})"),
-            TimerKind::RETRANSMIT => format!("on ({seconds}/{retrans}/{probes})"),
-            TimerKind::KEEPALIVE => format!("keepalive ({seconds}/{retrans}/{probes})"),
-            TimerKind::TIME_WAIT => format!("timewait ({seconds}/{retrans}/{probes})"),
-            TimerKind::PROBE => format!("probe ({seconds}/{retrans}/{probes})"),
-            TimerKind(other) => format!("unkn-{other} ({seconds}/{retrans}/{probes})"),
+            TimerKind::OFF => (tr!("off (0.00/%ld/%d)"), vec![retrans, probes]),
+            TimerKind::RETRANSMIT => (tr!("on (%2.2f/%ld/%d)"), vec![seconds, retrans, probes]),
+            TimerKind::KEEPALIVE => (
+                tr!("keepalive (%2.2f/%ld/%d)"),
+                vec![seconds, retrans, probes],
+            ),
+            TimerKind::TIME_WAIT => (
+                tr!("timewait (%2.2f/%ld/%d)"),
+                vec![seconds, retrans, probes],
+            ),
+            TimerKind::PROBE => (tr!("probe (%2.2f/%ld/%d)"), vec![seconds, retrans, probes]),
+            _ => (
+                tr!("unkn-%d (%2.2f/%ld/%d)"),
+                vec![unknown, seconds, retrans, probes],
+            ),
         }
     } else {
         match kind {
-            TimerKind::OFF => format!("off (0.00/{retrans}/{probes})"),
-            TimerKind(n @ (1 | 2)) => format!("on{n} ({seconds}/{retrans}/{probes})"),
-            TimerKind(other) => format!("unkn-{other} ({seconds}/{retrans}/{probes})"),
+            TimerKind::OFF => (tr!("off (0.00/%ld/%d)"), vec![retrans, probes]),
+            TimerKind(1 | 2) => (
+                tr!("on%d (%2.2f/%ld/%d)"),
+                vec![unknown, seconds, retrans, probes],
+            ),
+            _ => (
+                tr!("unkn-%d (%2.2f/%ld/%d)"),
+                vec![unknown, seconds, retrans, probes],
+            ),
         }
     };
-    out.extend_from_slice(text.as_bytes());
+    printf(out, template, &args);
 }
 
 #[cfg(test)]

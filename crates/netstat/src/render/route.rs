@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use nettables::route::{CachedRoute, Flags, Ipv4Route, Ipv6Route};
 
+use crate::i18n::tr;
 use crate::text::{pad_left, write_sanitized};
 
 /// The IPv4 column sets. net-tools numbers them 1-3 and has a fourth, empty one.
@@ -53,15 +54,19 @@ fn name_column(out: &mut impl Write, text: &[u8]) -> io::Result<()> {
 }
 
 pub fn write_ipv4_header(out: &mut impl Write, layout: Layout) -> io::Result<()> {
-    out.write_all(b"Kernel IP routing table\n")?;
-    let columns: &[u8] = match layout {
+    out.write_all(tr!("Kernel IP routing table\n"))?;
+    out.write_all(match layout {
         Layout::Empty => return Ok(()),
-        Layout::Usage => b"Flags Metric Ref    Use Iface\n",
-        Layout::Mss => b"Flags   MSS Window  irtt Iface\n",
-        Layout::Full => b"Flags Metric Ref    Use Iface    MSS   Window irtt\n",
-    };
-    out.write_all(b"Destination     Gateway         Genmask         ")?;
-    out.write_all(columns)
+        Layout::Usage => {
+            tr!("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n")
+        }
+        Layout::Mss => {
+            tr!("Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface\n")
+        }
+        Layout::Full => tr!(
+            "Destination     Gateway         Genmask         Flags Metric Ref    Use Iface    MSS   Window irtt\n"
+        ),
+    })
 }
 
 /// The IPv4 flag letters. A reject route replaces the letters so far with `!`.
@@ -184,17 +189,19 @@ pub fn write_ipv4_row(
 }
 
 pub fn write_cache_header(out: &mut impl Write, layout: Layout) -> io::Result<()> {
-    out.write_all(b"Kernel IP routing cache\n")?;
-    let columns: &[u8] = match layout {
+    out.write_all(tr!("Kernel IP routing cache\n"))?;
+    out.write_all(match layout {
         Layout::Empty => return Ok(()),
-        Layout::Usage => b"Flags Metric Ref    Use Iface\n",
-        Layout::Mss => b"Flags   MSS Window  irtt Iface\n",
-        Layout::Full => {
-            b"Flags Metric Ref    Use Iface    MSS   Window irtt  TOS HHRef HHUptod     SpecDst\n"
+        Layout::Usage => {
+            tr!("Source          Destination     Gateway         Flags Metric Ref    Use Iface\n")
         }
-    };
-    out.write_all(b"Source          Destination     Gateway         ")?;
-    out.write_all(columns)
+        Layout::Mss => {
+            tr!("Source          Destination     Gateway         Flags   MSS Window  irtt Iface\n")
+        }
+        Layout::Full => tr!(
+            "Source          Destination     Gateway         Flags Metric Ref    Use Iface    MSS   Window irtt  TOS HHRef HHUptod     SpecDst\n"
+        ),
+    })
 }
 
 /// The route cache's flag letters (Linux 2.2+ layout, where `U` and `H` are not shown).
@@ -293,13 +300,13 @@ pub fn write_cache_row(
 /// Title and header of the IPv6 table (`cache`: the `-C` variant).
 pub fn write_ipv6_header(out: &mut impl Write, cache: bool) -> io::Result<()> {
     out.write_all(if cache {
-        b"Kernel IPv6 routing cache\n"
+        tr!("Kernel IPv6 routing cache\n")
     } else {
-        b"Kernel IPv6 routing table\n"
+        tr!("Kernel IPv6 routing table\n")
     })?;
-    out.write_all(
-        b"Destination                    Next Hop                   Flag Met Ref  Use If\n",
-    )
+    out.write_all(tr!(
+        "Destination                    Next Hop                   Flag Met Ref  Use If\n"
+    ))
 }
 
 /// The IPv6 flag letters.

@@ -5,6 +5,7 @@
 //! sorted the search misses keys that are present. Those keys are [`Kind::Raw`] here and print
 //! like unknown keys, as `Key: N` when non-zero.
 
+use crate::i18n::tr;
 use std::io::{self, Write};
 
 use nettables::counters::CounterSection;
@@ -612,10 +613,12 @@ impl StatsRenderer {
         if state != State::Plain && state != self.state {
             // The title comes at the indent of the line before it, even for a zero value.
             let title = match state {
-                State::InHistogram => "ICMP input histogram:",
-                _ => "ICMP output histogram:",
+                State::InHistogram => tr!("ICMP input histogram:"),
+                _ => tr!("ICMP output histogram:"),
             };
-            writeln!(out, "{}{title}", self.state.indent())?;
+            out.write_all(self.state.indent().as_bytes())?;
+            out.write_all(title)?;
+            out.write_all(b"\n")?;
         }
         if value != 0 || entry.kind == Kind::Always {
             let (before, after) = entry.text.split_once("{}").unwrap_or((entry.text, ""));

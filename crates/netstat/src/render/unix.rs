@@ -6,18 +6,21 @@ use nettables::unix::{Flags, UnixSocket};
 
 use super::inet::Columns;
 use super::owner::{self, OwnerLabels};
+use crate::i18n::tr;
 use crate::text::{pad_left, write_spaces};
 
 /// Writes the two header lines of the Unix table (of `columns`, only the scope and `-p`
 /// apply).
 pub fn write_header(out: &mut impl Write, columns: &Columns) -> io::Result<()> {
-    out.write_all(b"Active UNIX domain sockets ")?;
-    out.write_all(columns.scope.title())?;
-    out.write_all(b"\nProto RefCnt Flags       Type       State         I-Node  ")?;
+    out.write_all(tr!("Active UNIX domain sockets "))?;
+    out.write_all(columns.scope.localized_title())?;
+    out.write_all(tr!(
+        "\nProto RefCnt Flags       Type       State         I-Node  "
+    ))?;
     if columns.programs {
         out.write_all(b" PID/Program name    ")?;
     }
-    out.write_all(b" Path\n")
+    out.write_all(tr!(" Path\n"))
 }
 
 pub struct RowWriter {
@@ -59,9 +62,9 @@ impl RowWriter {
         let used = line.len() - flags_start;
         write_spaces(line, 11usize.saturating_sub(used))?;
         line.push(b' ');
-        pad_left(line, socket_type(sock.sock_type), 10)?;
+        pad_left(line, localized(socket_type(sock.sock_type)), 10)?;
         line.push(b' ');
-        pad_left(line, state(sock), 13)?;
+        pad_left(line, localized(state(sock)), 13)?;
         line.push(b' ');
         match sock.inode {
             Some(inode) => {
@@ -113,6 +116,24 @@ pub fn state(sock: &UnixSocket<'_>) -> &'static [u8] {
         3 => b"CONNECTED",
         4 => b"DISCONNECTING",
         _ => b"UNKNOWN",
+    }
+}
+
+/// A type or state through net-tools' catalog (the blank state is not looked up).
+fn localized(text: &'static [u8]) -> &'static [u8] {
+    match text {
+        b"STREAM" => tr!("STREAM"),
+        b"DGRAM" => tr!("DGRAM"),
+        b"RAW" => tr!("RAW"),
+        b"RDM" => tr!("RDM"),
+        b"SEQPACKET" => tr!("SEQPACKET"),
+        b"FREE" => tr!("FREE"),
+        b"LISTENING" => tr!("LISTENING"),
+        b"CONNECTING" => tr!("CONNECTING"),
+        b"CONNECTED" => tr!("CONNECTED"),
+        b"DISCONNECTING" => tr!("DISCONNECTING"),
+        b"UNKNOWN" => tr!("UNKNOWN"),
+        other => other,
     }
 }
 

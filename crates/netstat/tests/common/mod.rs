@@ -103,8 +103,20 @@ impl Netns {
     }
 
     /// Runs `binary` with `args` inside the namespace as `user`, with argv[0] = "netstat" (so
-    /// that glibc's messages name the program the same way for both binaries).
+    /// that glibc's messages name the program the same way for both binaries), in the C locale.
     pub fn run(&self, binary: &Path, args: &[&str], user: As) -> Run {
+        self.run_in_locale(binary, args, user, &[("LC_ALL", "C")])
+    }
+
+    /// [`Netns::run`] with the locale variables (`LANGUAGE`, `LC_*`, `LANG`) set to `locale`
+    /// alone.
+    pub fn run_in_locale(
+        &self,
+        binary: &Path,
+        args: &[&str],
+        user: As,
+        locale: &[(&str, &str)],
+    ) -> Run {
         let privileges: &[&str] = match user {
             As::Root => &[],
             As::Nobody => &[
@@ -117,7 +129,14 @@ impl Netns {
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.name]).args(privileges);
         cmd.args(["bash", "-c", r#"exec -a netstat "$@""#, "netstat"]);
-        cmd.arg(binary).args(args).env("LC_ALL", "C");
+        cmd.arg(binary).args(args);
+        for (name, _) in std::env::vars_os() {
+            let text = name.to_string_lossy();
+            if text == "LANGUAGE" || text == "LANG" || text.starts_with("LC_") {
+                cmd.env_remove(&name);
+            }
+        }
+        cmd.envs(locale.iter().copied());
         Run::of(&mut cmd)
     }
 
