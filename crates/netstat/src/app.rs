@@ -29,6 +29,11 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         }
     };
 
+    if let Some(refused) = modes::platform::refusal(&args) {
+        let _ = writeln!(io::stderr(), "{program}: {refused}");
+        return 1;
+    }
+
     // Namespaces are opened (and a named one's /etc files bound) before anything starts a
     // thread.
     let plan = match namespaces::plan(&args.netns) {

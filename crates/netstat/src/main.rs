@@ -1,8 +1,7 @@
 //! `netstat`: a drop-in replacement for net-tools' netstat.
-
 //!
-//! On Windows it speaks Windows netstat's language instead ([`windows`]); the net-tools command
-//! line, its modes and renderers are built for Unix systems.
+//! On Windows it speaks Windows netstat's language instead (the `windows` module); the
+//! net-tools command line, its modes and renderers are built for Unix systems.
 
 #[cfg(unix)]
 mod app;

@@ -2,11 +2,8 @@
 //! ([`Error::Unsupported`](crate::Error::Unsupported)). The Windows and macOS backends take
 //! from here what their systems do not have (a glob import, shadowed by what they have).
 #![cfg_attr(
-    any(windows, target_os = "macos"),
-    expect(
-        dead_code,
-        reason = "the Windows and macOS backends take only what they lack"
-    )
+    windows,
+    expect(dead_code, reason = "the Windows backend takes only what it lacks")
 )]
 
 use std::path::Path;
@@ -15,7 +12,7 @@ use crate::counters::{CounterFile, Counters};
 use crate::error::ReadError;
 use crate::groups::GroupLine;
 use crate::iface::{Counters as DeviceCounters, Inet6Address, Listing};
-use crate::inet::{InetQuery, InetSocket};
+use crate::inet::{Family, InetQuery, InetSocket, Protocol};
 use crate::netns::Refused;
 use crate::process::{OwnerMap, SocketHolder, SocketHolders};
 use crate::reader::Source;
@@ -46,7 +43,8 @@ pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     sysctl: false,
 };
 
-/// No socket tables.
+/// The socket tables of a backend that keeps nothing between calls: [`inet_sockets`] of the
+/// system's backend (this one's, where it has none), filtered by the query.
 pub(crate) struct SocketTables;
 
 impl SocketTables {
@@ -60,10 +58,15 @@ impl SocketTables {
 
     pub(crate) fn for_each_inet_detailed<E>(
         &mut self,
-        _: &InetQuery,
-        _: impl FnMut(&InetSocket, Option<&TcpDetails>) -> std::result::Result<(), E>,
+        query: &InetQuery,
+        mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), ReadError<E>> {
-        Err(Error::unsupported("Internet sockets").into())
+        for sock in crate::sys::imp::inet_sockets(query.protocol, query.family)? {
+            if query.accepts(&sock) {
+                each(&sock, None).map_err(ReadError::Callback)?;
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn for_each_unix<E>(
@@ -72,6 +75,11 @@ impl SocketTables {
     ) -> std::result::Result<(), ReadError<E>> {
         Err(Error::unsupported("Unix domain sockets").into())
     }
+}
+
+/// Every socket of one table.
+pub(crate) fn inet_sockets(_: Protocol, _: Family) -> Result<Vec<InetSocket>> {
+    Err(Error::unsupported("Internet sockets"))
 }
 
 /// A namespace handle that cannot exist. Boxed so that, like a real one, it has a destructor:

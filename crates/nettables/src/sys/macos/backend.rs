@@ -4,24 +4,9 @@
 
 pub(crate) use crate::sys::unsupported::*;
 
-use crate::sys::{Capabilities, OwnerKey};
+use crate::sys::Capabilities;
 
 pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     system: "macos",
-    inet_sockets: false,
-    other_inet_protocols: false,
-    unix_sockets: false,
-    queues: false,
-    owners: OwnerKey::None,
-    holders: false,
-    tcp_info: false,
-    kernel_filter: false,
-    events: false,
-    namespaces: false,
-    routes: (false, false),
-    interfaces: false,
-    counters: false,
-    sockstat: false,
-    groups: false,
-    sysctl: false,
+    ..crate::sys::unsupported::CAPABILITIES
 };

@@ -10,26 +10,13 @@ mod sockets;
 
 pub(crate) use super::unsupported::*;
 pub(crate) use owners::owner_map;
-pub(crate) use sockets::SocketTables;
+pub(crate) use sockets::inet_sockets;
 
 use crate::sys::{Capabilities, OwnerKey};
 
 pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     system: "windows",
     inet_sockets: true,
-    other_inet_protocols: false,
-    unix_sockets: false,
-    queues: false,
     owners: OwnerKey::Pid,
-    holders: false,
-    tcp_info: false,
-    kernel_filter: false,
-    events: false,
-    namespaces: false,
-    routes: (false, false),
-    interfaces: false,
-    counters: false,
-    sockstat: false,
-    groups: false,
-    sysctl: false,
+    ..super::unsupported::CAPABILITIES
 };

@@ -11,11 +11,7 @@ use windows_sys::Win32::NetworkManagement::IpHelper::{
 };
 use windows_sys::Win32::Networking::WinSock::{AF_INET, AF_INET6};
 
-use crate::error::ReadError;
-use crate::inet::{Family, InetQuery, InetSocket, Protocol, State};
-use crate::reader::Source;
-use crate::tcp_info::TcpDetails;
-use crate::unix::UnixSocket;
+use crate::inet::{Family, InetSocket, Protocol, State};
 use crate::{Error, Result};
 
 /// A table's bytes: `DWORD dwNumEntries`, then the rows (8-byte aligned storage).
@@ -132,7 +128,7 @@ fn owned(mut sock: InetSocket, pid: u32) -> InetSocket {
 }
 
 /// Every socket of one table, in the system's order.
-fn list(protocol: Protocol, family: Family) -> Result<Vec<InetSocket>> {
+pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<InetSocket>> {
     let af = u32::from(match family {
         Family::Inet => AF_INET,
         Family::Inet6 => AF_INET6,
@@ -205,37 +201,4 @@ fn list(protocol: Protocol, family: Family) -> Result<Vec<InetSocket>> {
         }
     };
     Ok(sockets)
-}
-
-/// The socket tables; nothing is kept between calls.
-pub(crate) struct SocketTables;
-
-impl SocketTables {
-    pub(crate) fn new(_: Source) -> SocketTables {
-        SocketTables
-    }
-
-    pub(crate) fn bad_lines(&self) -> usize {
-        0
-    }
-
-    pub(crate) fn for_each_inet_detailed<E>(
-        &mut self,
-        query: &InetQuery,
-        mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), ReadError<E>> {
-        for sock in list(query.protocol, query.family)? {
-            if query.accepts(&sock) {
-                each(&sock, None).map_err(ReadError::Callback)?;
-            }
-        }
-        Ok(())
-    }
-
-    pub(crate) fn for_each_unix<E>(
-        &mut self,
-        _: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), ReadError<E>> {
-        Err(Error::unsupported("Unix domain sockets").into())
-    }
 }
