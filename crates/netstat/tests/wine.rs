@@ -571,6 +571,17 @@ fn netstat_exe_lists_the_namespace_sockets_as_ss_does() {
         "netstat.exe differs from ss:\nonly netstat.exe: {extra:#?}\nonly ss: {missing:#?}\n{text}"
     );
 
+    // What netstat.exe cannot do yet, it refuses (exit 1, nothing on stdout).
+    for flag in ["-e", "-r", "-s", "-x"] {
+        let out = session.netstat(&[flag]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() == Some(1) && out.stdout.is_empty() && stderr.contains(flag),
+            "netstat.exe {flag}: {:?} {stderr}",
+            out.status
+        );
+    }
+
     // A parser of Windows' format reads every row.
     let kept =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("wine-ano-{}.txt", std::process::id()));

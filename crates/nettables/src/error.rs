@@ -128,10 +128,6 @@ impl Error {
     }
 
     /// The error for a failed system call.
-    #[cfg_attr(
-        all(target_os = "macos", not(test)),
-        expect(dead_code, reason = "the macOS backend makes no calls yet")
-    )]
     pub(crate) fn system(call: &'static str, source: io::Error) -> Error {
         Error::System { call, source }
     }

@@ -2,8 +2,11 @@
 //! ([`Error::Unsupported`](crate::Error::Unsupported)). The Windows and macOS backends take
 //! from here what their systems do not have (a glob import, shadowed by what they have).
 #![cfg_attr(
-    windows,
-    expect(dead_code, reason = "the Windows backend takes only what it lacks")
+    any(windows, target_os = "macos"),
+    expect(
+        dead_code,
+        reason = "the Windows and macOS backends take only what they lack"
+    )
 )]
 
 use std::path::Path;
