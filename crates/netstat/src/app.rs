@@ -33,6 +33,11 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         }
     };
 
+    if let Some(refused) = modes::platform::refusal(&args) {
+        let _ = writeln!(io::stderr(), "{program}: {refused}");
+        return 1;
+    }
+
     // Our own outputs never follow the locale (net-tools' texts are looked up only in its
     // text tables, which these never print).
     if args.live || args.audit.enabled || args.format != OutputFormat::Text {

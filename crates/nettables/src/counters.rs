@@ -85,14 +85,7 @@ impl CounterFile {
 /// Reads and parses `file` from `/proc`. A file the kernel does not have (no SCTP, for one)
 /// gives [`Error::NotAvailable`](crate::Error::NotAvailable).
 pub fn load(file: CounterFile) -> Result<Counters> {
-    #[cfg(target_os = "linux")]
-    {
-        crate::linux::read_file(file.path()).map(|text| parse(file, &text))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        Err(crate::Error::unsupported(file.path()))
-    }
+    crate::sys::imp::counters(file)
 }
 
 /// Parses the text of `file` in that file's format.

@@ -77,6 +77,16 @@ pub enum Error {
     },
     /// A filter expression that does not parse.
     Filter(ParseError),
+    /// This operating system has no such thing (no `tcp_info` on Windows, no network
+    /// namespaces off Linux), or this library cannot read it there yet. Unlike
+    /// [`Error::NotAvailable`] it is not to be skipped: a caller says so and gives up, rather
+    /// than show an empty table. [`crate::sys::capabilities`] tells ahead of time.
+    Unsupported {
+        /// What was asked for.
+        what: &'static str,
+        /// The system, as `std::env::consts::OS` names it.
+        system: &'static str,
+    },
 }
 
 impl Error {
@@ -92,7 +102,10 @@ impl Error {
             | Error::Open { source, .. }
             | Error::Read { source, .. }
             | Error::System { source, .. } => Some(source),
-            Error::MissingColumn { .. } | Error::InvalidName { .. } | Error::Filter(_) => None,
+            Error::MissingColumn { .. }
+            | Error::InvalidName { .. }
+            | Error::Filter(_)
+            | Error::Unsupported { .. } => None,
         }
     }
 
@@ -119,13 +132,21 @@ impl Error {
         Error::System { call, source }
     }
 
-    /// The error of a call this platform has no way to make.
-    #[cfg(not(target_os = "linux"))]
+    /// The error of a call this system has no way to make.
+    #[cfg_attr(
+        target_os = "linux",
+        expect(dead_code, reason = "Linux has every table the library reads")
+    )]
     pub(crate) fn unsupported(what: &'static str) -> Error {
-        Error::NotAvailable {
-            what: what.into(),
-            source: io::Error::new(io::ErrorKind::Unsupported, "not on this platform"),
+        Error::Unsupported {
+            what,
+            system: std::env::consts::OS,
         }
+    }
+
+    /// Whether this system has no such thing at all ([`Error::Unsupported`]).
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, Error::Unsupported { .. })
     }
 }
 
@@ -141,6 +162,7 @@ impl fmt::Display for Error {
             Error::System { call, source } => write!(f, "{call}: {source}"),
             Error::InvalidName { kind, name } => write!(f, "invalid {kind} name {name:?}"),
             Error::Filter(e) => e.fmt(f),
+            Error::Unsupported { what, system } => write!(f, "{what}: not supported on {system}"),
         }
     }
 }

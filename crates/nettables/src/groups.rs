@@ -20,7 +20,6 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-#[cfg(target_os = "linux")]
 use crate::Result;
 
 /// The IPv4 membership table.
@@ -65,15 +64,13 @@ pub enum GroupLine {
 
 /// Reads and parses [`IGMP_PATH`]. A kernel without the table gives
 /// [`Error::NotAvailable`](crate::Error::NotAvailable).
-#[cfg(target_os = "linux")]
 pub fn read_igmp() -> Result<Vec<GroupLine>> {
-    crate::linux::read_file(IGMP_PATH).map(|text| parse_igmp(&text))
+    crate::sys::imp::read_igmp()
 }
 
 /// Reads and parses [`IGMP6_PATH`].
-#[cfg(target_os = "linux")]
 pub fn read_igmp6() -> Result<Vec<GroupLine>> {
-    crate::linux::read_file(IGMP6_PATH).map(|text| parse_igmp6(&text))
+    crate::sys::imp::read_igmp6()
 }
 
 /// Parses the text of `/proc/net/igmp`: a header line, then for each interface a device line

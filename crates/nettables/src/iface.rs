@@ -246,9 +246,8 @@ impl Inet6Address {
 /// }
 /// # Ok::<(), nettables::Error>(())
 /// ```
-#[cfg(target_os = "linux")]
 pub fn list() -> Result<Listing> {
-    crate::linux::iface::list()
+    crate::sys::imp::interfaces()
 }
 
 /// The counters of every device in `/proc/net/dev`, in file order: what [`list`] reports as
@@ -260,9 +259,8 @@ pub fn list() -> Result<Listing> {
 /// }
 /// # Ok::<(), nettables::Error>(())
 /// ```
-#[cfg(target_os = "linux")]
 pub fn device_counters() -> Result<Vec<(Box<[u8]>, Counters)>> {
-    crate::linux::iface::device_counters()
+    crate::sys::imp::device_counters()
 }
 
 /// All IPv6 addresses from `/proc/net/if_inet6`, in kernel order. Malformed lines are skipped.
@@ -273,9 +271,8 @@ pub fn device_counters() -> Result<Vec<(Box<[u8]>, Counters)>> {
 /// }
 /// # Ok::<(), nettables::Error>(())
 /// ```
-#[cfg(target_os = "linux")]
 pub fn inet6_addresses() -> Result<Vec<Inet6Address>> {
-    crate::linux::iface::inet6_addresses()
+    crate::sys::imp::inet6_addresses()
 }
 
 /// net-tools' interface name order: the name without its trailing digits is compared

@@ -29,8 +29,11 @@
 //!   [`services`]: port names from the services database.
 //! - [`Error`]: why a table could not be read; [`ReadError`] also carries a callback's error.
 //!
-//! The Linux backend lives in a private module; everything public is platform-neutral, so other
-//! backends can be added behind the same types.
+//! Everything above is the same on every system. [`sys`] is the seam under it: one backend per
+//! system (Linux, Windows, macOS, and one that says "unsupported" anywhere else), and
+//! [`sys::capabilities`], what the running system can do. On Linux, `linux` also offers the
+//! `/proc` paths and parsers (of `/proc/net/tcp`, `/proc/net/route`, `/proc/net/dev` ...) for
+//! text read elsewhere.
 
 #![warn(missing_docs)]
 
@@ -56,6 +59,6 @@ pub use error::{Error, ReadError, Result};
 pub use reader::{SocketReader, Source};
 
 #[cfg(target_os = "linux")]
-mod linux;
+pub mod linux;
 
-mod sys;
+pub mod sys;

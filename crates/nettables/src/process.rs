@@ -74,15 +74,7 @@ impl SocketHolder {
     /// reads them for every process; `None` when it has exited or holds no socket. Reading
     /// another user's process needs root (an [`crate::Error::Open`] otherwise).
     pub fn of_process(pid: u32) -> Result<Option<SocketHolder>> {
-        #[cfg(target_os = "linux")]
-        {
-            crate::linux::process::scan_holder(pid)
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            let _ = pid;
-            Err(crate::Error::unsupported("/proc"))
-        }
+        crate::sys::imp::socket_holder(pid)
     }
 }
 
@@ -102,14 +94,7 @@ pub struct SocketHolders {
 impl SocketHolders {
     /// Scans every process. Fails only when `/proc` itself cannot be read.
     pub fn scan() -> Result<SocketHolders> {
-        #[cfg(target_os = "linux")]
-        {
-            crate::linux::process::scan_holders()
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            Err(crate::Error::unsupported("/proc"))
-        }
+        crate::sys::imp::socket_holders()
     }
 }
 
@@ -143,14 +128,7 @@ pub struct OwnerMap {
 impl OwnerMap {
     /// Scans every process. Fails only when `/proc` itself cannot be read.
     pub fn scan() -> Result<OwnerMap> {
-        #[cfg(target_os = "linux")]
-        {
-            crate::linux::process::scan()
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            Err(crate::Error::unsupported("/proc"))
-        }
+        crate::sys::imp::owner_map()
     }
 
     /// The owner of the socket with this inode.
@@ -195,6 +173,10 @@ pub(crate) struct InodeIndex {
     len: usize,
 }
 
+#[cfg_attr(
+    all(target_os = "macos", not(test)),
+    expect(dead_code, reason = "the macOS backend does not scan owners yet")
+)]
 impl InodeIndex {
     /// An index for these inodes (the ones that will be inserted; order does not matter).
     pub(crate) fn for_inodes(mut inodes: Vec<u64>) -> InodeIndex {

@@ -1,8 +1,6 @@
 //! [`SocketReader`]: the entry point for listing socket tables.
 
-use std::io::{self, BufRead};
-
-use crate::error::{Error, ReadError};
+use crate::error::ReadError;
 use crate::inet::{InetQuery, InetSocket};
 use crate::tcp_info::TcpDetails;
 use crate::unix::UnixSocket;
@@ -19,11 +17,7 @@ pub enum Source {
 
 /// Lists socket tables, reusing its netlink socket and buffers from one call to the next.
 pub struct SocketReader {
-    source: Source,
-    #[cfg(target_os = "linux")]
-    sock_diag: Option<crate::linux::netlink::Netlink>,
-    line: Vec<u8>,
-    bad_lines: usize,
+    tables: crate::sys::imp::SocketTables,
 }
 
 impl Default for SocketReader {
@@ -41,23 +35,23 @@ impl SocketReader {
     /// A reader restricted to `source`.
     pub fn with_source(source: Source) -> SocketReader {
         SocketReader {
-            source,
-            #[cfg(target_os = "linux")]
-            sock_diag: None,
-            line: Vec::new(),
-            bad_lines: 0,
+            tables: crate::sys::imp::SocketTables::new(source),
         }
     }
 
     /// Number of malformed `/proc` lines skipped by the last call.
     pub fn bad_lines(&self) -> usize {
-        self.bad_lines
+        self.tables.bad_lines()
     }
 
     /// Calls `each` for every socket of one Internet table, in kernel order.
     ///
     /// An error from `each` stops the listing and comes back as [`ReadError::Callback`]. A table
-    /// the kernel does not have gives [`ReadError::Source`] with [`Error::NotAvailable`].
+    /// the kernel does not have gives [`ReadError::Source`] with [`Error::NotAvailable`]; one
+    /// this system has no way to list, [`Error::Unsupported`].
+    ///
+    /// [`Error::NotAvailable`]: crate::Error::NotAvailable
+    /// [`Error::Unsupported`]: crate::Error::Unsupported
     pub fn for_each_inet<E>(
         &mut self,
         query: &InetQuery,
@@ -72,105 +66,17 @@ impl SocketReader {
     pub fn for_each_inet_detailed<E>(
         &mut self,
         query: &InetQuery,
-        mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> Result<(), E>,
+        each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> Result<(), E>,
     ) -> Result<(), ReadError<E>> {
-        self.bad_lines = 0;
-        #[cfg(target_os = "linux")]
-        if self.source == Source::Auto {
-            use crate::linux::netlink::{DumpError, Netlink};
-            use crate::linux::sock_diag;
-            if self.sock_diag.is_none() {
-                self.sock_diag = Netlink::open(rustix::net::netlink::SOCK_DIAG).ok();
-            }
-            if let Some(netlink) = self.sock_diag.as_mut() {
-                let mut emitted = false;
-                let result = sock_diag::dump(netlink, query, |sock, details| {
-                    emitted = true;
-                    each(sock, details)
-                });
-                match result {
-                    Ok(()) => return Ok(()),
-                    Err(DumpError::Callback(e)) => return Err(ReadError::Callback(e)),
-                    Err(DumpError::Kernel(e)) if !emitted && sock_diag::unsupported(&e) => {}
-                    Err(DumpError::Kernel(e)) => {
-                        let what = format!("sock_diag {}", query.protocol.table(query.family));
-                        return Err(Error::read(what, e).into());
-                    }
-                }
-            }
-        }
-        self.for_each_inet_proc(query, |sock| each(sock, None))
-    }
-
-    #[cfg(target_os = "linux")]
-    fn for_each_inet_proc<E>(
-        &mut self,
-        query: &InetQuery,
-        mut each: impl FnMut(&InetSocket) -> Result<(), E>,
-    ) -> Result<(), ReadError<E>> {
-        use crate::linux::proc_inet;
-        let path = format!("/proc/net/{}", query.protocol.table(query.family));
-        let mut lines = ProcLines::open(path)?;
-        lines.next(&mut self.line)?; // header
-        while lines.next(&mut self.line)? {
-            match proc_inet::parse_line(query.protocol, query.family, &self.line) {
-                Some(sock) if query.accepts(&sock) => each(&sock).map_err(ReadError::Callback)?,
-                Some(_) => {}
-                None => self.bad_lines += 1,
-            }
-        }
-        Ok(())
+        self.tables.for_each_inet_detailed(query, each)
     }
 
     /// Calls `each` for every Unix domain socket, in kernel order. Errors as for
     /// [`SocketReader::for_each_inet`].
     pub fn for_each_unix<E>(
         &mut self,
-        mut each: impl FnMut(&UnixSocket<'_>) -> Result<(), E>,
+        each: impl FnMut(&UnixSocket<'_>) -> Result<(), E>,
     ) -> Result<(), ReadError<E>> {
-        use crate::linux::proc_unix;
-        self.bad_lines = 0;
-        let mut lines = ProcLines::open("/proc/net/unix".into())?;
-        lines.next(&mut self.line)?;
-        let with_inode = proc_unix::header_has_inode(&self.line);
-        while lines.next(&mut self.line)? {
-            match proc_unix::parse_line(&self.line, with_inode) {
-                Some(sock) => each(&sock).map_err(ReadError::Callback)?,
-                None => self.bad_lines += 1,
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Line reader over a /proc file that reuses one buffer.
-struct ProcLines {
-    path: String,
-    reader: io::BufReader<std::fs::File>,
-}
-
-impl ProcLines {
-    fn open(path: String) -> Result<ProcLines, Error> {
-        match std::fs::File::open(crate::linux::proc_net::resolve(&path)) {
-            Ok(file) => Ok(ProcLines {
-                path,
-                reader: io::BufReader::with_capacity(64 * 1024, file),
-            }),
-            Err(e) => Err(Error::open(path, e)),
-        }
-    }
-
-    /// Reads the next line (without its newline) into `line`; false at the end.
-    fn next(&mut self, line: &mut Vec<u8>) -> Result<bool, Error> {
-        line.clear();
-        match self.reader.read_until(b'\n', line) {
-            Ok(0) => return Ok(false),
-            Ok(_) => {}
-            Err(e) => return Err(Error::read(self.path.clone(), e)),
-        }
-        if line.last() == Some(&b'\n') {
-            line.pop();
-        }
-        Ok(true)
+        self.tables.for_each_unix(each)
     }
 }

@@ -249,9 +249,8 @@ pub const IPV6_ROUTE_PATH: &str = "/proc/net/ipv6_route";
 /// println!("default gateway: {:?}", default.map(|r| r.gateway));
 /// # Ok::<(), nettables::Error>(())
 /// ```
-#[cfg(target_os = "linux")]
 pub fn ipv4_routes() -> Result<Vec<Ipv4Route>> {
-    crate::linux::route::ipv4_routes()
+    crate::sys::imp::ipv4_routes()
 }
 
 /// The rows of the IPv4 route cache, in kernel order (normally none). Malformed rows are
@@ -261,9 +260,8 @@ pub fn ipv4_routes() -> Result<Vec<Ipv4Route>> {
 /// println!("{} cached routes", nettables::route::ipv4_route_cache()?.len());
 /// # Ok::<(), nettables::Error>(())
 /// ```
-#[cfg(target_os = "linux")]
 pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
-    crate::linux::route::ipv4_route_cache()
+    crate::sys::imp::ipv4_route_cache()
 }
 
 /// Every IPv6 route the kernel lists, in kernel order, including reject and cached
@@ -276,7 +274,6 @@ pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
 /// }
 /// # Ok::<(), nettables::Error>(())
 /// ```
-#[cfg(target_os = "linux")]
 pub fn ipv6_routes() -> Result<Vec<Ipv6Route>> {
-    crate::linux::route::ipv6_routes()
+    crate::sys::imp::ipv6_routes()
 }

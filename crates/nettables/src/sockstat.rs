@@ -107,14 +107,7 @@ impl Sockstat {
 /// Reads both files of the current network namespace. A missing `sockstat6` (no IPv6) is not
 /// an error: [`Sockstat::ipv6`] is then false.
 pub fn read() -> Result<Sockstat> {
-    #[cfg(target_os = "linux")]
-    {
-        crate::linux::sockstat::read()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        Err(crate::Error::unsupported("/proc/net/sockstat"))
-    }
+    crate::sys::imp::sockstat()
 }
 
 /// Parses the text of `/proc/net/sockstat` and, when there is one, `/proc/net/sockstat6`.

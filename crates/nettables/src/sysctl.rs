@@ -51,15 +51,7 @@ pub fn read(name: &str) -> Result<String> {
             name: name.to_string(),
         });
     };
-    #[cfg(target_os = "linux")]
-    {
-        crate::linux::sysctl::read(path)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = path;
-        Err(Error::unsupported("/proc/sys"))
-    }
+    crate::sys::imp::sysctl(path)
 }
 
 /// The whitespace-separated integers of a value (`"32768\t60999"`, `"2"`); `None` when the

@@ -8,6 +8,7 @@ pub mod groups;
 pub mod iface;
 pub mod listing;
 pub mod masquerade;
+pub mod platform;
 pub mod route;
 pub mod stats;
 pub mod stats_json;

@@ -202,6 +202,8 @@ fn raw_sockaddr(addr: SocketAddr) -> RawSockaddr {
     let len = match addr {
         SocketAddr::V4(v4) => {
             let sin = libc::sockaddr_in {
+                #[cfg(target_os = "macos")]
+                sin_len: std::mem::size_of::<libc::sockaddr_in>() as u8,
                 sin_family: libc::AF_INET as libc::sa_family_t,
                 sin_port: v4.port().to_be(),
                 sin_addr: libc::in_addr {
@@ -215,6 +217,8 @@ fn raw_sockaddr(addr: SocketAddr) -> RawSockaddr {
         }
         SocketAddr::V6(v6) => {
             let sin6 = libc::sockaddr_in6 {
+                #[cfg(target_os = "macos")]
+                sin6_len: std::mem::size_of::<libc::sockaddr_in6>() as u8,
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: v6.port().to_be(),
                 sin6_flowinfo: 0,

@@ -1,8 +1,10 @@
 //! IPv4 network number → name, from the NSS networks database (`/etc/networks`), cached.
 
 use std::collections::HashMap;
+#[cfg(target_os = "linux")]
 use std::ffi::CStr;
 use std::net::Ipv4Addr;
+#[cfg(target_os = "linux")]
 use std::sync::{Mutex, PoisonError};
 
 #[derive(Debug, Default)]
@@ -28,8 +30,16 @@ impl Networks {
 }
 
 /// `getnetbyaddr` returns static storage that the next call overwrites, so calls take turns.
+#[cfg(target_os = "linux")]
 static GETNETBYADDR: Mutex<()> = Mutex::new(());
 
+/// The `libc` crate declares `getnetbyaddr` for Linux only; elsewhere networks go unnamed.
+#[cfg(not(target_os = "linux"))]
+fn lookup(_: Ipv4Addr) -> Option<Box<[u8]>> {
+    None
+}
+
+#[cfg(target_os = "linux")]
 fn lookup(addr: Ipv4Addr) -> Option<Box<[u8]>> {
     let _turn = GETNETBYADDR.lock().unwrap_or_else(PoisonError::into_inner);
     // SAFETY: the lock keeps other threads from overwriting the result, which is checked for

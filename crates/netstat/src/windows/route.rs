@@ -81,39 +81,55 @@ pub fn write(out: &mut impl Write, tables: &RouteTables) -> io::Result<()> {
     text.extend_from_slice(b"\r\nIPv4 Route Table\r\n");
     text.extend_from_slice(RULER);
     text.extend_from_slice(b"Active Routes:\r\n");
-    if tables.ipv4.is_empty() {
-        text.extend_from_slice(b"  None\r\n");
-    } else {
-        text.extend_from_slice(
-            b"Network Destination        Netmask          Gateway       Interface  Metric\r\n",
-        );
-        for route in tables.ipv4 {
-            ipv4_line(&mut text, route)?;
-        }
-    }
+    rows(
+        &mut text,
+        b"Network Destination        Netmask          Gateway       Interface  Metric\r\n",
+        tables.ipv4,
+        ipv4_line,
+    )?;
     text.extend_from_slice(RULER);
     text.extend_from_slice(b"Persistent Routes:\r\n");
-    if tables.ipv4_persistent.is_empty() {
-        text.extend_from_slice(b"  None\r\n");
-    } else {
-        text.extend_from_slice(b"  Network Address          Netmask  Gateway Address  Metric\r\n");
-        for route in tables.ipv4_persistent {
-            persistent_line(&mut text, route)?;
-        }
+    rows(
+        &mut text,
+        b"  Network Address          Netmask  Gateway Address  Metric\r\n",
+        tables.ipv4_persistent,
+        persistent_line,
+    )?;
+    if !tables.ipv4_persistent.is_empty() {
         text.extend_from_slice(RULER);
     }
 
     text.extend_from_slice(b"\r\nIPv6 Route Table\r\n");
     text.extend_from_slice(RULER);
     text.extend_from_slice(b"Active Routes:\r\n");
-    ipv6_table(&mut text, tables.ipv6)?;
+    rows(&mut text, IPV6_HEADER, tables.ipv6, ipv6_line)?;
     text.extend_from_slice(RULER);
     text.extend_from_slice(b"Persistent Routes:\r\n");
-    ipv6_table(&mut text, tables.ipv6_persistent)?;
+    rows(&mut text, IPV6_HEADER, tables.ipv6_persistent, ipv6_line)?;
     if !tables.ipv6_persistent.is_empty() {
         text.extend_from_slice(RULER);
     }
     out.write_all(&text)
+}
+
+const IPV6_HEADER: &[u8] = b" If Metric Network Destination      Gateway\r\n";
+
+/// A table's header and its rows, or `  None` when it has none.
+fn rows<T>(
+    text: &mut Vec<u8>,
+    header: &[u8],
+    rows: &[T],
+    line: fn(&mut Vec<u8>, &T) -> io::Result<()>,
+) -> io::Result<()> {
+    if rows.is_empty() {
+        text.extend_from_slice(b"  None\r\n");
+        return Ok(());
+    }
+    text.extend_from_slice(header);
+    for row in rows {
+        line(text, row)?;
+    }
+    Ok(())
 }
 
 /// `  8...00 ff 58 60 5f 61 ......TAP-Windows Adapter V9`: the index in 3, then 27 columns of
@@ -170,33 +186,26 @@ fn persistent_line(text: &mut Vec<u8>, route: &PersistentRoute) -> io::Result<()
 
 /// ` If Metric Network Destination      Gateway`: the index in 3, the metric in 6, the
 /// destination left in 24; a longer one puts the gateway on the next line, after 36 spaces.
-fn ipv6_table(text: &mut Vec<u8>, routes: &[Ipv6Route]) -> io::Result<()> {
-    if routes.is_empty() {
-        text.extend_from_slice(b"  None\r\n");
-        return Ok(());
-    }
-    text.extend_from_slice(b" If Metric Network Destination      Gateway\r\n");
+fn ipv6_line(text: &mut Vec<u8>, route: &Ipv6Route) -> io::Result<()> {
     let mut num = itoa::Buffer::new();
-    for route in routes {
-        pad_right(text, num.format(route.interface).as_bytes(), 3)?;
-        text.push(b' ');
-        pad_right(text, num.format(route.metric).as_bytes(), 6)?;
-        text.push(b' ');
-        let destination = format!("{}/{}", route.destination, route.prefix_len);
-        if destination.len() > 24 {
-            text.extend_from_slice(destination.as_bytes());
-            text.extend_from_slice(CRLF);
-            crate::text::write_spaces(text, 36)?;
-        } else {
-            pad_left(text, destination.as_bytes(), 24)?;
-            text.push(b' ');
-        }
-        match route.gateway {
-            Some(gateway) => write!(text, "{gateway}")?,
-            None => text.extend_from_slice(b"On-link"),
-        }
+    pad_right(text, num.format(route.interface).as_bytes(), 3)?;
+    text.push(b' ');
+    pad_right(text, num.format(route.metric).as_bytes(), 6)?;
+    text.push(b' ');
+    let destination = format!("{}/{}", route.destination, route.prefix_len);
+    if destination.len() > 24 {
+        text.extend_from_slice(destination.as_bytes());
         text.extend_from_slice(CRLF);
+        crate::text::write_spaces(text, 36)?;
+    } else {
+        pad_left(text, destination.as_bytes(), 24)?;
+        text.push(b' ');
     }
+    match route.gateway {
+        Some(gateway) => write!(text, "{gateway}")?,
+        None => text.extend_from_slice(b"On-link"),
+    }
+    text.extend_from_slice(CRLF);
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use crate::iface::{
 
 /// Which columns a `/proc/net/dev` line has, told apart by the second header line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum DevFormat {
+pub enum DevFormat {
     /// Linux 1.x: packets, errs, drop, fifo, frame / packets, errs, drop, fifo, colls, carrier.
     Packets,
     /// Linux 2.0: bytes added on both sides.
@@ -25,7 +25,7 @@ pub(crate) enum DevFormat {
 }
 
 /// Detects the line format from the header line that names the columns.
-pub(crate) fn dev_format(header: &[u8]) -> DevFormat {
+pub fn dev_format(header: &[u8]) -> DevFormat {
     if contains(header, b"compressed") {
         DevFormat::Full
     } else if contains(header, b"bytes") {
@@ -42,7 +42,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Parses one data line of `/proc/net/dev` into the device name and its counters. Like the
 /// `sscanf` net-tools uses, counters after the first unreadable one stay 0. `None` when the
 /// line has no name.
-pub(crate) fn parse_dev_line(line: &[u8], format: DevFormat) -> Option<(&[u8], Counters)> {
+pub fn parse_dev_line(line: &[u8], format: DevFormat) -> Option<(&[u8], Counters)> {
     let (name, rest) = split_dev_name(line);
     if name.is_empty() {
         return None;
@@ -156,7 +156,7 @@ fn scan_u64(text: &[u8]) -> Option<(u64, &[u8])> {
 
 /// Parses one line of `/proc/net/if_inet6`:
 /// `fe800000000000000000000000000001 02 40 20 80     eth0`.
-pub(crate) fn parse_inet6_line(line: &[u8]) -> Option<Inet6Address> {
+pub fn parse_inet6_line(line: &[u8]) -> Option<Inet6Address> {
     let mut words = line
         .split(|b| b.is_ascii_whitespace())
         .filter(|w| !w.is_empty());

@@ -1,14 +1,20 @@
 //! The Linux backend: netlink sock_diag for Internet sockets, /proc for everything only /proc has.
+//!
+//! Public for the `/proc` paths and the parsers of their text: [`proc_inet`] (`/proc/net/tcp`
+//! and its kin), [`proc_unix`] (`/proc/net/unix`), [`route`] (`/proc/net/route`,
+//! `/proc/net/rt_cache`, `/proc/net/ipv6_route`), [`iface`] (`/proc/net/dev`,
+//! `/proc/net/if_inet6`) and [`proc_net`] (where `/proc/net` is). The library's collectors reach
+//! them through [`crate::sys`]; the rest of this module is its machinery.
 
 pub(crate) mod bytecode;
-pub(crate) mod iface;
+pub mod iface;
 pub(crate) mod netlink;
 pub(crate) mod netns;
-pub(crate) mod proc_inet;
-pub(crate) mod proc_net;
-pub(crate) mod proc_unix;
+pub mod proc_inet;
+pub mod proc_net;
+pub mod proc_unix;
 pub(crate) mod process;
-pub(crate) mod route;
+pub mod route;
 pub(crate) mod sock_diag;
 pub(crate) mod sockstat;
 pub(crate) mod sysctl;

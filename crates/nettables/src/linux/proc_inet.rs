@@ -10,7 +10,7 @@ use crate::inet::{Family, InetSocket, Protocol, State, Timer, TimerKind};
 const USER_HZ: u64 = 100;
 
 /// Parses one data line (not the header). `None` for a malformed line.
-pub(crate) fn parse_line(protocol: Protocol, family: Family, line: &[u8]) -> Option<InetSocket> {
+pub fn parse_line(protocol: Protocol, family: Family, line: &[u8]) -> Option<InetSocket> {
     let mut fields = line
         .split(|b| b.is_ascii_whitespace())
         .filter(|f| !f.is_empty());

@@ -16,7 +16,7 @@ const THREAD_SELF_NET: &str = "/proc/thread-self/net/";
 /// Where `path` is for the calling thread: a `/proc/net/...` path goes through
 /// `/proc/thread-self/net/`, any other stays as it is, and so does every path on kernels before
 /// 3.17, which have no `/proc/thread-self`.
-pub(crate) fn resolve(path: &str) -> PathBuf {
+pub fn resolve(path: &str) -> PathBuf {
     static HAS_THREAD_SELF: OnceLock<bool> = OnceLock::new();
     let has = *HAS_THREAD_SELF.get_or_init(|| std::path::Path::new(THREAD_SELF_NET).is_dir());
     match path.strip_prefix(PROC_NET) {

@@ -3,12 +3,12 @@
 use crate::unix::{Flags, UnixSocket};
 
 /// Whether the header line announces the inode column (every kernel since 2.2 does).
-pub(crate) fn header_has_inode(header: &[u8]) -> bool {
+pub fn header_has_inode(header: &[u8]) -> bool {
     header.windows(5).any(|w| w == b"Inode")
 }
 
 /// Parses one data line (without its newline). `None` for a malformed line.
-pub(crate) fn parse_line(line: &[u8], with_inode: bool) -> Option<UnixSocket<'_>> {
+pub fn parse_line(line: &[u8], with_inode: bool) -> Option<UnixSocket<'_>> {
     let mut rest = line;
     let mut field = || -> Option<&[u8]> {
         let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;

@@ -56,7 +56,7 @@ pub(crate) fn ipv6_routes() -> Result<Vec<Ipv6Route>> {
 
 /// Parses `/proc/net/route`: the columns are found by their header names, rows without
 /// `RTF_UP` and malformed rows are skipped. `Err` names a missing column.
-pub(crate) fn parse_ipv4_routes(text: &[u8]) -> std::result::Result<Vec<Ipv4Route>, &'static str> {
+pub fn parse_ipv4_routes(text: &[u8]) -> std::result::Result<Vec<Ipv4Route>, &'static str> {
     let mut lines = text.split(|&b| b == b'\n');
     let columns = locate(lines.next().unwrap_or_default(), &ROUTE_COLUMNS)?;
     Ok(lines
@@ -98,7 +98,7 @@ fn parse_ipv4_row(columns: &[usize], line: &[u8]) -> Option<Ipv4Route> {
 
 /// Parses `/proc/net/rt_cache`. Rows need the columns up to `TOS`; the last three default
 /// to 0 when absent, as in net-tools.
-pub(crate) fn parse_ipv4_cache(text: &[u8]) -> std::result::Result<Vec<CachedRoute>, &'static str> {
+pub fn parse_ipv4_cache(text: &[u8]) -> std::result::Result<Vec<CachedRoute>, &'static str> {
     let mut lines = text.split(|&b| b == b'\n');
     let columns = locate(lines.next().unwrap_or_default(), &cache_columns())?;
     Ok(lines
@@ -123,7 +123,7 @@ fn parse_cache_row(columns: &[usize], line: &[u8]) -> Option<CachedRoute> {
 }
 
 /// Parses `/proc/net/ipv6_route` (fixed layout, no header). Malformed rows are skipped.
-pub(crate) fn parse_ipv6_routes(text: &[u8]) -> Vec<Ipv6Route> {
+pub fn parse_ipv6_routes(text: &[u8]) -> Vec<Ipv6Route> {
     text.split(|&b| b == b'\n')
         .filter_map(parse_ipv6_row)
         .collect()

@@ -470,38 +470,7 @@ fn gone(e: &Error) -> bool {
     e.is_not_available() || e.os_error().and_then(io::Error::raw_os_error) == Some(libc::ESRCH)
 }
 
-#[cfg(target_os = "linux")]
-use crate::linux::netns::{self as backend, Lookup};
-
-#[cfg(not(target_os = "linux"))]
-enum Lookup {
-    Found((u64, u64)),
-    Unreadable,
-    Gone,
-}
-
-#[cfg(not(target_os = "linux"))]
-mod backend {
-    use std::path::Path;
-
-    use crate::{Error, Result};
-
-    pub(crate) fn file_id(_: &Path) -> Result<Option<(u64, u64)>> {
-        Err(Error::unsupported("network namespaces"))
-    }
-    pub(crate) fn pids() -> Result<Vec<u32>> {
-        Err(Error::unsupported("network namespaces"))
-    }
-    pub(crate) fn process_namespace(_: u32) -> super::Lookup {
-        super::Lookup::Gone
-    }
-    pub(crate) fn process_start(_: u32) -> Option<(u64, String)> {
-        None
-    }
-    pub(crate) fn process_cgroup(_: u32) -> Option<String> {
-        None
-    }
-}
+use crate::sys::imp::netns_lookup::{self as backend, Lookup};
 
 #[cfg(test)]
 mod tests {

@@ -78,7 +78,6 @@ pub use discovery::{CURRENT, Discovery, InUse, LabelSource, Sources, discover};
 pub use label::{BadSelector, MIN_PREFIX, SelectError, Selector};
 pub use pods::PODS_DIR;
 
-use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
@@ -89,7 +88,7 @@ pub const NAMED_DIR: &str = "/run/netns";
 /// An open handle on a network namespace. The namespace lives at least as long as the handle.
 #[derive(Debug)]
 pub struct Namespace {
-    fd: OwnedFd,
+    fd: crate::sys::imp::Namespace,
 }
 
 impl Namespace {
@@ -125,40 +124,18 @@ impl Namespace {
     /// Opens a namespace file. Nothing else is opened: a FIFO or device there gives
     /// [`Error::NotAvailable`] without blocking or touching it.
     fn open(path: &Path) -> Result<Namespace> {
-        #[cfg(target_os = "linux")]
-        {
-            crate::linux::netns::open(path).map(|fd| Namespace { fd })
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            let _ = path;
-            Err(Error::unsupported("network namespaces"))
-        }
+        crate::sys::imp::open_namespace(path).map(|fd| Namespace { fd })
     }
 
     /// Moves the calling thread into this namespace. Threads started afterwards inherit it.
     pub fn enter(&self) -> Result<()> {
-        #[cfg(target_os = "linux")]
-        {
-            crate::linux::netns::enter(&self.fd)
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            Err(Error::unsupported("network namespaces"))
-        }
+        crate::sys::imp::enter_namespace(&self.fd)
     }
 
     /// An identity (device and inode of the namespace file): two handles on the same namespace
     /// have the same one.
     pub fn id(&self) -> Result<(u64, u64)> {
-        #[cfg(target_os = "linux")]
-        {
-            crate::linux::netns::id(&self.fd)
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            Err(Error::unsupported("network namespaces"))
-        }
+        crate::sys::imp::namespace_id(&self.fd)
     }
 }
 
@@ -228,15 +205,7 @@ pub const ETC_DIR: &str = "/etc/netns";
 /// returned, unread, with the reason.
 pub fn bind_etc(name: &str) -> Result<Vec<Refused>> {
     let dir = Path::new(ETC_DIR).join(name);
-    #[cfg(target_os = "linux")]
-    {
-        crate::linux::netns::bind_etc(&dir)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = dir;
-        Err(Error::unsupported("network namespaces"))
-    }
+    crate::sys::imp::bind_etc(&dir)
 }
 
 /// A file of `/etc/netns/NAME/` that [`bind_etc`] left out, and why.

@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::process::Owner;
+use crate::sys::imp::owner_scan as platform;
 
 /// Time one tick may spend looking up new inodes, before carrying the rest over.
 pub const LOOKUP_BUDGET: Duration = Duration::from_millis(50);
@@ -339,76 +340,6 @@ impl std::fmt::Debug for FullScan {
             .field("processes", &self.processes.len())
             .field("started", &self.started)
             .finish()
-    }
-}
-
-#[cfg(target_os = "linux")]
-mod platform {
-    use std::io;
-    use std::mem::MaybeUninit;
-    use std::os::fd::OwnedFd;
-
-    use crate::linux::process;
-    pub(super) use crate::linux::process::ProcessSockets;
-
-    pub(super) fn scan_all() -> crate::Result<Vec<ProcessSockets>> {
-        process::scan_all(false).map(|(_, processes)| processes)
-    }
-
-    /// `/proc`, opened once for a round of single-process reads.
-    pub(super) struct Scanner {
-        proc: OwnedFd,
-        buf: Vec<MaybeUninit<u8>>,
-    }
-
-    impl Scanner {
-        pub(super) fn open() -> io::Result<Scanner> {
-            Ok(Scanner {
-                proc: process::open_dir(c"/proc")?,
-                buf: vec![MaybeUninit::uninit(); 16 * 1024],
-            })
-        }
-
-        pub(super) fn pids(&mut self) -> io::Result<Vec<u32>> {
-            process::list_pids(&self.proc)
-        }
-
-        pub(super) fn scan(&mut self, pid: u32) -> Option<ProcessSockets> {
-            process::scan_process(&self.proc, pid, &mut self.buf, false)
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-mod platform {
-    use std::io;
-
-    /// No process table off Linux yet: every look-up finds nothing.
-    pub(super) struct ProcessSockets {
-        pub(super) pid: u32,
-        pub(super) argv0: Box<[u8]>,
-        pub(super) inodes: Vec<u64>,
-        pub(super) denied: bool,
-    }
-
-    pub(super) fn scan_all() -> crate::Result<Vec<ProcessSockets>> {
-        Err(crate::Error::unsupported("/proc"))
-    }
-
-    pub(super) struct Scanner;
-
-    impl Scanner {
-        pub(super) fn open() -> io::Result<Scanner> {
-            Err(io::ErrorKind::Unsupported.into())
-        }
-
-        pub(super) fn pids(&mut self) -> io::Result<Vec<u32>> {
-            Ok(Vec::new())
-        }
-
-        pub(super) fn scan(&mut self, _pid: u32) -> Option<ProcessSockets> {
-            None
-        }
     }
 }
 

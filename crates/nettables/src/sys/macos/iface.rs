@@ -59,33 +59,23 @@ impl IfData {
     pub fn parse(buf: &[u8]) -> Result<IfData, ParseError> {
         let r = Record::whole(buf, "if_data");
         r.require(80)?;
-        let counter = |i: usize| r.u32(16 + 4 * i).map(u64::from);
-        Ok(IfData {
-            kind: r.u8(common::TYPE)?,
-            addr_len: r.u8(common::ADDRLEN)?,
-            mtu: r.u32(common::MTU)?,
-            metric: r.u32(common::METRIC)?,
-            baudrate: counter(0)?,
-            in_packets: counter(1)?,
-            in_errors: counter(2)?,
-            out_packets: counter(3)?,
-            out_errors: counter(4)?,
-            collisions: counter(5)?,
-            in_bytes: counter(6)?,
-            out_bytes: counter(7)?,
-            in_multicasts: counter(8)?,
-            out_multicasts: counter(9)?,
-            in_drops: counter(10)?,
-            no_proto: counter(11)?,
-            last_change: (r.i32(72)?, r.i32(76)?),
-        })
+        IfData::fields(&r, |i| r.u32(16 + 4 * i).map(u64::from), 72)
     }
 
     /// Parses a `struct if_data64` (u_int64_t counters from 16; `ifi_lastchange` at 120).
     pub fn parse64(buf: &[u8]) -> Result<IfData, ParseError> {
         let r = Record::whole(buf, "if_data64");
         r.require(Self::SIZE64)?;
-        let counter = |i: usize| r.u64(16 + 8 * i);
+        IfData::fields(&r, |i| r.u64(16 + 8 * i), 120)
+    }
+
+    /// The fields both layouts share: `counter(i)` reads the i-th counter (from
+    /// `ifi_baudrate`), `ifi_lastchange` is at `last_change`.
+    fn fields(
+        r: &Record,
+        counter: impl Fn(usize) -> Result<u64, ParseError>,
+        last_change: usize,
+    ) -> Result<IfData, ParseError> {
         Ok(IfData {
             kind: r.u8(common::TYPE)?,
             addr_len: r.u8(common::ADDRLEN)?,
@@ -103,7 +93,7 @@ impl IfData {
             out_multicasts: counter(9)?,
             in_drops: counter(10)?,
             no_proto: counter(11)?,
-            last_change: (r.i32(120)?, r.i32(124)?),
+            last_change: (r.i32(last_change)?, r.i32(last_change + 4)?),
         })
     }
 }

@@ -17,6 +17,8 @@
 //!   messages;
 //! - [`tcpstat`] reads `net.inet.tcp.stats`.
 
+#[cfg(target_os = "macos")]
+pub(crate) mod backend;
 pub mod bytes;
 pub mod iface;
 pub mod pcblist;

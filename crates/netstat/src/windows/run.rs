@@ -1,0 +1,169 @@
+//! The netstat of Windows: the command line of [`super::cli`], collected through nettables'
+//! Windows backend, written by the renderers beside this module. Data flows one way: command
+//! line, collect, select and order, render.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::time::Duration;
+
+use nettables::SocketReader;
+use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
+use nettables::process::OwnerMap;
+use nettables::sys::{self, OwnerKey};
+
+use super::cli::{self, Refusal, WindowsArgs};
+use super::connections::{self, Columns, Offload, Owner, Row, Selection};
+
+/// What stopped a pass: a table that could not be read (exit 1), or the output.
+enum Failure {
+    Collect(String),
+    Output(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Output(e)
+    }
+}
+
+/// Runs the command line (with argv[0]) and returns the exit status.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let words = args.get(1..).unwrap_or_default();
+    let parsed = match cli::parse(words, &[]) {
+        Ok(parsed) => parsed,
+        Err(Refusal::Help) => {
+            return match cli::write_help(&mut io::stdout().lock(), &[]) {
+                Ok(()) => 0,
+                Err(e) => output_failed(&e),
+            };
+        }
+        Err(Refusal::Usage(why)) => {
+            eprintln!("netstat: {why}");
+            let _ = cli::write_help(&mut io::stderr().lock(), &[]);
+            return 1;
+        }
+    };
+    if let Some(refused) = unsupported(&parsed) {
+        eprintln!("netstat: {refused}");
+        return 1;
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    loop {
+        let pass = one_pass(&mut out, &parsed).and_then(|()| Ok(out.flush()?));
+        match pass {
+            Ok(()) => {}
+            Err(Failure::Collect(why)) => {
+                let _ = out.flush();
+                eprintln!("netstat: {why}");
+                return 1;
+            }
+            Err(Failure::Output(e)) => return output_failed(&e),
+        }
+        match parsed.interval {
+            Some(seconds) => std::thread::sleep(Duration::from_secs(u64::from(seconds))),
+            None => return 0,
+        }
+    }
+}
+
+/// A broken pipe ends quietly; any other output error is reported.
+fn output_failed(e: &io::Error) -> i32 {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return 0;
+    }
+    eprintln!("netstat: {}", crate::text::strerror(e));
+    1
+}
+
+/// What this build cannot do, said before anything is printed.
+fn unsupported(args: &WindowsArgs) -> Option<String> {
+    if args.network_direct {
+        return Some("-x: NetworkDirect is not supported".into());
+    }
+    if args.template {
+        return Some("-y: connection templates are not supported".into());
+    }
+    let can = sys::capabilities();
+    if args.executables && can.owners != OwnerKey::Pid {
+        return Some("-b: no process owners on this system".into());
+    }
+    None
+}
+
+fn one_pass(out: &mut impl Write, args: &WindowsArgs) -> Result<(), Failure> {
+    if args.ethernet || args.statistics || args.routes {
+        return Err(Failure::Collect(
+            "-e, -r and -s are not supported yet on Windows".into(),
+        ));
+    }
+    connections_table(out, args)
+}
+
+/// The `Active Connections` table.
+fn connections_table(out: &mut impl Write, args: &WindowsArgs) -> Result<(), Failure> {
+    let selection = Selection {
+        all: args.all,
+        bound: args.bound,
+        group: args.protocol.and_then(cli::Proto::group),
+    };
+    let mut sockets = collect(&selection)?;
+    sockets.sort_by(connections::order);
+    let owners = match args.executables {
+        true => Some(OwnerMap::scan().map_err(|e| Failure::Collect(crate::text::reason(&e)))?),
+        false => None,
+    };
+    let columns = Columns {
+        pid: args.pids,
+        offload: args.offload,
+    };
+    connections::write_header(out, columns)?;
+    let mut line = Vec::with_capacity(256);
+    for socket in &sockets {
+        // The Windows backend keeps the owning PID where Linux keeps the inode.
+        let pid = u32::try_from(socket.inode).unwrap_or(0);
+        let owner = owners.as_ref().map(|map| match map.get(socket.inode) {
+            Some(found) => Owner::Known {
+                image: &found.argv0,
+                components: &[],
+            },
+            None => Owner::Unknown,
+        });
+        let row = Row {
+            socket,
+            pid,
+            foreign_names: None,
+            offload: Offload::InHost,
+            owner,
+        };
+        connections::write_row(out, columns, &row, &mut line)?;
+    }
+    Ok(())
+}
+
+/// The sockets of the four tables Windows lists that the selection keeps.
+fn collect(selection: &Selection) -> Result<Vec<InetSocket>, Failure> {
+    let mut reader = SocketReader::new();
+    let mut sockets = Vec::new();
+    for (protocol, family) in [
+        (Protocol::Tcp, Family::Inet),
+        (Protocol::Tcp, Family::Inet6),
+        (Protocol::Udp, Family::Inet),
+        (Protocol::Udp, Family::Inet6),
+    ] {
+        let query = InetQuery::new(protocol, family);
+        let listed = reader.for_each_inet(&query, |sock| {
+            if selection.selects(sock) {
+                sockets.push(*sock);
+            }
+            Ok::<(), std::convert::Infallible>(())
+        });
+        if let Err(e) = listed {
+            let why = match e {
+                nettables::ReadError::Source(e) => crate::text::reason(&e),
+                nettables::ReadError::Callback(never) => match never {},
+            };
+            return Err(Failure::Collect(why));
+        }
+    }
+    Ok(sockets)
+}

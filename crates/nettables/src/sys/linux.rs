@@ -1,0 +1,228 @@
+//! The Linux backend of the seam: netlink sock_diag where the kernel has it, `/proc` for
+//! everything else. The readers and parsers themselves are in [`crate::linux`].
+
+use std::io::{self, BufRead};
+use std::path::Path;
+
+use crate::Result;
+use crate::counters::{CounterFile, Counters};
+use crate::error::{Error, ReadError};
+use crate::groups::{GroupLine, IGMP_PATH, IGMP6_PATH};
+use crate::inet::{InetQuery, InetSocket};
+pub(crate) use crate::linux::iface::{device_counters, inet6_addresses, list as interfaces};
+use crate::linux::netlink::{DumpError, Netlink};
+pub(crate) use crate::linux::netns::{bind_etc, enter as enter_namespace, id as namespace_id};
+pub(crate) use crate::linux::process::{
+    scan as owner_map, scan_holder as socket_holder, scan_holders as socket_holders,
+};
+pub(crate) use crate::linux::route::{ipv4_route_cache, ipv4_routes, ipv6_routes};
+pub(crate) use crate::linux::sockstat::read as sockstat;
+pub(crate) use crate::linux::sysctl::read as sysctl;
+use crate::linux::{proc_inet, proc_unix, sock_diag};
+use crate::reader::Source;
+use crate::sys::{Capabilities, OwnerKey};
+use crate::tcp_info::TcpDetails;
+use crate::unix::UnixSocket;
+
+pub(crate) const CAPABILITIES: Capabilities = Capabilities {
+    system: "linux",
+    inet_sockets: true,
+    other_inet_protocols: true,
+    unix_sockets: true,
+    queues: true,
+    owners: OwnerKey::Inode,
+    holders: true,
+    tcp_info: true,
+    kernel_filter: true,
+    events: true,
+    namespaces: true,
+    routes: (true, true),
+    interfaces: true,
+    counters: true,
+    sockstat: true,
+    groups: true,
+    sysctl: true,
+};
+
+/// An open network namespace file.
+pub(crate) type Namespace = std::os::fd::OwnedFd;
+
+pub(crate) fn open_namespace(path: &Path) -> Result<Namespace> {
+    crate::linux::netns::open(path)
+}
+
+pub(crate) fn counters(file: CounterFile) -> Result<Counters> {
+    crate::linux::read_file(file.path()).map(|text| crate::counters::parse(file, &text))
+}
+
+pub(crate) fn read_igmp() -> Result<Vec<GroupLine>> {
+    crate::linux::read_file(IGMP_PATH).map(|text| crate::groups::parse_igmp(&text))
+}
+
+pub(crate) fn read_igmp6() -> Result<Vec<GroupLine>> {
+    crate::linux::read_file(IGMP6_PATH).map(|text| crate::groups::parse_igmp6(&text))
+}
+
+/// Namespace discovery's view of processes.
+pub(crate) mod netns_lookup {
+    pub(crate) use crate::linux::netns::{
+        Lookup, file_id, pids, process_cgroup, process_namespace, process_start,
+    };
+}
+
+/// The state a [`SocketReader`](crate::SocketReader) keeps: its netlink socket and a line buffer.
+pub(crate) struct SocketTables {
+    source: Source,
+    sock_diag: Option<Netlink>,
+    line: Vec<u8>,
+    bad_lines: usize,
+}
+
+impl SocketTables {
+    pub(crate) fn new(source: Source) -> SocketTables {
+        SocketTables {
+            source,
+            sock_diag: None,
+            line: Vec::new(),
+            bad_lines: 0,
+        }
+    }
+
+    pub(crate) fn bad_lines(&self) -> usize {
+        self.bad_lines
+    }
+
+    pub(crate) fn for_each_inet_detailed<E>(
+        &mut self,
+        query: &InetQuery,
+        mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), ReadError<E>> {
+        self.bad_lines = 0;
+        if self.source == Source::Auto {
+            if self.sock_diag.is_none() {
+                self.sock_diag = Netlink::open(rustix::net::netlink::SOCK_DIAG).ok();
+            }
+            if let Some(netlink) = self.sock_diag.as_mut() {
+                let mut emitted = false;
+                let result = sock_diag::dump(netlink, query, |sock, details| {
+                    emitted = true;
+                    each(sock, details)
+                });
+                match result {
+                    Ok(()) => return Ok(()),
+                    Err(DumpError::Callback(e)) => return Err(ReadError::Callback(e)),
+                    Err(DumpError::Kernel(e)) if !emitted && sock_diag::unsupported(&e) => {}
+                    Err(DumpError::Kernel(e)) => {
+                        let what = format!("sock_diag {}", query.protocol.table(query.family));
+                        return Err(Error::read(what, e).into());
+                    }
+                }
+            }
+        }
+        self.for_each_inet_proc(query, |sock| each(sock, None))
+    }
+
+    fn for_each_inet_proc<E>(
+        &mut self,
+        query: &InetQuery,
+        mut each: impl FnMut(&InetSocket) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), ReadError<E>> {
+        let path = format!("/proc/net/{}", query.protocol.table(query.family));
+        let mut lines = ProcLines::open(path)?;
+        lines.next(&mut self.line)?; // header
+        while lines.next(&mut self.line)? {
+            match proc_inet::parse_line(query.protocol, query.family, &self.line) {
+                Some(sock) if query.accepts(&sock) => each(&sock).map_err(ReadError::Callback)?,
+                Some(_) => {}
+                None => self.bad_lines += 1,
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn for_each_unix<E>(
+        &mut self,
+        mut each: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), ReadError<E>> {
+        self.bad_lines = 0;
+        let mut lines = ProcLines::open("/proc/net/unix".into())?;
+        lines.next(&mut self.line)?;
+        let with_inode = proc_unix::header_has_inode(&self.line);
+        while lines.next(&mut self.line)? {
+            match proc_unix::parse_line(&self.line, with_inode) {
+                Some(sock) => each(&sock).map_err(ReadError::Callback)?,
+                None => self.bad_lines += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Line reader over a /proc file that reuses one buffer.
+struct ProcLines {
+    path: String,
+    reader: io::BufReader<std::fs::File>,
+}
+
+impl ProcLines {
+    fn open(path: String) -> Result<ProcLines> {
+        match std::fs::File::open(crate::linux::proc_net::resolve(&path)) {
+            Ok(file) => Ok(ProcLines {
+                path,
+                reader: io::BufReader::with_capacity(64 * 1024, file),
+            }),
+            Err(e) => Err(Error::open(path, e)),
+        }
+    }
+
+    /// Reads the next line (without its newline) into `line`; false at the end.
+    fn next(&mut self, line: &mut Vec<u8>) -> Result<bool> {
+        line.clear();
+        match self.reader.read_until(b'\n', line) {
+            Ok(0) => return Ok(false),
+            Ok(_) => {}
+            Err(e) => return Err(Error::read(self.path.clone(), e)),
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        Ok(true)
+    }
+}
+
+/// The single-process reads of the [`watch`](crate::watch) owner cache.
+pub(crate) mod owner_scan {
+    use std::io;
+    use std::mem::MaybeUninit;
+    use std::os::fd::OwnedFd;
+
+    use crate::linux::process;
+    pub(crate) use crate::linux::process::ProcessSockets;
+
+    pub(crate) fn scan_all() -> crate::Result<Vec<ProcessSockets>> {
+        process::scan_all(false).map(|(_, processes)| processes)
+    }
+
+    /// `/proc`, opened once for a round of single-process reads.
+    pub(crate) struct Scanner {
+        proc: OwnedFd,
+        buf: Vec<MaybeUninit<u8>>,
+    }
+
+    impl Scanner {
+        pub(crate) fn open() -> io::Result<Scanner> {
+            Ok(Scanner {
+                proc: process::open_dir(c"/proc")?,
+                buf: vec![MaybeUninit::uninit(); 16 * 1024],
+            })
+        }
+
+        pub(crate) fn pids(&mut self) -> io::Result<Vec<u32>> {
+            process::list_pids(&self.proc)
+        }
+
+        pub(crate) fn scan(&mut self, pid: u32) -> Option<ProcessSockets> {
+            process::scan_process(&self.proc, pid, &mut self.buf, false)
+        }
+    }
+}
