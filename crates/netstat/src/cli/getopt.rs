@@ -37,8 +37,9 @@ pub enum Event {
         index: usize,
         value: Option<OsString>,
     },
-    /// A usage error; the text is glibc's, without the program-name prefix.
-    Error(String),
+    /// A usage error; the text is glibc's, without the program-name prefix. Bytes, because
+    /// glibc echoes the option as it was given, invalid UTF-8 included.
+    Error(Vec<u8>),
 }
 
 /// Parses `args` (without `argv[0]`) against `table`.
@@ -66,14 +67,14 @@ fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) 
         Some(eq) => (&text[..eq], Some(&text[eq + 1..])),
         None => (text, None),
     };
-    let display = String::from_utf8_lossy(text);
     let index = match find_long(table, name) {
         Found::One(index) => index,
-        Found::None => return Event::Error(format!("unrecognized option '--{display}'")),
+        Found::None => return Event::Error([b"unrecognized option '--", text, b"'"].concat()),
         Found::Ambiguous(list) => {
-            let mut msg = format!("option '--{display}' is ambiguous; possibilities:");
+            let mut msg = [b"option '--", text, b"' is ambiguous; possibilities:"].concat();
             for index in list {
-                msg.push_str(&format!(" '--{}'", table[index].long.unwrap_or_default()));
+                let long = table[index].long.unwrap_or_default();
+                msg.extend_from_slice(format!(" '--{long}'").as_bytes());
             }
             return Event::Error(msg);
         }
@@ -82,7 +83,8 @@ fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) 
     let long = opt.long.unwrap_or_default();
     let value = match (opt.has_arg, attached) {
         (HasArg::No, Some(_)) => {
-            return Event::Error(format!("option '--{long}' doesn't allow an argument"));
+            let msg = format!("option '--{long}' doesn't allow an argument");
+            return Event::Error(msg.into_bytes());
         }
         (HasArg::No, None) => None,
         (_, Some(value)) => Some(os(value)),
@@ -91,7 +93,10 @@ fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) 
                 *next += 1;
                 Some(value.clone())
             }
-            None => return Event::Error(format!("option '--{long}' requires an argument")),
+            None => {
+                let msg = format!("option '--{long}' requires an argument");
+                return Event::Error(msg.into_bytes());
+            }
         },
         (HasArg::OptionalNumber, None) => take_number(args, next),
     };
@@ -160,10 +165,9 @@ fn short_cluster(
         let letter = cluster[pos];
         pos += 1;
         let Some(index) = table.iter().position(|o| o.short == Some(letter)) else {
-            events.push(Event::Error(format!(
-                "invalid option -- '{}'",
-                char::from(letter)
-            )));
+            events.push(Event::Error(
+                [&b"invalid option -- '"[..], &[letter], b"'"].concat(),
+            ));
             return;
         };
         let rest = &cluster[pos..];
@@ -179,7 +183,7 @@ fn short_cluster(
                     Some(value.clone())
                 }
                 None => {
-                    let msg = format!("option requires an argument -- '{}'", char::from(letter));
+                    let msg = [&b"option requires an argument -- '"[..], &[letter], b"'"].concat();
                     events.push(Event::Error(msg));
                     return;
                 }
@@ -194,10 +198,15 @@ fn short_cluster(
     }
 }
 
-/// Takes the next word as an optional value when it looks like a number of seconds.
+/// Takes the next word as an optional value when it is a positive number of seconds. Any
+/// other word (`-c 0`, `-c 1.2.3`) stays an operand, which net-tools ignores.
 fn take_number(args: &[OsString], next: &mut usize) -> Option<OsString> {
     let word = args.get(*next)?;
-    if is_number(word.as_encoded_bytes()) {
+    let positive = word
+        .to_str()
+        .and_then(|t| t.parse::<f64>().ok())
+        .is_some_and(|s| s > 0.0);
+    if is_number(word.as_encoded_bytes()) && positive {
         *next += 1;
         Some(word.clone())
     } else {

@@ -17,7 +17,8 @@ use getopt::{Event, Opt};
 #[derive(Debug, PartialEq, Eq)]
 pub struct Exit {
     pub stdout: String,
-    pub stderr: String,
+    /// Bytes: an option error echoes the option as given, which may be invalid UTF-8.
+    pub stderr: Vec<u8>,
     pub code: i32,
     /// Whether the message starts with the program name (glibc's messages do).
     pub prefixed: bool,
@@ -38,10 +39,10 @@ impl Exit {
     }
 
     /// `PROG: message` then the usage text on stderr, status 3, as glibc's getopt errors.
-    pub fn usage_error(message: &str) -> Exit {
+    pub fn usage_error(message: impl AsRef<[u8]>) -> Exit {
         Exit {
             stdout: String::new(),
-            stderr: format!("{message}\n{}", help::usage()),
+            stderr: [message.as_ref(), b"\n", help::usage().as_bytes()].concat(),
             code: 3,
             prefixed: true,
         }
@@ -50,7 +51,7 @@ impl Exit {
     pub fn message_err(text: &str, code: i32) -> Exit {
         Exit {
             stdout: String::new(),
-            stderr: text.to_string(),
+            stderr: text.as_bytes().to_vec(),
             code,
             prefixed: false,
         }
@@ -59,7 +60,7 @@ impl Exit {
     pub fn message_out(text: &str, code: i32) -> Exit {
         Exit {
             stdout: text.to_string(),
-            stderr: String::new(),
+            stderr: Vec::new(),
             code,
             prefixed: false,
         }
@@ -92,7 +93,7 @@ pub fn parse(args: &[OsString]) -> Result<Args, Exit> {
     for event in getopt::parse(&table, args) {
         match event {
             Event::Opt { index, value } => (FLAGS[index].update)(&mut parsed, value.as_deref())?,
-            Event::Error(message) => return Err(Exit::usage_error(&message)),
+            Event::Error(message) => return Err(Exit::usage_error(message)),
         }
     }
     parsed.finish()
@@ -111,7 +112,8 @@ mod tests {
     fn usage_message(words: &[&str]) -> String {
         let exit = parse_words(words).unwrap_err();
         assert_eq!(exit.code, 3);
-        exit.stderr.lines().next().unwrap_or_default().to_string()
+        let text = String::from_utf8_lossy(&exit.stderr);
+        text.lines().next().unwrap_or_default().to_string()
     }
 
     #[test]
@@ -177,8 +179,8 @@ mod tests {
     fn errors_exit_with_net_tools_codes() {
         let exit = parse_words(&["-A", "bogus"]).unwrap_err();
         assert_eq!(
-            (exit.stderr.as_str(), exit.code),
-            ("Unknown address family `bogus'.\n", 1)
+            (exit.stderr.as_slice(), exit.code),
+            (&b"Unknown address family `bogus'.\n"[..], 1)
         );
         assert_eq!(usage_message(&["-L"]), "invalid option -- 'L'");
         assert_eq!(parse_words(&["-h"]).unwrap_err().code, 0);
