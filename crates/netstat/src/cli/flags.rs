@@ -686,6 +686,13 @@ pub static FLAGS: &[Flag] = &[
         },
     ),
     extension(
+        "name-timeout",
+        HasArg::Required,
+        "SECONDS",
+        "wait at most SECONDS per pass for host names (default 5, one resolver timeout); names not in by then print as numbers; 0 waits as long as the resolver does, as net-tools",
+        |p, value| p.set_name_timeout(value),
+    ),
+    extension(
         "generate",
         HasArg::Required,
         "KIND",
@@ -694,7 +701,7 @@ pub static FLAGS: &[Flag] = &[
             let kind = value_text(value);
             match super::generate::generate(&kind) {
                 Some(text) => Err(Exit::message_out(&text, 0)),
-                None => Err(Exit::usage_error(&format!(
+                None => Err(Exit::usage_error(format!(
                     "unknown --generate kind '{kind}'"
                 ))),
             }
