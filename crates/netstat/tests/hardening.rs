@@ -470,3 +470,421 @@ fn a_cut_command_line_shows_the_cut() {
         .expect("short");
     assert!(!short_line.ends_with("..."), "{short_line}");
 }
+
+/// Sockets with owners and names, for the runs under limits.
+const LIMITS_SCENE: &str = r#"{"sockets": [
+    {"kind": "tcp_listen", "addr": "10.13.0.1", "port": 7400},
+    {"kind": "tcp_pair", "server": ["10.13.0.1", 7401], "client_bind": "10.13.0.2"},
+    {"kind": "udp", "family": 4, "bind": ["10.13.0.1", 5353]}]}"#;
+
+/// Runs our netstat in `ns` as `user` under the shell limit `limit` (`ulimit ...`), with
+/// argv[0] = netstat. The unprivileged user is a uid of this test's own rather than nobody:
+/// RLIMIT_NPROC counts every process of the user, and other tests run processes as nobody.
+fn run_limited(ns: &Netns, user: As, limit: &str, args: &[&str]) -> common::Run {
+    let mut cmd = ns.command("setpriv");
+    match user {
+        As::Root => cmd.arg("--reuid=0"),
+        As::Nobody => {
+            let uid = 61_000 + std::process::id() % 4_000;
+            cmd.args([format!("--reuid={uid}"), format!("--regid={uid}")])
+                .arg("--clear-groups")
+        }
+    };
+    let script = format!(r#"{limit} || exit 99; exec -a netstat "$@""#);
+    let out = cmd
+        .args(["bash", "-c", &script, "netstat"])
+        .arg(ours())
+        .args(args)
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run netstat");
+    common::Run {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        code: out.status.code(),
+    }
+}
+
+/// Few processes (threads count), little address space, few descriptors: every mode still
+/// exits as it does without limits, with the same output. Threads that cannot be had are
+/// done without; descriptors that run out are given back.
+#[test]
+fn every_mode_runs_under_resource_limits() {
+    let Some(mut ns) = Netns::new("limits") else {
+        return;
+    };
+    ns.sh("ip addr add 10.13.0.1/32 dev lo; ip addr add 10.13.0.2/32 dev lo");
+    ns.etc("hosts", "10.13.0.1 limits-host\n10.13.0.2 limits-peer\n");
+    // Held by root: a process of nobody's own would count against nobody's process limit.
+    ns.spawn_fixture(LIMITS_SCENE, "limits-fixture", As::Root);
+    let modes: [&[&str]; 8] = [
+        &["-tanp"],
+        &["-an"],
+        &["-ta"],
+        &["-tap", "-e"],
+        &["--by-process"],
+        &["--summary"],
+        &["-g"],
+        &["--audit"],
+    ];
+    for (user, limit) in [
+        // RLIMIT_NPROC counts threads, and root is exempt from it: run unprivileged.
+        (As::Nobody, "ulimit -u 2"),
+        (As::Root, "ulimit -v 65536"),
+        (As::Root, "ulimit -n 16"),
+        (As::Nobody, "ulimit -v 65536"),
+    ] {
+        for args in modes {
+            let mut free = run_limited(&ns, user, "true", args);
+            let mut limited = run_limited(&ns, user, limit, args);
+            if args == ["--summary"] {
+                // "Total:" is the kernel's count of every socket on the host, which moves.
+                for run in [&mut free, &mut limited] {
+                    let text = run.stdout_text();
+                    let rest: String = text
+                        .lines()
+                        .filter(|l| !l.starts_with("Total:"))
+                        .map(|l| format!("{l}\n"))
+                        .collect();
+                    run.stdout = rest.into_bytes();
+                }
+            }
+            assert_ne!(free.code, Some(99));
+            common::assert_runs_equal(
+                &limited,
+                &free,
+                &format!("netstat {} as {user:?} under {limit}", args.join(" ")),
+            );
+            assert!(
+                matches!(free.code, Some(0 | 1)),
+                "{args:?}: {:?} {}",
+                free.code,
+                String::from_utf8_lossy(&free.stderr)
+            );
+        }
+    }
+}
+
+/// `ulimit -n 4` leaves netstat one descriptor: net-tools lists everything, and so do we.
+#[test]
+fn four_descriptors_are_enough_as_for_net_tools() {
+    let Some(mut ns) = Netns::new("fourfds") else {
+        return;
+    };
+    ns.sh("ip addr add 10.13.0.1/32 dev lo; ip addr add 10.13.0.2/32 dev lo");
+    ns.spawn_fixture(LIMITS_SCENE, "fourfds-fixture", As::Root);
+    for args in [&["-an"][..], &["-tan"], &["-xa"], &["-uan"], &["-wan"]] {
+        let limited = run_limited(&ns, As::Root, "ulimit -n 4", args);
+        let reference = ns.run(Path::new(REFERENCE), args, As::Root);
+        common::assert_runs_equal(
+            &limited,
+            &reference,
+            &format!("ulimit -n 4; netstat {args:?}"),
+        );
+    }
+}
+
+/// Named namespaces made with `ip -batch` (one process for all), deleted on drop.
+struct ManyNamespaces(Vec<String>);
+
+impl ManyNamespaces {
+    fn new(tag: &str, count: usize) -> ManyNamespaces {
+        let names: Vec<String> = (0..count)
+            .map(|i| format!("nst-{tag}-{}-{i}", std::process::id()))
+            .collect();
+        let batch: String = names.iter().map(|n| format!("netns add {n}\n")).collect();
+        ip_batch(&batch);
+        ManyNamespaces(names)
+    }
+
+    fn delete_script(&self) -> String {
+        self.0.iter().map(|n| format!("netns del {n}\n")).collect()
+    }
+}
+
+impl Drop for ManyNamespaces {
+    fn drop(&mut self) {
+        let script = self.delete_script();
+        let _ = Command::new("ip")
+            .args(["-force", "-batch", "-"])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(script.as_bytes())?;
+                child.wait()
+            });
+    }
+}
+
+fn ip_batch(script: &str) {
+    use std::io::Write;
+    let mut child = Command::new("ip")
+        .args(["-force", "-batch", "-"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("ip -batch");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script.as_bytes())
+        .expect("write batch");
+    assert!(child.wait().expect("wait").success(), "ip -batch failed");
+}
+
+/// Runs our netstat in the current namespace under a shell limit (`true` for none).
+fn run_here(limit: &str, args: &[&str]) -> common::Run {
+    let script = format!(r#"{limit} || exit 99; exec -a netstat "$@""#);
+    let out = Command::new("bash")
+        .args(["-c", &script, "netstat"])
+        .arg(ours())
+        .args(args)
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run netstat");
+    common::Run {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        code: out.status.code(),
+    }
+}
+
+/// Every namespace of `--all-netns` that `text` shows, by label.
+fn sections(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("Network namespace: "))
+        .collect()
+}
+
+/// `--all-netns` holds one namespace open at a time: 110 namespaces fit in 64 descriptors.
+#[test]
+fn all_netns_with_more_namespaces_than_descriptors() {
+    if !common::prerequisites() {
+        return;
+    }
+    let many = ManyNamespaces::new("fds", 110);
+    let run = run_here("ulimit -n 64", &["--all-netns", "-tan"]);
+    run.assert_success();
+    let text = run.stdout_text();
+    let shown = sections(&text);
+    for name in &many.0 {
+        assert!(shown.contains(&name.as_str()), "{name} listed");
+    }
+}
+
+/// An interface that a namespace lacks matches nothing there; the others are still listed.
+#[test]
+fn all_netns_filter_on_an_interface_some_namespaces_lack() {
+    let Some(ns) = Netns::new("devfilter") else {
+        return;
+    };
+    let plain = ManyNamespaces::new("nodev", 3);
+    let dev = format!("hta{}", std::process::id() % 100_000);
+    ns.sh(&format!(
+        "ip link add {dev} type veth peer name {dev}p && ip link set {dev} up && \
+         ip link set {dev}p up && ip addr add 10.14.0.1/24 dev {dev}"
+    ));
+    let filter = format!("dev {dev}");
+    let run = run_here("true", &["--all-netns", "-tln", "--filter", &filter]);
+    run.assert_success();
+    let text = run.stdout_text();
+    let shown = sections(&text);
+    for name in plain.0.iter().chain([&ns.name]) {
+        assert!(shown.contains(&name.as_str()), "{name} listed:\n{text}");
+    }
+}
+
+/// Namespaces deleted while `--all-netns` runs are skipped with a note on stderr; the rest is
+/// listed and the run ends with status 0.
+#[test]
+fn all_netns_survives_namespaces_deleted_mid_run() {
+    if !common::prerequisites() {
+        return;
+    }
+    for round in 0..8 {
+        let many = ManyNamespaces::new(&format!("gone{round}"), 40);
+        let child = Command::new(ours())
+            // Not -r: a namespace without routes (other tests' namespaces come and go on this
+            // host too) fails -r in net-tools and here, whatever this test does.
+            .args(["--all-netns", "-tan"])
+            .env("LC_ALL", "C")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start netstat");
+        std::thread::sleep(Duration::from_millis(5 * round));
+        ip_batch(&many.delete_script());
+        let out = child.wait_with_output().expect("netstat");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "round {round}: {stderr}");
+        for line in stderr.lines() {
+            // Processes a security policy hides (a protected pid 1) are noted, not an error.
+            let policy = line.contains("could not be examined");
+            assert!(
+                line.starts_with("netstat: ") && (line.ends_with("; skipped") || policy),
+                "round {round}: {line}"
+            );
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("Network namespace: (current)\nActive Internet connections"),
+            "round {round}: the current namespace is listed last"
+        );
+    }
+}
+
+/// Opens and closes loopback connections as fast as it can for at most `seconds` and `count`
+/// connections (half closed with RST, half leaving TIME_WAIT), printing "ready" first and
+/// "done N" at the end.
+const CHURN: &str = r#"
+import socket, struct, sys, time
+seconds, count = float(sys.argv[1]), int(sys.argv[2])
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", 7600))
+listener.listen(512)
+print("ready", flush=True)
+end, made = time.time() + seconds, 0
+while made < count and time.time() < end:
+    c = socket.create_connection(("127.0.0.1", 7600))
+    s, _ = listener.accept()
+    if made % 2:
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+    s.close()
+    made += 1
+print("done", made, flush=True)
+"#;
+
+const TCP_STATES: &[&str] = &[
+    "ESTABLISHED",
+    "SYN_SENT",
+    "SYN_RECV",
+    "FIN_WAIT1",
+    "FIN_WAIT2",
+    "TIME_WAIT",
+    "CLOSE",
+    "CLOSE_WAIT",
+    "LAST_ACK",
+    "LISTEN",
+    "CLOSING",
+];
+
+/// Problems in a text TCP listing: rows that are not well-formed, and rows seen twice.
+fn listing_problems(text: &str, extended: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for line in text.lines().skip(2) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let well_formed = words.len() >= 6
+            && matches!(words[0], "tcp" | "tcp6")
+            && words[1].parse::<u64>().is_ok()
+            && words[2].parse::<u64>().is_ok()
+            && words[3].contains(':')
+            && words[4].contains(':')
+            && TCP_STATES.contains(&words[5]);
+        if !well_formed {
+            problems.push(format!("malformed: {line:?}"));
+            continue;
+        }
+        // With -e the inode tells sockets apart (0 for TIME_WAIT, whose tuple is unique).
+        let key = if extended && words[7] != "0" {
+            words[7].to_string()
+        } else {
+            format!("{} {} {}", words[3], words[4], words[5])
+        };
+        if !seen.insert(key) {
+            problems.push(format!("duplicate: {line:?}"));
+        }
+    }
+    problems
+}
+
+/// Every listing mode while thousands of loopback connections a second open and close: no
+/// error, no malformed row, no socket listed twice.
+#[test]
+fn every_mode_under_connection_churn() {
+    use std::io::{BufRead, BufReader};
+    let Some(ns) = Netns::new("churn") else {
+        return;
+    };
+    let mut churn = ns
+        .command("/usr/bin/python3")
+        .args(["-c", CHURN, "20", "200000"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start churn");
+    let mut lines = BufReader::new(churn.stdout.take().expect("stdout")).lines();
+    assert_eq!(lines.next().expect("ready").expect("read"), "ready");
+    let modes: [&[&str]; 10] = [
+        &["-tan"],
+        &["-tane"],
+        &["-tanp"],
+        &["-tano"],
+        &["-ta"],
+        &["-an"],
+        &["--json", "-tan"],
+        &["--summary"],
+        &["--by-process"],
+        &["-tan", "--tcp-info"],
+    ];
+    let mut runs = 0;
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(12) {
+        for args in modes {
+            let run = ns.run(&ours(), args, As::Root);
+            runs += 1;
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.code, Some(0), "{args:?}: {stderr}");
+            assert!(stderr.is_empty(), "{args:?}: {stderr}");
+            let text = run.stdout_text();
+            if args == ["--json", "-tan"] {
+                let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+                let records = value.as_array().expect("an array");
+                let mut seen = std::collections::HashSet::new();
+                for r in records {
+                    let key = format!(
+                        "{}:{} {}:{} {} {}",
+                        r["local_address"],
+                        r["local_port"],
+                        r["remote_address"],
+                        r["remote_port"],
+                        r["state"],
+                        r["inode"]
+                    );
+                    assert!(seen.insert(key.clone()), "duplicate JSON record {key}");
+                }
+            } else if matches!(args, ["-tan"] | ["-tane"] | ["-tanp"] | ["-tano"]) {
+                let body = text.split("\n\n").next().unwrap_or_default();
+                let problems = listing_problems(body, args == ["-tane"]);
+                assert!(problems.is_empty(), "{args:?}: {problems:#?}");
+            }
+        }
+    }
+    let _ = churn.kill();
+    let _ = churn.wait();
+    assert!(runs >= modes.len(), "{runs} runs");
+}
+
+/// `--netns-pid 1` as root: where a security policy protects pid 1 (a container, Yama), the
+/// reason says so rather than asking for root, which the caller already is.
+#[test]
+fn netns_pid_1_as_root_never_asks_for_root() {
+    if !common::prerequisites() {
+        return;
+    }
+    let run = run_here("true", &["--netns-pid", "1", "-tn"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    if run.code != Some(0) {
+        assert!(stderr.contains("process 1"), "{stderr}");
+        assert!(!stderr.contains("need root"), "{stderr}");
+    }
+}

@@ -110,7 +110,7 @@ impl SocketReader {
     ) -> Result<(), ReadError<E>> {
         use crate::linux::proc_inet;
         let path = format!("/proc/net/{}", query.protocol.table(query.family));
-        let mut lines = ProcLines::open(path)?;
+        let mut lines = self.open_proc(path)?;
         lines.next(&mut self.line)?; // header
         while lines.next(&mut self.line)? {
             match proc_inet::parse_line(query.protocol, query.family, &self.line) {
@@ -130,7 +130,7 @@ impl SocketReader {
     ) -> Result<(), ReadError<E>> {
         use crate::linux::proc_unix;
         self.bad_lines = 0;
-        let mut lines = ProcLines::open("/proc/net/unix".into())?;
+        let mut lines = self.open_proc("/proc/net/unix".into())?;
         lines.next(&mut self.line)?;
         let with_inode = proc_unix::header_has_inode(&self.line);
         while lines.next(&mut self.line)? {
@@ -140,6 +140,23 @@ impl SocketReader {
             }
         }
         Ok(())
+    }
+}
+
+impl SocketReader {
+    /// Opens a `/proc/net` table. With no descriptor left (`ulimit -n 4`, where net-tools
+    /// still succeeds), the kept netlink socket is given up for it and opened again later.
+    #[cfg(target_os = "linux")]
+    fn open_proc(&mut self, path: String) -> Result<ProcLines, Error> {
+        match ProcLines::open(path.clone()) {
+            Err(e)
+                if e.os_error().and_then(io::Error::raw_os_error) == Some(libc::EMFILE)
+                    && self.sock_diag.take().is_some() =>
+            {
+                ProcLines::open(path)
+            }
+            opened => opened,
+        }
     }
 }
 
