@@ -888,3 +888,48 @@ fn netns_pid_1_as_root_never_asks_for_root() {
         assert!(!stderr.contains("need root"), "{stderr}");
     }
 }
+
+/// Abstract UNIX names with a newline split their `/proc/net/unix` line: the tail is a line
+/// net-tools cannot parse and reports as "warning, got bogus unix line.", as we do.
+#[test]
+fn a_newline_in_a_unix_name_gives_net_tools_bogus_line_warning() {
+    use std::io::{BufRead, BufReader};
+    let Some(ns) = Netns::new("bogusunix") else {
+        return;
+    };
+    let mut holder = ns
+        .command("/usr/bin/python3")
+        .args([
+            "-c",
+            r#"
+import socket, sys
+held = []
+for name in (b"\0hta-one\nnot a line", b"\0hta-two\n\n", b"\0hta-three"):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(name)
+    s.listen(1)
+    held.append(s)
+print("ready", flush=True)
+sys.stdin.read()
+"#,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start holder");
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("readiness");
+    assert_eq!(line.trim(), "ready");
+    let (_, reference) = ns.run_both(&["-xa"], As::Root);
+    assert!(
+        String::from_utf8_lossy(&reference.stderr).contains("warning, got bogus unix line."),
+        "the scene makes bogus lines"
+    );
+    for args in [&["-xa"][..], &["-xl"], &["-x"]] {
+        ns.assert_same(args, As::Root);
+    }
+    drop(holder.stdin.take());
+    let _ = holder.wait();
+}
