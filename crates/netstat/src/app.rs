@@ -21,14 +21,19 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Err(exit) => {
             let _ = io::stdout().write_all(exit.stdout.as_bytes());
             let _ = io::stdout().flush();
+            let mut stderr = io::stderr().lock();
+            // glibc's getopt names the program by its argv[0], byte for byte.
+            let argv0 = argv
+                .first()
+                .map_or(&b"netstat"[..], |a| a.as_encoded_bytes());
             if let Some(error) = &exit.getopt {
-                let _ = io::stderr().write_all(&error.message(&program));
+                let _ = stderr.write_all(&error.message(argv0));
             }
             if exit.prefixed {
-                let _ = write!(io::stderr(), "{program}: {}", exit.stderr);
-            } else {
-                let _ = io::stderr().write_all(exit.stderr.as_bytes());
+                let _ = stderr.write_all(argv0);
+                let _ = stderr.write_all(b": ");
             }
+            let _ = stderr.write_all(&exit.stderr);
             return exit.code;
         }
     };

@@ -303,12 +303,12 @@ fn json_never_changes_with_the_locale() {
     let Some((ns, _peer)) = scene() else { return };
     for args in JSON_MODES {
         let english = ns.run_in_locale(&ours(), args, As::Root, &[("LC_ALL", "C")]);
-        english.assert_success();
+        english.succeeds();
         let english: serde_json::Value =
             serde_json::from_slice(&english.stdout).expect("JSON in the C locale");
         for env in environments() {
             let run = ns.run_in_locale(&ours(), args, As::Root, &env);
-            run.assert_success();
+            run.succeeds();
             let value: serde_json::Value =
                 serde_json::from_slice(&run.stdout).expect("JSON under a locale");
             assert_eq!(

@@ -64,6 +64,8 @@ pub struct SocketHolder {
     /// The whole command line (up to 4096 bytes), arguments joined by spaces. Raw bytes: they
     /// may hold control characters. Empty for kernel threads and zombies.
     pub cmdline: Box<[u8]>,
+    /// The command line is longer than [`SocketHolder::cmdline`] holds: show that it is cut.
+    pub cmdline_truncated: bool,
     /// Socket descriptors in fd order. A socket shared by several descriptors or processes
     /// appears under each.
     pub sockets: Vec<HeldSocket>,

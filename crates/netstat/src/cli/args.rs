@@ -107,6 +107,9 @@ pub struct Args {
     pub cache: bool,
     /// `-c [SECONDS]`
     pub continuous: Option<Duration>,
+    /// `--name-timeout SECONDS`: how long a pass waits for host names; `Some(ZERO)` waits as
+    /// long as the resolver does, `None` means the default.
+    pub name_timeout: Option<Duration>,
     /// `--json`, `--json-lines`
     pub format: OutputFormat,
     /// `--filter EXPR`, as typed.

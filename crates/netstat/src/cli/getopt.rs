@@ -64,8 +64,8 @@ impl Error {
     }
 
     /// The message as glibc prints it, program name first, ending with its newline.
-    pub fn message(&self, program: &str) -> Vec<u8> {
-        let mut args = vec![Arg::Str(program.as_bytes())];
+    pub fn message(&self, program: &[u8]) -> Vec<u8> {
+        let mut args = vec![Arg::Str(program)];
         args.extend(self.args.iter().map(|a| Arg::Str(a)));
         let mut text = Vec::new();
         printf(&mut text, i18n::lookup(Domain::Libc, self.msgid), &args);
@@ -242,10 +242,15 @@ fn short_cluster(
     }
 }
 
-/// Takes the next word as an optional value when it looks like a number of seconds.
+/// Takes the next word as an optional value when it is a positive number of seconds. Any
+/// other word (`-c 0`, `-c 1.2.3`) stays an operand, which net-tools ignores.
 fn take_number(args: &[OsString], next: &mut usize) -> Option<OsString> {
     let word = args.get(*next)?;
-    if is_number(word.as_encoded_bytes()) {
+    let positive = word
+        .to_str()
+        .and_then(|t| t.parse::<f64>().ok())
+        .is_some_and(|s| s > 0.0);
+    if is_number(word.as_encoded_bytes()) && positive {
         *next += 1;
         Some(word.clone())
     } else {
@@ -357,7 +362,7 @@ mod tests {
         run(words)
             .into_iter()
             .filter_map(|event| match event {
-                Event::Error(e) => Some(String::from_utf8(e.message("netstat")).unwrap()),
+                Event::Error(e) => Some(String::from_utf8(e.message(b"netstat")).unwrap()),
                 Event::Opt { .. } => None,
             })
             .map(|m| m.trim_start_matches("netstat: ").trim_end().to_string())

@@ -46,7 +46,7 @@ pub fn help() -> String {
     text.push_str(
         "\nExamples:\n  netstat -tulnp                 listening TCP and UDP sockets with their programs\n  \
          netstat -an                    every socket, numerically\n  \
-         netstat -atnp | grep ESTABLISHED\n",
+         netstat -tnp                   established TCP connections with their programs\n",
     );
     text
 }
@@ -102,7 +102,7 @@ fn spelling(flag: &Flag) -> String {
 
 pub fn version() -> String {
     format!(
-        "netstat {} (nettables)\nA drop-in replacement for net-tools 2.10 netstat.\n",
+        "net-tools 2.10 compatible netstat {}\nA drop-in replacement for net-tools 2.10 netstat, built on nettables.\n",
         env!("CARGO_PKG_VERSION")
     )
 }

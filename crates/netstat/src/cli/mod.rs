@@ -17,7 +17,8 @@ use getopt::{Event, Opt};
 #[derive(Debug, PartialEq, Eq)]
 pub struct Exit {
     pub stdout: String,
-    pub stderr: String,
+    /// Bytes: an option error echoes the option as given, which may be invalid UTF-8.
+    pub stderr: Vec<u8>,
     pub code: i32,
     /// Whether the message starts with the program name (glibc's messages do).
     pub prefixed: bool,
@@ -40,10 +41,10 @@ impl Exit {
     }
 
     /// `PROG: message` then the usage text on stderr, status 3, as glibc's getopt errors.
-    pub fn usage_error(message: &str) -> Exit {
+    pub fn usage_error(message: impl AsRef<[u8]>) -> Exit {
         Exit {
             stdout: String::new(),
-            stderr: format!("{message}\n{}", help::usage()),
+            stderr: [message.as_ref(), b"\n", help::usage().as_bytes()].concat(),
             code: 3,
             prefixed: true,
             getopt: None,
@@ -54,7 +55,7 @@ impl Exit {
     pub fn getopt_error(error: getopt::Error) -> Exit {
         Exit {
             stdout: String::new(),
-            stderr: help::usage(),
+            stderr: help::usage().into_bytes(),
             code: 3,
             prefixed: false,
             getopt: Some(error),
@@ -64,7 +65,7 @@ impl Exit {
     pub fn message_err(text: &str, code: i32) -> Exit {
         Exit {
             stdout: String::new(),
-            stderr: text.to_string(),
+            stderr: text.as_bytes().to_vec(),
             code,
             prefixed: false,
             getopt: None,
@@ -74,7 +75,7 @@ impl Exit {
     pub fn message_out(text: &str, code: i32) -> Exit {
         Exit {
             stdout: text.to_string(),
-            stderr: String::new(),
+            stderr: Vec::new(),
             code,
             prefixed: false,
             getopt: None,
@@ -128,10 +129,11 @@ mod tests {
         let exit = parse_words(words).unwrap_err();
         assert_eq!(exit.code, 3);
         let message = match exit.getopt {
-            Some(error) => String::from_utf8(error.message("netstat")).unwrap(),
+            Some(error) => error.message(b"netstat"),
             None => exit.stderr,
         };
-        let first = message.lines().next().unwrap_or_default();
+        let text = String::from_utf8_lossy(&message);
+        let first = text.lines().next().unwrap_or_default();
         first.trim_start_matches("netstat: ").to_string()
     }
 
@@ -198,8 +200,8 @@ mod tests {
     fn errors_exit_with_net_tools_codes() {
         let exit = parse_words(&["-A", "bogus"]).unwrap_err();
         assert_eq!(
-            (exit.stderr.as_str(), exit.code),
-            ("Unknown address family `bogus'.\n", 1)
+            (exit.stderr.as_slice(), exit.code),
+            (&b"Unknown address family `bogus'.\n"[..], 1)
         );
         assert_eq!(usage_message(&["-L"]), "invalid option -- 'L'");
         assert_eq!(parse_words(&["-h"]).unwrap_err().code, 0);

@@ -82,12 +82,29 @@ impl Parsed {
                 Some(s) if s.is_finite() && (0.01..=86_400.0).contains(&s) => s,
                 _ => {
                     let shown = text.to_string_lossy();
-                    return Err(Exit::usage_error(&format!("invalid interval -- '{shown}'")));
+                    return Err(Exit::usage_error(format!("invalid interval -- '{shown}'")));
                 }
             },
         };
         self.args.continuous = Some(Duration::from_secs_f64(seconds));
         Ok(())
+    }
+
+    /// `--name-timeout SECONDS`: a number of seconds, `0` for no limit.
+    pub fn set_name_timeout(&mut self, value: Option<&OsStr>) -> Result<(), Exit> {
+        let text = value.unwrap_or_default();
+        match text.to_str().and_then(|t| t.parse::<f64>().ok()) {
+            Some(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => {
+                self.args.name_timeout = Some(Duration::from_secs_f64(s));
+                Ok(())
+            }
+            _ => {
+                let shown = crate::text::display(text.as_encoded_bytes());
+                Err(Exit::usage_error(format!(
+                    "--name-timeout: invalid number of seconds -- '{shown}'"
+                )))
+            }
+        }
     }
 
     /// The first option given that `--live` cannot show: another mode, or a format or

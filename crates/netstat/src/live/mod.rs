@@ -218,7 +218,7 @@ mod tests {
             let exit = crate::cli::parse(&words).unwrap_err();
             assert_eq!(exit.code, 3, "{flag}");
             assert_eq!(
-                exit.stderr,
+                String::from_utf8_lossy(&exit.stderr),
                 format!("netstat: --live cannot be combined with {flag}\n")
             );
         }

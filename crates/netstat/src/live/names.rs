@@ -24,7 +24,7 @@ pub struct Names {
 impl Names {
     pub fn new() -> Names {
         Names {
-            hosts: Hosts::new(Duration::ZERO),
+            hosts: Hosts::new(Some(Duration::ZERO)),
             services: Services::new(),
         }
     }

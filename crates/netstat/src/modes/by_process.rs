@@ -41,7 +41,7 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
     };
     let lookups = listing::lookups(args);
     let mut reader = SocketReader::new();
-    let mut resolvers = Resolvers::new();
+    let mut resolvers = Resolvers::new(args.name_timeout);
     super::repeat(args, out, |out, _| {
         resolvers.hosts.start_pass();
         let holders = listing::holders();

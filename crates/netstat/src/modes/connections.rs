@@ -33,7 +33,7 @@ pub fn run(args: &Args, out: &mut Output) -> Status {
         lookups: listing::lookups(args),
         filter,
         reader: SocketReader::new(),
-        resolvers: Resolvers::new(),
+        resolvers: Resolvers::new(args.name_timeout),
         owners: None,
         rows: Vec::new(),
         details: Vec::new(),
@@ -253,15 +253,28 @@ impl Listing<'_> {
     }
 
     /// SCTP: only the kernel-without-SCTP behaviour is reproduced.
+    /// net-tools looks for SCTP among the IPv4 tables only (`-S -6`, IPv6 alone, is silent), stops at the
+    /// first missing table when tables were named, and otherwise (`-v`) reports each table it
+    /// reads: the endpoints with `-a` or `-l`, the associations without `-l`.
     fn sctp(&mut self) -> i32 {
         let args = self.args;
-        if Path::new("/proc/net/sctp/eps").exists() || args.protocols_implied {
+        if Path::new("/proc/net/sctp/eps").exists()
+            || args.protocols_implied
+            || (args.inet6 && !args.inet)
+        {
             return 0;
         }
-        if args.tables_requested || args.verbose {
+        if args.tables_requested {
             no_support("AF INET (sctp)");
+            return 1;
         }
-        i32::from(args.tables_requested)
+        if args.verbose {
+            let tables_read = if args.all { 2 } else { 1 };
+            for _ in 0..tables_read {
+                no_support("AF INET (sctp)");
+            }
+        }
+        0
     }
 
     fn unix_table(&mut self, out: &mut Output) -> io::Result<i32> {

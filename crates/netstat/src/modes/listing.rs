@@ -10,7 +10,7 @@
 
 use nettables::filter::{AbsentInterfacesMatchNothing, Filter, SystemNames};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol, StateMask};
-use nettables::process::{OwnerMap, SocketHolders};
+use nettables::process::{OwnerMap, SocketHolder, SocketHolders};
 use nettables::unix::UnixSocket;
 
 use crate::cli::args::Args;
@@ -87,6 +87,20 @@ pub fn warn_denied(nothing_read: bool) {
         ));
     }
     let _ = std::io::Write::write_all(&mut std::io::stderr(), &text);
+}
+
+/// Whether `sock` is one of netstat's own name look-ups: a socket to a DNS server (port 53)
+/// that this process holds. net-tools never lists its own look-ups, as it makes them only after
+/// reading every table; here they run in the background while later tables are read. Only
+/// sockets to port 53 cost the read of this process's descriptors.
+fn own_lookup(sock: &InetSocket) -> bool {
+    if sock.remote.port() != 53 || sock.inode == 0 {
+        return false;
+    }
+    matches!(
+        SocketHolder::of_process(std::process::id()),
+        Ok(Some(me)) if me.sockets.iter().any(|held| held.inode == sock.inode)
+    )
 }
 
 /// Which Internet tables a listing reads, in net-tools' order (protocol by protocol, IPv4 then
@@ -173,7 +187,7 @@ impl Selection {
             Protocol::Tcp => sock.remote.port() == 0,
             Protocol::Udp | Protocol::UdpLite | Protocol::Raw => sock.remote.ip().is_unspecified(),
         };
-        self.shows_server(server)
+        self.shows_server(server) && !own_lookup(sock)
     }
 
     /// Whether net-tools shows this Unix socket: the rule of [`Selection::shows`], with the

@@ -26,7 +26,7 @@ pub fn run(args: &Args, out: &mut Output) -> super::Status {
     let mut names = AddressText {
         // `-N` makes routes numeric in net-tools; --numeric-ports/-users do not.
         numeric: args.numeric_hosts || args.symbolic,
-        hosts: Hosts::new(hosts::DEFAULT_BUDGET),
+        hosts: Hosts::new(hosts::budget(args.name_timeout)),
         networks: Networks::new(),
     };
     let tables = Tables {

@@ -66,6 +66,9 @@ fn write_process_line(out: &mut impl Write, holding: &Holding<'_>) -> io::Result
     }
     out.write_all(b": ")?;
     write_sanitized(out, &process.cmdline)?;
+    if process.cmdline_truncated {
+        out.write_all(b"...")?;
+    }
     out.write_all(b"\n")
 }
 

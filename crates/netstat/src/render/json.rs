@@ -112,9 +112,9 @@ pub fn record<T: Serialize>(
         let prefix: &[u8] = if framing.open { b",\n" } else { b"[\n" };
         framing.open = true;
         out.write_all(prefix)?;
-        serde_json::to_writer(&mut *out, value)?;
+        to_writer(&mut *out, value)?;
     } else {
-        serde_json::to_writer(&mut *out, value)?;
+        to_writer(&mut *out, value)?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -122,8 +122,35 @@ pub fn record<T: Serialize>(
 
 /// Writes a value that is the whole document (`-s` in one namespace): one line either way.
 pub fn document<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value)?;
+    to_writer(&mut *out, value)?;
     out.write_all(b"\n")
+}
+
+/// serde_json's compact output, with DEL, the C1 controls and the bidi marks escaped as well
+/// (serde_json escapes only C0), so that JSON shown on a terminal cannot drive it either.
+struct TerminalSafe;
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::text::is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+fn to_writer<T: Serialize>(out: impl Write, value: &T) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, TerminalSafe);
+    value.serialize(&mut serializer).map_err(io::Error::from)
 }
 
 /// Closes the array if a record opened it, so that a run that fails half-way still leaves
@@ -507,6 +534,20 @@ pub(crate) mod tests {
         assert_eq!(
             serde_json::to_value(Text(b"x\x01\xffy")).unwrap(),
             "x\u{1}\u{fffd}y"
+        );
+    }
+
+    #[test]
+    fn del_c1_and_bidi_marks_are_escaped() {
+        let mut out = Vec::new();
+        document(
+            &mut out,
+            &Text("a\u{7f}b\u{9b}c\u{202e}d\u{e9}\u{1}".as_bytes()),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a\\u007fb\\u009bc\\u202ed\u{e9}\\u0001\"\n"
         );
     }
 

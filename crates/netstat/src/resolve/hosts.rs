@@ -15,16 +15,27 @@ use std::time::{Duration, Instant};
 /// Most look-ups in flight at once.
 const MAX_THREADS: usize = 32;
 
-/// Time one pass may spend waiting for names, in total.
-pub const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
+/// Time one pass may spend waiting for names, in total: one glibc resolver timeout, so that a
+/// resolver that answers within its own timeout gives names as it does to net-tools.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(5);
+
+/// The budget `--name-timeout` asks for: the default without it, no limit (`None`) for `0`.
+pub fn budget(name_timeout: Option<Duration>) -> Option<Duration> {
+    match name_timeout {
+        None => Some(DEFAULT_BUDGET),
+        Some(Duration::ZERO) => None,
+        Some(seconds) => Some(seconds),
+    }
+}
 
 type Name = Option<Arc<[u8]>>;
 
 pub struct Hosts {
     shared: Arc<Shared>,
-    budget: Duration,
+    /// `None`: wait as long as the resolver does, as net-tools.
+    budget: Option<Duration>,
     /// What is left of the budget in this pass.
-    left: Duration,
+    left: Option<Duration>,
     /// Names settled for this pass: `None` means "print numerically".
     settled: HashMap<IpAddr, Name>,
     /// Addresses requested since the last `wait`, which that `wait` settles.
@@ -48,7 +59,7 @@ struct State {
 }
 
 impl Hosts {
-    pub fn new(budget: Duration) -> Hosts {
+    pub fn new(budget: Option<Duration>) -> Hosts {
         Hosts {
             shared: Arc::new(Shared {
                 state: Mutex::new(State::default()),
@@ -105,9 +116,16 @@ impl Hosts {
     /// settles the addresses requested since the last wait for the rest of the pass.
     pub fn wait(&mut self) {
         let started = Instant::now();
-        let deadline = started + self.left;
+        let deadline = self.left.and_then(|left| started.checked_add(left));
         let mut state = lock(&self.shared.state);
         while state.pending > 0 {
+            let Some(deadline) = deadline else {
+                state = match self.shared.done.wait(state) {
+                    Ok(guard) => guard,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                continue;
+            };
             let now = Instant::now();
             if now >= deadline {
                 break;
@@ -122,7 +140,7 @@ impl Hosts {
             self.settled.insert(addr, name);
         }
         drop(state);
-        self.left = self.left.saturating_sub(started.elapsed());
+        self.left = self.left.map(|left| left.saturating_sub(started.elapsed()));
     }
 
     /// The name of `addr` if it was settled with one; `None` prints numerically.
@@ -245,7 +263,7 @@ mod tests {
 
     #[test]
     fn loopback_resolves_through_etc_hosts() {
-        let mut hosts = Hosts::new(Duration::from_secs(5));
+        let mut hosts = Hosts::new(Some(Duration::from_secs(5)));
         let hosts_file = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
         if hosts_file
             .lines()
@@ -265,11 +283,21 @@ mod tests {
 
     #[test]
     fn an_exhausted_budget_settles_addresses_as_numeric() {
-        let mut hosts = Hosts::new(Duration::ZERO);
+        let mut hosts = Hosts::new(Some(Duration::ZERO));
         let addr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
         hosts.request(addr);
         hosts.wait();
         assert_eq!(hosts.name(addr), None);
         assert!(hosts.settled.contains_key(&addr));
+    }
+
+    #[test]
+    fn name_timeout_zero_means_no_limit() {
+        assert_eq!(budget(None), Some(DEFAULT_BUDGET));
+        assert_eq!(budget(Some(Duration::ZERO)), None);
+        assert_eq!(
+            budget(Some(Duration::from_secs(9))),
+            Some(Duration::from_secs(9))
+        );
     }
 }

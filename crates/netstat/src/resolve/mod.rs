@@ -20,9 +20,10 @@ pub struct Resolvers {
 }
 
 impl Resolvers {
-    pub fn new() -> Resolvers {
+    /// `name_timeout`: `--name-timeout`, see [`hosts::budget`].
+    pub fn new(name_timeout: Option<std::time::Duration>) -> Resolvers {
         Resolvers {
-            hosts: hosts::Hosts::new(hosts::DEFAULT_BUDGET),
+            hosts: hosts::Hosts::new(hosts::budget(name_timeout)),
             networks: networks::Networks::new(),
             services: services::Services::new(),
             users: users::Users::new(),

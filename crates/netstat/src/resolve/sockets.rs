@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn numeric_rows_have_no_names() {
-        let mut resolvers = Resolvers::new();
+        let mut resolvers = Resolvers::new(None);
         let sock = InetSocket::new(
             Protocol::UdpLite,
             "127.0.0.1:53".parse().unwrap(),

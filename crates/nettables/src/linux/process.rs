@@ -88,10 +88,12 @@ fn holder(proc: &OwnedFd, process: &ProcessSockets) -> SocketHolder {
         .map(|(&fd, &inode)| HeldSocket { fd, inode })
         .collect();
     sockets.sort_unstable_by_key(|s| s.fd);
+    let (cmdline, cmdline_truncated) = read_cmdline(proc, process.pid).unwrap_or_default();
     SocketHolder {
         pid: process.pid,
         uid: read_uid(proc, process.pid),
-        cmdline: read_cmdline(proc, process.pid).unwrap_or_default(),
+        cmdline,
+        cmdline_truncated,
         sockets,
     }
 }
@@ -282,9 +284,13 @@ fn read_pid_file(proc: &OwnedFd, pid: u32, suffix: &[u8], max: usize) -> Option<
 }
 
 /// The whole command line with its arguments separated by spaces (the kernel separates them
-/// with NULs); control characters are left for the renderer to make safe.
-fn read_cmdline(proc: &OwnedFd, pid: u32) -> Option<Box<[u8]>> {
-    read_pid_file(proc, pid, b"/cmdline", FULL_CMDLINE_MAX).map(|raw| join_cmdline(&raw))
+/// with NULs); control characters are left for the renderer to make safe. `true` with it when
+/// the command line is longer and was cut.
+fn read_cmdline(proc: &OwnedFd, pid: u32) -> Option<(Box<[u8]>, bool)> {
+    let mut raw = read_pid_file(proc, pid, b"/cmdline", FULL_CMDLINE_MAX + 1)?;
+    let truncated = raw.len() > FULL_CMDLINE_MAX;
+    raw.truncate(FULL_CMDLINE_MAX);
+    Some((join_cmdline(&raw), truncated))
 }
 
 fn join_cmdline(raw: &[u8]) -> Box<[u8]> {

@@ -128,7 +128,7 @@ impl SocketTables {
         mut each: impl FnMut(&InetSocket) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), ReadError<E>> {
         let path = format!("/proc/net/{}", query.protocol.table(query.family));
-        let mut lines = ProcLines::open(path)?;
+        let mut lines = self.open_proc(path)?;
         lines.next(&mut self.line)?; // header
         while lines.next(&mut self.line)? {
             match proc_inet::parse_line(query.protocol, query.family, &self.line) {
@@ -145,7 +145,7 @@ impl SocketTables {
         mut each: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), ReadError<E>> {
         self.bad_lines = 0;
-        let mut lines = ProcLines::open("/proc/net/unix".into())?;
+        let mut lines = self.open_proc("/proc/net/unix".into())?;
         lines.next(&mut self.line)?;
         let with_inode = proc_unix::header_has_inode(&self.line);
         while lines.next(&mut self.line)? {
@@ -155,6 +155,22 @@ impl SocketTables {
             }
         }
         Ok(())
+    }
+}
+
+impl SocketTables {
+    /// Opens a `/proc/net` table. With no descriptor left (`ulimit -n 4`, where net-tools
+    /// still succeeds), the kept netlink socket is given up for it and opened again later.
+    fn open_proc(&mut self, path: String) -> Result<ProcLines> {
+        match ProcLines::open(path.clone()) {
+            Err(e)
+                if e.os_error().and_then(io::Error::raw_os_error) == Some(libc::EMFILE)
+                    && self.sock_diag.take().is_some() =>
+            {
+                ProcLines::open(path)
+            }
+            opened => opened,
+        }
     }
 }
 
