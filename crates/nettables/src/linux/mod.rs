@@ -1,6 +1,7 @@
 //! The Linux backend: netlink sock_diag for Internet sockets, /proc for everything only /proc has.
 
 pub(crate) mod bytecode;
+pub(crate) mod destroy;
 pub(crate) mod iface;
 pub(crate) mod netlink;
 pub(crate) mod netns;
