@@ -96,8 +96,8 @@ fn write_batches(
             Err(mpsc::RecvTimeoutError::Disconnected) => {}
         }
         if STOP.load(Ordering::Relaxed) {
-            // What the watchers sent before they saw the signal.
-            while let Ok((index, batch)) = batches.try_recv() {
+            // What the watchers sent, up to their last read after the signal.
+            while let Ok((index, batch)) = batches.recv() {
                 write_batch(args, labels, index, &batch, &mut text, out)?;
             }
             out.flush()?;
@@ -157,13 +157,20 @@ fn watch(
             return;
         }
     };
-    while !STOP.load(Ordering::Relaxed) {
+    loop {
+        let stop = STOP.load(Ordering::Relaxed);
         let mut batch = Vec::new();
-        if let Err(e) = source.poll(&mut batch) {
+        // On a signal, the closes already queued in the kernel are read before the end.
+        let read = if stop {
+            source.drain(&mut batch)
+        } else {
+            source.poll(&mut batch)
+        };
+        if let Err(e) = read {
             eprintln!("netstat: connection events{place}: {}", text::reason(&e));
             return;
         }
-        if !batch.is_empty() && sender.send((index, batch)).is_err() {
+        if !batch.is_empty() && sender.send((index, batch)).is_err() || stop {
             return;
         }
     }

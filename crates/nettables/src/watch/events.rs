@@ -18,9 +18,13 @@
 //!   duration from the snapshot that first saw it (so up to one interval short);
 //! - a socket the kernel frees that no snapshot saw (it lived less than an interval) is
 //!   reported `open` and `close` at once, without owner or duration;
-//! - a socket a snapshot saw that vanished with no destroy message by the next snapshot (the
-//!   message was lost in an overflow) is reported closed anyway, with its last sampled
-//!   counters ([`CloseSource::Sampled`]);
+//! - a socket a snapshot saw that vanished is remembered (owner, first sighting) for
+//!   [`VANISHED_KEPT`] snapshots, so that a destroy message read late, when the reader lags
+//!   behind the kernel, still finds its owner and duration;
+//! - a socket that vanished while the kernel dropped messages, and whose destroy message did
+//!   not come by the time everything queued was read, is reported closed anyway, with its
+//!   last sampled counters ([`CloseSource::Sampled`]). Without an overflow no such guess is
+//!   made: every freed socket's message comes, however late;
 //! - TIME_WAIT and SYN_RECV entries are not sockets of their own for this purpose: the
 //!   snapshots leave them out (with the FIN_WAIT2 entries that stand in for a freed socket
 //!   whose peer has not closed yet), and the kernel reports a connection's close when its socket is
@@ -76,6 +80,13 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
 /// The receive buffer asked for: at about 1 KiB of kernel memory per queued message, some
 /// 30,000 closes can wait while a snapshot is taken.
 pub const DEFAULT_RECEIVE_BUFFER: usize = 32 << 20;
+
+/// How many snapshots a vanished socket is remembered for, waiting for its destroy message.
+pub const VANISHED_KEPT: u64 = 100;
+
+/// How many snapshots an open waits for its owner: the owner cache looks new sockets up
+/// within a time budget per snapshot, and on a busy machine may need a few.
+pub const OWNER_WAIT: u64 = 5;
 
 /// What an [`EventSource`] watches.
 #[derive(Clone, Debug)]
@@ -185,9 +196,14 @@ pub struct EventSource {
     /// Sockets whose close was reported, with the sample count then: their disappearance from
     /// the next snapshot is not a close of its own.
     closed: FxHashMap<SocketKey, u64>,
-    /// Sockets that vanished from the last snapshot with no destroy message yet: reported at
-    /// the next sample unless one comes meanwhile.
-    vanished: Vec<Observed>,
+    /// Sockets that vanished from the snapshots with no destroy message yet, with the sample
+    /// count then.
+    vanished: FxHashMap<SocketKey, (Observed, u64)>,
+    /// Opens held back until their owner is found (at most [`OWNER_WAIT`] snapshots): when
+    /// the socket was first seen, and the sample count then.
+    unowned: FxHashMap<SocketKey, (SystemTime, u64)>,
+    /// The sample count when the kernel last dropped messages.
+    overflowed_at: Option<u64>,
     samples: u64,
     next_sample: Instant,
 }
@@ -224,7 +240,9 @@ impl EventSource {
             listener,
             sampler,
             closed: FxHashMap::default(),
-            vanished: Vec::new(),
+            vanished: FxHashMap::default(),
+            overflowed_at: None,
+            unowned: FxHashMap::default(),
             samples: 1,
         })
     }
@@ -253,14 +271,27 @@ impl EventSource {
         }
         // What the kernel queued while waiting, so that the snapshot finds those sockets gone.
         overflows += self.receive(Duration::ZERO, events)?;
+        self.report_lost(overflows, events);
+        self.next_sample = Instant::now() + self.config.interval;
+        self.sample(events)
+    }
+
+    /// Appends the closes the kernel has queued, without waiting and without a snapshot: the
+    /// last read before stopping, so that nothing already sent is dropped.
+    pub fn drain(&mut self, events: &mut Vec<Event>) -> Result<()> {
+        let overflows = self.receive(Duration::ZERO, events)?;
+        self.report_lost(overflows, events);
+        Ok(())
+    }
+
+    fn report_lost(&mut self, overflows: u64, events: &mut Vec<Event>) {
         if overflows > 0 {
+            self.overflowed_at = Some(self.samples);
             events.push(Event::Lost {
                 time: SystemTime::now(),
                 overflows,
             });
         }
-        self.next_sample = Instant::now() + self.config.interval;
-        self.sample(events)
     }
 
     /// Reads destroy messages for up to `wait`; returns the overflows met.
@@ -268,7 +299,8 @@ impl EventSource {
         let time = SystemTime::now();
         let now = Instant::now();
         let (current, samples) = (self.sampler.current(), self.samples);
-        let (closed, config) = (&mut self.closed, &self.config);
+        let (closed, vanished, config) = (&mut self.closed, &mut self.vanished, &self.config);
+        let unowned = &mut self.unowned;
         let received = self
             .listener
             .receive(wait, |socket, info| {
@@ -276,7 +308,8 @@ impl EventSource {
                     return;
                 }
                 let key = SocketKey::of(socket);
-                let seen = current.get(key);
+                let gone = vanished.remove(&key).map(|(observed, _)| observed);
+                let seen = current.get(key).or(gone.as_ref());
                 let shown = seen.map_or(socket, |o| &o.socket);
                 if config.filter.as_ref().is_some_and(|f| !f.matches(shown)) {
                     return;
@@ -291,7 +324,10 @@ impl EventSource {
                     duration: seen.map(|o| now.saturating_duration_since(o.first_seen)),
                     source: CloseSource::Kernel,
                 };
-                if seen.is_none() {
+                let held = unowned.remove(&key);
+                if let (Some(seen), Some((opened, _))) = (seen, held) {
+                    events.push(Event::Socket(opening(seen, opened)));
+                } else if seen.is_none() {
                     events.push(Event::Socket(SocketEvent {
                         kind: EventKind::Open,
                         counters: None,
@@ -309,22 +345,26 @@ impl EventSource {
 
     /// Takes a snapshot and reports what it shows.
     fn sample(&mut self, events: &mut Vec<Event>) -> Result<()> {
-        // Vanished at the previous sample, and no destroy message since: closed unseen.
-        let now = Instant::now();
-        for gone in self.vanished.drain(..) {
-            if self.closed.contains_key(&gone.key) {
-                continue;
+        // Everything the kernel queued has just been read. A socket that vanished while it
+        // dropped messages, and whose message is still missing, closed unseen; one whose
+        // message is merely late waits for it (a while).
+        let (now, wall, samples) = (Instant::now(), SystemTime::now(), self.samples);
+        let dropped_since = |at: u64| self.overflowed_at.is_some_and(|o| o + 1 >= at);
+        self.vanished.retain(|_, (gone, at)| {
+            if *at < samples && dropped_since(*at) {
+                events.push(Event::Socket(SocketEvent {
+                    kind: EventKind::Close,
+                    time: wall,
+                    duration: Some(now.saturating_duration_since(gone.first_seen)),
+                    socket: gone.socket,
+                    owner: gone.owner.take(),
+                    counters: gone.counters,
+                    source: CloseSource::Sampled,
+                }));
+                return false;
             }
-            events.push(Event::Socket(SocketEvent {
-                kind: EventKind::Close,
-                time: SystemTime::now(),
-                duration: Some(now.saturating_duration_since(gone.first_seen)),
-                socket: gone.socket,
-                owner: gone.owner,
-                counters: gone.counters,
-                source: CloseSource::Sampled,
-            }));
-        }
+            *at + VANISHED_KEPT >= samples
+        });
         let sample = self.sampler.sample()?;
         self.samples += 1;
         let time = sample.current.wall_time();
@@ -340,10 +380,20 @@ impl EventSource {
                 continue;
             }
             let kind = match *change {
+                Change::Opened { .. }
+                    if self.config.owners
+                        && observed.owner.is_none()
+                        && observed.socket.inode != 0 =>
+                {
+                    self.unowned.insert(observed.key, (time, self.samples));
+                    continue;
+                }
+                Change::State { .. } if self.unowned.contains_key(&observed.key) => continue,
                 Change::Opened { .. } => EventKind::Open,
                 Change::State { from, .. } => EventKind::State { from },
                 Change::Closed { .. } => {
-                    self.vanished.push(observed.clone());
+                    self.vanished
+                        .insert(observed.key, (observed.clone(), self.samples));
                     continue;
                 }
             };
@@ -357,10 +407,36 @@ impl EventSource {
                 source: CloseSource::Kernel,
             }));
         }
-        // A reported close stops mattering once a snapshot taken after it has been compared.
+        // Held opens whose owner is now known, or that waited long enough, or whose socket
+        // vanished (its close comes later).
         let samples = self.samples;
+        self.unowned.retain(|key, &mut (opened, at)| {
+            let listed = sample.current.get(*key);
+            let ready = listed.is_none_or(|o| o.owner.is_some()) || at + OWNER_WAIT <= samples;
+            let Some(observed) = listed.or_else(|| self.vanished.get(key).map(|(o, _)| o)) else {
+                return false;
+            };
+            if ready {
+                events.push(Event::Socket(opening(observed, opened)));
+            }
+            !ready
+        });
+        // A reported close stops mattering once a snapshot taken after it has been compared.
         self.closed.retain(|_, at| *at + 1 >= samples);
         Ok(())
+    }
+}
+
+/// The open event of a socket a snapshot saw, first seen at `time`.
+fn opening(observed: &Observed, time: SystemTime) -> SocketEvent {
+    SocketEvent {
+        kind: EventKind::Open,
+        time,
+        socket: observed.socket,
+        owner: observed.owner.clone(),
+        counters: observed.counters,
+        duration: None,
+        source: CloseSource::Kernel,
     }
 }
 
