@@ -352,3 +352,30 @@ fn json_is_refused_as_a_stream_is_not_one_array() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_stream_quietly() {
+    let mut child = Command::new(ours())
+        .arg("--events")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut header = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut header)
+        .unwrap(); // the reader (and the pipe's only read end) is dropped here
+    assert!(header.starts_with("TIME "), "{header}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "still running with no reader");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141), "as a shell reports SIGPIPE");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -88,6 +88,10 @@ fn write_batches(
                 write_batch(args, labels, index, &batch, &mut text, out)?;
                 out.flush()?;
             }
+            // Quiet moments are when a reader that went away would go unnoticed.
+            Err(mpsc::RecvTimeoutError::Timeout) if reader_gone() => {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             // The watchers stop on a signal too; without one, each said why it ended.
             Err(mpsc::RecvTimeoutError::Disconnected) if !STOP.load(Ordering::Relaxed) => {
@@ -174,6 +178,19 @@ fn watch(
             return;
         }
     }
+}
+
+/// Whether standard output is a pipe whose reader has gone (`netstat --events | head -3`):
+/// without this, a quiet stream would notice only at its next event.
+fn reader_gone() -> bool {
+    let mut stdout = libc::pollfd {
+        fd: libc::STDOUT_FILENO,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, a zero timeout; poll only writes its `revents`.
+    let ready = unsafe { libc::poll(&mut stdout, 1, 0) };
+    ready > 0 && stdout.revents & libc::POLLERR != 0
 }
 
 fn shown(label: &str) -> String {
