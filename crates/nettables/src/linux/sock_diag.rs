@@ -214,6 +214,25 @@ struct DiagMsg {
 }
 
 impl DiagMsg {
+    /// The record of a socket of `protocol`, before the protocol's own adjustments.
+    fn record(&self, protocol: Protocol) -> InetSocket {
+        InetSocket {
+            protocol,
+            family: self.family,
+            local: self.local,
+            remote: self.remote,
+            state: self.state,
+            recv_q: self.rqueue,
+            send_q: self.wqueue,
+            uid: self.uid,
+            inode: self.inode,
+            interface: self.interface,
+            timer: Timer::default(),
+            cookie: self.cookie,
+            backlog: None,
+        }
+    }
+
     /// `None` for a short message or a family other than IPv4 and IPv6.
     fn parse(bytes: &[u8]) -> Option<DiagMsg> {
         let fixed = bytes.get(..diag_msg::SIZE)?;
@@ -249,21 +268,7 @@ impl DiagMsg {
 /// Parses one `inet_diag_msg` (plus attributes) into a record. `None` for foreign families.
 fn parse(query: &InetQuery, bytes: &[u8]) -> Option<InetSocket> {
     let head = DiagMsg::parse(bytes).filter(|m| m.family == query.family)?;
-    let mut sock = InetSocket {
-        protocol: query.protocol,
-        family: head.family,
-        local: head.local,
-        remote: head.remote,
-        state: head.state,
-        recv_q: head.rqueue,
-        send_q: head.wqueue,
-        uid: head.uid,
-        inode: head.inode,
-        interface: head.interface,
-        timer: Timer::default(),
-        cookie: head.cookie,
-        backlog: None,
-    };
+    let mut sock = head.record(query.protocol);
     match query.protocol {
         Protocol::Tcp => {
             if head.state == State::LISTEN {
@@ -299,21 +304,7 @@ pub(crate) fn parse_destroyed(bytes: &[u8]) -> Option<(InetSocket, Option<TcpInf
         p if p == Protocol::UdpLite.ip_protocol() => Protocol::UdpLite,
         _ => return None,
     };
-    let socket = InetSocket {
-        protocol,
-        family: head.family,
-        local: head.local,
-        remote: head.remote,
-        state: head.state,
-        recv_q: head.rqueue,
-        send_q: head.wqueue,
-        uid: head.uid,
-        inode: head.inode,
-        interface: head.interface,
-        timer: Timer::default(),
-        cookie: head.cookie,
-        backlog: None,
-    };
+    let socket = head.record(protocol);
     Some((socket, info.filter(|_| protocol == Protocol::Tcp)))
 }
 
