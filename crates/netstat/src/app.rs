@@ -56,7 +56,11 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Err(code) => return namespaces::failure(&args, code),
     };
     let mut out = Output::stdout();
-    let status = namespaces::run(&args, &plan, &mut out, run_mode);
+    let status = if args.events {
+        modes::events::run(&args, plan, &mut out)
+    } else {
+        namespaces::run(&args, &plan, &mut out, run_mode)
+    };
     match status.and_then(|code| out.flush().map(|()| code)) {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => BROKEN_PIPE_STATUS,

@@ -381,14 +381,26 @@ fn visit_found(args: &Args, ns: &InUse, out: &mut Output, mode: RunMode) -> io::
             mode,
         )?));
     }
-    let handle = match ns.open() {
-        Ok(handle) => handle,
+    let Some(handle) = open_found(ns) else {
+        return Ok(Outcome::Skipped);
+    };
+    let Ok(visit) = enter(&handle, &shown_label) else {
+        return Ok(Outcome::Skipped);
+    };
+    drop(handle);
+    show(args, &shown_label, visit, out, mode)
+}
+
+/// Opens a namespace that discovery found, or says on stderr why it is skipped.
+fn open_found(ns: &InUse) -> Option<Namespace> {
+    match ns.open() {
+        Ok(handle) => Some(handle),
         Err(e) if e.is_not_available() => {
             eprintln!(
                 "netstat: network namespace {} has gone; skipped",
                 shown(ns.label())
             );
-            return Ok(Outcome::Skipped);
+            None
         }
         Err(e) => {
             eprintln!(
@@ -396,14 +408,50 @@ fn visit_found(args: &Args, ns: &InUse, out: &mut Output, mode: RunMode) -> io::
                 shown(ns.label()),
                 open_reason(&e, ns.oldest_pid())
             );
-            return Ok(Outcome::Skipped);
+            None
         }
-    };
-    let Ok(visit) = enter(&handle, &shown_label) else {
-        return Ok(Outcome::Skipped);
-    };
-    drop(handle);
-    show(args, &shown_label, visit, out, mode)
+    }
+}
+
+/// A namespace a stream watches from a thread of its own: its label (`None` without a
+/// namespace option) and its handle (`None`: the one netstat runs in).
+pub struct Watched {
+    pub label: Option<NetnsLabel>,
+    pub namespace: Option<Namespace>,
+}
+
+/// Every namespace the plan names, opened, for a mode that watches them all at once rather
+/// than visiting them in turn; those that cannot be opened are reported and left out.
+pub fn watched(plan: Plan) -> Result<Vec<Watched>, i32> {
+    match plan {
+        Plan::Here => Ok(vec![Watched {
+            label: None,
+            namespace: None,
+        }]),
+        Plan::One { shown, namespace } => Ok(vec![Watched {
+            label: Some(shown),
+            namespace: Some(namespace),
+        }]),
+        Plan::All(sources) => {
+            let found = discover(&sources)?;
+            unreadable_note(&found);
+            Ok(found
+                .namespaces()
+                .iter()
+                .filter_map(|ns| {
+                    let namespace = if ns.is_current() {
+                        None
+                    } else {
+                        Some(open_found(ns)?)
+                    };
+                    Some(Watched {
+                        label: Some(label(ns)),
+                        namespace,
+                    })
+                })
+                .collect())
+        }
+    }
 }
 
 /// Runs the mode inside an entered namespace, then returns.

@@ -701,3 +701,65 @@ fn tcp_info_summary_and_by_process_pass_the_schema() {
     );
     assert!(!validator(Some("summary")).is_valid(ours));
 }
+
+/// `--events --json-lines`: every kind of socket event (opens seen by a snapshot, opens and
+/// closes seen only by the kernel, state changes, UDP) passes `event` and `record`.
+#[test]
+#[ignore = "needs root (network namespaces)"]
+fn events_pass_the_schema() {
+    let Some(ns) = Netns::new("json-events") else {
+        return;
+    };
+    let script = format!(
+        r#"{netstat} --events --json-lines & pid=$!
+sleep 1.5
+python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 5201)); s.listen(8)
+c = socket.create_connection(("127.0.0.1", 5201)); a, _ = s.accept()
+c.sendall(b"x" * 100); a.recv(100); c.close(); a.close()
+c = socket.create_connection(("127.0.0.1", 5201)); a, _ = s.accept()
+time.sleep(0.5); c.shutdown(socket.SHUT_WR); time.sleep(0.3); c.close(); a.close()
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind(("::1", 5202)); time.sleep(0.3); u.close()
+s.close()'
+sleep 0.5; kill -TERM $pid; wait $pid"#,
+        netstat = ours().display()
+    );
+    let out = ns.sh(&script);
+    let (event, record) = (validator(Some("event")), validator(Some("record")));
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in out.lines() {
+        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_valid(&event, &value, "--events --json-lines");
+        assert_valid(&record, &value, "--events --json-lines");
+        kinds.insert(format!("{} {}", value["event"], value["proto"]));
+    }
+    for wanted in [
+        "\"open\" \"tcp\"",
+        "\"close\" \"tcp\"",
+        "\"state\" \"tcp\"",
+        "\"close\" \"udp6\"",
+    ] {
+        assert!(kinds.contains(wanted), "{wanted} in {kinds:?}\n{out}");
+    }
+    // Strict: a close without its counters, or an open with them, is not an event.
+    let close: Value = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["event"] == "close")
+        .unwrap();
+    assert_rejects(
+        "event",
+        &close,
+        |v| {
+            v.as_object_mut().unwrap().remove("bytes_sent");
+        },
+        "a close without bytes_sent",
+    );
+    assert_rejects(
+        "event",
+        &close,
+        |v| v["event"] = "open".into(),
+        "an open with counters",
+    );
+}

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use nettables::inet::{Family, Protocol, State};
 use nettables::netns::Namespace;
+use nettables::watch::events::{
+    CloseSource, Event, EventKind, EventSource, EventsConfig, SocketEvent,
+};
 use nettables::watch::{Change, Sample, Sampler, SamplerConfig};
 
 /// Panics under CI=true when the test cannot run; the tests are `#[ignore]`d otherwise.
@@ -53,6 +56,11 @@ for line in sys.stdin:
         import struct
         c = conns.pop(int(rest[0]))
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
+    elif cmd == "close":
+        conns.pop(int(rest[0])).close()
+    elif cmd == "quick":
+        c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        c.bind(("127.0.0.1", int(rest[0]))); c.connect(("127.0.0.1", 5001)); c.sendall(b"q" * 1000); c.close()
     time.sleep(0.1)
     print("ok", flush=True)
 "#;
@@ -121,6 +129,88 @@ impl Scene {
         .join()
         .unwrap()
     }
+}
+
+impl Scene {
+    /// An event source made in the scene's namespace (see [`Scene::sampler`]).
+    fn events(&self) -> EventSource {
+        let name = self.name.clone();
+        std::thread::spawn(move || {
+            Namespace::named(&name).unwrap().enter().unwrap();
+            EventSource::new(EventsConfig::default()).unwrap()
+        })
+        .join()
+        .unwrap()
+    }
+}
+
+/// Polls `source` until an event `wanted` accepts, within 3 s; every event met on the way.
+fn poll_until(
+    source: &mut EventSource,
+    wanted: impl Fn(&SocketEvent) -> bool,
+) -> (SocketEvent, Vec<Event>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    let mut all = Vec::new();
+    while std::time::Instant::now() < deadline {
+        let mut batch = Vec::new();
+        source.poll(&mut batch).unwrap();
+        all.extend(batch);
+        let found = all.iter().find_map(|e| match e {
+            Event::Socket(e) if wanted(e) => Some(e.clone()),
+            _ => None,
+        });
+        if let Some(found) = found {
+            return (found, all);
+        }
+    }
+    panic!("no such event in {all:#?}");
+}
+
+#[test]
+#[ignore = "needs root"]
+fn events_report_opens_with_owners_and_closes_with_final_counters() {
+    let mut scene = Scene::new("events");
+    let mut source = scene.events();
+    assert!(source.receive_buffer() >= 1 << 20, "a large buffer as root");
+    let client = |port: u16| move |e: &SocketEvent| e.socket.local.port() == port;
+
+    scene.send("open 40030");
+    let (open, _) = poll_until(&mut source, |e| {
+        client(40030)(e) && e.kind == EventKind::Open
+    });
+    let owner = open.owner.expect("an owner for a socket a snapshot saw");
+    assert!(String::from_utf8_lossy(&owner.argv0).contains("python3"));
+
+    std::thread::sleep(Duration::from_millis(500));
+    scene.send("close 40030");
+    let (close, _) = poll_until(&mut source, |e| {
+        client(40030)(e) && e.kind == EventKind::Close
+    });
+    assert_eq!(close.source, CloseSource::Kernel);
+    assert_eq!(
+        close.owner.map(|o| o.pid),
+        Some(owner.pid),
+        "kept by cookie"
+    );
+    let duration = close.duration.expect("seen open");
+    // Held 0.5 s plus the fixture's 0.1 s pauses; the first sighting is up to 0.1 s late.
+    assert!(
+        (Duration::from_millis(450)..Duration::from_millis(1500)).contains(&duration),
+        "{duration:?}"
+    );
+
+    scene.send("quick 40031");
+    let (close, events) = poll_until(&mut source, |e| {
+        client(40031)(e) && e.kind == EventKind::Close
+    });
+    assert_eq!(close.duration, None, "never seen open");
+    let counters = close.counters.expect("final tcp_info");
+    // Sequence space: the SYN and the FIN are counted with the 1000 bytes.
+    assert_eq!(counters.bytes_acked, 1002, "{counters:?}");
+    let opens = events
+        .iter()
+        .filter(|e| matches!(e, Event::Socket(e) if client(40031)(e) && e.kind == EventKind::Open));
+    assert_eq!(opens.count(), 1, "reported open with its close");
 }
 
 impl Drop for Scene {

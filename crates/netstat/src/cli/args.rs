@@ -129,6 +129,8 @@ pub struct Args {
     pub audit: Audit,
     /// `--live`: the full-screen view.
     pub live: bool,
+    /// `--events`: a stream of connection events.
+    pub events: bool,
 }
 
 /// `--audit` and its options, as given; the audit checks the values when it runs.

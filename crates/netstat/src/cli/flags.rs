@@ -693,6 +693,16 @@ pub static FLAGS: &[Flag] = &[
         |p, value| p.set_name_timeout(value),
     ),
     extension(
+        "events",
+        HasArg::No,
+        "",
+        "a stream of connection events until interrupted: open, close (with owner, duration, bytes sent and received), state, lost; closes come from the kernel, opens from snapshots every 100 ms; -t -u -4 -6 -n --filter --netns --all-netns --json-lines apply",
+        |p, _| {
+            p.args.events = true;
+            Ok(())
+        },
+    ),
+    extension(
         "generate",
         HasArg::Required,
         "KIND",

@@ -131,6 +131,33 @@ impl Parsed {
         .find_map(|(given, flag)| given.then_some(flag))
     }
 
+    /// The first option given that `--events` cannot honour: another mode, or one array of
+    /// JSON for an endless stream.
+    fn events_conflict(&self) -> Option<&'static str> {
+        let args = &self.args;
+        if !args.events {
+            return None;
+        }
+        [
+            (self.route > 0, "-r"),
+            (self.interfaces > 0, "-i"),
+            (self.statistics > 0, "-s"),
+            (self.masquerade > 0, "-M"),
+            (args.groups, "-g"),
+            (args.live, "--live"),
+            (args.summary, "--summary"),
+            (args.by_process, "--by-process"),
+            (args.audit.enabled, "--audit"),
+            (args.continuous.is_some(), "-c"),
+            (
+                args.format == OutputFormat::Json,
+                "--json (a stream is not one array; use --json-lines)",
+            ),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
     /// Applies net-tools' rules: one mode at most, and the protocol/family defaults.
     pub fn finish(mut self) -> Result<Args, Exit> {
         if self.interfaces + self.route + self.masquerade + self.statistics > 1 {
@@ -139,6 +166,12 @@ impl Parsed {
         if let Some(flag) = self.live_conflict() {
             return Err(Exit::message_err(
                 &format!("netstat: --live cannot be combined with {flag}\n"),
+                3,
+            ));
+        }
+        if let Some(flag) = self.events_conflict() {
+            return Err(Exit::message_err(
+                &format!("netstat: --events cannot be combined with {flag}\n"),
                 3,
             ));
         }

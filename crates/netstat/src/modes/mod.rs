@@ -4,6 +4,7 @@
 
 pub mod by_process;
 pub mod connections;
+pub mod events;
 pub mod groups;
 pub mod iface;
 pub mod listing;

@@ -2,6 +2,7 @@
 
 pub mod addr;
 pub mod by_process;
+pub mod events;
 pub mod groups;
 pub mod iface;
 pub mod inet;

@@ -35,7 +35,7 @@ impl<'a> OwnerLabels<'a> {
 }
 
 /// `pid/name` ([`Owner::program`]), control characters as `?`, cut at 19 bytes.
-fn label(owner: &Owner) -> Vec<u8> {
+pub fn label(owner: &Owner) -> Vec<u8> {
     let mut out = Vec::with_capacity(WIDTH);
     out.extend_from_slice(itoa::Buffer::new().format(owner.pid).as_bytes());
     out.push(b'/');

@@ -7,6 +7,7 @@
 //! them through [`crate::sys`]; the rest of this module is its machinery.
 
 pub(crate) mod bytecode;
+pub(crate) mod destroy;
 pub mod iface;
 pub(crate) mod netlink;
 pub(crate) mod netns;

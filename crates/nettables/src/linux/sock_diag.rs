@@ -25,6 +25,8 @@ const INET_DIAG_REQ_BYTECODE: u16 = 1;
 const INET_DIAG_INFO: u16 = 2;
 const INET_DIAG_CONG: u16 = 4;
 const INET_DIAG_SKMEMINFO: u16 = 7;
+/// `INET_DIAG_PROTOCOL`: the IP protocol, as a `u8` (destroy broadcasts carry it).
+const INET_DIAG_PROTOCOL: u16 = 10;
 const AF_INET: u8 = libc::AF_INET as u8;
 const AF_INET6: u8 = libc::AF_INET6 as u8;
 
@@ -212,6 +214,25 @@ struct DiagMsg {
 }
 
 impl DiagMsg {
+    /// The record of a socket of `protocol`, before the protocol's own adjustments.
+    fn record(&self, protocol: Protocol) -> InetSocket {
+        InetSocket {
+            protocol,
+            family: self.family,
+            local: self.local,
+            remote: self.remote,
+            state: self.state,
+            recv_q: self.rqueue,
+            send_q: self.wqueue,
+            uid: self.uid,
+            inode: self.inode,
+            interface: self.interface,
+            timer: Timer::default(),
+            cookie: self.cookie,
+            backlog: None,
+        }
+    }
+
     /// `None` for a short message or a family other than IPv4 and IPv6.
     fn parse(bytes: &[u8]) -> Option<DiagMsg> {
         let fixed = bytes.get(..diag_msg::SIZE)?;
@@ -247,21 +268,7 @@ impl DiagMsg {
 /// Parses one `inet_diag_msg` (plus attributes) into a record. `None` for foreign families.
 fn parse(query: &InetQuery, bytes: &[u8]) -> Option<InetSocket> {
     let head = DiagMsg::parse(bytes).filter(|m| m.family == query.family)?;
-    let mut sock = InetSocket {
-        protocol: query.protocol,
-        family: head.family,
-        local: head.local,
-        remote: head.remote,
-        state: head.state,
-        recv_q: head.rqueue,
-        send_q: head.wqueue,
-        uid: head.uid,
-        inode: head.inode,
-        interface: head.interface,
-        timer: Timer::default(),
-        cookie: head.cookie,
-        backlog: None,
-    };
+    let mut sock = head.record(query.protocol);
     match query.protocol {
         Protocol::Tcp => {
             if head.state == State::LISTEN {
@@ -274,6 +281,31 @@ fn parse(query: &InetQuery, bytes: &[u8]) -> Option<InetSocket> {
         Protocol::Udp | Protocol::UdpLite => {}
     }
     Some(sock)
+}
+
+/// Parses one destroy broadcast (an `inet_diag_msg` with its attributes, from the
+/// `SKNLGRP_*_DESTROY` groups): the socket as it was freed, and for TCP its final `tcp_info`.
+/// The kernel leaves uid and inode zero there. `None` for a short message, a foreign family or
+/// a protocol other than TCP and UDP.
+pub(crate) fn parse_destroyed(bytes: &[u8]) -> Option<(InetSocket, Option<TcpInfo>)> {
+    let head = DiagMsg::parse(bytes)?;
+    let attrs = attributes(bytes.get(diag_msg::SIZE..)?);
+    let (mut protocol, mut info) = (None, None);
+    for (kind, payload) in attrs {
+        match kind {
+            INET_DIAG_PROTOCOL => protocol = payload.first().copied(),
+            INET_DIAG_INFO => info = TcpInfo::parse(payload),
+            _ => {}
+        }
+    }
+    let protocol = match protocol? {
+        p if p == Protocol::Tcp.ip_protocol() => Protocol::Tcp,
+        p if p == Protocol::Udp.ip_protocol() => Protocol::Udp,
+        p if p == Protocol::UdpLite.ip_protocol() => Protocol::UdpLite,
+        _ => return None,
+    };
+    let socket = head.record(protocol);
+    Some((socket, info.filter(|_| protocol == Protocol::Tcp)))
 }
 
 /// The timer as `/proc/net/tcp` reports it. inet_diag puts the probe count in `idiag_retrans`
@@ -479,6 +511,43 @@ mod tests {
         let cut = &msg[..msg.len() - 10];
         let got = details(&query, cut).unwrap();
         assert!(got.info.is_some() && got.congestion.is_some() && got.memory.is_none());
+    }
+
+    #[test]
+    fn parses_a_destroy_broadcast_with_its_protocol_and_final_counters() {
+        let mut msg = message(AF_INET6, 7, 0, 0);
+        msg[diag_msg::ID + sockid::SRC..diag_msg::ID + sockid::SRC + 16]
+            .copy_from_slice(&Ipv6Addr::LOCALHOST.octets());
+        let mut info = [0u8; 160];
+        info[120..128].copy_from_slice(&1002u64.to_ne_bytes()); // bytes_acked
+        info[128..136].copy_from_slice(&1001u64.to_ne_bytes()); // bytes_received
+        for (kind, payload) in [
+            (INET_DIAG_PROTOCOL, &[6u8][..]),
+            (INET_DIAG_INFO, &info[..]),
+        ] {
+            let len = 4 + payload.len();
+            msg.extend_from_slice(&(len as u16).to_ne_bytes());
+            msg.extend_from_slice(&kind.to_ne_bytes());
+            msg.extend_from_slice(payload);
+            msg.resize(msg.len().next_multiple_of(4), 0);
+        }
+        let (sock, info) = parse_destroyed(&msg).unwrap();
+        assert_eq!((sock.protocol, sock.family), (Protocol::Tcp, Family::Inet6));
+        assert_eq!(sock.local, "[::1]:8080".parse().unwrap());
+        assert_eq!(sock.cookie, 1 << 32 | 7);
+        let info = info.unwrap();
+        assert_eq!(
+            (info.bytes_acked, info.bytes_received),
+            (Some(1002), Some(1001))
+        );
+
+        // UDP: no tcp_info; no protocol attribute: not understood.
+        let mut udp = message(AF_INET, 7, 0, 0);
+        udp.extend_from_slice(&[5, 0, 10, 0, 17, 0, 0, 0]);
+        let (sock, info) = parse_destroyed(&udp).unwrap();
+        assert_eq!((sock.protocol, info), (Protocol::Udp, None));
+        assert!(parse_destroyed(&message(AF_INET, 7, 0, 0)).is_none());
+        assert!(parse_destroyed(&udp[..30]).is_none());
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //! seen, and rescans every process at a slower pace; its module documentation says how stale
 //! an owner can be.
 //!
+//! [`events`] turns the snapshots, with the kernel's broadcast of every freed socket, into a
+//! stream of `open`, `close`, `state` and `lost` events.
+//!
 //! Memory follows the number of live sockets, not how long the sampler runs: it keeps two
 //! snapshots and reuses their allocations from one sample to the next.
 //!
@@ -38,6 +41,7 @@
 //! ```
 
 mod diff;
+pub mod events;
 mod owners;
 mod snapshot;
 
