@@ -3,7 +3,9 @@
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
+#[cfg(unix)]
 use std::ffi::CStr;
+#[cfg(unix)]
 use std::sync::{Mutex, PoisonError};
 
 /// Which services table a port is looked up in.
@@ -33,8 +35,10 @@ struct Tables {
 
 /// The NSS enumeration functions keep their position and their result in process-wide static
 /// storage, so loads take turns, whichever thread they run on.
+#[cfg(unix)]
 static ENUMERATION: Mutex<()> = Mutex::new(());
 
+#[cfg(unix)]
 unsafe extern "C" {
     // glibc has these; the libc crate does not declare them.
     fn setprotoent(stayopen: libc::c_int);
@@ -61,6 +65,13 @@ impl Services {
 }
 
 impl Tables {
+    /// Windows has no NSS enumeration: ports stay numeric there.
+    #[cfg(not(unix))]
+    fn load() -> Tables {
+        Tables::default()
+    }
+
+    #[cfg(unix)]
     fn load() -> Tables {
         let mut tables = Tables::default();
         let _turn = ENUMERATION.lock().unwrap_or_else(PoisonError::into_inner);

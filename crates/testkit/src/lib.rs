@@ -8,6 +8,9 @@
 //! ns.sh("ip addr add 10.1.0.1/24 dev lo");
 //! ```
 
+// Namespaces, setpriv and /proc: the tests that use this run on Linux only.
+#![cfg(target_os = "linux")]
+
 use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};

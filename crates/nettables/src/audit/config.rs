@@ -269,12 +269,14 @@ pub enum FileError {
 /// file system is read; it is opened without blocking, so a FIFO or a device cannot hang the
 /// run or fill memory, and checked before a byte is read.
 pub fn read_text(path: &Path) -> Result<String, FileError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(FileError::Io)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let mut file = options.open(path).map_err(FileError::Io)?;
     let meta = file.metadata().map_err(FileError::Io)?;
     if !meta.is_file() {
         return Err(FileError::Refused("not a regular file"));
