@@ -228,7 +228,14 @@ fn a_failing_collector_reports_0_and_the_rest_answers() {
     // read /proc/net files fail, the socket collectors (netlink) do not.
     let pid = exporter.pid();
     let hide = format!("for t in /proc/{pid}/task/*; do mount -t tmpfs none $t/net; done");
-    testkit::run_checked(Command::new("nsenter").args(["-t", &pid.to_string(), "-m", "sh", "-c", &hide]));
+    testkit::run_checked(Command::new("nsenter").args([
+        "-t",
+        &pid.to_string(),
+        "-m",
+        "sh",
+        "-c",
+        &hide,
+    ]));
     for scrape in 0..2 {
         let m = exporter.metrics();
         let success = |c: &str| m.get("netstat_collector_success", &[("collector", c)]);

@@ -620,7 +620,10 @@ fn without_a_terminal_it_points_to_c_and_json() {
     let run = Run::of(Command::new(common::ours()).arg("--live"));
     run.fails_with(1).stderr_has("-c").stderr_has("--json");
     let message = run.stderr_text();
-    assert!(message.starts_with("netstat: --live needs a terminal"), "{message}");
+    assert!(
+        message.starts_with("netstat: --live needs a terminal"),
+        "{message}"
+    );
     assert!(run.stdout.is_empty());
 }
 
