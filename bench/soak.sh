@@ -6,7 +6,7 @@
 # process that is gone before the end. Needs root, gcc and iproute2; not part of .ci/run.
 #
 #   cargo build --release
-#   bench/soak.sh                        # one hour, 3000 connections
+#   bench/soak.sh                        # as root; one hour, 3000 connections
 #   DURATION=120 SAMPLE=10 bench/soak.sh # a quick check
 #
 # Environment: NETSTAT (default target/release/netstat, copied at start), DURATION (3600 s),
