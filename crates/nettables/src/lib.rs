@@ -54,4 +54,9 @@ pub use reader::{SocketReader, Source};
 #[cfg(target_os = "linux")]
 mod linux;
 
+/// Entry points for `fuzz/` into the private parsers; not an API.
+#[cfg(all(feature = "fuzzing", target_os = "linux"))]
+#[doc(hidden)]
+pub mod fuzzing;
+
 mod sys;
