@@ -418,22 +418,28 @@ fn broken_pipe_ends_quietly() {
     }
 }
 
+/// Writes what `netstat --generate KIND` prints into a fresh directory, as `file`.
+fn generated(kind: &str, tag: &str, file: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("netstat-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = std::process::Command::new(ours())
+        .args(["--generate", kind])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "--generate {kind}: {out:?}");
+    std::fs::write(dir.join(file), &out.stdout).unwrap();
+    dir
+}
+
 /// The man page as a reader sees it (rendered by man-db): every option spelled as typed, no roff
 /// escape left over, and `-Z, --context` listed as in `--help`.
 #[test]
 #[ignore = "needs man-db (man)"]
 fn man_page_renders_clean() {
-    let dir = std::env::temp_dir().join(format!("netstat-man-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let page = dir.join("netstat.8");
-    let source = std::process::Command::new(ours())
-        .args(["--generate", "man"])
-        .output()
-        .unwrap();
-    std::fs::write(&page, &source.stdout).unwrap();
+    let dir = generated("man", "man", "netstat.8");
     let rendered = std::process::Command::new("man")
         .arg("-l")
-        .arg(&page)
+        .arg(dir.join("netstat.8"))
         .env("MANWIDTH", "100")
         .env("MANPAGER", "cat")
         .output()
@@ -461,15 +467,8 @@ fn man_page_renders_clean() {
 /// exists, which an unquoted `-?` would glob-expand to.
 #[test]
 fn bash_completion_does_not_glob() {
-    let dir = std::env::temp_dir().join(format!("netstat-complete-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = generated("complete-bash", "complete", "netstat.bash");
     std::fs::write(dir.join("-a"), "").unwrap();
-    let script = dir.join("netstat.bash");
-    let generated = std::process::Command::new(ours())
-        .args(["--generate", "complete-bash"])
-        .output()
-        .unwrap();
-    std::fs::write(&script, &generated.stdout).unwrap();
     let complete = |word: &str| {
         let out = std::process::Command::new("bash")
             .current_dir(&dir)
