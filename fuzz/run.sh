@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
-cargo +nightly fuzz build -O -a >&2
+# FLAGS=-O skips the debug assertions (a quicker build).
+read -ra flags <<<"${FLAGS:--O -a}"
+cargo +nightly fuzz build "${flags[@]}" >&2
 log=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-run.XXXXXX")
 crashed=0
 printf '%-14s %12s %10s %8s %8s\n' target executions exec/s corpus crashes
@@ -20,7 +22,7 @@ for target in $(cargo +nightly fuzz list); do
 	mkdir -p "corpus/$target" "artifacts/$target"
 	before=$(find "artifacts/$target" -type f | wc -l)
 	status=0
-	cargo +nightly fuzz run -O -a "$target" "corpus/$target" "seeds/$target" -- \
+	cargo +nightly fuzz run "${flags[@]}" "$target" "corpus/$target" "seeds/$target" -- \
 		-max_total_time="$seconds" -print_final_stats=1 \
 		>"$log/$target.txt" 2>&1 || status=$?
 	runs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log/$target.txt")
