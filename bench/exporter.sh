@@ -3,15 +3,17 @@
 # with only its tcpstat collector, on a namespace holding many established loopback TCP
 # connections. Both run in the namespace; scrapes are interleaved; medians and ratios printed.
 #
-#   sudo bench/exporter.sh [CONNECTIONS]       # default 100000 connections = 200k sockets
+#   bench/exporter.sh [CONNECTIONS]            # as root; default 100000 connections = 200k sockets
 #
 # On a shared machine, NICE=-15 runs the exporters and curl ahead of everything else (the same
 # priority for all three), so that other work skews the comparison less. With the scheduler's
 # autogroups on, niceness only ranks processes within a session, so the bench's own session
 # (its autogroup) gets the same niceness.
 #
-# Environment: OURS_ARGS (more flags for ours, e.g. --collector.audit), NICE (0), EXPORTER (ours, default $CARGO_TARGET_DIR or target, /release/netstat_exporter), REPS (9 scrapes of
-# each), HOLDERS (100 processes holding the sockets), OUT (docs/perf).
+# Environment: OURS_ARGS (more flags for ours, e.g. --collector.audit), NICE (0), EXPORTER (ours,
+# default $CARGO_TARGET_DIR or target, /release/netstat_exporter), REPS (9 scrapes of each),
+# HOLDERS (100 processes holding the sockets), OUT (where the results go; default a fresh
+# directory under $TMPDIR, printed at the end; OUT=docs/perf to keep them).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,7 +23,7 @@ EXPORTER=${EXPORTER:-${CARGO_TARGET_DIR:-$root/target}/release/netstat_exporter}
 REPS=${REPS:-9}
 NICE=${NICE:-0}
 HOLDERS=${HOLDERS:-100}
-OUT=${OUT:-$root/docs/perf}
+OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/bench-results.XXXXXX")}
 NODE=/usr/bin/prometheus-node-exporter
 OURS_PORT=19573
 OURS_RESCAN_PORT=19574
@@ -159,4 +161,4 @@ print(f"ratio ours / node-tcpstat: {med['ours'] / med['node-tcpstat']:.2f}x")
 print(f"ratio ours-rescan / node-tcpstat: {med['ours-rescan'] / med['node-tcpstat']:.2f}x")
 EOF
 } | tee "$OUT/exporter-$stamp.txt"
-echo "raw: $csv" >&2
+echo "raw: $csv (results in $OUT)" >&2

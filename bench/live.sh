@@ -4,11 +4,12 @@
 # loadgen.c, as bench/run.sh builds them) plus one paced bulk transfer; then the same for
 # bandwhich when it is installed (BANDWHICH=path). See bench/README.md.
 #
-#   sudo bench/live.sh [N]            # N connections (2N sockets); default 100000
+#   bench/live.sh [N]                 # as root; N connections (2N sockets); default 100000
 #
 # Environment: NETSTAT (ours, default target/release/netstat), HOLDERS (100), SECONDS_CPU (60),
 # KEYS (20 presses per key kind), BANDWHICH (path of a bandwhich binary; skipped if unset and
-# not on PATH), OUT (docs/perf).
+# not on PATH), OUT (where the results go; default a fresh directory under $TMPDIR, printed at
+# the end; OUT=docs/perf to keep them).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,7 +19,7 @@ NETSTAT=${NETSTAT:-$root/target/release/netstat}
 HOLDERS=${HOLDERS:-100}
 SECONDS_CPU=${SECONDS_CPU:-60}
 KEYS=${KEYS:-20}
-OUT=${OUT:-$root/docs/perf}
+OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/bench-results.XXXXXX")}
 BANDWHICH=${BANDWHICH:-$(command -v bandwhich || true)}
 
 die() {
@@ -195,3 +196,4 @@ stamp=$(date +%Y-%m-%d-%H%M)
 	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cat "$results"
 } | tee "$OUT/live-$stamp.txt"
+echo "results: $OUT/live-$stamp.txt" >&2

@@ -2,10 +2,11 @@
 # Scale benchmark: our netstat vs iproute2 ss vs net-tools netstat on a namespace holding
 # many established loopback TCP connections. See bench/README.md.
 #
-#   sudo bench/run.sh [N ...]          # N = connections (2N sockets); default 10000 50000 100000 200000
+#   bench/run.sh [N ...]               # as root; N = connections (2N sockets); default 10000 50000 100000 200000
 #
 # Environment: NETSTAT (ours, default target/release/netstat), REPS (5), HOLDERS (100),
-# CAP (seconds per run, 120), OUT (docs/perf), PLOT (1: draw the PNG afterwards).
+# CAP (seconds per run, 120), OUT (where results go; default a fresh
+# directory under $TMPDIR, printed at the end; OUT=docs/perf to keep them), PLOT (1: draw the PNG afterwards).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -95,7 +96,7 @@ NS_LIST=("$@")
 export NETSTAT=${NETSTAT:-$root/target/release/netstat}
 export REPS=${REPS:-5} CAP=${CAP:-120}
 HOLDERS=${HOLDERS:-100}
-OUT=${OUT:-$root/docs/perf}
+OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/bench-results.XXXXXX")}
 PLOT=${PLOT:-1}
 
 die() {
@@ -230,7 +231,7 @@ done
 
 echo >&2
 python3 "$here/stats.py" table "$csv" | tee "$OUT/results-$stamp.table"
-echo "raw: $csv" >&2
+echo "raw: $csv (results in $OUT)" >&2
 if ((PLOT)); then
 	"$here/plot.sh" "$csv"
 fi

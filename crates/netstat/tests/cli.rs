@@ -164,6 +164,79 @@ fn family_and_mode_errors() {
     }
 }
 
+/// Our own modes (`--audit`, `--summary`, `--by-process`, `--live`) and namespace options follow
+/// net-tools' rule for its modes: a conflict is refused with status 3 and one line on stderr,
+/// before anything is read (spec 0: every bad argument exits 3).
+#[test]
+fn our_mode_conflicts() {
+    let Some(ns) = Netns::new("climode") else {
+        return;
+    };
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--audit", "-r"],
+            "netstat: --audit cannot be combined with -r\n",
+        ),
+        (
+            &["-i", "--audit"],
+            "netstat: --audit cannot be combined with -i\n",
+        ),
+        (
+            &["--by-process", "-r"],
+            "netstat: --by-process cannot be combined with -r\n",
+        ),
+        (
+            &["--by-process", "-g"],
+            "netstat: --by-process cannot be combined with -g\n",
+        ),
+        (
+            &["--summary", "-i"],
+            "netstat: --summary cannot be combined with -i\n",
+        ),
+        (
+            &["--summary", "-s"],
+            "netstat: --summary cannot be combined with -s\n",
+        ),
+        (
+            &["-M", "--summary"],
+            "netstat: --summary cannot be combined with -M\n",
+        ),
+        (
+            &["--summary", "--by-process"],
+            "netstat: --summary cannot be combined with --by-process\n",
+        ),
+        (
+            &["--summary", "--audit"],
+            "netstat: --audit cannot be combined with --summary\n",
+        ),
+        (
+            &["--live", "-r"],
+            "netstat: --live cannot be combined with -r\n",
+        ),
+        (
+            &["--all-netns", "--netns", "x"],
+            "netstat: --all-netns and --netns cannot be used together\n",
+        ),
+        (
+            &["--netns-pid", "abc"],
+            "netstat: --netns-pid: invalid process id 'abc'\n",
+        ),
+    ];
+    for user in USERS {
+        for (args, message) in cases {
+            let run = ns.run(&ours(), args, user);
+            let what = format!("netstat {} as {user:?}", args.join(" "));
+            assert_eq!(run.code, Some(3), "{what}: {run:?}");
+            assert!(
+                run.stdout.is_empty(),
+                "{what}: stdout {:?}",
+                run.stdout_text()
+            );
+            assert_eq!(String::from_utf8_lossy(&run.stderr), *message, "{what}");
+        }
+    }
+}
+
 /// Families that print the default listing or nothing special; operands are ignored.
 #[test]
 #[ignore = "needs root, net-tools, iproute2 and python3"]
@@ -350,4 +423,76 @@ fn broken_pipe_ends_quietly() {
             "netstat {args} | head -1 took {elapsed:?}"
         );
     }
+}
+
+/// Writes what `netstat --generate KIND` prints into a fresh directory, as `file`.
+fn generated(kind: &str, tag: &str, file: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("netstat-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = std::process::Command::new(ours())
+        .args(["--generate", kind])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "--generate {kind}: {out:?}");
+    std::fs::write(dir.join(file), &out.stdout).unwrap();
+    dir
+}
+
+/// The man page as a reader sees it (rendered by man-db): every option spelled as typed, no roff
+/// escape left over, and `-Z, --context` listed as in `--help`.
+#[test]
+#[ignore = "needs man-db (man)"]
+fn man_page_renders_clean() {
+    let dir = generated("man", "man", "netstat.8");
+    let rendered = std::process::Command::new("man")
+        .arg("-l")
+        .arg(dir.join("netstat.8"))
+        .env("MANWIDTH", "100")
+        .env("MANPAGER", "cat")
+        .output()
+        .expect("man-db's man");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&rendered.stdout);
+    assert!(rendered.status.success(), "man -l: {rendered:?}");
+    assert!(!text.contains('\\'), "a roff escape shows:\n{text}");
+    for spelling in [
+        "--ax25, --x25",
+        "-Z, --context",
+        "--all-netns",
+        "-p, --programs",
+    ] {
+        assert!(text.contains(spelling), "{spelling:?} missing:\n{text}");
+    }
+    let help = std::process::Command::new(ours())
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("-Z, --context"));
+}
+
+/// Bash completion offers `-?` as a word even where a one-character file name after a dash
+/// exists, which an unquoted `-?` would glob-expand to.
+#[test]
+fn bash_completion_does_not_glob() {
+    let dir = generated("complete-bash", "complete", "netstat.bash");
+    std::fs::write(dir.join("-a"), "").unwrap();
+    let complete = |word: &str| {
+        let out = std::process::Command::new("bash")
+            .current_dir(&dir)
+            .arg("-c")
+            .arg(format!(
+                ". ./netstat.bash; COMP_WORDS=(netstat '{word}'); COMP_CWORD=1; _netstat; \
+                 printf '%s\\n' \"${{COMPREPLY[@]}}\""
+            ))
+            .output()
+            .expect("bash");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = complete("-");
+    let _ = std::fs::remove_dir_all(&dir);
+    let words: Vec<&str> = all.lines().collect();
+    assert!(words.contains(&"-?"), "{words:?}");
+    assert_eq!(words.iter().filter(|w| **w == "-a").count(), 1, "{words:?}");
+    assert!(words.contains(&"--context"), "{words:?}");
 }

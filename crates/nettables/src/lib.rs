@@ -61,4 +61,9 @@ pub use reader::{SocketReader, Source};
 #[cfg(target_os = "linux")]
 pub mod linux;
 
+/// Entry points for `fuzz/` into the private parsers; not an API.
+#[cfg(all(feature = "fuzzing", target_os = "linux"))]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub mod sys;

@@ -470,8 +470,8 @@ pub static FLAGS: &[Flag] = &[
     flag(
         Some(b'Z'),
         Some("context"),
-        Category::Hidden,
-        "SELinux contexts (unsupported)",
+        Category::Display,
+        "display SELinux security contexts (not supported: exits 1 as net-tools does without SELinux)",
         |_, _| {
             Err(Exit::message_err(
                 "SELinux is not enabled on this machine.\n",

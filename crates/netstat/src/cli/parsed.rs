@@ -107,28 +107,38 @@ impl Parsed {
         }
     }
 
-    /// The first option given that `--live` cannot show: another mode, or a format or
-    /// namespace choice that a full-screen view cannot honour.
-    fn live_conflict(&self) -> Option<&'static str> {
-        if !self.args.live {
-            return None;
-        }
+    /// A conflict between our own modes (`--live`, `--audit`, `--summary`, `--by-process`) and
+    /// net-tools' modes or each other: the first of ours (in that order) and what it meets. Refused
+    /// with status 3, as net-tools refuses two of its own modes.
+    fn mode_conflict(&self) -> Option<(&'static str, &'static str)> {
         let args = &self.args;
-        [
+        let ours = [
+            (args.live, "--live"),
+            (args.audit.enabled, "--audit"),
+            (args.summary, "--summary"),
+            (args.by_process, "--by-process"),
+        ];
+        let (_, mode) = ours.iter().find(|(given, _)| *given)?;
+        let mut others = vec![
             (self.route > 0, "-r"),
             (self.interfaces > 0, "-i"),
             (self.statistics > 0, "-s"),
             (self.masquerade > 0, "-M"),
             (args.groups, "-g"),
-            (args.format == OutputFormat::Json, "--json"),
-            (args.format == OutputFormat::JsonLines, "--json-lines"),
-            (args.summary, "--summary"),
-            (args.by_process, "--by-process"),
-            (args.audit.enabled, "--audit"),
-            (args.netns == Netns::All, "--all-netns"),
-        ]
-        .into_iter()
-        .find_map(|(given, flag)| given.then_some(flag))
+        ];
+        others.extend(ours.iter().filter(|(_, flag)| flag != mode));
+        if args.live {
+            // A full-screen view cannot honour a format or several namespaces either.
+            others.extend([
+                (args.format == OutputFormat::Json, "--json"),
+                (args.format == OutputFormat::JsonLines, "--json-lines"),
+                (args.netns == Netns::All, "--all-netns"),
+            ]);
+        }
+        let other = others
+            .into_iter()
+            .find_map(|(given, flag)| given.then_some(flag))?;
+        Some((mode, other))
     }
 
     /// The first option given that `--events` cannot honour: another mode, or one array of
@@ -163,9 +173,9 @@ impl Parsed {
         if self.interfaces + self.route + self.masquerade + self.statistics > 1 {
             return Err(Exit::usage_only());
         }
-        if let Some(flag) = self.live_conflict() {
+        if let Some((mode, other)) = self.mode_conflict() {
             return Err(Exit::message_err(
-                &format!("netstat: --live cannot be combined with {flag}\n"),
+                &format!("netstat: {mode} cannot be combined with {other}\n"),
                 3,
             ));
         }

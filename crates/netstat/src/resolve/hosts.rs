@@ -56,6 +56,9 @@ struct State {
     threads: usize,
     idle: usize,
     pending: usize,
+    /// The [`Hosts`] is gone: workers end once their look-up returns. JSON and `--all-netns`
+    /// make a new one every round of `-c`, so idle workers left waiting would pile up.
+    closed: bool,
 }
 
 impl Hosts {
@@ -149,6 +152,13 @@ impl Hosts {
     }
 }
 
+impl Drop for Hosts {
+    fn drop(&mut self) {
+        lock(&self.shared.state).closed = true;
+        self.shared.work.notify_all();
+    }
+}
+
 fn lock(mutex: &Mutex<State>) -> MutexGuard<'_, State> {
     mutex
         .lock()
@@ -158,6 +168,9 @@ fn lock(mutex: &Mutex<State>) -> MutexGuard<'_, State> {
 fn worker(shared: &Shared) {
     let mut state = lock(&shared.state);
     loop {
+        if state.closed {
+            return;
+        }
         let Some(addr) = state.queue.pop_front() else {
             state.idle += 1;
             state = match shared.work.wait(state) {
@@ -279,6 +292,27 @@ mod tests {
         hosts.request(IpAddr::V6(Ipv6Addr::LOCALHOST));
         hosts.wait();
         assert!(hosts.settled.contains_key(&IpAddr::V6(Ipv6Addr::LOCALHOST)));
+    }
+
+    /// Every round of `--json -c` makes a new `Hosts`: the old one's workers must end.
+    #[test]
+    fn workers_end_with_their_hosts() {
+        let mut hosts = Hosts::new(Some(Duration::from_secs(5)));
+        for last in 1..=4 {
+            hosts.request(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)));
+        }
+        hosts.wait();
+        let shared = Arc::downgrade(&hosts.shared);
+        assert!(lock(&hosts.shared.state).threads > 0);
+        drop(hosts);
+        let started = Instant::now();
+        while shared.upgrade().is_some() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "resolver threads outlive their Hosts"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     #[test]

@@ -266,7 +266,7 @@ impl DiagMsg {
 }
 
 /// Parses one `inet_diag_msg` (plus attributes) into a record. `None` for foreign families.
-fn parse(query: &InetQuery, bytes: &[u8]) -> Option<InetSocket> {
+pub(crate) fn parse(query: &InetQuery, bytes: &[u8]) -> Option<InetSocket> {
     let head = DiagMsg::parse(bytes).filter(|m| m.family == query.family)?;
     let mut sock = head.record(query.protocol);
     match query.protocol {
@@ -342,7 +342,7 @@ fn tcp_timer(head: &DiagMsg, attrs: &[u8]) -> Timer {
 }
 
 /// The TCP details among a message's attributes, when the query asked for them.
-fn details(query: &InetQuery, msg: &[u8]) -> Option<TcpDetails> {
+pub(crate) fn details(query: &InetQuery, msg: &[u8]) -> Option<TcpDetails> {
     if !query.tcp_details || query.protocol != Protocol::Tcp {
         return None;
     }
