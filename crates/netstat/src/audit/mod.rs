@@ -13,7 +13,7 @@ use serde::Serialize;
 
 pub use nettables::audit::{Config, Finding, Severity};
 
-use crate::cli::args::{Args, Mode, OutputFormat};
+use crate::cli::args::{Args, OutputFormat};
 use crate::modes::Status;
 use crate::output::Output;
 use crate::render::json;
@@ -73,14 +73,10 @@ pub fn check(config: &Config) -> Vec<Finding> {
 /// Whether the audit refuses these options before looking at anything (the same in every
 /// namespace).
 pub fn refuses(args: &Args) -> bool {
-    args.mode != Mode::Connections || configure(args).is_err()
+    configure(args).is_err()
 }
 
 pub fn run(args: &Args, out: &mut Output) -> Status {
-    if args.mode != Mode::Connections {
-        eprintln!("netstat: --audit cannot be combined with -r, -i, -s or -M");
-        return Ok(FAILED);
-    }
     let config = match configure(args) {
         Ok(config) => config,
         Err(e) => {
