@@ -2,9 +2,9 @@
 //! bytes (any bytes, not only UTF-8).
 //!
 //! The parser lives in the binary crate (crates/netstat/src/cli/), which has no library
-//! target, so its source is compiled here as it is, with the two sibling modules it uses
-//! (`output` for the format enum, `text` for the sanitizer) and a stand-in for the JSON
-//! framing state that `output` holds; nothing is copied.
+//! target, so its source is compiled here as it is, with the sibling modules it uses (`i18n`
+//! for message look-ups, `output` for the format enum, `text` for the sanitizer) and a
+//! stand-in for the JSON framing state that `output` holds; nothing is copied.
 #![no_main]
 #![allow(dead_code)] // only the parser of each module is driven
 
@@ -15,6 +15,8 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "../../crates/netstat/src/cli/mod.rs"]
 mod cli;
+#[path = "../../crates/netstat/src/i18n.rs"]
+mod i18n;
 #[path = "../../crates/netstat/src/output.rs"]
 mod output;
 #[path = "../../crates/netstat/src/text.rs"]
