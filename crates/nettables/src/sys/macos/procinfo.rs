@@ -27,7 +27,7 @@ pub struct FdEntry {
 /// The descriptors in the bytes `proc_pidinfo(PROC_PIDLISTFDS)` filled (its return value is
 /// their length).
 pub fn parse_fd_list(buf: &[u8]) -> Result<impl Iterator<Item = FdEntry> + '_, ParseError> {
-    if buf.len() % PROC_FDINFO_SIZE != 0 {
+    if !buf.len().is_multiple_of(PROC_FDINFO_SIZE) {
         return Err(ParseError::BadLength {
             what: "proc_fdinfo list",
             offset: 0,
