@@ -19,6 +19,7 @@ pub mod route;
 pub(crate) mod sock_diag;
 pub(crate) mod sockstat;
 pub(crate) mod sysctl;
+pub(crate) mod unix_diag;
 
 use std::io::Read;
 

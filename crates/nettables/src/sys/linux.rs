@@ -18,6 +18,7 @@ pub(crate) use crate::linux::process::{
 pub(crate) use crate::linux::route::{ipv4_route_cache, ipv4_routes, ipv6_routes};
 pub(crate) use crate::linux::sockstat::read as sockstat;
 pub(crate) use crate::linux::sysctl::read as sysctl;
+use crate::linux::unix_diag::UnixDiag;
 use crate::linux::{proc_inet, proc_unix, sock_diag};
 use crate::reader::Source;
 use crate::sys::{Capabilities, OwnerKey};
@@ -70,10 +71,12 @@ pub(crate) mod netns_lookup {
     };
 }
 
-/// The state a [`SocketReader`](crate::SocketReader) keeps: its netlink socket and a line buffer.
+/// The state a [`SocketReader`](crate::SocketReader) keeps: its netlink socket, a line buffer
+/// and the last Unix socket dump.
 pub(crate) struct SocketTables {
     source: Source,
     sock_diag: Option<Netlink>,
+    unix_diag: UnixDiag,
     line: Vec<u8>,
     bad_lines: usize,
 }
@@ -83,6 +86,7 @@ impl SocketTables {
         SocketTables {
             source,
             sock_diag: None,
+            unix_diag: UnixDiag::default(),
             line: Vec::new(),
             bad_lines: 0,
         }
@@ -140,21 +144,51 @@ impl SocketTables {
         Ok(())
     }
 
+    /// Unix sockets in `/proc/net/unix` order. Where the kernel has `unix_diag`, each line is
+    /// checked against its dump (see [`crate::linux::unix_diag`]): names come from the dump,
+    /// and lines a name's newlines made, or whose inode the dump has not, are not sockets.
     pub(crate) fn for_each_unix<E>(
         &mut self,
         mut each: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), ReadError<E>> {
         self.bad_lines = 0;
+        let diag = self.source == Source::Auto && self.dump_unix()?;
         let mut lines = self.open_proc("/proc/net/unix".into())?;
         lines.next(&mut self.line)?;
         let with_inode = proc_unix::header_has_inode(&self.line);
+        let mut skip = 0;
         while lines.next(&mut self.line)? {
-            match proc_unix::parse_line(&self.line, with_inode) {
-                Some(sock) => each(&sock).map_err(ReadError::Callback)?,
-                None => self.bad_lines += 1,
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let Some(sock) = proc_unix::parse_line(&self.line, with_inode) else {
+                self.bad_lines += 1;
+                continue;
+            };
+            if !(diag && with_inode) {
+                each(&sock).map_err(ReadError::Callback)?;
+            } else if let Some((sock, newlines)) = self.unix_diag.join(&sock) {
+                skip = newlines;
+                each(&sock).map_err(ReadError::Callback)?;
             }
         }
         Ok(())
+    }
+
+    /// Dumps the Unix sockets through `unix_diag`; false where the kernel has no `unix_diag`.
+    fn dump_unix<E>(&mut self) -> std::result::Result<bool, ReadError<E>> {
+        if self.sock_diag.is_none() {
+            self.sock_diag = Netlink::open(rustix::net::netlink::SOCK_DIAG).ok();
+        }
+        let Some(netlink) = self.sock_diag.as_mut() else {
+            return Ok(false);
+        };
+        match self.unix_diag.dump(netlink) {
+            Ok(()) => Ok(true),
+            Err(e) if sock_diag::unsupported(&e) => Ok(false),
+            Err(e) => Err(Error::read("sock_diag unix", e).into()),
+        }
     }
 }
 
