@@ -3,6 +3,7 @@
 //! Not an API: nothing outside `fuzz/` may use it.
 
 use crate::inet::{Family, InetQuery, Protocol};
+use crate::linux::unix_diag::UnixDiag;
 use crate::linux::{iface, proc_inet, proc_unix, route, sock_diag};
 
 /// The socket tables, for a selector byte: tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6.
@@ -71,6 +72,29 @@ pub fn sock_diag(selector: u8, message: &[u8]) {
     query.timer_details = true;
     let _ = sock_diag::parse(&query, message);
     let _ = sock_diag::details(&query, message);
+}
+
+/// `unix_diag` reply messages (each after a length byte, until a zero length), then
+/// `/proc/net/unix` text whose lines are joined with them as the collector does.
+pub fn unix_diag(data: &[u8]) {
+    let mut diag = UnixDiag::default();
+    let mut rest = data;
+    while let Some((&len, tail)) = rest.split_first() {
+        if len == 0 {
+            rest = tail;
+            break;
+        }
+        let (message, tail) = tail.split_at(usize::from(len).min(tail.len()));
+        diag.add(message);
+        rest = tail;
+    }
+    let mut lines = rest.split(|&b| b == b'\n');
+    let with_inode = proc_unix::header_has_inode(lines.next().unwrap_or_default());
+    for line in lines {
+        if let Some(sock) = proc_unix::parse_line(line, with_inode) {
+            let _ = diag.join(&sock);
+        }
+    }
 }
 
 /// A parsed filter compiled to inet_diag bytecode, as a query with that filter sends it.
