@@ -121,7 +121,6 @@ struct Container {
 
 impl Container {
     fn docker(id: &str, port: u16) -> Container {
-        use std::io::BufRead;
         let listener = "import socket, sys\n\
             s = socket.socket(); s.bind(('0.0.0.0', int(sys.argv[1]))); s.listen(8)\n\
             print('ready', flush=True); sys.stdin.read()";
@@ -131,11 +130,7 @@ impl Container {
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("unshare");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready");
+        testkit::wait_ready(&mut child, "the namespace holder did not start");
         // The unified hierarchy (v2 paths) where there is one, else v1's pids hierarchy.
         let (root, path) = if std::path::Path::new("/sys/fs/cgroup/cgroup.procs").exists() {
             ("/sys/fs/cgroup", format!("nst-exp.slice/docker-{id}.scope"))

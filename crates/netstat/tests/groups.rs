@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -47,11 +46,7 @@ impl Joiner {
             .stdout(Stdio::piped())
             .spawn()
             .expect("start the group joiner");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("joiner stdout"))
-            .read_line(&mut line)
-            .expect("joiner readiness");
-        assert_eq!(line.trim(), "ready", "the joiner failed to join {groups:?}");
+        testkit::wait_ready(&mut child, &format!("the joiner failed to join {groups:?}"));
         Joiner(child)
     }
 }

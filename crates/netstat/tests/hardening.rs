@@ -261,7 +261,6 @@ fn slow_dns_scene(ns: &Netns, delay: &str, peers: usize) -> std::process::Child 
 /// Starts a Python `script` with `args` in `ns` and waits for its "ready" line; it lives until
 /// its stdin closes (or it is killed).
 fn start_python(ns: &Netns, script: &str, args: &[&str]) -> std::process::Child {
-    use std::io::{BufRead, BufReader};
     let mut child = ns
         .command("/usr/bin/python3")
         .arg("-c")
@@ -271,11 +270,7 @@ fn start_python(ns: &Netns, script: &str, args: &[&str]) -> std::process::Child 
         .stdout(Stdio::piped())
         .spawn()
         .expect("start fixture");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("fixture readiness");
-    assert_eq!(line.trim(), "ready");
+    testkit::wait_ready(&mut child, "the fixture did not start");
     child
 }
 

@@ -69,11 +69,7 @@ impl Scene {
             .stdout(Stdio::piped())
             .spawn()
             .expect("start fixture");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("readiness");
-        assert_eq!(line.trim(), "ready", "fixture failed");
+        testkit::wait_ready(&mut child, "fixture failed");
         self.fixtures.push(child);
     }
 

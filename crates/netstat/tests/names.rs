@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -68,11 +67,7 @@ fn silent_dns_prints_every_row_numerically() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("start fixture");
-    let mut line = String::new();
-    BufReader::new(fixture.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("fixture readiness");
-    assert_eq!(line.trim(), "ready");
+    testkit::wait_ready(&mut fixture, "the DNS fixture did not start");
 
     let started = Instant::now();
     let run = ns.run(&ours(), &["-t"], As::Root);

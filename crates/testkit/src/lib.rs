@@ -120,6 +120,17 @@ impl Drop for Netns {
     }
 }
 
+/// Reads `child`'s first line on its (piped) stdout, which must be `ready`: the fixtures say so
+/// once their sockets, groups or namespaces are in place. `failure` is the assertion's message.
+pub fn wait_ready(child: &mut std::process::Child, failure: &str) {
+    use std::io::{BufRead, BufReader};
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("the child's stdout is piped"))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{failure}: {e}"));
+    assert_eq!(line.trim(), "ready", "{failure}");
+}
+
 /// Runs `cmd`; panics, with its stderr, unless it exits with status 0.
 pub fn run_checked(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));

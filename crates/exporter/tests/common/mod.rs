@@ -64,11 +64,7 @@ impl Planting for Netns {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start the socket fixture");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("fixture readiness");
-        assert_eq!(line.trim(), "ready", "the fixture could not plant {args:?}");
+        testkit::wait_ready(&mut child, &format!("the fixture could not plant {args:?}"));
         self.adopt(child);
     }
 

@@ -92,9 +92,13 @@ pub fn warn_denied(nothing_read: bool) {
 /// Whether `sock` is one of netstat's own name look-ups: a socket to a DNS server (port 53)
 /// that this process holds. net-tools never lists its own look-ups, as it makes them only after
 /// reading every table; here they run in the background while later tables are read. Only
-/// sockets to port 53 cost the read of this process's descriptors.
+/// sockets to port 53 that carry this process's user cost the read of its descriptors (a DNS
+/// server's thousands of upstream sockets belong to another user, or are checked for nothing).
 fn own_lookup(sock: &InetSocket) -> bool {
-    if sock.remote.port() != 53 || sock.inode == 0 {
+    if sock.remote.port() != 53
+        || sock.inode == 0
+        || sock.uid != rustix::process::geteuid().as_raw()
+    {
         return false;
     }
     matches!(

@@ -89,15 +89,9 @@ impl Netns {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start socket fixture");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("fixture stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read fixture readiness");
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "fixture failed to build its sockets: {spec}"
+        testkit::wait_ready(
+            &mut child,
+            &format!("fixture failed to build its sockets: {spec}"),
         );
         self.adopt(child);
     }

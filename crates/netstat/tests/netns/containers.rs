@@ -5,7 +5,7 @@
 //! each namespace (`nsenter -t PID -n`, `ip netns exec`).
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -246,11 +246,7 @@ impl Holder {
             .stdout(Stdio::piped())
             .spawn()
             .expect("start listener");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("readiness");
-        assert_eq!(line.trim(), "ready", "the listener failed");
+        testkit::wait_ready(&mut child, "the listener failed");
         Holder {
             pid: child.id(),
             child,

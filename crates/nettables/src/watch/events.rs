@@ -326,7 +326,7 @@ impl EventSource {
                 };
                 let held = unowned.remove(&key);
                 if let (Some(seen), Some((opened, _))) = (seen, held) {
-                    events.push(Event::Socket(opening(seen, opened)));
+                    events.push(Event::Socket(observed_event(seen, EventKind::Open, opened)));
                 } else if seen.is_none() {
                     events.push(Event::Socket(SocketEvent {
                         kind: EventKind::Open,
@@ -397,15 +397,7 @@ impl EventSource {
                     continue;
                 }
             };
-            events.push(Event::Socket(SocketEvent {
-                kind,
-                time,
-                socket: observed.socket,
-                owner: observed.owner.clone(),
-                counters: observed.counters,
-                duration: None,
-                source: CloseSource::Kernel,
-            }));
+            events.push(Event::Socket(observed_event(observed, kind, time)));
         }
         // Held opens whose owner is now known, or that waited long enough, or whose socket
         // vanished (its close comes later).
@@ -417,7 +409,11 @@ impl EventSource {
                 return false;
             };
             if ready {
-                events.push(Event::Socket(opening(observed, opened)));
+                events.push(Event::Socket(observed_event(
+                    observed,
+                    EventKind::Open,
+                    opened,
+                )));
             }
             !ready
         });
@@ -427,10 +423,10 @@ impl EventSource {
     }
 }
 
-/// The open event of a socket a snapshot saw, first seen at `time`.
-fn opening(observed: &Observed, time: SystemTime) -> SocketEvent {
+/// A `kind` event of a socket a snapshot saw, at `time`.
+fn observed_event(observed: &Observed, kind: EventKind, time: SystemTime) -> SocketEvent {
     SocketEvent {
-        kind: EventKind::Open,
+        kind,
         time,
         socket: observed.socket,
         owner: observed.owner.clone(),
