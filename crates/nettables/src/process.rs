@@ -175,10 +175,6 @@ pub(crate) struct InodeIndex {
     len: usize,
 }
 
-#[cfg_attr(
-    all(target_os = "macos", not(test)),
-    expect(dead_code, reason = "the macOS backend does not scan owners yet")
-)]
 impl InodeIndex {
     /// An index for these inodes (the ones that will be inserted; order does not matter).
     pub(crate) fn for_inodes(mut inodes: Vec<u64>) -> InodeIndex {

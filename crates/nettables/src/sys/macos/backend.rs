@@ -6,17 +6,20 @@
 use std::ffi::CStr;
 use std::io;
 
+pub(crate) use super::processes::{owner_map, socket_holder, socket_holders};
 pub(crate) use crate::sys::unsupported::*;
 
 use super::pcblist::PcbList;
 use crate::inet::{Family, InetSocket, Protocol};
-use crate::sys::Capabilities;
+use crate::sys::{Capabilities, OwnerKey};
 use crate::{Error, Result};
 
 pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     system: "macos",
     inet_sockets: true,
     queues: true,
+    owners: OwnerKey::Inode,
+    holders: true,
     ..crate::sys::unsupported::CAPABILITIES
 };
 

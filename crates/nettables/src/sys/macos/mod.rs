@@ -10,7 +10,8 @@
 //! - [`pcblist`] reads `net.inet.tcp.pcblist_n` and `net.inet.udp.pcblist_n`, the socket
 //!   lists;
 //! - [`procinfo`] reads `proc_pidinfo(PROC_PIDLISTFDS)` and
-//!   `proc_pidfdinfo(PROC_PIDFDSOCKETINFO)`, which sockets each process holds;
+//!   `proc_pidfdinfo(PROC_PIDFDSOCKETINFO)`, which sockets each process holds, and [`owners`]
+//!   joins them to the socket lists;
 //! - [`route`] reads the `NET_RT_DUMP` and `NET_RT_DUMP2` routing messages, with [`sockaddr`]
 //!   for the addresses that follow them;
 //! - [`iface`] reads `if_data` (from `getifaddrs`) and the `NET_RT_IFLIST2` interface
@@ -21,7 +22,10 @@
 pub(crate) mod backend;
 pub mod bytes;
 pub mod iface;
+pub mod owners;
 pub mod pcblist;
+#[cfg(target_os = "macos")]
+pub(crate) mod processes;
 pub mod procinfo;
 pub mod route;
 pub mod sockaddr;

@@ -7,6 +7,7 @@
 //! socket list to its owners, as the inode does on Linux.
 
 use super::bytes::{ParseError, Record};
+use super::sockaddr::{AF_INET, AF_INET6};
 use super::{inet_endpoint, tcp_state};
 use crate::inet::{InetSocket, Protocol, State};
 
@@ -76,14 +77,12 @@ mod socket_fdinfo {
 pub const SOCKINFO_IN: i32 = 1;
 pub const SOCKINFO_TCP: i32 = 2;
 
-/// macOS address families and socket types.
-const AF_INET: i32 = 2;
-const AF_INET6: i32 = 30;
-const SOCK_STREAM: i32 = 1;
-const SOCK_DGRAM: i32 = 2;
+/// `SOCK_RAW`: any protocol over a raw socket is [`Protocol::Raw`].
 const SOCK_RAW: i32 = 3;
-const IPPROTO_TCP: i32 = 6;
-const IPPROTO_UDP: i32 = 17;
+
+/// The (`soi_type`, `soi_protocol`) pairs of TCP (`SOCK_STREAM`, `IPPROTO_TCP`) and UDP
+/// (`SOCK_DGRAM`, `IPPROTO_UDP`) sockets.
+const TRANSPORTS: [((i32, i32), Protocol); 2] = [((1, 6), Protocol::Tcp), ((2, 17), Protocol::Udp)];
 
 /// What `proc_pidfdinfo(PROC_PIDFDSOCKETINFO)` says about one socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,7 +137,7 @@ impl SocketFdInfo {
             tcp_state: None,
         };
         if !matches!(info.kind, SOCKINFO_IN | SOCKINFO_TCP)
-            || !matches!(info.family, AF_INET | AF_INET6)
+            || ![AF_INET, AF_INET6].map(i32::from).contains(&info.family)
         {
             return Ok(info);
         }
@@ -159,11 +158,13 @@ impl SocketFdInfo {
         if info.kind == SOCKINFO_TCP {
             info.tcp_state = Some(r.i32(f::TCPSI_STATE)?);
         }
-        let protocol = match (info.socket_type, info.protocol) {
-            (SOCK_STREAM, IPPROTO_TCP) => Protocol::Tcp,
-            (SOCK_DGRAM, IPPROTO_UDP) => Protocol::Udp,
-            (SOCK_RAW, _) => Protocol::Raw,
-            _ => return Ok(info),
+        let transport = TRANSPORTS
+            .iter()
+            .find(|(key, _)| *key == (info.socket_type, info.protocol));
+        let protocol = match transport {
+            Some(&(_, protocol)) => protocol,
+            None if info.socket_type == SOCK_RAW => Protocol::Raw,
+            None => return Ok(info),
         };
         let state = match info.tcp_state {
             Some(raw) => tcp_state(raw),
@@ -189,7 +190,7 @@ impl SocketFdInfo {
 pub const SOCKET_FDINFO_SIZE: usize = socket_fdinfo::SIZE;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::net::{IpAddr, Ipv6Addr};
 
     use super::*;
@@ -198,6 +199,23 @@ mod tests {
 
     fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
         buf[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+
+    /// A TCP/IPv4 socket: `AF_INET` 2, `SOCK_STREAM` 1, `IPPROTO_TCP` 6.
+    fn tcp4(vflag: u8) -> Vec<u8> {
+        fdinfo(SOCKINFO_TCP, 2, 1, 6, vflag)
+    }
+
+    /// An established TCP connection 192.168.1.221:54860 → 140.82.113.26:443 whose socket
+    /// handle is `so`.
+    pub(crate) fn tcp_fdinfo(so: u64) -> Vec<u8> {
+        let mut b = tcp4(INP_IPV4);
+        put(&mut b, 296 + 12, &[140, 82, 113, 26]); // insi_faddr (in4in6_addr)
+        put(&mut b, 312 + 12, &[192, 168, 1, 221]); // insi_laddr
+        put(&mut b, 272, &99u64.to_le_bytes()); // insi_gencnt
+        put(&mut b, 344, &4i32.to_le_bytes()); // tcpsi_state ESTABLISHED
+        put(&mut b, 160, &so.to_le_bytes()); // soi_so
+        b
     }
 
     /// A `socket_fdinfo` as the kernel fills it for an IP socket.
@@ -223,12 +241,7 @@ mod tests {
 
     #[test]
     fn a_tcp_socket_of_a_process() {
-        let mut b = fdinfo(SOCKINFO_TCP, AF_INET, SOCK_STREAM, IPPROTO_TCP, INP_IPV4);
-        put(&mut b, 296 + 12, &[140, 82, 113, 26]); // insi_faddr (in4in6_addr)
-        put(&mut b, 312 + 12, &[192, 168, 1, 221]); // insi_laddr
-        put(&mut b, 272, &99u64.to_le_bytes()); // insi_gencnt
-        put(&mut b, 344, &4i32.to_le_bytes()); // tcpsi_state ESTABLISHED
-        let info = SocketFdInfo::parse(&b).unwrap();
+        let info = SocketFdInfo::parse(&tcp_fdinfo(0x7fb0_3cb9_5fad_8165)).unwrap();
         assert_eq!(info.so, 0x7fb0_3cb9_5fad_8165);
         assert_eq!(info.listen_queue, (0, 0, 128));
         assert_eq!(info.tcp_state, Some(4));
@@ -244,7 +257,8 @@ mod tests {
 
     #[test]
     fn a_udp6_socket() {
-        let mut b = fdinfo(SOCKINFO_IN, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, INP_IPV6);
+        // AF_INET6, SOCK_DGRAM, IPPROTO_UDP
+        let mut b = fdinfo(SOCKINFO_IN, 30, 2, 17, INP_IPV6);
         put(&mut b, 264, &0u16.to_be_bytes());
         put(&mut b, 268, &5353u16.to_be_bytes());
         put(&mut b, 312, &Ipv6Addr::LOCALHOST.octets());
@@ -260,14 +274,14 @@ mod tests {
 
     #[test]
     fn other_families_need_only_the_generic_part() {
-        let b = fdinfo(3, 1, SOCK_STREAM, 0, 0); // SOCKINFO_UN, AF_UNIX
+        let b = fdinfo(3, 1, 1, 0, 0); // SOCKINFO_UN, AF_UNIX, SOCK_STREAM
         let info = SocketFdInfo::parse(&b[..264]).unwrap();
         assert_eq!((info.family, info.kind, info.inet), (1, 3, None));
     }
 
     #[test]
     fn truncated_and_garbage_buffers_are_errors() {
-        let mut b = fdinfo(SOCKINFO_TCP, AF_INET, SOCK_STREAM, IPPROTO_TCP, INP_IPV4);
+        let mut b = tcp4(INP_IPV4);
         put(&mut b, 344, &1i32.to_le_bytes()); // LISTEN
         let listener = SocketFdInfo::parse(&b).unwrap().inet.unwrap();
         assert_eq!(listener.backlog, Some(128));
