@@ -13,6 +13,25 @@
 //! }
 //! # Ok::<(), nettables::Error>(())
 //! ```
+//!
+//! # macOS
+//!
+//! The routes come from the routing socket's dump (`sysctl {CTL_NET, PF_ROUTE, 0, family,
+//! NET_RT_DUMP2, 0}`), only those that are up, as on Linux, and the same records are filled
+//! as closely as macOS allows:
+//! - `flags` holds xnu's `RTF_*` bits unchanged (`bsd/net/route.h`). `UP`, `GATEWAY`,
+//!   `HOST`, `DYNAMIC` and `MODIFIED` are the same bits as Linux's; the others mean
+//!   something else there (0x8 is `RTF_REJECT`, 0x800 `RTF_STATIC`, 0x20000 `RTF_WASCLONED`).
+//! - A gateway that is a link-layer address (a directly connected network's `link#N`, or
+//!   the MAC address of an ARP or neighbour entry) gives an unspecified gateway; the route's
+//!   interface is in `iface`. A route without a netmask is a host route (mask all ones,
+//!   prefix 128).
+//! - `refcnt` and `use_count` are `rtm_refcnt` and `rtm_use`; the IPv4 `mss` holds the
+//!   route's MTU (`rmx_mtu`, 0 when unset).
+//! - `metric`, `window`, `irtt`, the IPv6 `source` prefix, and the expiry time, parent flags
+//!   and link address of a gateway have no place in the records: zero, `::/0`, or absent.
+//! - There is no separate IPv4 route cache (cloned routes are in the main table):
+//!   [`ipv4_route_cache`] is empty.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 

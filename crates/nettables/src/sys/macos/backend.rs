@@ -3,14 +3,20 @@
 //! interfaces and statistics have parsers beside this module (tested on Linux) but no calls
 //! yet, so they come from [`crate::sys::unsupported`] and the capabilities say so.
 
-use std::ffi::CStr;
+use std::borrow::Cow;
 use std::io;
+
+use rustc_hash::FxHashMap;
 
 pub(crate) use super::processes::{owner_map, socket_holder, socket_holders};
 pub(crate) use crate::sys::unsupported::*;
 
+use super::bytes::ParseError;
 use super::pcblist::PcbList;
+use super::route::{self, Route, Routes};
+use super::sysctl;
 use crate::inet::{Family, InetSocket, Protocol};
+use crate::route::{CachedRoute, Ipv4Route, Ipv6Route};
 use crate::sys::{Capabilities, OwnerKey};
 use crate::{Error, Result};
 
@@ -20,6 +26,7 @@ pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     queues: true,
     owners: OwnerKey::Inode,
     holders: true,
+    routes: (true, true),
     ..crate::sys::unsupported::CAPABILITIES
 };
 
@@ -33,14 +40,9 @@ pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<Ine
             return Err(Error::unsupported("raw and UDP-Lite socket tables"));
         }
     };
-    let buf = sysctl_bytes(name)?;
-    let list = PcbList::parse(&buf, protocol).map_err(|e| {
-        let what = name.to_string_lossy().into_owned();
-        Error::read(
-            what,
-            io::Error::new(io::ErrorKind::InvalidData, e.to_string()),
-        )
-    })?;
+    let buf = sysctl::by_name(name)?;
+    let list = PcbList::parse(&buf, protocol)
+        .map_err(|e| malformed(name.to_string_lossy().into_owned(), e))?;
     Ok(list
         .sockets()
         .filter_map(|sock| sock.ok())
@@ -49,48 +51,57 @@ pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<Ine
         .collect())
 }
 
-/// The value of a binary sysctl; the table may grow between the size query and the read, so
-/// the buffer has room to spare and the read is retried.
-fn sysctl_bytes(name: &CStr) -> Result<Vec<u8>> {
-    for _ in 0..8 {
-        let mut size: libc::size_t = 0;
-        // SAFETY: a null buffer asks for the size, written to `size`.
-        let rc = unsafe {
-            libc::sysctlbyname(
-                name.as_ptr(),
-                std::ptr::null_mut(),
-                &mut size,
-                std::ptr::null_mut(),
-                0,
-            )
-        };
-        if rc != 0 {
-            return Err(Error::system("sysctlbyname", io::Error::last_os_error()));
-        }
-        let mut buf = vec![0u8; size + size / 4 + 4096];
-        let mut got = buf.len();
-        // SAFETY: `buf` has `got` writable bytes; the call writes at most that many and sets
-        // `got` to what it wrote.
-        let rc = unsafe {
-            libc::sysctlbyname(
-                name.as_ptr(),
-                buf.as_mut_ptr().cast(),
-                &mut got,
-                std::ptr::null_mut(),
-                0,
-            )
-        };
-        if rc == 0 {
-            buf.truncate(got);
-            return Ok(buf);
-        }
-        let e = io::Error::last_os_error();
-        if e.raw_os_error() != Some(libc::ENOMEM) {
-            return Err(Error::system("sysctlbyname", e));
-        }
+/// An answer of the kernel that does not parse.
+fn malformed(what: impl Into<Cow<'static, str>>, e: ParseError) -> Error {
+    Error::read(what, io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+pub(crate) fn ipv4_routes() -> Result<Vec<Ipv4Route>> {
+    routes(libc::AF_INET, Route::to_ipv4)
+}
+
+pub(crate) fn ipv6_routes() -> Result<Vec<Ipv6Route>> {
+    routes(libc::AF_INET6, Route::to_ipv6)
+}
+
+/// macOS keeps no separate route cache: the routes it clones from traffic are in the main
+/// table, flagged `RTF_WASCLONED`.
+pub(crate) fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
+    Ok(Vec::new())
+}
+
+/// The usable routes of one family, from `NET_RT_DUMP2` (what netstat reads: it adds the
+/// reference counts).
+fn routes<T>(family: libc::c_int, convert: fn(&Route, Box<[u8]>) -> Option<T>) -> Result<Vec<T>> {
+    let mib = [
+        libc::CTL_NET,
+        libc::PF_ROUTE,
+        0,
+        family,
+        libc::NET_RT_DUMP2,
+        0,
+    ];
+    let buf = sysctl::by_mib(&mib)?;
+    let dump = Routes::parse(&buf).map_err(|e| malformed("the routing table", e))?;
+    let mut names = FxHashMap::default();
+    let iface = |index: u16| {
+        names
+            .entry(index)
+            .or_insert_with(|| interface_name(index))
+            .clone()
+    };
+    Ok(route::usable(&dump, iface, convert))
+}
+
+/// The name of interface `index` (`if_indextoname`); empty if it has none (it is gone).
+fn interface_name(index: u16) -> Box<[u8]> {
+    let mut buf = [0u8; libc::IF_NAMESIZE];
+    // SAFETY: `buf` has the IF_NAMESIZE bytes `if_indextoname` may write (a NUL-terminated
+    // name); it returns null when there is no such interface.
+    let named = unsafe { libc::if_indextoname(u32::from(index), buf.as_mut_ptr().cast()) };
+    if named.is_null() {
+        return Box::default();
     }
-    Err(Error::system(
-        "sysctlbyname",
-        io::Error::from_raw_os_error(libc::ENOMEM),
-    ))
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    buf[..end].into()
 }

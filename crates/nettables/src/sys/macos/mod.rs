@@ -29,6 +29,8 @@ pub(crate) mod processes;
 pub mod procinfo;
 pub mod route;
 pub mod sockaddr;
+#[cfg(target_os = "macos")]
+pub(crate) mod sysctl;
 pub mod tcpstat;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};

@@ -3,8 +3,11 @@
 //! followed by the socket addresses its `rtm_addrs` announces. Layouts of xnu's
 //! `bsd/net/route.h`, natural alignment.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use super::bytes::{ParseError, Record};
-use super::sockaddr::{Addrs, RTAX_DST, RTAX_GATEWAY, RTAX_NETMASK, SockAddr};
+use super::sockaddr::{AF_INET, AF_INET6, Addrs, RTAX_DST, RTAX_GATEWAY, RTAX_NETMASK, SockAddr};
+use crate::route::{Flags, Ipv4Route, Ipv6Route};
 
 /// The message format version every message carries (`RTM_VERSION`).
 pub const RTM_VERSION: u8 = 5;
@@ -70,11 +73,71 @@ impl Route {
         match self.addrs.get(RTAX_NETMASK) {
             Some(mask) => mask.prefix_len(family),
             None => match family {
-                super::sockaddr::AF_INET => Some(32),
-                super::sockaddr::AF_INET6 => Some(128),
+                AF_INET => Some(32),
+                AF_INET6 => Some(128),
                 _ => None,
             },
         }
+    }
+
+    /// The route as the library's IPv4 record, on interface `iface`; `None` for a route of
+    /// another family. What has no macOS counterpart is neutral (see
+    /// [`ipv4_routes`](crate::route::ipv4_routes)).
+    pub fn to_ipv4(&self, iface: Box<[u8]>) -> Option<Ipv4Route> {
+        let SockAddr::Inet(destination) = self.destination()? else {
+            return None;
+        };
+        let mask = match self.addrs.get(RTAX_NETMASK) {
+            Some(mask) => (mask.mask_bits(AF_INET)?.0 >> 96) as u32,
+            None => u32::MAX,
+        };
+        let gateway = match self.gateway().map(next_hop) {
+            Some(IpAddr::V4(v4)) => v4,
+            _ => Ipv4Addr::UNSPECIFIED,
+        };
+        Some(Ipv4Route {
+            iface,
+            destination: *destination.ip(),
+            gateway,
+            mask: Ipv4Addr::from(mask),
+            flags: Flags::from_bits_retain(self.flags),
+            refcnt: self.refcnt.unwrap_or(0),
+            use_count: self.use_count,
+            mss: i32::try_from(self.mtu).unwrap_or(i32::MAX),
+            ..Ipv4Route::default()
+        })
+    }
+
+    /// The route as the library's IPv6 record, on interface `iface`; `None` for a route of
+    /// another family or with a mask that is not a prefix.
+    pub fn to_ipv6(&self, iface: Box<[u8]>) -> Option<Ipv6Route> {
+        let SockAddr::Inet6(destination) = self.destination()? else {
+            return None;
+        };
+        let next_hop = match self.gateway().map(next_hop) {
+            Some(IpAddr::V6(v6)) => v6,
+            _ => Ipv6Addr::UNSPECIFIED,
+        };
+        Some(Ipv6Route {
+            destination: *destination.ip(),
+            prefix_len: self.prefix_len()?,
+            next_hop,
+            refcnt: self.refcnt.unwrap_or(0).max(0).unsigned_abs(),
+            use_count: self.use_count.max(0).unsigned_abs(),
+            flags: Flags::from_bits_retain(self.flags),
+            iface,
+            ..Ipv6Route::default()
+        })
+    }
+}
+
+/// The address a gateway sockaddr names; unspecified for a link-layer gateway (a directly
+/// connected network) or one of another family.
+fn next_hop(gateway: &SockAddr) -> IpAddr {
+    match gateway {
+        SockAddr::Inet(v4) => IpAddr::V4(*v4.ip()),
+        SockAddr::Inet6(v6) => IpAddr::V6(*v6.ip()),
+        _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
     }
 }
 
@@ -124,6 +187,24 @@ impl<'a> Routes<'a> {
     }
 }
 
+/// The usable (`RTF_UP`) routes of a dump as the library's records, in kernel order:
+/// `convert` is [`Route::to_ipv4`] or [`Route::to_ipv6`], `iface` names an interface by its
+/// index. Messages that do not decode are skipped, as malformed `/proc` rows are on Linux.
+pub fn usable<T>(
+    dump: &Routes,
+    mut iface: impl FnMut(u16) -> Box<[u8]>,
+    convert: impl Fn(&Route, Box<[u8]>) -> Option<T>,
+) -> Vec<T> {
+    dump.iter()
+        .filter_map(Result::ok)
+        .filter(|route| route.flags & RTF_UP != 0)
+        .filter_map(|route| convert(&route, iface(route.index)))
+        .collect()
+}
+
+/// `RTF_UP`: the route is usable.
+const RTF_UP: u32 = 0x1;
+
 fn decode(m: Record, bytes: &[u8]) -> Result<Route, ParseError> {
     use rt_msghdr as h;
     let version = m.u8(h::VERSION)?;
@@ -152,10 +233,8 @@ fn decode(m: Record, bytes: &[u8]) -> Result<Route, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sys::macos::sockaddr::AF_INET6;
     use crate::sys::macos::sockaddr::tests::{sdl, sin, sin6, trimmed_mask};
 
-    const RTF_UP: u32 = 0x1;
     const RTF_GATEWAY: u32 = 0x2;
     const RTF_STATIC: u32 = 0x800;
 
@@ -177,8 +256,9 @@ mod tests {
         m
     }
 
-    #[test]
-    fn a_dump_with_default_network_and_host_routes() {
+    /// A static default route via 192.168.1.1 on interface 4, and a directly connected
+    /// network 10.168.1/24 on interface 14 (its gateway is the interface's link address).
+    fn default_and_network_routes() -> Vec<u8> {
         let mut buf = message(
             RTM_GET2,
             4,
@@ -197,6 +277,12 @@ mod tests {
                 trimmed_mask([255, 255, 255, 0]),
             ],
         ));
+        buf
+    }
+
+    #[test]
+    fn a_dump_with_default_network_and_host_routes() {
+        let mut buf = default_and_network_routes();
         let mut ll = [0u8; 16];
         ll[..2].copy_from_slice(&[0xfe, 0x80]);
         ll[15] = 1;
@@ -242,6 +328,98 @@ mod tests {
             host.destination(),
             Some(&SockAddr::Inet6("[fe80::1%1]:0".parse().unwrap()))
         );
+    }
+
+    #[test]
+    fn usable_routes_become_the_library_records() {
+        const RTF_HOST: u32 = 0x4;
+        const RTF_LLINFO: u32 = 0x400;
+        let mut v4 = default_and_network_routes();
+        // An ARP entry: a host route (no netmask) to a MAC address.
+        v4.extend(message(
+            RTM_GET2,
+            4,
+            RTF_UP | RTF_HOST | RTF_LLINFO,
+            0x3,
+            &[
+                sin([192, 168, 1, 1]),
+                sdl(4, b"", &[0xa0, 0xc5, 0xf2, 0xbd, 0xf2, 0xf2]),
+            ],
+        ));
+        // Not up: left out, as on Linux.
+        v4.extend(message(RTM_GET2, 4, 0, 0x1, &[sin([10, 0, 0, 0])]));
+        let names = |index: u16| -> Box<[u8]> {
+            match index {
+                4 => b"en0"[..].into(),
+                14 => b"bridge100"[..].into(),
+                _ => Box::default(),
+            }
+        };
+        let got = usable(&Routes::parse(&v4).unwrap(), names, Route::to_ipv4);
+        assert_eq!(got.len(), 3);
+        let default = &got[0];
+        assert_eq!(&*default.iface, b"en0");
+        assert_eq!(
+            (default.destination, default.mask, default.gateway),
+            (
+                Ipv4Addr::UNSPECIFIED,
+                Ipv4Addr::UNSPECIFIED,
+                Ipv4Addr::new(192, 168, 1, 1)
+            )
+        );
+        assert_eq!(
+            default.flags,
+            Flags::UP | Flags::GATEWAY | Flags::from_bits_retain(RTF_STATIC)
+        );
+        assert_eq!(
+            (default.refcnt, default.use_count, default.mss),
+            (3, 77, 1500)
+        );
+        assert_eq!((default.metric, default.window, default.irtt), (0, 0, 0));
+        let network = &got[1];
+        assert_eq!(&*network.iface, b"bridge100");
+        assert_eq!(network.mask, Ipv4Addr::new(255, 255, 255, 0));
+        assert_eq!(network.gateway, Ipv4Addr::UNSPECIFIED, "a link gateway");
+        assert_eq!(got[2].mask, Ipv4Addr::BROADCAST, "a host route");
+        assert!(got[2].flags.contains(Flags::HOST));
+        assert!(
+            usable(&Routes::parse(&v4).unwrap(), names, Route::to_ipv6).is_empty(),
+            "no IPv6 route in an IPv4 dump"
+        );
+
+        let mut ll = [0u8; 16];
+        ll[..2].copy_from_slice(&[0xfe, 0x80]);
+        ll[3] = 4; // KAME scope
+        let mut mask = [0u8; 16];
+        mask[..8].fill(0xff);
+        let mut v6 = message(
+            RTM_GET2,
+            4,
+            RTF_UP | RTF_GATEWAY,
+            0x7,
+            &[sin6([0; 16], 0), sin6(ll, 0), sin6([0; 16], 0)],
+        );
+        v6.extend(message(
+            RTM_GET2,
+            4,
+            RTF_UP,
+            0x7,
+            &[sin6(ll, 0), sdl(4, b"", &[]), sin6(mask, 0)],
+        ));
+        let got = usable(&Routes::parse(&v6).unwrap(), names, Route::to_ipv6);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            (got[0].destination, got[0].prefix_len),
+            (Ipv6Addr::UNSPECIFIED, 0)
+        );
+        assert_eq!(got[0].next_hop, "fe80::".parse::<Ipv6Addr>().unwrap());
+        assert_eq!((got[0].refcnt, got[0].use_count), (3, 77));
+        assert_eq!(
+            (got[1].destination, got[1].prefix_len),
+            ("fe80::".parse().unwrap(), 64)
+        );
+        assert_eq!(got[1].next_hop, Ipv6Addr::UNSPECIFIED);
+        assert_eq!((&*got[1].iface, got[1].metric), (&b"en0"[..], 0));
     }
 
     #[test]

@@ -98,6 +98,16 @@ impl SockAddr {
     /// The prefix length of a netmask for a destination of `family`; `None` if the mask is
     /// not contiguous or the family has no masks here.
     pub fn prefix_len(&self, family: u8) -> Option<u8> {
+        let (bits, width) = self.mask_bits(family)?;
+        let ones = bits.leading_ones();
+        let contiguous = bits.checked_shl(ones).unwrap_or(0) == 0;
+        (contiguous && ones as usize <= width * 8).then_some(ones as u8)
+    }
+
+    /// A netmask for a destination of `family` as bits from the most significant end (IPv4
+    /// in the top 32), with the address width in bytes; `None` if the family has no masks
+    /// here.
+    pub fn mask_bits(&self, family: u8) -> Option<(u128, usize)> {
         let mut bytes = [0u8; 16];
         let width = match (self, family) {
             (SockAddr::Inet(v4), AF_INET) => {
@@ -124,10 +134,7 @@ impl SockAddr {
             }
             _ => return None,
         };
-        let bits = u128::from_be_bytes(bytes);
-        let ones = bits.leading_ones();
-        let contiguous = bits.checked_shl(ones).unwrap_or(0) == 0;
-        (contiguous && ones as usize <= width * 8).then_some(ones as u8)
+        Some((u128::from_be_bytes(bytes), width))
     }
 
     /// The family, as the address says it (`sa_family`).
