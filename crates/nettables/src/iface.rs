@@ -3,6 +3,24 @@
 //! [`list`] returns the interfaces the way net-tools gathers them: every device of
 //! `/proc/net/dev` plus every IPv4 alias label (`eth0:1`) the kernel reports, in the "natural"
 //! order of [`natural_cmp`]. [`inet6_addresses`] lists the IPv6 addresses of all devices.
+//!
+//! # macOS
+//!
+//! All three come from one dump of the routing socket (`sysctl {CTL_NET, PF_ROUTE, 0, 0,
+//! NET_RT_IFLIST2, 0}`, what `netstat -i` reads), in kernel (index) order:
+//! - `name`, `mtu`, `metric` and the hardware address are the interface's; `tx_queue_len` is
+//!   its send queue's limit; `hw_type` is the `ARPHRD_*` of its `IFT_*` type (Ethernet and
+//!   bridges 1, loopback 772, PPP 512, FireWire 24, anything else `ARPHRD_NONE` 0xfffe).
+//! - `flags` keeps the bits the systems share (`UP`, `BROADCAST`, `DEBUG`, `LOOPBACK`,
+//!   `POINTOPOINT`, `RUNNING`, `NOARP`, `PROMISC`, `ALLMULTI`) and moves `MULTICAST` to its
+//!   Linux bit; macOS's `SMART`, `OACTIVE`, `SIMPLEX` and `LINK0`–`LINK2` are left out.
+//! - `ipv4` is the interface's first IPv4 address (with netmask, and broadcast or peer
+//!   address); further ones are not listed, as macOS has no alias labels.
+//! - `stats` holds 64-bit counters: bytes, packets, errors, multicast packets received,
+//!   collisions; `rx_dropped` is the input queue's drops, `tx_dropped` the send queue's. The
+//!   FIFO, frame, carrier and compression counters are 0. `map` is empty.
+//! - [`inet6_addresses`] have the interface's index and name, the prefix length, and the
+//!   scope Linux would give (0x10 loopback, 0x20 link, 0x40 site, 0 global); `flags` is 0.
 
 use std::cmp::Ordering;
 use std::net::{Ipv4Addr, Ipv6Addr};

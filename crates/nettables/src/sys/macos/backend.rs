@@ -12,9 +12,11 @@ pub(crate) use super::processes::{owner_map, socket_holder, socket_holders};
 pub(crate) use crate::sys::unsupported::*;
 
 use super::bytes::ParseError;
+use super::iface::{Interfaces, Table};
 use super::pcblist::PcbList;
 use super::route::{self, Route, Routes};
 use super::sysctl;
+use crate::iface::{Counters as DeviceCounters, Inet6Address, Listing};
 use crate::inet::{Family, InetSocket, Protocol};
 use crate::route::{CachedRoute, Ipv4Route, Ipv6Route};
 use crate::sys::{Capabilities, OwnerKey};
@@ -27,6 +29,7 @@ pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     owners: OwnerKey::Inode,
     holders: true,
     routes: (true, true),
+    interfaces: true,
     ..crate::sys::unsupported::CAPABILITIES
 };
 
@@ -104,4 +107,33 @@ fn interface_name(index: u16) -> Box<[u8]> {
     }
     let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
     buf[..end].into()
+}
+
+/// The interfaces in kernel order, from `NET_RT_IFLIST2` as `netstat -i` reads them (64-bit
+/// counters).
+pub(crate) fn interfaces() -> Result<Listing> {
+    Ok(Listing {
+        interfaces: interface_table()?.interfaces,
+        ..Listing::default()
+    })
+}
+
+pub(crate) fn device_counters() -> Result<Vec<(Box<[u8]>, DeviceCounters)>> {
+    let table = interface_table()?;
+    Ok(table
+        .interfaces
+        .into_iter()
+        .filter_map(|iface| Some((iface.name, iface.stats?)))
+        .collect())
+}
+
+pub(crate) fn inet6_addresses() -> Result<Vec<Inet6Address>> {
+    Ok(interface_table()?.inet6)
+}
+
+fn interface_table() -> Result<Table> {
+    let mib = [libc::CTL_NET, libc::PF_ROUTE, 0, 0, libc::NET_RT_IFLIST2, 0];
+    let buf = sysctl::by_mib(&mib)?;
+    let dump = Interfaces::parse(&buf).map_err(|e| malformed("the interface list", e))?;
+    Ok(Table::from_dump(&dump))
 }

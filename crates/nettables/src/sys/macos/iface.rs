@@ -4,8 +4,15 @@
 //! `if_data64` per interface, `struct ifa_msghdr` per address). Layouts of xnu's
 //! `bsd/net/if_var.h` (`#pragma pack(4)`) and `bsd/net/if.h`.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use rustc_hash::FxHashMap;
+
 use super::bytes::{ParseError, Record};
-use super::sockaddr::{Addrs, RTAX_IFP, SockAddr};
+use super::sockaddr::{
+    AF_INET, AF_INET6, Addrs, RTAX_BRD, RTAX_IFA, RTAX_IFP, RTAX_NETMASK, SockAddr,
+};
+use crate::iface::{Counters, Flags, Inet6Address, Interface, Ipv4Config};
 
 /// `ifm_type` of an interface message (`RTM_IFINFO2`).
 pub const RTM_IFINFO2: u8 = 0x12;
@@ -227,11 +234,159 @@ fn address(m: Record, bytes: &[u8]) -> Result<InterfaceMessage, ParseError> {
     })
 }
 
+/// The interfaces and IPv6 addresses of an `NET_RT_IFLIST2` dump, as the library's records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Interfaces in kernel (index) order.
+    pub interfaces: Vec<Interface>,
+    /// IPv6 addresses in kernel order.
+    pub inet6: Vec<Inet6Address>,
+}
+
+impl Table {
+    /// Builds the records from a dump: each interface from its `RTM_IFINFO2` message, its
+    /// first IPv4 address and every IPv6 address from the `RTM_NEWADDR` messages that follow.
+    /// Messages that do not decode are skipped.
+    pub fn from_dump(dump: &Interfaces) -> Table {
+        let mut table = Table::default();
+        let mut by_index = FxHashMap::default();
+        for message in dump.iter().filter_map(Result::ok) {
+            match message {
+                InterfaceMessage::Interface {
+                    index,
+                    flags,
+                    send_queue,
+                    data,
+                    link,
+                } => {
+                    by_index.insert(index, table.interfaces.len());
+                    table.interfaces.push(library_interface(
+                        flags,
+                        send_queue,
+                        &data,
+                        link.as_ref(),
+                    ));
+                }
+                InterfaceMessage::Address { index, addrs, .. } => {
+                    let Some(&at) = by_index.get(&index) else {
+                        continue;
+                    };
+                    let iface = &mut table.interfaces[at];
+                    match addrs.get(RTAX_IFA) {
+                        Some(SockAddr::Inet(v4)) if iface.ipv4.is_none() => {
+                            iface.ipv4 = Some(ipv4_config(*v4.ip(), iface.flags, &addrs));
+                        }
+                        Some(SockAddr::Inet6(v6)) => {
+                            let prefix_len = addrs
+                                .get(RTAX_NETMASK)
+                                .and_then(|mask| mask.prefix_len(AF_INET6))
+                                .unwrap_or(128);
+                            let mut address = Inet6Address::new(*v6.ip(), prefix_len, &iface.name);
+                            address.ifindex = u32::from(index);
+                            address.scope = inet6_scope(v6.ip());
+                            table.inet6.push(address);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        table
+    }
+}
+
+/// `IFF_MULTICAST` of macOS, which is 0x1000 on Linux.
+const IFF_MULTICAST: u32 = 0x8000;
+/// The `IFF_*` bits macOS and Linux share: `UP` … `ALLMULTI` but 0x20, which is
+/// `IFF_SMART` on macOS and `IFF_NOTRAILERS` on Linux.
+const IFF_SHARED: u32 = 0x3df;
+
+/// One interface message as the library's record.
+fn library_interface(
+    flags: u32,
+    send_queue: (i32, i32, i32),
+    data: &IfData,
+    link: Option<&SockAddr>,
+) -> Interface {
+    let mut iface = Interface {
+        flags: Flags::from_bits_retain((flags & IFF_SHARED) as u16),
+        mtu: i32::try_from(data.mtu).unwrap_or(i32::MAX),
+        metric: i32::try_from(data.metric).unwrap_or(i32::MAX),
+        tx_queue_len: Some(send_queue.1),
+        hw_type: arphrd(data.kind),
+        stats: Some(Counters {
+            rx_bytes: data.in_bytes,
+            rx_packets: data.in_packets,
+            rx_errors: data.in_errors,
+            rx_dropped: data.in_drops,
+            rx_multicast: data.in_multicasts,
+            tx_bytes: data.out_bytes,
+            tx_packets: data.out_packets,
+            tx_errors: data.out_errors,
+            tx_dropped: u64::try_from(send_queue.2).unwrap_or(0),
+            collisions: data.collisions,
+            ..Counters::default()
+        }),
+        ..Interface::default()
+    };
+    if flags & IFF_MULTICAST != 0 {
+        iface.flags |= Flags::MULTICAST;
+    }
+    if let Some(SockAddr::Link(link)) = link {
+        iface.name = link.name.clone();
+        let n = link.address.len().min(iface.hw_addr.len());
+        iface.hw_addr[..n].copy_from_slice(&link.address[..n]);
+    }
+    iface
+}
+
+/// The `ARPHRD_*` type of an `IFT_*` one: Ethernet (and bridges of it), loopback, PPP,
+/// FireWire; `ARPHRD_NONE` for the rest (tunnels, cellular …).
+fn arphrd(ift: u8) -> u16 {
+    match ift {
+        0x06 | 0xd1 => 1, // IFT_ETHER, IFT_BRIDGE: ARPHRD_ETHER
+        0x18 => 772,      // IFT_LOOP: ARPHRD_LOOPBACK
+        0x17 => 512,      // IFT_PPP: ARPHRD_PPP
+        0x90 => 24,       // IFT_IEEE1394: ARPHRD_IEEE1394
+        _ => 0xfffe,      // ARPHRD_NONE
+    }
+}
+
+/// An IPv4 address with its netmask, and its broadcast or peer address (`RTAX_BRD` holds
+/// either, by the interface's flags).
+fn ipv4_config(address: Ipv4Addr, flags: Flags, addrs: &Addrs) -> Ipv4Config {
+    let mut config = Ipv4Config::new(address);
+    config.netmask = addrs
+        .get(RTAX_NETMASK)
+        .and_then(|mask| mask.mask_bits(AF_INET))
+        .map(|(bits, _)| Ipv4Addr::from((bits >> 96) as u32));
+    let other = match addrs.get(RTAX_BRD) {
+        Some(SockAddr::Inet(v4)) => Some(*v4.ip()),
+        _ => None,
+    };
+    if flags.contains(Flags::POINTOPOINT) {
+        config.destination = other;
+    } else if flags.contains(Flags::BROADCAST) {
+        config.broadcast = other;
+    }
+    config
+}
+
+/// The scope bits `/proc/net/if_inet6` gives an IPv6 address on Linux: 0x10 loopback, 0x20 link, 0x40 site, 0 global.
+fn inet6_scope(address: &Ipv6Addr) -> u8 {
+    let [first, second, ..] = address.octets();
+    match (first, second & 0xc0) {
+        _ if address.is_loopback() => 0x10,
+        (0xfe, 0x80) => 0x20,
+        (0xfe, 0xc0) => 0x40,
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sys::macos::sockaddr::tests::{sdl, sin, trimmed_mask};
-    use crate::sys::macos::sockaddr::{AF_INET, RTAX_IFA, RTAX_NETMASK};
+    use crate::sys::macos::sockaddr::tests::{sdl, sin, sin6, trimmed_mask};
 
     fn if_data64(ibytes: u64, obytes: u64) -> Vec<u8> {
         let mut d = vec![0u8; IfData::SIZE64];
@@ -327,6 +482,91 @@ mod tests {
             addrs.get(RTAX_NETMASK).unwrap().prefix_len(AF_INET),
             Some(24)
         );
+    }
+
+    #[test]
+    fn a_dump_becomes_the_library_records() {
+        let mac = [0xc6, 0x66, 0x6c, 0xd3, 0x09, 0x29];
+        let mut data = if_data64(14_571_601, 1_052_393);
+        data[48..56].copy_from_slice(&3u64.to_le_bytes()); // ifi_oerrors
+        data[96..104].copy_from_slice(&2u64.to_le_bytes()); // ifi_iqdrops
+        let mut buf = ifinfo2(7, &data, &sdl(7, b"en0", &mac));
+        buf[24..28].copy_from_slice(&5i32.to_le_bytes()); // ifm_snd_drops
+        // RTAX_NETMASK, RTAX_IFA, RTAX_BRD.
+        let v4 = [
+            trimmed_mask([255, 255, 255, 0]),
+            sin([192, 168, 1, 221]),
+            sin([192, 168, 1, 255]),
+        ];
+        buf.extend(newaddr(7, &v4, 0x4 | 0x20 | 0x80));
+        let second = [trimmed_mask([255, 0, 0, 0]), sin([10, 0, 0, 1])];
+        buf.extend(newaddr(7, &second, 0x4 | 0x20));
+        let mut ll = [0u8; 16];
+        ll[..2].copy_from_slice(&[0xfe, 0x80]);
+        ll[3] = 7; // KAME scope
+        ll[15] = 1;
+        let mut mask = [0u8; 16];
+        mask[..8].fill(0xff);
+        buf.extend(newaddr(7, &[sin6(mask, 0), sin6(ll, 0)], 0x4 | 0x20));
+        // The loopback, up but not multicast.
+        let mut lo = if_data64(1, 1);
+        lo[0] = 0x18; // IFT_LOOP
+        let mut lo = ifinfo2(1, &lo, &sdl(1, b"lo0", &[]));
+        lo[8..12].copy_from_slice(&0x49u32.to_le_bytes()); // UP|LOOPBACK|RUNNING
+        buf.extend(lo);
+        buf.extend(newaddr(
+            1,
+            &[sin6([0; 16], 0), sin6(Ipv6Addr::LOCALHOST.octets(), 0)],
+            0x4 | 0x20,
+        ));
+        // An address of an interface the dump did not announce.
+        buf.extend(newaddr(9, &[sin([10, 9, 9, 9])], 0x20));
+
+        let table = Table::from_dump(&Interfaces::parse(&buf).unwrap());
+        assert_eq!(table.interfaces.len(), 2);
+        let en0 = &table.interfaces[0];
+        assert_eq!(&*en0.name, b"en0");
+        assert_eq!(
+            en0.flags,
+            Flags::UP | Flags::BROADCAST | Flags::RUNNING | Flags::MULTICAST,
+            "SMART and SIMPLEX have no Linux bit, MULTICAST moves"
+        );
+        assert_eq!(
+            (en0.mtu, en0.tx_queue_len, en0.hw_type),
+            (1500, Some(50), 1)
+        );
+        assert_eq!(en0.hw_addr[..6], mac);
+        let ipv4 = en0.ipv4.unwrap();
+        assert_eq!(
+            ipv4.address,
+            Ipv4Addr::new(192, 168, 1, 221),
+            "the first address"
+        );
+        assert_eq!(ipv4.netmask, Some(Ipv4Addr::new(255, 255, 255, 0)));
+        assert_eq!(ipv4.broadcast, Some(Ipv4Addr::new(192, 168, 1, 255)));
+        assert_eq!(ipv4.destination, None);
+        let stats = en0.stats.unwrap();
+        assert_eq!((stats.rx_packets, stats.rx_bytes), (11259, 14_571_601));
+        assert_eq!((stats.tx_packets, stats.tx_bytes), (4707, 1_052_393));
+        assert_eq!(
+            (stats.tx_errors, stats.rx_dropped, stats.tx_dropped),
+            (3, 2, 5)
+        );
+        let lo0 = &table.interfaces[1];
+        assert_eq!(
+            (&*lo0.name, lo0.hw_type, lo0.ipv4),
+            (&b"lo0"[..], 772, None)
+        );
+        assert_eq!(lo0.flags, Flags::UP | Flags::LOOPBACK | Flags::RUNNING);
+
+        assert_eq!(table.inet6.len(), 2);
+        let link_local = &table.inet6[0];
+        assert_eq!(link_local.address, "fe80::1".parse::<Ipv6Addr>().unwrap());
+        assert_eq!((link_local.prefix_len, link_local.scope), (64, 0x20));
+        assert_eq!((&*link_local.device, link_local.ifindex), (&b"en0"[..], 7));
+        let loopback = &table.inet6[1];
+        assert_eq!((loopback.prefix_len, loopback.scope), (0, 0x10));
+        assert_eq!(&*loopback.device, b"lo0");
     }
 
     #[test]

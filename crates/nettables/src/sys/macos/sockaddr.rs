@@ -20,6 +20,7 @@ pub const RTAX_GATEWAY: usize = 1;
 pub const RTAX_NETMASK: usize = 2;
 pub const RTAX_IFP: usize = 4;
 pub const RTAX_IFA: usize = 5;
+pub const RTAX_BRD: usize = 7;
 const RTAX_MAX: usize = 8;
 
 /// A link-layer address (`struct sockaddr_dl`).
