@@ -84,6 +84,26 @@ impl CounterFile {
 
 /// Reads and parses `file` from `/proc`. A file the kernel does not have (no SCTP, for one)
 /// gives [`Error::NotAvailable`](crate::Error::NotAvailable).
+///
+/// # macOS
+///
+/// Only [`CounterFile::Snmp`] is read (the others are
+/// [`Error::Unsupported`](crate::Error::Unsupported)), from the kernel's counter structures
+/// (`sysctl net.inet.{tcp,udp,ip,icmp}.stats`). Its sections and counters are named after
+/// xnu's structures rather than Linux's files:
+/// - sections `tcp`, `udp`, `ip`, `icmp`, in that order (netstat's);
+/// - in each, the structure's fields in struct order, named without their prefix:
+///   `tcps_connattempt` → `connattempt`, `tcps_sndtotal` → `sndtotal`, `ips_total` →
+///   `total`, `udps_ipackets` → `ipackets`, `udpps_pcbcachemiss` → `pcbcachemiss`;
+/// - an array field gives one counter per element, named with its index: `icps_outhist`
+///   → `outhist[0]` … `outhist[40]`, then `inhist[0]` … `inhist[40]`;
+/// - only the leading fields every release lays out alike: `struct tcpstat` through
+///   `preddat` (50 counters), `struct udpstat` through `filtermcast` (14), `struct ipstat`
+///   through `pktdropcntrl` (30), `struct icmpstat` whole (92).
+///
+/// A protocol whose sysctl fails is left out (a structure that does not parse also sets
+/// [`Counters::malformed`]); only when none can be read is it an error. Without root, macOS
+/// reads TCP counters as zero.
 pub fn load(file: CounterFile) -> Result<Counters> {
     crate::sys::imp::counters(file)
 }

@@ -15,7 +15,9 @@ use super::bytes::ParseError;
 use super::iface::{Interfaces, Table};
 use super::pcblist::PcbList;
 use super::route::{self, Route, Routes};
+use super::stats;
 use super::sysctl;
+use crate::counters::{CounterFile, Counters};
 use crate::iface::{Counters as DeviceCounters, Inet6Address, Listing};
 use crate::inet::{Family, InetSocket, Protocol};
 use crate::route::{CachedRoute, Ipv4Route, Ipv6Route};
@@ -30,6 +32,7 @@ pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     holders: true,
     routes: (true, true),
     interfaces: true,
+    counters: true,
     ..crate::sys::unsupported::CAPABILITIES
 };
 
@@ -136,4 +139,32 @@ fn interface_table() -> Result<Table> {
     let buf = sysctl::by_mib(&mib)?;
     let dump = Interfaces::parse(&buf).map_err(|e| malformed("the interface list", e))?;
     Ok(Table::from_dump(&dump))
+}
+
+/// `CounterFile::Snmp`: the TCP, UDP, IP and ICMP counters (see [`crate::counters::load`]). A
+/// protocol whose sysctl fails is left out, one that does not parse too (and `malformed` says
+/// so); only when none can be read is it an error.
+pub(crate) fn counters(file: CounterFile) -> Result<Counters> {
+    if file != CounterFile::Snmp {
+        return Err(Error::unsupported(
+            "counters other than TCP, UDP, IP and ICMP",
+        ));
+    }
+    let mut counters = Counters::default();
+    let mut first_error = None;
+    for layout in stats::SNMP {
+        match sysctl::by_name(layout.sysctl) {
+            Ok(buf) => match layout.parse(&buf) {
+                Ok(section) => counters.sections.push(section),
+                Err(_) => counters.malformed = true,
+            },
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) if counters.sections.is_empty() && !counters.malformed => Err(e),
+        _ => Ok(counters),
+    }
 }

@@ -16,7 +16,7 @@
 //!   for the addresses that follow them;
 //! - [`iface`] reads `if_data` (from `getifaddrs`) and the `NET_RT_IFLIST2` interface
 //!   messages;
-//! - [`tcpstat`] reads `net.inet.tcp.stats`.
+//! - [`stats`] reads the protocol counters, `net.inet.{tcp,udp,ip,icmp}.stats`.
 
 #[cfg(target_os = "macos")]
 pub(crate) mod backend;
@@ -29,9 +29,9 @@ pub(crate) mod processes;
 pub mod procinfo;
 pub mod route;
 pub mod sockaddr;
+pub mod stats;
 #[cfg(target_os = "macos")]
 pub(crate) mod sysctl;
-pub mod tcpstat;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
