@@ -46,8 +46,9 @@ pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     sysctl: false,
 };
 
-/// The socket tables of a backend that keeps nothing between calls: [`inet_sockets`] of the
-/// system's backend (this one's, where it has none), filtered by the query.
+/// The socket tables of a backend that keeps nothing between calls: [`inet_sockets`] and
+/// [`for_each_unix`] of the system's backend (this one's, where it has none), the former
+/// filtered by the query.
 pub(crate) struct SocketTables;
 
 impl SocketTables {
@@ -74,10 +75,17 @@ impl SocketTables {
 
     pub(crate) fn for_each_unix<E>(
         &mut self,
-        _: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
+        each: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), ReadError<E>> {
-        Err(Error::unsupported("Unix domain sockets").into())
+        crate::sys::imp::for_each_unix(each)
     }
+}
+
+/// Calls `each` for every Unix domain socket.
+pub(crate) fn for_each_unix<E>(
+    _: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), ReadError<E>> {
+    Err(Error::unsupported("Unix domain sockets").into())
 }
 
 /// Every socket of one table.

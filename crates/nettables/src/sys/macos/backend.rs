@@ -18,15 +18,18 @@ use super::route::{self, Route, Routes};
 use super::stats;
 use super::sysctl;
 use crate::counters::{CounterFile, Counters};
+use crate::error::ReadError;
 use crate::iface::{Counters as DeviceCounters, Inet6Address, Listing};
 use crate::inet::{Family, InetSocket, Protocol};
 use crate::route::{CachedRoute, Ipv4Route, Ipv6Route};
 use crate::sys::{Capabilities, OwnerKey};
+use crate::unix::UnixSocket;
 use crate::{Error, Result};
 
 pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     system: "macos",
     inet_sockets: true,
+    unix_sockets: true,
     queues: true,
     owners: OwnerKey::Inode,
     holders: true,
@@ -55,6 +58,22 @@ pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<Ine
         .map(|sock| sock.socket)
         .filter(|sock| sock.family == family)
         .collect())
+}
+
+/// Every Unix domain socket, stream sockets first (as netstat lists them), each in kernel
+/// order. A socket whose records do not decode is left out.
+pub(crate) fn for_each_unix<E>(
+    mut each: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), ReadError<E>> {
+    for name in [c"net.local.stream.pcblist_n", c"net.local.dgram.pcblist_n"] {
+        let buf = sysctl::by_name(name)?;
+        let list = PcbList::parse_unix(&buf)
+            .map_err(|e| malformed(name.to_string_lossy().into_owned(), e))?;
+        for sock in list.unix_sockets().filter_map(|sock| sock.ok()) {
+            each(&sock.socket).map_err(ReadError::Callback)?;
+        }
+    }
+    Ok(())
 }
 
 /// An answer of the kernel that does not parse.

@@ -1,9 +1,12 @@
-//! The socket lists of `sysctl net.inet.tcp.pcblist_n` and `net.inet.udp.pcblist_n`.
+//! The socket lists of `sysctl net.inet.tcp.pcblist_n`, `net.inet.udp.pcblist_n` and
+//! `net.local.{stream,dgram}.pcblist_n`.
 //!
 //! The buffer is a `struct xinpgen`, then for every socket the records `xinpcb_n`, `xsocket_n`,
 //! `xsockbuf_n` (receive), `xsockbuf_n` (send), `xsockstat_n` and, for TCP, `xtcpcb_n`, each
 //! starting on an 8-byte boundary, and a second `xinpgen` at the end (xnu
-//! `bsd/netinet/in_pcblist.c`, `get_pcblist_n`). Every record begins with its length and kind;
+//! `bsd/netinet/in_pcblist.c`, `get_pcblist_n`). Unix sockets are framed the same way
+//! (`struct xunpgen` has the layout of `xinpgen`), with `xunpcb_n` in place of `xinpcb_n`
+//! and no `xtcpcb_n` (`bsd/kern/uipc_usrreq.c`, `unp_pcblist_n`). Every record begins with its length and kind;
 //! like netstat, the walk goes by length, tells records apart by kind and skips kinds it does
 //! not know. Layouts are those of `bsd/netinet/in_pcb.h`, `bsd/sys/socketvar.h` and
 //! `bsd/netinet/tcp_var.h`, all `#pragma pack(4)`.
@@ -13,6 +16,7 @@ use std::net::SocketAddr;
 use super::bytes::{ParseError, Record, roundup64};
 use super::{DataStats, inet_endpoint, tcp_state};
 use crate::inet::{Family, InetSocket, Protocol, State};
+use crate::unix::{Flags as UnixFlags, UnixSocket};
 
 /// `struct xinpgen`: the buffer's header and trailer.
 mod xinpgen {
@@ -33,6 +37,7 @@ const XSO_SNDBUF: u32 = 0x004;
 const XSO_STATS: u32 = 0x008;
 const XSO_INPCB: u32 = 0x010;
 const XSO_TCPCB: u32 = 0x020;
+const XSO_UNPCB: u32 = 0x200;
 
 /// `struct xinpcb_n`, through `inp_flowhash` (older kernels end there).
 mod xinpcb_n {
@@ -54,6 +59,9 @@ const INP_ANONPORT: u32 = 0x40;
 /// `struct xsocket_n`, through `so_gencnt`.
 mod xsocket_n {
     pub const XSO_SO: usize = 8;
+    pub const SO_TYPE: usize = 16;
+    pub const SO_OPTIONS: usize = 20;
+    pub const SO_STATE: usize = 26;
     pub const SO_PCB: usize = 28;
     pub const SO_QLEN: usize = 44;
     pub const SO_INCQLEN: usize = 46;
@@ -62,6 +70,19 @@ mod xsocket_n {
     pub const SO_LAST_PID: usize = 68;
     pub const SO_E_PID: usize = 72;
     pub const NEEDED: usize = 76;
+}
+
+/// `struct xunpcb_n`, through `xu_au` (the bound address, a `struct sockaddr_un` in 256
+/// bytes).
+mod xunpcb_n {
+    pub const XUNP_UNPP: usize = 8;
+    pub const XUNP_VNODE: usize = 16;
+    pub const XUNP_CONN: usize = 32;
+    pub const XUNP_REFS: usize = 40;
+    pub const XUNP_REFLINK: usize = 48;
+    pub const XUNP_GENCNT: usize = 68;
+    pub const XU_ADDR: usize = 76;
+    pub const NEEDED: usize = 76 + 256;
 }
 
 /// `struct xsockbuf_n`.
@@ -142,7 +163,8 @@ pub struct PcbSocket {
 /// length and the trailer. [`PcbList::sockets`] decodes the records.
 #[derive(Clone, Copy, Debug)]
 pub struct PcbList<'a> {
-    protocol: Protocol,
+    /// The list's protocol; `None` for Unix sockets.
+    protocol: Option<Protocol>,
     /// The stamp before the list.
     pub header: Generation,
     /// The stamp after it. If it differs from the header, sockets came or went while the
@@ -158,6 +180,16 @@ impl<'a> PcbList<'a> {
     /// Checks the framing of `buf`, the result of `sysctl net.inet.tcp.pcblist_n`
     /// (`protocol` TCP) or `net.inet.udp.pcblist_n` (UDP).
     pub fn parse(buf: &'a [u8], protocol: Protocol) -> Result<PcbList<'a>, ParseError> {
+        PcbList::frame(buf, Some(protocol))
+    }
+
+    /// Checks the framing of `buf`, the result of `sysctl net.local.stream.pcblist_n` or
+    /// `net.local.dgram.pcblist_n`.
+    pub fn parse_unix(buf: &'a [u8]) -> Result<PcbList<'a>, ParseError> {
+        PcbList::frame(buf, None)
+    }
+
+    fn frame(buf: &'a [u8], protocol: Option<Protocol>) -> Result<PcbList<'a>, ParseError> {
         let header = generation(buf, 0)?;
         let mut offset = roundup64(xinpgen::SIZE);
         loop {
@@ -199,7 +231,17 @@ impl<'a> PcbList<'a> {
     /// an error in its place; the walk goes on with the next one. Sockets made after the
     /// header's stamp are skipped, as netstat skips them.
     pub fn sockets(&self) -> Sockets<'a> {
-        Sockets {
+        Sockets(self.groups())
+    }
+
+    /// The sockets of a Unix list ([`PcbList::parse_unix`]), as [`PcbList::sockets`] gives
+    /// those of an Internet one.
+    pub fn unix_sockets(&self) -> UnixSockets<'a> {
+        UnixSockets(self.groups())
+    }
+
+    fn groups(&self) -> Groups<'a> {
+        Groups {
             list: *self,
             offset: 0,
             parts: Parts::default(),
@@ -228,7 +270,8 @@ fn generation(buf: &[u8], offset: usize) -> Result<Generation, ParseError> {
 #[derive(Clone, Copy, Debug, Default)]
 struct Parts<'a> {
     start: Option<usize>,
-    inpcb: Option<Record<'a>>,
+    /// `xinpcb_n`, or `xunpcb_n` in a Unix list.
+    pcb: Option<Record<'a>>,
     socket: Option<Record<'a>>,
     rcv: Option<Record<'a>>,
     snd: Option<Record<'a>>,
@@ -237,13 +280,13 @@ struct Parts<'a> {
 }
 
 impl Parts<'_> {
-    fn complete(&self, protocol: Protocol) -> bool {
-        self.inpcb.is_some()
+    fn complete(&self, protocol: Option<Protocol>) -> bool {
+        self.pcb.is_some()
             && self.socket.is_some()
             && self.rcv.is_some()
             && self.snd.is_some()
             && self.stats.is_some()
-            && (protocol != Protocol::Tcp || self.tcpcb.is_some())
+            && (protocol != Some(Protocol::Tcp) || self.tcpcb.is_some())
     }
 
     fn is_empty(&self) -> bool {
@@ -251,25 +294,26 @@ impl Parts<'_> {
     }
 }
 
-/// Iterator over the sockets of a [`PcbList`].
+/// The records of a [`PcbList`] grouped by socket: each group starts with a PCB record
+/// (`xinpcb_n` or `xunpcb_n`) and is complete when it has every record its kind needs.
 #[derive(Clone, Debug)]
-pub struct Sockets<'a> {
+struct Groups<'a> {
     list: PcbList<'a>,
     offset: usize,
     parts: Parts<'a>,
 }
 
-impl Iterator for Sockets<'_> {
-    type Item = Result<PcbSocket, ParseError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a> Groups<'a> {
+    /// The next complete group, or an error for one that ended early.
+    fn next_group(&mut self) -> Option<Result<Parts<'a>, ParseError>> {
         let body = self.list.body;
         let base = self.list.body_offset;
+        let unix = self.list.protocol.is_none();
         loop {
             if self.offset >= body.len() {
                 // A socket still missing records at the end of the list.
                 let parts = std::mem::take(&mut self.parts);
-                return (!parts.is_empty()).then(|| Err(incomplete(&parts, base)));
+                return (!parts.is_empty()).then(|| Err(incomplete(&parts, unix, base)));
             }
             // The framing was checked by `PcbList::parse`; these reads cannot fail.
             let head = Record::at(body, self.offset, 8, "pcblist record").ok()?;
@@ -278,39 +322,79 @@ impl Iterator for Sockets<'_> {
             let at = self.offset;
             self.offset += roundup64(len);
 
-            if kind == XSO_INPCB && !self.parts.is_empty() {
+            let pcb_kind = if unix { XSO_UNPCB } else { XSO_INPCB };
+            if kind == pcb_kind && !self.parts.is_empty() {
                 let unfinished = std::mem::take(&mut self.parts);
                 self.parts.start = Some(at);
-                self.parts.inpcb = Some(record);
-                return Some(Err(incomplete(&unfinished, base)));
+                self.parts.pcb = Some(record);
+                return Some(Err(incomplete(&unfinished, unix, base)));
             }
             let slot = match kind {
-                XSO_INPCB => &mut self.parts.inpcb,
+                _ if kind == pcb_kind => &mut self.parts.pcb,
                 XSO_SOCKET => &mut self.parts.socket,
                 XSO_RCVBUF => &mut self.parts.rcv,
                 XSO_SNDBUF => &mut self.parts.snd,
                 XSO_STATS => &mut self.parts.stats,
-                XSO_TCPCB => &mut self.parts.tcpcb,
+                XSO_TCPCB if !unix => &mut self.parts.tcpcb,
                 _ => continue, // a kind this parser does not know
             };
             *slot = Some(record);
             self.parts.start.get_or_insert(at);
-            if !self.parts.complete(self.list.protocol) {
-                continue;
-            }
-            let parts = std::mem::take(&mut self.parts);
-            match decode(&parts, self.list.protocol) {
-                Ok((_, gencnt)) if gencnt > self.list.header.pcb => continue,
-                Ok((sock, _)) => return Some(Ok(sock)),
-                Err(e) => return Some(Err(rebase(e, base))),
+            if self.parts.complete(self.list.protocol) {
+                return Some(Ok(std::mem::take(&mut self.parts)));
             }
         }
+    }
+
+    /// The next socket `decode` makes of a group (with its generation), skipping those newer
+    /// than the list's header.
+    fn next_socket<T>(
+        &mut self,
+        decode: impl Fn(&Parts<'a>) -> Result<(T, u64), ParseError>,
+    ) -> Option<Result<T, ParseError>> {
+        loop {
+            let parts = match self.next_group()? {
+                Ok(parts) => parts,
+                Err(e) => return Some(Err(e)),
+            };
+            match decode(&parts) {
+                Ok((_, gencnt)) if gencnt > self.list.header.pcb => continue,
+                Ok((sock, _)) => return Some(Ok(sock)),
+                Err(e) => return Some(Err(rebase(e, self.list.body_offset))),
+            }
+        }
+    }
+}
+
+/// Iterator over the sockets of a [`PcbList`].
+#[derive(Clone, Debug)]
+pub struct Sockets<'a>(Groups<'a>);
+
+impl Iterator for Sockets<'_> {
+    type Item = Result<PcbSocket, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let protocol = self.0.list.protocol?;
+        self.0.next_socket(|parts| decode(parts, protocol))
+    }
+}
+
+/// Iterator over the sockets of a Unix [`PcbList`].
+#[derive(Clone, Debug)]
+pub struct UnixSockets<'a>(Groups<'a>);
+
+impl<'a> Iterator for UnixSockets<'a> {
+    type Item = Result<UnixPcb<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next_socket(decode_unix)
     }
 }
 
 fn record_name(kind: u32) -> &'static str {
     match kind {
         XSO_INPCB => "xinpcb_n",
+        XSO_UNPCB => "xunpcb_n",
         XSO_SOCKET => "xsocket_n",
         XSO_RCVBUF | XSO_SNDBUF => "xsockbuf_n",
         XSO_STATS => "xsockstat_n",
@@ -319,9 +403,10 @@ fn record_name(kind: u32) -> &'static str {
     }
 }
 
-fn incomplete(parts: &Parts, base: usize) -> ParseError {
+fn incomplete(parts: &Parts, unix: bool, base: usize) -> ParseError {
+    let pcb = if unix { "xunpcb_n" } else { "xinpcb_n" };
     let missing = [
-        (parts.inpcb.is_none(), "xinpcb_n"),
+        (parts.pcb.is_none(), pcb),
         (parts.socket.is_none(), "xsocket_n"),
         (parts.rcv.is_none(), "xsockbuf_n (receive)"),
         (parts.snd.is_none(), "xsockbuf_n (send)"),
@@ -366,7 +451,7 @@ fn rebase(e: ParseError, base: usize) -> ParseError {
 /// Builds the socket from its records; also returns the PCB's generation.
 fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseError> {
     let (Some(inp), Some(so), Some(rcv), Some(snd), Some(stats)) =
-        (parts.inpcb, parts.socket, parts.rcv, parts.snd, parts.stats)
+        (parts.pcb, parts.socket, parts.rcv, parts.snd, parts.stats)
     else {
         unreachable!("decode is called on complete parts only");
     };
@@ -445,6 +530,86 @@ fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseEr
         traffic,
     };
     Ok((sock, gencnt))
+}
+
+/// One socket of a Unix `pcblist_n` buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnixPcb<'a> {
+    /// The socket in the library's terms. `inode` holds the socket's handle (`xso_so`), the
+    /// key to its owner as for Internet sockets; `refcnt` the socket's use count
+    /// (`so_usecount`, 0 when the record is too old to have it); `path` borrows the list.
+    pub socket: UnixSocket<'a>,
+    /// Bytes waiting in the receive and send buffers (`sb_cc`).
+    pub queues: (u32, u32),
+    /// The handles netstat prints: the PCB (`xunp_unpp`, its Address column), the bound
+    /// vnode (titled Inode), the connected peer's PCB, the first and next referencing
+    /// sockets (Refs, Nextref).
+    pub pcb: u64,
+    pub vnode: u64,
+    pub conn: u64,
+    pub refs: u64,
+    pub reflink: u64,
+}
+
+/// `so_options`: the socket listens (`SO_ACCEPTCONN`).
+const SO_ACCEPTCONN: u32 = 0x2;
+/// `so_state` bits (`SS_ISCONNECTED`, `SS_ISCONNECTING`, `SS_ISDISCONNECTING`) and the Linux
+/// state (`SS_*` of `/proc/net/unix`) each stands for; none set is 1, unconnected.
+const SO_STATES: [(i16, u8); 3] = [(0x8, 4), (0x4, 2), (0x2, 3)];
+/// `so_usecount` of `struct xsocket_n`, after `so_gencnt` and the two flag words.
+const SO_USECOUNT: usize = 92;
+
+/// Builds a Unix socket from its records; also returns the PCB's generation.
+fn decode_unix<'a>(parts: &Parts<'a>) -> Result<(UnixPcb<'a>, u64), ParseError> {
+    let (Some(unp), Some(so), Some(rcv), Some(snd)) =
+        (parts.pcb, parts.socket, parts.rcv, parts.snd)
+    else {
+        unreachable!("decode_unix is called on complete parts only");
+    };
+    unp.require(xunpcb_n::NEEDED)?;
+    so.require(xsocket_n::NEEDED)?;
+    rcv.require(xsockbuf_n::NEEDED)?;
+    snd.require(xsockbuf_n::NEEDED)?;
+
+    let state_bits = so.i16(xsocket_n::SO_STATE)?;
+    let state = SO_STATES
+        .iter()
+        .find(|&&(bit, _)| state_bits & bit != 0)
+        .map_or(1, |&(_, state)| state);
+    let mut flags = UnixFlags::empty();
+    if so.u32(xsocket_n::SO_OPTIONS)? & SO_ACCEPTCONN != 0 {
+        flags |= UnixFlags::ACCEPTING;
+    }
+    let socket = UnixSocket {
+        refcnt: so.u32(SO_USECOUNT).unwrap_or(0),
+        protocol: 0,
+        flags,
+        sock_type: so.u16(xsocket_n::SO_TYPE)?,
+        state,
+        inode: Some(so.u64(xsocket_n::XSO_SO)?),
+        path: unix_path(&unp)?,
+    };
+    let pcb = UnixPcb {
+        socket,
+        queues: (rcv.u32(xsockbuf_n::SB_CC)?, snd.u32(xsockbuf_n::SB_CC)?),
+        pcb: unp.u64(xunpcb_n::XUNP_UNPP)?,
+        vnode: unp.u64(xunpcb_n::XUNP_VNODE)?,
+        conn: unp.u64(xunpcb_n::XUNP_CONN)?,
+        refs: unp.u64(xunpcb_n::XUNP_REFS)?,
+        reflink: unp.u64(xunpcb_n::XUNP_REFLINK)?,
+    };
+    Ok((pcb, unp.u64(xunpcb_n::XUNP_GENCNT)?))
+}
+
+/// The bound path of `xu_addr` (`sun_len`, `sun_family`, `sun_path`): the bytes `sun_len`
+/// covers up to the first NUL; `None` when the socket is not bound.
+fn unix_path<'a>(unp: &Record<'a>) -> Result<Option<&'a [u8]>, ParseError> {
+    let sun_len = usize::from(unp.u8(xunpcb_n::XU_ADDR)?);
+    // sun_len counts its own two header bytes; the union holds at most 256.
+    let path_len = sun_len.saturating_sub(2).min(254);
+    let raw = unp.slice(xunpcb_n::XU_ADDR + 2, path_len)?;
+    let path = raw.split(|&b| b == 0).next().unwrap_or_default();
+    Ok((!path.is_empty()).then_some(path))
 }
 
 fn connected(remote: &SocketAddr) -> bool {
@@ -888,6 +1053,125 @@ pub(crate) mod tests {
         let mut bad = good;
         bad[24..28].copy_from_slice(&0u32.to_le_bytes());
         assert!(PcbList::parse(&bad, Protocol::Tcp).is_err());
+    }
+
+    /// An `xunpcb_n` bound to `path` (unbound if empty), connected to `conn`.
+    fn xunpcb_n(unpp: u64, conn: u64, gencnt: u64, path: &[u8]) -> Vec<u8> {
+        let mut r = record(XSO_UNPCB, 588);
+        put(&mut r, 8, &unpp.to_le_bytes()); // xunp_unpp
+        put(&mut r, 16, &0x5555u64.to_le_bytes()); // xunp_vnode
+        put(&mut r, 32, &conn.to_le_bytes()); // xunp_conn
+        put(&mut r, 68, &gencnt.to_le_bytes()); // xunp_gencnt
+        if !path.is_empty() {
+            // sockaddr_un: sun_len covers the header and the path with its NUL.
+            r[76] = (2 + path.len() + 1) as u8;
+            r[77] = 1; // AF_UNIX
+            put(&mut r, 78, path);
+        }
+        r
+    }
+
+    /// The records of one Unix socket: type, `so_options`, `so_state`.
+    fn unix_socket(b: &mut Builder, unp: &[u8], so: u64, kind: (i16, u32, i16)) {
+        let mut spec = Spec::v4((Ipv4Addr::LOCALHOST, 0), (Ipv4Addr::LOCALHOST, 0), None);
+        spec.so = so;
+        let mut socket = xsocket_n(&spec);
+        put(&mut socket, 16, &kind.0.to_le_bytes()); // so_type
+        put(&mut socket, 20, &kind.1.to_le_bytes()); // so_options
+        put(&mut socket, 26, &kind.2.to_le_bytes()); // so_state
+        put(&mut socket, 92, &2u32.to_le_bytes()); // so_usecount
+        b.push(unp).push(&socket);
+        b.push(&xsockbuf_n(XSO_RCVBUF, 1, 8192))
+            .push(&xsockbuf_n(XSO_SNDBUF, 0, 8192))
+            .push(&xsockstat_n());
+    }
+
+    #[test]
+    fn unix_sockets() {
+        let mut b = Builder::new(4);
+        let listening = xunpcb_n(0x7fb0_3cb9_4a63_a7cd, 0, 50, b"/var/run/mDNSResponder");
+        unix_socket(&mut b, &listening, 0xa1, (1, 0x2, 0)); // SO_ACCEPTCONN
+        let connected = xunpcb_n(0x7fb0_3cb9_4a63_b065, 0x7fb0_3cb9_4a63_b2bd, 51, b"");
+        unix_socket(&mut b, &connected, 0xa2, (1, 0, 0x2)); // SS_ISCONNECTED
+        let datagram = xunpcb_n(0x7fb0_3cb9_4a63_0001, 0, 52, b"/tmp/d");
+        unix_socket(&mut b, &datagram, 0xa3, (2, 0, 0));
+        let young = xunpcb_n(0x7fb0_3cb9_4a63_0002, 0, 101, b"");
+        unix_socket(&mut b, &young, 0xa4, (1, 0, 0)); // made after the header's stamp
+        let buf = b.finish(4);
+
+        let list = PcbList::parse_unix(&buf).unwrap();
+        let got: Vec<UnixPcb> = list.unix_sockets().map(Result::unwrap).collect();
+        assert_eq!(got.len(), 3);
+        let l = &got[0];
+        assert_eq!(l.socket.path, Some(&b"/var/run/mDNSResponder"[..]));
+        assert!(l.socket.is_listening());
+        assert_eq!((l.socket.sock_type, l.socket.state), (1, 1));
+        assert_eq!((l.socket.inode, l.socket.refcnt), (Some(0xa1), 2));
+        assert_eq!((l.pcb, l.vnode, l.conn), (0x7fb0_3cb9_4a63_a7cd, 0x5555, 0));
+        assert_eq!(l.queues, (1, 0));
+        let c = &got[1];
+        assert_eq!((c.socket.path, c.socket.state), (None, 3));
+        assert!(!c.socket.is_listening());
+        assert_eq!(c.conn, 0x7fb0_3cb9_4a63_b2bd);
+        assert_eq!(
+            (got[2].socket.sock_type, got[2].socket.path),
+            (2, Some(&b"/tmp/d"[..]))
+        );
+
+        // An Internet walk of a Unix list finds no socket (the records lack their PCB), and
+        // the other way round.
+        assert!(sockets(&buf, Protocol::Tcp).iter().all(Result::is_err));
+        let s = Spec::v4((Ipv4Addr::LOCALHOST, 1), (Ipv4Addr::LOCALHOST, 2), Some(4));
+        let inet = Builder::new(1).socket(&s).finish(1);
+        let list = PcbList::parse_unix(&inet).unwrap();
+        assert!(list.unix_sockets().all(|s| s.is_err()));
+    }
+
+    #[test]
+    fn broken_unix_records() {
+        let mut b = Builder::new(2);
+        // A socket missing its buffers, then one whose xunpcb_n is cut before xu_addr ends.
+        let s = Spec::v4((Ipv4Addr::LOCALHOST, 0), (Ipv4Addr::LOCALHOST, 0), None);
+        b.push(&xunpcb_n(1, 0, 1, b"/a")).push(&xsocket_n(&s));
+        let mut short = xunpcb_n(2, 0, 1, b"");
+        short.truncate(200);
+        short[0..4].copy_from_slice(&200u32.to_le_bytes());
+        unix_socket(&mut b, &short, 0xb2, (1, 0, 0));
+        let mut overlong = xunpcb_n(3, 0, 1, b"");
+        overlong[76] = 255; // sun_len past the union: the path stops at the union's end
+        unix_socket(&mut b, &overlong, 0xb3, (1, 0, 0));
+        let buf = b.finish(2);
+        let got: Vec<_> = PcbList::parse_unix(&buf).unwrap().unix_sockets().collect();
+        assert!(matches!(
+            got[0],
+            Err(ParseError::Truncated {
+                what: "xsockbuf_n (receive)",
+                ..
+            })
+        ));
+        assert!(matches!(
+            got[1],
+            Err(ParseError::Truncated {
+                what: "xunpcb_n",
+                ..
+            })
+        ));
+        assert_eq!(got[2].as_ref().unwrap().socket.path, None);
+        assert_eq!(got.len(), 3);
+
+        let mut seed = 0x0123_4567_89ab_cdefu64;
+        for _ in 0..2000 {
+            let mut noisy = buf.clone();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = seed as usize % noisy.len();
+            noisy[at] = (seed >> 32) as u8;
+            noisy.truncate((seed >> 40) as usize % (noisy.len() + 1));
+            if let Ok(list) = PcbList::parse_unix(&noisy) {
+                list.unix_sockets().for_each(drop);
+            }
+        }
     }
 
     #[test]
