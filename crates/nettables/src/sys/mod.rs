@@ -27,13 +27,6 @@ pub(crate) mod windows;
 pub(crate) use windows as imp;
 
 #[cfg(any(target_os = "macos", test))]
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the macOS backend does not call these parsers yet"
-    )
-)]
 pub(crate) mod macos;
 #[cfg(target_os = "macos")]
 pub(crate) use macos::backend as imp;

@@ -1,9 +1,22 @@
-//! The macOS backend of the seam: TCP and UDP sockets from `sysctl net.inet.tcp.pcblist_n` and
-//! `net.inet.udp.pcblist_n`, read by the [`pcblist`](super::pcblist) parser. Owners, routes,
-//! interfaces and statistics have parsers beside this module (tested on Linux) but no calls
-//! yet, so they come from [`crate::sys::unsupported`] and the capabilities say so.
+//! The macOS backend of the seam: the kernel's tables through sysctl and libproc, decoded by
+//! the parsers beside this module (which tests run on Linux, on buffers laid out as xnu's
+//! headers define them):
+//! - TCP and UDP sockets from `net.inet.{tcp,udp}.pcblist_n`, Unix sockets from
+//!   `net.local.{stream,dgram}.pcblist_n` ([`pcblist`](super::pcblist)); a list that changed
+//!   while the kernel copied it is read again;
+//! - owners and holders from `proc_listpids`, `proc_pidinfo(PROC_PIDLISTFDS)` and
+//!   `proc_pidfdinfo(PROC_PIDFDSOCKETINFO)` ([`processes`](super::processes)), keyed by the
+//!   socket handle the lists give as the inode;
+//! - routes from `NET_RT_DUMP2` ([`route`]), interfaces, their counters and
+//!   IPv6 addresses from `NET_RT_IFLIST2` ([`iface`](super::iface));
+//! - protocol counters from `net.inet.{tcp,udp,ip,icmp}.stats` ([`stats`]).
+//!
+//! What macOS does not have here (raw and UDP-Lite tables, TCP internals, kernel filters,
+//! events, namespaces, socket counts, multicast memberships, Linux's kernel parameters) comes
+//! from [`crate::sys::unsupported`], and the capabilities say so.
 
 use std::borrow::Cow;
+use std::ffi::CStr;
 use std::io;
 
 use rustc_hash::FxHashMap;
@@ -49,7 +62,7 @@ pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<Ine
             return Err(Error::unsupported("raw and UDP-Lite socket tables"));
         }
     };
-    let buf = sysctl::by_name(name)?;
+    let buf = settled_list(name, Some(protocol))?;
     let list = PcbList::parse(&buf, protocol)
         .map_err(|e| malformed(name.to_string_lossy().into_owned(), e))?;
     Ok(list
@@ -66,7 +79,7 @@ pub(crate) fn for_each_unix<E>(
     mut each: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), ReadError<E>> {
     for name in [c"net.local.stream.pcblist_n", c"net.local.dgram.pcblist_n"] {
-        let buf = sysctl::by_name(name)?;
+        let buf = settled_list(name, None)?;
         let list = PcbList::parse_unix(&buf)
             .map_err(|e| malformed(name.to_string_lossy().into_owned(), e))?;
         for sock in list.unix_sockets().filter_map(|sock| sock.ok()) {
@@ -74,6 +87,23 @@ pub(crate) fn for_each_unix<E>(
         }
     }
     Ok(())
+}
+
+/// The bytes of the socket list `name`, read again (three reads at most) while sockets come
+/// or go during the kernel's copy (the generation stamps around the list differ), so that
+/// the list is one moment's where the system lets it be. `protocol` is the list's, `None` for
+/// Unix sockets.
+fn settled_list(name: &CStr, protocol: Option<Protocol>) -> Result<Vec<u8>> {
+    let mut buf = sysctl::by_name(name)?;
+    for _ in 0..2 {
+        let list = PcbList::frame(&buf, protocol)
+            .map_err(|e| malformed(name.to_string_lossy().into_owned(), e))?;
+        if !list.changed() {
+            break;
+        }
+        buf = sysctl::by_name(name)?;
+    }
+    Ok(buf)
 }
 
 /// An answer of the kernel that does not parse.

@@ -1,7 +1,7 @@
-//! Interface counters: `struct if_data` (what `getifaddrs` points `ifa_data` at for `AF_LINK`
-//! entries, 32-bit counters), `struct if_data64`, and the messages of `sysctl {CTL_NET,
-//! PF_ROUTE, 0, 0, NET_RT_IFLIST2, 0}` that `netstat -i` reads (`struct if_msghdr2` with an
-//! `if_data64` per interface, `struct ifa_msghdr` per address). Layouts of xnu's
+//! Interfaces and their counters from the messages of `sysctl {CTL_NET, PF_ROUTE, 0, 0,
+//! NET_RT_IFLIST2, 0}` that `netstat -i` reads (`struct if_msghdr2` with a `struct if_data64`
+//! per interface, `struct ifa_msghdr` per address); 64-bit counters, where the `if_data` of
+//! `getifaddrs` has 32-bit ones that wrap. Layouts of xnu's
 //! `bsd/net/if_var.h` (`#pragma pack(4)`) and `bsd/net/if.h`.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -19,8 +19,7 @@ pub const RTM_IFINFO2: u8 = 0x12;
 /// `ifam_type` of an address message (`RTM_NEWADDR`).
 pub const RTM_NEWADDR: u8 = 0xc;
 
-/// The counters and properties of an interface, from either layout (32-bit counters are
-/// widened).
+/// The counters and properties of an interface (`struct if_data64`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IfData {
     /// `IFT_*` (ethernet 0x06, loopback 0x18 …).
@@ -48,46 +47,32 @@ pub struct IfData {
     pub last_change: (i32, i32),
 }
 
-/// Offsets shared by `struct if_data` and `struct if_data64` (their first 16 bytes).
-mod common {
+/// Offsets in `struct if_data64`: the counters are `u_int64_t` from `ifi_baudrate`.
+mod if_data64 {
     pub const TYPE: usize = 0;
     pub const ADDRLEN: usize = 3;
     pub const MTU: usize = 8;
     pub const METRIC: usize = 12;
+    pub const BAUDRATE: usize = 16;
+    pub const LASTCHANGE: usize = 120;
 }
 
 impl IfData {
-    /// `sizeof(struct if_data)`.
-    pub const SIZE: usize = 96;
     /// `sizeof(struct if_data64)`.
     pub const SIZE64: usize = 128;
 
-    /// Parses a `struct if_data` (u_int32_t counters; `ifi_lastchange` at 72).
-    pub fn parse(buf: &[u8]) -> Result<IfData, ParseError> {
-        let r = Record::whole(buf, "if_data");
-        r.require(80)?;
-        IfData::fields(&r, |i| r.u32(16 + 4 * i).map(u64::from), 72)
-    }
-
-    /// Parses a `struct if_data64` (u_int64_t counters from 16; `ifi_lastchange` at 120).
+    /// Parses a `struct if_data64`.
     pub fn parse64(buf: &[u8]) -> Result<IfData, ParseError> {
+        use if_data64 as f;
         let r = Record::whole(buf, "if_data64");
         r.require(Self::SIZE64)?;
-        IfData::fields(&r, |i| r.u64(16 + 8 * i), 120)
-    }
-
-    /// The fields both layouts share: `counter(i)` reads the i-th counter (from
-    /// `ifi_baudrate`), `ifi_lastchange` is at `last_change`.
-    fn fields(
-        r: &Record,
-        counter: impl Fn(usize) -> Result<u64, ParseError>,
-        last_change: usize,
-    ) -> Result<IfData, ParseError> {
+        // The i-th counter from ifi_baudrate.
+        let counter = |i: usize| r.u64(f::BAUDRATE + 8 * i);
         Ok(IfData {
-            kind: r.u8(common::TYPE)?,
-            addr_len: r.u8(common::ADDRLEN)?,
-            mtu: r.u32(common::MTU)?,
-            metric: r.u32(common::METRIC)?,
+            kind: r.u8(f::TYPE)?,
+            addr_len: r.u8(f::ADDRLEN)?,
+            mtu: r.u32(f::MTU)?,
+            metric: r.u32(f::METRIC)?,
             baudrate: counter(0)?,
             in_packets: counter(1)?,
             in_errors: counter(2)?,
@@ -100,7 +85,7 @@ impl IfData {
             out_multicasts: counter(9)?,
             in_drops: counter(10)?,
             no_proto: counter(11)?,
-            last_change: (r.i32(last_change)?, r.i32(last_change + 4)?),
+            last_change: (r.i32(f::LASTCHANGE)?, r.i32(f::LASTCHANGE + 4)?),
         })
     }
 }
@@ -567,24 +552,6 @@ mod tests {
         let loopback = &table.inet6[1];
         assert_eq!((loopback.prefix_len, loopback.scope), (0, 0x10));
         assert_eq!(&*loopback.device, b"lo0");
-    }
-
-    #[test]
-    fn if_data_of_getifaddrs() {
-        let mut d = vec![0u8; IfData::SIZE];
-        d[0] = 0x18; // IFT_LOOP
-        d[8..12].copy_from_slice(&16384u32.to_le_bytes());
-        d[20..24].copy_from_slice(&1234u32.to_le_bytes()); // ifi_ipackets
-        d[40..44].copy_from_slice(&u32::MAX.to_le_bytes()); // ifi_ibytes: 32 bits wrap
-        d[56..60].copy_from_slice(&9u32.to_le_bytes()); // ifi_iqdrops
-        let data = IfData::parse(&d).unwrap();
-        assert_eq!((data.kind, data.mtu, data.in_packets), (0x18, 16384, 1234));
-        assert_eq!((data.in_bytes, data.in_drops), (u64::from(u32::MAX), 9));
-        assert!(IfData::parse(&d[..79]).is_err());
-        assert!(
-            IfData::parse64(&d).is_err(),
-            "an if_data is too short for an if_data64"
-        );
     }
 
     #[test]

@@ -189,7 +189,9 @@ impl<'a> PcbList<'a> {
         PcbList::frame(buf, None)
     }
 
-    fn frame(buf: &'a [u8], protocol: Option<Protocol>) -> Result<PcbList<'a>, ParseError> {
+    /// [`PcbList::parse`] of an Internet list, [`PcbList::parse_unix`] (`protocol` `None`)
+    /// of a Unix one.
+    pub fn frame(buf: &'a [u8], protocol: Option<Protocol>) -> Result<PcbList<'a>, ParseError> {
         let header = generation(buf, 0)?;
         let mut offset = roundup64(xinpgen::SIZE);
         loop {

@@ -1,7 +1,7 @@
 //! The libproc calls behind socket owners: every pid (`proc_listpids`), each one's descriptors
 //! (`proc_pidinfo(PROC_PIDLISTFDS)`), each socket's handle (`proc_pidfdinfo`,
 //! `PROC_PIDFDSOCKETINFO`), its executable (`proc_pidpath`, `proc_name`) and its user
-//! (`proc_pidinfo(PROC_PIDTBSDINFO)`). [`owners`](super::owners) assembles the results.
+//! (`proc_pidinfo(PROC_PIDTBSDINFO)`). [`owners`] assembles the results.
 
 use std::io;
 
