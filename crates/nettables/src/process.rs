@@ -1,4 +1,10 @@
 //! Which process owns each socket: one scan of `/proc/<pid>/fd`, then constant-time look-ups.
+//!
+//! On macOS the scan asks libproc instead (`proc_pidinfo(PROC_PIDLISTFDS)`, then
+//! `proc_pidfdinfo(PROC_PIDFDSOCKETINFO)` for each socket descriptor), in pid order, and the
+//! "inode" is the socket's kernel handle, which the socket records carry in the same field.
+//! A process's name is its executable's path (`proc_pidpath`, or `proc_name` when that fails),
+//! and a holder's command line is that path too: the arguments are not read.
 
 use rustc_hash::FxHashMap;
 
