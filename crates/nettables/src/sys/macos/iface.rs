@@ -555,6 +555,31 @@ mod tests {
     }
 
     #[test]
+    fn a_point_to_point_address_has_a_peer() {
+        let mut data = if_data64(0, 0);
+        data[0] = 0x01; // IFT_OTHER, as utun interfaces are
+        let mut buf = ifinfo2(20, &data, &sdl(20, b"utun3", &[]));
+        buf[8..12].copy_from_slice(&0x8051u32.to_le_bytes()); // UP|POINTOPOINT|RUNNING|MULTICAST
+        let addrs = [
+            sin([255, 255, 255, 255]),
+            sin([10, 8, 0, 2]),
+            sin([10, 8, 0, 1]),
+        ];
+        buf.extend(newaddr(20, &addrs, 0x4 | 0x20 | 0x80));
+        let table = Table::from_dump(&Interfaces::parse(&buf).unwrap());
+        let utun = &table.interfaces[0];
+        assert!(utun.flags.contains(Flags::POINTOPOINT | Flags::MULTICAST));
+        assert_eq!(utun.hw_type, 0xfffe, "IFT_OTHER has no ARPHRD type");
+        let ipv4 = utun.ipv4.unwrap();
+        assert_eq!(ipv4.address, Ipv4Addr::new(10, 8, 0, 2));
+        assert_eq!(ipv4.netmask, Some(Ipv4Addr::BROADCAST));
+        assert_eq!(
+            (ipv4.destination, ipv4.broadcast),
+            (Some(Ipv4Addr::new(10, 8, 0, 1)), None)
+        );
+    }
+
+    #[test]
     fn broken_dumps() {
         let good = ifinfo2(1, &if_data64(1, 2), &sdl(1, b"lo0", &[]));
         for cut in 1..good.len() {
