@@ -33,6 +33,8 @@ mod resolve;
 mod text;
 #[cfg(any(windows, test))]
 mod windows;
+#[cfg(test)]
+mod macos;
 
 #[cfg(unix)]
 fn main() {

@@ -1,0 +1,262 @@
+//! `netstat -s`: per-protocol statistics (spec §7). Each protocol prints `name:` and then, in
+//! BSD's order, one TAB-indented sentence per counter (the [`sentences`](super::sentences)),
+//! with BSD's plural rule: `s` only when the count is more than 1. `-ss` leaves out the
+//! sentences whose counters are all zero.
+//!
+//! The counters come by name (nettables' `tcp`, `udp`, `ip` and `icmp` sections, named after
+//! xnu's struct fields); a sentence whose counter the section lacks is left out, so an older
+//! or newer kernel prints what it has.
+
+use std::io::{self, Write};
+
+/// How a sentence's arguments are formed from its counters (the macros of `inet.c`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `p`: the count and `s`.
+    P,
+    /// `p1a`: the count alone.
+    Plain,
+    /// `p2`: two counts, each with `s`.
+    P2,
+    /// `p2a`: two counts, the first with `s`.
+    P2a,
+    /// `py`: the count and `ies`/`y`.
+    Ies,
+    /// The sum of two counters, alone (`checksummed in software`).
+    Sum,
+    /// The text alone, when the counter is not zero (or without `-ss`).
+    EndOf,
+    /// UDP's datagrams delivered: received less those dropped.
+    Delivered,
+}
+
+/// A sentence: its kind, its counters, and BSD's format string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Line(pub Kind, pub &'static [&'static str], pub &'static str);
+
+/// The sentences of a protocol section; `None` for a section BSD does not print here.
+pub fn sentences(section: &str) -> Option<&'static [Line]> {
+    use super::sentences::{ICMP, IP, TCP, UDP};
+    Some(match section {
+        "tcp" => TCP,
+        "udp" => UDP,
+        "ip" => IP,
+        "icmp" => ICMP,
+        _ => return None,
+    })
+}
+
+/// Writes one section: `name:` and its sentences. `hide_zero` is `-ss`.
+pub fn write_section(
+    out: &mut impl Write,
+    name: &str,
+    counters: &[(String, u64)],
+    hide_zero: bool,
+) -> io::Result<()> {
+    let Some(lines) = sentences(name) else {
+        return Ok(());
+    };
+    let get = |field: &str| {
+        counters
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|&(_, value)| value)
+    };
+    let mut text = Vec::with_capacity(8192);
+    text.extend_from_slice(name.as_bytes());
+    text.extend_from_slice(b":\n");
+    for &Line(kind, fields, format) in lines {
+        let values = match kind {
+            Kind::Delivered => {
+                let Some([received, hdrops, badlen, badsum, noport, bcast, full]) = [
+                    "ipackets",
+                    "hdrops",
+                    "badlen",
+                    "badsum",
+                    "noport",
+                    "noportbcast",
+                    "fullsock",
+                ]
+                .map(get)
+                .into_iter()
+                .collect::<Option<Vec<u64>>>()
+                .and_then(|v| <[u64; 7]>::try_from(v).ok()) else {
+                    continue;
+                };
+                let dropped = [hdrops, badlen, badsum, noport, bcast, full];
+                vec![
+                    dropped
+                        .iter()
+                        .fold(received, |left, d| left.wrapping_sub(*d)),
+                ]
+            }
+            _ => match fields.iter().map(|f| get(f)).collect::<Option<Vec<u64>>>() {
+                Some(values) => values,
+                None => continue,
+            },
+        };
+        if hide_zero && values.iter().all(|&v| v == 0) {
+            continue;
+        }
+        let args: Vec<Arg> = match (kind, values.as_slice()) {
+            (Kind::P, &[n]) => vec![Arg::Num(n), Arg::Text(plural(n))],
+            (Kind::Ies, &[n]) => vec![Arg::Num(n), Arg::Text(if n != 1 { "ies" } else { "y" })],
+            (Kind::P2, &[a, b]) => vec![
+                Arg::Num(a),
+                Arg::Text(plural(a)),
+                Arg::Num(b),
+                Arg::Text(plural(b)),
+            ],
+            (Kind::P2a, &[a, b]) => vec![Arg::Num(a), Arg::Text(plural(a)), Arg::Num(b)],
+            (Kind::Sum, &[a, b]) => vec![Arg::Num(a.wrapping_add(b))],
+            (Kind::EndOf, _) => Vec::new(),
+            (_, values) => values.iter().map(|&v| Arg::Num(v)).collect(),
+        };
+        printf(&mut text, format, &args);
+    }
+    out.write_all(&text)
+}
+
+/// BSD's `plural`: `s` only for more than one.
+fn plural(n: u64) -> &'static str {
+    if n > 1 { "s" } else { "" }
+}
+
+enum Arg {
+    Num(u64),
+    Text(&'static str),
+}
+
+/// The few conversions the sentences use: `%u`, `%llu`, `%d` and `%s`, in order; `%%`.
+fn printf(text: &mut Vec<u8>, format: &str, args: &[Arg]) {
+    let mut args = args.iter();
+    let mut rest = format;
+    while let Some(at) = rest.find('%') {
+        text.extend_from_slice(&rest.as_bytes()[..at]);
+        rest = &rest[at + 1..];
+        let spec_len = ["llu", "u", "d", "s", "%"]
+            .iter()
+            .find(|spec| rest.starts_with(**spec))
+            .map_or(0, |spec| spec.len());
+        if rest.starts_with('%') {
+            text.push(b'%');
+        } else {
+            match args.next() {
+                Some(Arg::Num(n)) => {
+                    text.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes())
+                }
+                Some(Arg::Text(s)) => text.extend_from_slice(s.as_bytes()),
+                None => {}
+            }
+        }
+        rest = &rest[spec_len..];
+    }
+    text.extend_from_slice(rest.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counters(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
+        pairs.iter().map(|&(n, v)| (n.to_string(), v)).collect()
+    }
+
+    fn render(name: &str, pairs: &[(&str, u64)], hide_zero: bool) -> String {
+        let mut out = Vec::new();
+        write_section(&mut out, name, &counters(pairs), hide_zero).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn tcp_sentences_and_the_plural_rule() {
+        // The sentences of spec §7 (inet.c): `plural` gives `s` only above 1.
+        let text = render(
+            "tcp",
+            &[
+                ("sndtotal", 2),
+                ("sndpack", 1),
+                ("sndbyte", 0),
+                ("sndacks", 5),
+                ("delack", 3),
+                ("rcvtotal", 0),
+                ("connattempt", 7),
+            ],
+            false,
+        );
+        assert_eq!(
+            text,
+            "tcp:\n\
+             \t2 packets sent\n\
+             \t\t1 data packet (0 byte)\n\
+             \t\t5 ack-only packets (3 delayed)\n\
+             \t0 packet received\n\
+             \t7 connection requests\n"
+        );
+        let hidden = render("tcp", &[("sndtotal", 0), ("connattempt", 1)], true);
+        assert_eq!(hidden, "tcp:\n\t1 connection request\n");
+    }
+
+    #[test]
+    fn udp_delivered_sums_and_ip_forwarding() {
+        let udp = render(
+            "udp",
+            &[
+                ("ipackets", 100),
+                ("hdrops", 1),
+                ("badlen", 2),
+                ("badsum", 3),
+                ("nosum", 0),
+                ("rcv_swcsum", 4),
+                ("rcv6_swcsum", 5),
+                ("noport", 4),
+                ("noportbcast", 10),
+                ("fullsock", 0),
+                ("opackets", 1),
+            ],
+            false,
+        );
+        assert_eq!(
+            udp,
+            "udp:\n\
+             \t100 datagrams received\n\
+             \t\t1 with incomplete header\n\
+             \t\t2 with bad data length field\n\
+             \t\t3 with bad checksum\n\
+             \t\t0 with no checksum\n\
+             \t\t9 checksummed in software\n\
+             \t\t4 dropped due to no socket\n\
+             \t\t10 broadcast/multicast datagrams undelivered\n\
+             \t\t0 dropped due to full socket buffers\n\
+             \t\t80 delivered\n\
+             \t1 datagram output\n"
+        );
+        let ip = render("ip", &[("forward", 3), ("fastforward", 2)], false);
+        assert_eq!(
+            ip,
+            "ip:\n\t\t3 packets forwarded (2 packets fast forwarded)\n"
+        );
+        assert_eq!(
+            render("icmp", &[("error", 1)], false),
+            "icmp:\n\t1 call to icmp_error\n"
+        );
+        assert_eq!(render("igmp", &[("x", 1)], false), "");
+    }
+
+    #[test]
+    fn every_sentence_has_as_many_conversions_as_its_kind_gives() {
+        for section in ["tcp", "udp", "ip", "icmp"] {
+            for &Line(kind, _, format) in sentences(section).unwrap() {
+                let conversions = format.matches('%').count();
+                let want = match kind {
+                    Kind::P | Kind::Ies => 2,
+                    Kind::P2 => 4,
+                    Kind::P2a => 3,
+                    Kind::Plain | Kind::Sum | Kind::Delivered => 1,
+                    Kind::EndOf => 0,
+                };
+                assert_eq!(conversions, want, "{section}: {format:?}");
+            }
+        }
+    }
+}
