@@ -8,7 +8,7 @@
 //!
 //! Pure: the renderers take records already collected and names already resolved, the grammar
 //! takes the words of the command line. Compiled on macOS and for tests, so Linux checks
-//! them.
+//! them; the macOS mode, `run`, puts them to work on macOS.
 //!
 //! - [`cli`]: `-a -A -b -f FAMILY -i -I IF -l -L -n -p PROTO -r -s -v -W -w WAIT`, a
 //!   trailing interval, and our long options;
@@ -20,6 +20,8 @@
 pub mod cli;
 pub mod iface;
 pub mod route;
+#[cfg(target_os = "macos")]
+pub mod run;
 pub mod sentences;
 pub mod sockets;
 pub mod stats;

@@ -1,0 +1,561 @@
+//! The netstat of macOS: the command line of [`super::cli`], collected through nettables'
+//! public API (its macOS backend), written by the renderers beside this module. Data flows one
+//! way: command line, collect, select, resolve names, render.
+//!
+//! What the library's records do not carry is refused with a message and status 1 rather
+//! than printed wrong: `-A`, `-L`, `-b` and `-v` on sockets (PCB handles, listen queues, byte
+//! counts and the kernel's socket flags), `-w`/an interval, `-rs`, `-l` with `-r`/`-i`, raw
+//! sockets. What is approximated, and why:
+//! - a dual-stack socket prints as `tcp6`/`udp6` (BSD: `tcp46`): the record does not say;
+//! - rows come per protocol in kernel order, newest first, rebuilt from each socket's
+//!   generation number (`cookie`), IPv4 and IPv6 mixed as BSD lists them;
+//! - the local port is named and the foreign one only when it differs (BSD's rule for sockets
+//!   without `INP_ANONPORT`, which the record does not carry);
+//! - route gateways on the link print `link#N`, never the neighbour's MAC address, and only
+//!   the flags the library's `route::Flags` names (`U G H R D M`) are shown; no expiry;
+//! - IPv6 host names keep their domain (BSD strips the local one).
+
+use std::ffi::{CStr, CString, OsString};
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv6Addr};
+
+use nettables::SocketReader;
+use nettables::counters::{self, CounterFile};
+use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
+use nettables::services::{ServiceTable, Services};
+use nettables::sys;
+use nettables::{iface, route};
+
+use super::cli::{self, AddressFamily, BsdArgs, Mode, Proto, Refusal};
+use super::iface as iface_table;
+use super::route as route_table;
+use super::{sockets, stats};
+use crate::resolve::hosts::{self, Hosts};
+
+/// What stopped a run: a table that could not be read (exit 1), or the output.
+enum Failure {
+    Collect(String),
+    Output(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Output(e)
+    }
+}
+
+fn collect_failed(e: &nettables::Error) -> Failure {
+    Failure::Collect(crate::text::reason(e))
+}
+
+/// Runs the command line (with argv[0]) and returns the exit status.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let words = args.get(1..).unwrap_or_default();
+    let parsed = match cli::parse(words) {
+        Ok(parsed) => parsed,
+        Err(Refusal::Help) => return finish(cli::write_help(&mut io::stdout().lock())),
+        Err(Refusal::Version) => {
+            let text = format!("netstat {}\n", env!("CARGO_PKG_VERSION"));
+            return finish(io::stdout().lock().write_all(text.as_bytes()));
+        }
+        Err(Refusal::Usage(why)) => {
+            if let Some(why) = why {
+                eprintln!("netstat: {why}");
+            }
+            eprint!("{}", cli::USAGE);
+            return 1;
+        }
+        Err(Refusal::Error(why)) => {
+            eprintln!("netstat: {why}");
+            return 1;
+        }
+    };
+    if let Some(refused) = unsupported(&parsed) {
+        eprintln!("netstat: {refused}");
+        return 1;
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let done = match parsed.mode() {
+        Mode::Sockets => socket_table(&mut out, &parsed),
+        Mode::Routes => routing_tables(&mut out, &parsed),
+        Mode::Interfaces => interface_table(&mut out, &parsed),
+        Mode::Statistics => statistics(&mut out, &parsed),
+        Mode::RouteStatistics => unreachable!("refused by unsupported()"),
+    };
+    match done.and_then(|()| Ok(out.flush()?)) {
+        Ok(()) => 0,
+        Err(Failure::Collect(why)) => {
+            let _ = out.flush();
+            eprintln!("netstat: {why}");
+            1
+        }
+        Err(Failure::Output(e)) => output_failed(&e),
+    }
+}
+
+fn finish(written: io::Result<()>) -> i32 {
+    match written {
+        Ok(()) => 0,
+        Err(e) => output_failed(&e),
+    }
+}
+
+/// A broken pipe ends quietly; any other output error is reported.
+fn output_failed(e: &io::Error) -> i32 {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return 0;
+    }
+    eprintln!("netstat: {}", crate::text::strerror(e));
+    1
+}
+
+/// What this build cannot do, said before anything is printed.
+fn unsupported(args: &BsdArgs) -> Option<String> {
+    let can = sys::capabilities();
+    let mode = args.mode();
+    if let Some(AddressFamily::Other(name)) = args.family {
+        return Some(format!("-f {name}: this netstat lists inet and inet6 only"));
+    }
+    if let Some(Proto::Other(name)) = args.protocol {
+        return Some(format!("-p {name}: not instrumented by this netstat"));
+    }
+    if args.interval.is_some() {
+        return Some("-w: repeated counts are not supported yet".into());
+    }
+    let missing = match mode {
+        Mode::RouteStatistics => return Some("-rs: routing statistics are not supported".into()),
+        Mode::Statistics if args.interfaces => {
+            return Some("-i -s: per-interface statistics are not supported".into());
+        }
+        Mode::Routes | Mode::Interfaces if args.long > 0 => {
+            return Some("-l: the long route and interface columns are not supported".into());
+        }
+        Mode::Sockets => {
+            if matches!(args.protocol, Some(Proto::Ip | Proto::Icmp)) {
+                return Some("-p: raw IP and ICMP sockets are not listed on macOS".into());
+            }
+            let flag = [
+                (args.pcb, "-A: the kernel's socket handles"),
+                (args.listen_queues, "-L: listen queue lengths"),
+                (args.bytes, "-b: per-socket byte counts"),
+                (args.verbose > 0, "-v: the kernel's socket flags"),
+            ];
+            if let Some((_, what)) = flag.iter().find(|(asked, _)| *asked) {
+                return Some(format!("{what} are not reported by nettables on macOS"));
+            }
+            (!can.inet_sockets).then_some("Internet sockets")
+        }
+        Mode::Routes => (!(can.routes.0 || can.routes.1)).then_some("the routing tables"),
+        Mode::Interfaces => (!can.interfaces).then_some("the interface table"),
+        Mode::Statistics => (!can.counters).then_some("protocol statistics"),
+    };
+    missing.map(|what| format!("{what}: not available on {}", can.system))
+}
+
+/// Whether the `-f` family keeps IPv4 (`v6` false) or IPv6 rows.
+fn family_wanted(args: &BsdArgs, v6: bool) -> bool {
+    match args.family {
+        None => true,
+        Some(AddressFamily::Inet) => !v6,
+        Some(AddressFamily::Inet6) => v6,
+        Some(AddressFamily::Other(_)) => false,
+    }
+}
+
+/// The `Active Internet connections` table: TCP then UDP, each in kernel order.
+fn socket_table(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
+    let mut reader = SocketReader::new();
+    let mut rows: Vec<InetSocket> = Vec::new();
+    for protocol in [Protocol::Tcp, Protocol::Udp] {
+        let wanted = match args.protocol {
+            None => true,
+            Some(Proto::Tcp) => protocol == Protocol::Tcp,
+            Some(Proto::Udp) => protocol == Protocol::Udp,
+            Some(_) => false,
+        };
+        if !wanted {
+            continue;
+        }
+        let start = rows.len();
+        for family in [Family::Inet, Family::Inet6] {
+            if !family_wanted(args, family == Family::Inet6) {
+                continue;
+            }
+            let query = InetQuery::new(protocol, family);
+            let listed = reader.for_each_inet(&query, |sock| {
+                if sockets::selects(sock, args.all, args.listen_queues) {
+                    rows.push(*sock);
+                }
+                Ok::<(), std::convert::Infallible>(())
+            });
+            match listed {
+                Ok(()) => {}
+                Err(nettables::ReadError::Source(e)) => return Err(collect_failed(&e)),
+                Err(nettables::ReadError::Callback(never)) => match never {},
+            }
+        }
+        // The kernel lists a protocol's sockets newest first; the generation number says which.
+        rows[start..].sort_by_key(|sock| std::cmp::Reverse(sock.cookie));
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+
+    let mut names = Names::new(args.numeric);
+    for sock in &rows {
+        names.request(sock.local.ip());
+        names.request(sock.remote.ip());
+    }
+    names.wait();
+    let services = Services::new();
+    let columns = sockets::Columns {
+        wide: args.wide,
+        long: args.long > 0,
+        ..sockets::Columns::default()
+    };
+    sockets::write_header(out, columns, args.all)?;
+    let mut line = Vec::with_capacity(256);
+    for sock in &rows {
+        let table = match sock.protocol {
+            Protocol::Tcp => ServiceTable::Tcp,
+            _ => ServiceTable::Udp,
+        };
+        let local_zone = zone(sock.local.ip(), scope_of(&sock.local));
+        let remote_zone = zone(sock.remote.ip(), scope_of(&sock.remote));
+        let (lport, fport) = (sock.local.port(), sock.remote.port());
+        let row = sockets::Row {
+            socket: sock,
+            dual_stack: false,
+            local: Lookup {
+                names: &names,
+                services: &services,
+                table,
+                numeric: args.numeric,
+            }
+            .end(sock.local.ip(), lport, true, local_zone.as_deref()),
+            foreign: Lookup {
+                names: &names,
+                services: &services,
+                table,
+                numeric: args.numeric,
+            }
+            .end(
+                sock.remote.ip(),
+                fport,
+                lport != fport,
+                remote_zone.as_deref(),
+            ),
+            kernel: None,
+        };
+        sockets::write_row(out, columns, &row, &mut line)?;
+    }
+    Ok(())
+}
+
+/// What one row's ends are named with.
+struct Lookup<'a> {
+    names: &'a Names,
+    services: &'a Services,
+    table: ServiceTable,
+    numeric: bool,
+}
+
+impl<'a> Lookup<'a> {
+    /// The names of one end; `named` says whether BSD names this end's port.
+    fn end(
+        &self,
+        ip: IpAddr,
+        port: u16,
+        named: bool,
+        zone: Option<&'a [u8]>,
+    ) -> sockets::EndNames<'a> {
+        let named = named && !self.numeric;
+        sockets::EndNames {
+            host: self.names.name(ip),
+            zone,
+            port_named: named,
+            service: named
+                .then(|| self.services.name(self.table, port))
+                .flatten(),
+        }
+    }
+}
+
+fn scope_of(addr: &std::net::SocketAddr) -> u32 {
+    match addr {
+        std::net::SocketAddr::V6(v6) => v6.scope_id(),
+        std::net::SocketAddr::V4(_) => 0,
+    }
+}
+
+/// The interface name of an IPv6 address's scope, for `%zone`.
+fn zone(ip: IpAddr, scope: u32) -> Option<Vec<u8>> {
+    match ip {
+        IpAddr::V6(_) if scope != 0 => interface_name(scope),
+        _ => None,
+    }
+}
+
+/// Host names, looked up together under the resolver's deadline; none with `-n`.
+struct Names {
+    hosts: Option<Hosts>,
+}
+
+impl Names {
+    fn new(numeric: bool) -> Names {
+        Names {
+            hosts: (!numeric).then(|| Hosts::new(hosts::budget(None))),
+        }
+    }
+
+    fn request(&mut self, ip: IpAddr) {
+        if let Some(hosts) = &mut self.hosts
+            && !ip.is_unspecified()
+        {
+            hosts.request(ip);
+        }
+    }
+
+    fn wait(&mut self) {
+        if let Some(hosts) = &mut self.hosts {
+            hosts.wait();
+        }
+    }
+
+    fn name(&self, ip: IpAddr) -> Option<&[u8]> {
+        self.hosts.as_ref()?.name(ip)
+    }
+}
+
+/// `-r`: `Routing tables`, then the IPv4 and IPv6 tables the family keeps.
+fn routing_tables(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
+    let can = sys::capabilities();
+    let v4 = match can.routes.0 && family_wanted(args, false) {
+        true => route::ipv4_routes().map_err(|e| collect_failed(&e))?,
+        false => Vec::new(),
+    };
+    let v6 = match can.routes.1 && family_wanted(args, true) {
+        true => route::ipv6_routes().map_err(|e| collect_failed(&e))?,
+        false => Vec::new(),
+    };
+    let mut names = Names::new(args.numeric);
+    for r in &v4 {
+        if r.flags.contains(route::Flags::HOST) {
+            names.request(IpAddr::V4(r.destination));
+        }
+        if r.flags.contains(route::Flags::GATEWAY) {
+            names.request(IpAddr::V4(r.gateway));
+        }
+    }
+    for r in &v6 {
+        names.request(IpAddr::V6(r.next_hop));
+        if r.prefix_len == 128 {
+            names.request(IpAddr::V6(r.destination));
+        }
+    }
+    names.wait();
+    let options = route_table::Options {
+        numeric: args.numeric,
+        wide: args.wide,
+    };
+    out.write_all(route_table::TITLE)?;
+    let mut line = Vec::with_capacity(160);
+    if !v4.is_empty() {
+        route_table::write_family(out, false, options)?;
+        for r in &v4 {
+            let flags = macos_flags(r.flags);
+            let host = flags & route_table::RTF_HOST != 0;
+            let gateway = if r.flags.contains(route::Flags::GATEWAY) {
+                route_table::Gateway::Addr {
+                    ip: IpAddr::V4(r.gateway),
+                    name: names.name(IpAddr::V4(r.gateway)),
+                    zone: None,
+                }
+            } else {
+                route_table::Gateway::Link(interface_index(&r.iface))
+            };
+            let row = route_table::Route {
+                destination: IpAddr::V4(r.destination),
+                prefix_len: (!host)
+                    .then(|| route_table::prefix_len_v4(r.mask))
+                    .flatten(),
+                name: host
+                    .then(|| names.name(IpAddr::V4(r.destination)))
+                    .flatten(),
+                zone: None,
+                gateway,
+                flags,
+                netif: &r.iface,
+                expire: None,
+            };
+            route_table::write_row(out, options, &row, &mut line)?;
+        }
+    }
+    if !v6.is_empty() {
+        route_table::write_family(out, true, options)?;
+        for r in &v6 {
+            let flags = macos_flags(r.flags);
+            let scoped = |ip: Ipv6Addr| is_scoped(ip).then_some(&r.iface[..]);
+            let gateway = if r.next_hop.is_unspecified() {
+                route_table::Gateway::Link(interface_index(&r.iface))
+            } else {
+                route_table::Gateway::Addr {
+                    ip: IpAddr::V6(r.next_hop),
+                    name: names.name(IpAddr::V6(r.next_hop)),
+                    zone: scoped(r.next_hop),
+                }
+            };
+            let host = r.prefix_len == 128;
+            let row = route_table::Route {
+                destination: IpAddr::V6(r.destination),
+                prefix_len: Some(r.prefix_len),
+                name: host
+                    .then(|| names.name(IpAddr::V6(r.destination)))
+                    .flatten(),
+                zone: scoped(r.destination),
+                gateway,
+                flags: if host {
+                    flags | route_table::RTF_HOST
+                } else {
+                    flags
+                },
+                netif: &r.iface,
+                expire: None,
+            };
+            route_table::write_row(out, options, &row, &mut line)?;
+        }
+    }
+    Ok(())
+}
+
+/// The library's route flags (Linux's `RTF_*` names) as xnu's bits, for those both have.
+fn macos_flags(flags: route::Flags) -> u32 {
+    [
+        (route::Flags::UP, 0x1),
+        (route::Flags::GATEWAY, 0x2),
+        (route::Flags::HOST, 0x4),
+        (route::Flags::REJECT, 0x8),
+        (route::Flags::DYNAMIC, 0x10),
+        (route::Flags::MODIFIED, 0x20),
+    ]
+    .iter()
+    .filter(|(flag, _)| flags.contains(*flag))
+    .fold(0, |bits, (_, bit)| bits | bit)
+}
+
+/// Link-local unicast, and interface- or link-local multicast: addresses with a zone.
+fn is_scoped(ip: Ipv6Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    (a == 0xfe && b & 0xc0 == 0x80) || (a == 0xff && matches!(b & 0x0f, 0x1 | 0x2))
+}
+
+/// `-i`/`-I IF`: each interface's link row, then its IPv4 and IPv6 addresses.
+fn interface_table(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
+    let listing = iface::list().map_err(|e| collect_failed(&e))?;
+    let inet6 = iface::inet6_addresses().unwrap_or_default();
+    let wanted = |name: &[u8]| {
+        args.interface
+            .as_ref()
+            .is_none_or(|only| only.as_encoded_bytes() == name)
+    };
+    let mut names = Names::new(args.numeric);
+    for i in listing.interfaces.iter().filter(|i| wanted(&i.name)) {
+        if let Some(v4) = &i.ipv4 {
+            names.request(IpAddr::V4(v4.address));
+        }
+    }
+    for a in inet6.iter().filter(|a| wanted(&a.device)) {
+        names.request(IpAddr::V6(a.address));
+    }
+    names.wait();
+    iface_table::write_header(out, args.bytes)?;
+    let mut line = Vec::with_capacity(160);
+    for i in listing.interfaces.iter().filter(|i| wanted(&i.name)) {
+        let stats = i.stats.unwrap_or_default();
+        let counters = iface_table::Counters {
+            ipackets: stats.rx_packets,
+            ierrors: stats.rx_errors,
+            ibytes: stats.rx_bytes,
+            opackets: stats.tx_packets,
+            oerrors: stats.tx_errors,
+            obytes: stats.tx_bytes,
+            collisions: stats.collisions,
+        };
+        let index = interface_index(&i.name);
+        let mac: &[u8] = match i.hw_addr[..6].iter().any(|&b| b != 0) {
+            true => &i.hw_addr[..6],
+            false => &[],
+        };
+        let mut rows = vec![iface_table::Address::Link { index, mac }];
+        if let Some(v4) = &i.ipv4 {
+            rows.push(iface_table::Address::Inet {
+                address: v4.address,
+                prefix_len: v4.netmask.and_then(route_table::prefix_len_v4),
+                name: names.name(IpAddr::V4(v4.address)),
+            });
+        }
+        let zone = &i.name[..];
+        for a in inet6.iter().filter(|a| a.device == i.name) {
+            rows.push(iface_table::Address::Inet6 {
+                address: a.address,
+                prefix_len: a.prefix_len,
+                scope: if is_scoped(a.address) { index } else { 0 },
+                zone: is_scoped(a.address).then_some(zone),
+                name: names.name(IpAddr::V6(a.address)),
+            });
+        }
+        for address in rows {
+            let row = iface_table::Row {
+                name: &i.name,
+                up: i.is_up(),
+                mtu: u32::try_from(i.mtu).unwrap_or(0),
+                address,
+                counters,
+            };
+            iface_table::write_row(out, &row, args.bytes, args.numeric, &mut line)?;
+        }
+    }
+    Ok(())
+}
+
+/// `-s`: the sections nettables gives, in BSD's order, those `-p`/`-f` keep.
+fn statistics(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
+    let loaded = counters::load(CounterFile::Snmp).map_err(|e| collect_failed(&e))?;
+    let order: &[&str] = match (args.protocol, args.family) {
+        (Some(Proto::Tcp), _) => &["tcp"],
+        (Some(Proto::Udp), _) => &["udp"],
+        (Some(Proto::Ip), _) => &["ip"],
+        (Some(Proto::Icmp), _) => &["icmp"],
+        // BSD's IPv6 list starts with tcp and udp; ip6 and icmp6 are not instrumented here.
+        (_, Some(AddressFamily::Inet6)) => &["tcp", "udp"],
+        _ => &["tcp", "udp", "ip", "icmp"],
+    };
+    for name in order {
+        if let Some(section) = loaded.sections.iter().find(|s| s.name == *name) {
+            stats::write_section(out, name, &section.counters, args.statistics > 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// The index of interface `name`; 0 if there is none.
+fn interface_index(name: &[u8]) -> u32 {
+    let Ok(name) = CString::new(name) else {
+        return 0;
+    };
+    // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::if_nametoindex(name.as_ptr()) }
+}
+
+/// The name of interface `index`.
+fn interface_name(index: u32) -> Option<Vec<u8>> {
+    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
+    // SAFETY: `buf` has the IF_NAMESIZE bytes if_indextoname may write, NUL included.
+    let found = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
+    if found.is_null() {
+        return None;
+    }
+    // SAFETY: on success if_indextoname wrote a NUL-terminated name into `buf`.
+    let name = unsafe { CStr::from_ptr(buf.as_ptr()) };
+    Some(name.to_bytes().to_vec())
+}
