@@ -16,8 +16,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::{self, Write};
-
-use crate::text::pad_left;
+use std::os::unix::ffi::OsStrExt;
 
 /// A BSD option we implement: its letter, the value it takes, and its help text.
 pub struct BsdOption {
@@ -312,7 +311,7 @@ pub fn parse(args: &[OsString]) -> Result<BsdArgs, Refusal> {
                     at += 1;
                     next.clone()
                 }
-                rest => os_string(rest),
+                rest => OsStr::from_bytes(rest).to_os_string(),
             };
             letter_option(&mut parsed, letter, Some(&value))?;
             break;
@@ -403,12 +402,6 @@ fn interval(text: &str) -> Result<u32, Refusal> {
     })
 }
 
-fn os_string(bytes: &[u8]) -> OsString {
-    // SAFETY: `bytes` is the tail of an `OsString`'s encoded bytes after an ASCII option
-    // letter, so it is itself a valid encoding.
-    unsafe { OsString::from_encoded_bytes_unchecked(bytes.to_vec()) }
-}
-
 /// Writes the help text: the synopsis, then every option of [`OPTIONS`] with its doc.
 pub fn write_help(out: &mut impl Write) -> io::Result<()> {
     let mut text = Vec::with_capacity(2048);
@@ -417,15 +410,12 @@ pub fn write_help(out: &mut impl Write) -> io::Result<()> {
     );
     text.extend_from_slice(USAGE.as_bytes());
     for option in OPTIONS {
-        let mut name = vec![b'-', option.letter];
-        if let Some(value) = option.value_name {
-            name.push(b' ');
-            name.extend_from_slice(value.as_bytes());
-        }
-        text.extend_from_slice(b"  ");
-        pad_left(&mut text, &name, 12)?;
-        text.extend_from_slice(option.doc.as_bytes());
-        text.push(b'\n');
+        let value = option
+            .value_name
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        let name = format!("-{}{value}", char::from(option.letter));
+        writeln!(text, "  {name:<12}{}", option.doc)?;
     }
     text.extend_from_slice(b"  wait        a trailing number: as -w\n");
     text.extend_from_slice(b"  --help      this text\n  --version   the version\n");

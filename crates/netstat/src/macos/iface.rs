@@ -55,17 +55,14 @@ pub struct Row<'a> {
 
 /// Writes the column header; `bytes` is `-b`.
 pub fn write_header(out: &mut impl Write, bytes: bool) -> io::Result<()> {
-    let mut text = Vec::with_capacity(128);
-    text.extend_from_slice(b"Name       Mtu   Network       Address            Ipkts Ierrs");
-    if bytes {
-        text.extend_from_slice(b"     Ibytes");
-    }
-    text.extend_from_slice(b"    Opkts Oerrs");
-    if bytes {
-        text.extend_from_slice(b"     Obytes");
-    }
-    text.extend_from_slice(b"  Coll\n");
-    out.write_all(&text)
+    let (ibytes, obytes) = match bytes {
+        true => ("     Ibytes", "     Obytes"),
+        false => ("", ""),
+    };
+    writeln!(
+        out,
+        "Name       Mtu   Network       Address            Ipkts Ierrs{ibytes}    Opkts Oerrs{obytes}  Coll"
+    )
 }
 
 /// Writes one row; `numeric` is `-n`. `line` is scratch space.
@@ -149,32 +146,32 @@ pub fn write_row(
         }
     }
     let c = &row.counters;
+    // (value, width, shown on address rows, a -b column)
+    let cells = [
+        (c.ipackets, 8, true, false),
+        (c.ierrors, 5, false, false),
+        (c.ibytes, 10, true, true),
+        (c.opackets, 8, true, false),
+        (c.oerrors, 5, false, false),
+        (c.obytes, 10, true, true),
+        (c.collisions, 5, false, false),
+    ];
     let mut num = itoa::Buffer::new();
-    let mut stat = |line: &mut Vec<u8>, value: u64, width: usize, shown: bool| {
-        let text: &[u8] = if shown {
-            num.format(value).as_bytes()
-        } else {
-            b"-"
+    let mut first = true;
+    for (value, width, on_address_rows, byte_column) in cells {
+        if byte_column && !bytes {
+            continue;
+        }
+        if !first {
+            line.push(b' ');
+        }
+        first = false;
+        let text: &[u8] = match link || on_address_rows {
+            true => num.format(value).as_bytes(),
+            false => b"-",
         };
-        pad_right(line, text, width)
-    };
-    stat(line, c.ipackets, 8, true)?;
-    line.push(b' ');
-    stat(line, c.ierrors, 5, link)?;
-    line.push(b' ');
-    if bytes {
-        stat(line, c.ibytes, 10, true)?;
-        line.push(b' ');
+        pad_right(line, text, width)?;
     }
-    stat(line, c.opackets, 8, true)?;
-    line.push(b' ');
-    stat(line, c.oerrors, 5, link)?;
-    line.push(b' ');
-    if bytes {
-        stat(line, c.obytes, 10, true)?;
-        line.push(b' ');
-    }
-    stat(line, c.collisions, 5, link)?;
     line.push(b'\n');
     out.write_all(line)
 }

@@ -22,6 +22,5 @@ pub mod iface;
 pub mod route;
 #[cfg(target_os = "macos")]
 pub mod run;
-pub mod sentences;
 pub mod sockets;
 pub mod stats;

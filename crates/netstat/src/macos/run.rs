@@ -11,8 +11,16 @@
 //!   generation number (`cookie`), IPv4 and IPv6 mixed as BSD lists them;
 //! - the local port is named and the foreign one only when it differs (BSD's rule for sockets
 //!   without `INP_ANONPORT`, which the record does not carry);
-//! - route gateways on the link print `link#N`, never the neighbour's MAC address, and only
-//!   the flags the library's `route::Flags` names (`U G H R D M`) are shown; no expiry;
+//! - route gateways on the link print `link#N`, never the neighbour's MAC address (the
+//!   library gives an unspecified gateway for both); no expiry times; protocol-cloned routes
+//!   show without `-a` too (the parent's flags are not in the record). Flags are xnu's bits,
+//!   which nettables keeps unchanged on macOS;
+//! - `-s` prints the sentences of the counters nettables reads (the leading fields every
+//!   release lays out alike), not ICMP's histograms or the `open ... socket` lines;
+//! - `-i` shows each interface's first IPv4 address (the library's record has one);
+//! - the default listing is the Internet table only: BSD's Unix-domain section needs the
+//!   PCB handles, queues and peers that nettables' Unix records do not carry, and the
+//!   multipath and kernel-control sections have no records at all.
 //! - IPv6 host names keep their domain (BSD strips the local one).
 
 use std::ffi::{CStr, CString, OsString};
@@ -32,20 +40,9 @@ use super::route as route_table;
 use super::{sockets, stats};
 use crate::resolve::hosts::{self, Hosts};
 
-/// What stopped a run: a table that could not be read (exit 1), or the output.
-enum Failure {
-    Collect(String),
-    Output(io::Error),
-}
-
-impl From<io::Error> for Failure {
-    fn from(e: io::Error) -> Failure {
-        Failure::Output(e)
-    }
-}
-
-fn collect_failed(e: &nettables::Error) -> Failure {
-    Failure::Collect(crate::text::reason(e))
+/// Why a table could not be read, as the message says it.
+fn unreadable(e: &nettables::Error) -> String {
+    crate::text::reason(e)
 }
 
 /// Runs the command line (with argv[0]) and returns the exit status.
@@ -75,21 +72,25 @@ pub fn run(args: Vec<OsString>) -> i32 {
         return 1;
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let done = match parsed.mode() {
-        Mode::Sockets => socket_table(&mut out, &parsed),
-        Mode::Routes => routing_tables(&mut out, &parsed),
-        Mode::Interfaces => interface_table(&mut out, &parsed),
-        Mode::Statistics => statistics(&mut out, &parsed),
+    // Everything is collected before anything is written: a table that cannot be read
+    // leaves no partial output.
+    let written = match parsed.mode() {
+        Mode::Sockets => {
+            collect_sockets(&parsed).map(|rows| write_sockets(&mut out, &parsed, &rows))
+        }
+        Mode::Routes => collect_routes(&parsed).map(|t| write_routes(&mut out, &parsed, &t)),
+        Mode::Interfaces => collect_interfaces().map(|t| write_interfaces(&mut out, &parsed, &t)),
+        Mode::Statistics => counters::load(CounterFile::Snmp)
+            .map_err(|e| unreadable(&e))
+            .map(|loaded| write_statistics(&mut out, &parsed, &loaded)),
         Mode::RouteStatistics => unreachable!("refused by unsupported()"),
     };
-    match done.and_then(|()| Ok(out.flush()?)) {
-        Ok(()) => 0,
-        Err(Failure::Collect(why)) => {
-            let _ = out.flush();
+    match written {
+        Ok(written) => finish(written.and_then(|()| out.flush())),
+        Err(why) => {
             eprintln!("netstat: {why}");
             1
         }
-        Err(Failure::Output(e)) => output_failed(&e),
     }
 }
 
@@ -162,8 +163,8 @@ fn family_wanted(args: &BsdArgs, v6: bool) -> bool {
     }
 }
 
-/// The `Active Internet connections` table: TCP then UDP, each in kernel order.
-fn socket_table(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
+/// The sockets the table lists: TCP then UDP, each in kernel order.
+fn collect_sockets(args: &BsdArgs) -> Result<Vec<InetSocket>, String> {
     let mut reader = SocketReader::new();
     let mut rows: Vec<InetSocket> = Vec::new();
     for protocol in [Protocol::Tcp, Protocol::Udp] {
@@ -190,19 +191,23 @@ fn socket_table(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
             });
             match listed {
                 Ok(()) => {}
-                Err(nettables::ReadError::Source(e)) => return Err(collect_failed(&e)),
+                Err(nettables::ReadError::Source(e)) => return Err(unreadable(&e)),
                 Err(nettables::ReadError::Callback(never)) => match never {},
             }
         }
         // The kernel lists a protocol's sockets newest first; the generation number says which.
         rows[start..].sort_by_key(|sock| std::cmp::Reverse(sock.cookie));
     }
+    Ok(rows)
+}
+
+/// The `Active Internet connections` table; nothing when there are no rows.
+fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> io::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-
     let mut names = Names::new(args.numeric);
-    for sock in &rows {
+    for sock in rows {
         names.request(sock.local.ip());
         names.request(sock.remote.ip());
     }
@@ -215,7 +220,7 @@ fn socket_table(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
     };
     sockets::write_header(out, columns, args.all)?;
     let mut line = Vec::with_capacity(256);
-    for sock in &rows {
+    for sock in rows {
         let table = match sock.protocol {
             Protocol::Tcp => ServiceTable::Tcp,
             _ => ServiceTable::Udp,
@@ -247,7 +252,7 @@ fn socket_table(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
             ),
             kernel: None,
         };
-        sockets::write_row(out, columns, &row, &mut line)?;
+        sockets::write_row(out, &row, columns, &mut line)?;
     }
     Ok(())
 }
@@ -327,29 +332,38 @@ impl Names {
     }
 }
 
-/// `-r`: `Routing tables`, then the IPv4 and IPv6 tables the family keeps.
-fn routing_tables(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
+/// The IPv4 and IPv6 routes the family keeps.
+fn collect_routes(
+    args: &BsdArgs,
+) -> Result<(Vec<route::Ipv4Route>, Vec<route::Ipv6Route>), String> {
     let can = sys::capabilities();
     let v4 = match can.routes.0 && family_wanted(args, false) {
-        true => route::ipv4_routes().map_err(|e| collect_failed(&e))?,
+        true => route::ipv4_routes().map_err(|e| unreadable(&e))?,
         false => Vec::new(),
     };
     let v6 = match can.routes.1 && family_wanted(args, true) {
-        true => route::ipv6_routes().map_err(|e| collect_failed(&e))?,
+        true => route::ipv6_routes().map_err(|e| unreadable(&e))?,
         false => Vec::new(),
     };
+    Ok((v4, v6))
+}
+
+/// `-r`: `Routing tables`, then the IPv4 and IPv6 tables.
+fn write_routes(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    (v4, v6): &(Vec<route::Ipv4Route>, Vec<route::Ipv6Route>),
+) -> io::Result<()> {
     let mut names = Names::new(args.numeric);
-    for r in &v4 {
+    for r in v4 {
         if r.flags.contains(route::Flags::HOST) {
             names.request(IpAddr::V4(r.destination));
         }
-        if r.flags.contains(route::Flags::GATEWAY) {
-            names.request(IpAddr::V4(r.gateway));
-        }
+        names.request(IpAddr::V4(r.gateway));
     }
-    for r in &v6 {
+    for r in v6 {
         names.request(IpAddr::V6(r.next_hop));
-        if r.prefix_len == 128 {
+        if r.flags.contains(route::Flags::HOST) {
             names.request(IpAddr::V6(r.destination));
         }
     }
@@ -362,17 +376,17 @@ fn routing_tables(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
     let mut line = Vec::with_capacity(160);
     if !v4.is_empty() {
         route_table::write_family(out, false, options)?;
-        for r in &v4 {
-            let flags = macos_flags(r.flags);
+        for r in v4 {
+            let flags = r.flags.bits();
             let host = flags & route_table::RTF_HOST != 0;
-            let gateway = if r.flags.contains(route::Flags::GATEWAY) {
+            let gateway = if r.gateway.is_unspecified() {
+                route_table::Gateway::Link(interface_index(&r.iface))
+            } else {
                 route_table::Gateway::Addr {
                     ip: IpAddr::V4(r.gateway),
                     name: names.name(IpAddr::V4(r.gateway)),
                     zone: None,
                 }
-            } else {
-                route_table::Gateway::Link(interface_index(&r.iface))
             };
             let row = route_table::Route {
                 destination: IpAddr::V4(r.destination),
@@ -393,8 +407,8 @@ fn routing_tables(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
     }
     if !v6.is_empty() {
         route_table::write_family(out, true, options)?;
-        for r in &v6 {
-            let flags = macos_flags(r.flags);
+        for r in v6 {
+            let flags = r.flags.bits();
             let scoped = |ip: Ipv6Addr| is_scoped(ip).then_some(&r.iface[..]);
             let gateway = if r.next_hop.is_unspecified() {
                 route_table::Gateway::Link(interface_index(&r.iface))
@@ -428,31 +442,24 @@ fn routing_tables(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The library's route flags (Linux's `RTF_*` names) as xnu's bits, for those both have.
-fn macos_flags(flags: route::Flags) -> u32 {
-    [
-        (route::Flags::UP, 0x1),
-        (route::Flags::GATEWAY, 0x2),
-        (route::Flags::HOST, 0x4),
-        (route::Flags::REJECT, 0x8),
-        (route::Flags::DYNAMIC, 0x10),
-        (route::Flags::MODIFIED, 0x20),
-    ]
-    .iter()
-    .filter(|(flag, _)| flags.contains(*flag))
-    .fold(0, |bits, (_, bit)| bits | bit)
-}
-
 /// Link-local unicast, and interface- or link-local multicast: addresses with a zone.
 fn is_scoped(ip: Ipv6Addr) -> bool {
     let [a, b, ..] = ip.octets();
     (a == 0xfe && b & 0xc0 == 0x80) || (a == 0xff && matches!(b & 0x0f, 0x1 | 0x2))
 }
 
+/// The interfaces and their IPv6 addresses (none when those cannot be read).
+fn collect_interfaces() -> Result<(iface::Listing, Vec<iface::Inet6Address>), String> {
+    let listing = iface::list().map_err(|e| unreadable(&e))?;
+    Ok((listing, iface::inet6_addresses().unwrap_or_default()))
+}
+
 /// `-i`/`-I IF`: each interface's link row, then its IPv4 and IPv6 addresses.
-fn interface_table(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
-    let listing = iface::list().map_err(|e| collect_failed(&e))?;
-    let inet6 = iface::inet6_addresses().unwrap_or_default();
+fn write_interfaces(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    (listing, inet6): &(iface::Listing, Vec<iface::Inet6Address>),
+) -> io::Result<()> {
     let wanted = |name: &[u8]| {
         args.interface
             .as_ref()
@@ -519,8 +526,11 @@ fn interface_table(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> 
 }
 
 /// `-s`: the sections nettables gives, in BSD's order, those `-p`/`-f` keep.
-fn statistics(out: &mut impl Write, args: &BsdArgs) -> Result<(), Failure> {
-    let loaded = counters::load(CounterFile::Snmp).map_err(|e| collect_failed(&e))?;
+fn write_statistics(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    loaded: &counters::Counters,
+) -> io::Result<()> {
     let order: &[&str] = match (args.protocol, args.family) {
         (Some(Proto::Tcp), _) => &["tcp"],
         (Some(Proto::Udp), _) => &["udp"],

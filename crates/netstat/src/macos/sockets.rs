@@ -25,6 +25,18 @@ pub struct Columns {
     pub long: bool,
 }
 
+/// One row to write.
+#[derive(Clone, Copy, Debug)]
+pub struct Row<'a> {
+    pub socket: &'a InetSocket,
+    /// An IPv6 socket that takes IPv4 too (`tcp46`): printed as IPv4, as BSD does.
+    pub dual_stack: bool,
+    pub local: EndNames<'a>,
+    pub foreign: EndNames<'a>,
+    /// `None` when the kernel's extra fields were not read (no `-A`, `-L`, `-b`).
+    pub kernel: Option<KernelDetail>,
+}
+
 /// What the kernel reports about a socket beyond the library's record: the columns of `-A`,
 /// `-L` and `-b`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,27 +54,14 @@ pub struct KernelDetail {
 /// The names of one end of a socket, as the resolver found them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EndNames<'a> {
-    /// The host's name; `None` prints the address.
-    pub host: Option<&'a [u8]>,
-    /// The interface name of an IPv6 address's scope (`fe80::1%lo0`).
-    pub zone: Option<&'a [u8]>,
     /// The port was to be named (without `-n`, and for the side BSD names): with `-A` the
     /// host is then cut to 12 characters rather than 16.
     pub port_named: bool,
-    /// The service's name; `None` prints the number.
+    /// The host's name and the port's service name; `None` prints the number.
+    pub host: Option<&'a [u8]>,
     pub service: Option<&'a [u8]>,
-}
-
-/// One row to write.
-#[derive(Clone, Copy, Debug)]
-pub struct Row<'a> {
-    pub socket: &'a InetSocket,
-    /// An IPv6 socket that takes IPv4 too (`tcp46`): printed as IPv4, as BSD does.
-    pub dual_stack: bool,
-    pub local: EndNames<'a>,
-    pub foreign: EndNames<'a>,
-    /// `None` when the kernel's extra fields were not read (no `-A`, `-L`, `-b`).
-    pub kernel: Option<KernelDetail>,
+    /// The interface name of an IPv6 address's scope (`fe80::1%lo0`).
+    pub zone: Option<&'a [u8]>,
 }
 
 /// Which sockets are listed: TCP sockets that are closed or listening only with `-a`; with
@@ -117,11 +116,11 @@ pub fn write_header(out: &mut impl Write, columns: Columns, all: bool) -> io::Re
     out.write_all(&text)
 }
 
-/// Writes one row. `line` is scratch space, reused between rows.
+/// Writes `row` in `columns`; `line` is scratch space, kept between rows.
 pub fn write_row(
     out: &mut impl Write,
-    columns: Columns,
     row: &Row,
+    columns: Columns,
     line: &mut Vec<u8>,
 ) -> io::Result<()> {
     let sock = row.socket;
@@ -154,33 +153,18 @@ pub fn write_row(
         line.extend_from_slice(b"  ");
     }
     let v4 = row.dual_stack || sock.family == Family::Inet;
-    address(
-        line,
-        columns,
-        v4,
-        sock.local.ip(),
-        sock.local.port(),
-        &row.local,
-    )?;
-    if !columns.listen {
-        address(
-            line,
-            columns,
-            v4,
-            sock.remote.ip(),
-            sock.remote.port(),
-            &row.foreign,
-        )?;
-        if tcp {
-            match state_name(sock.state) {
-                Some(name) => pad_left(line, name.as_bytes(), 11)?,
-                // A state outside BSD's eleven; the library keeps no raw number for it.
-                None => pad_left(line, sock.state.0.to_string().as_bytes(), 11)?,
-            }
-        }
+    let ends = [(sock.local, &row.local), (sock.remote, &row.foreign)];
+    // -L shows the local end only.
+    for (end, names) in &ends[..if columns.listen { 1 } else { 2 }] {
+        address(line, columns, v4, end.ip(), end.port(), names)?;
     }
-    if !tcp {
-        crate::text::write_spaces(line, 11)?;
+    // The state: TCP only, not with -L; other protocols get 11 spaces, -L or not.
+    match state_name(sock.state) {
+        _ if !tcp => crate::text::write_spaces(line, 11)?,
+        _ if columns.listen => {}
+        Some(name) => pad_left(line, name.as_bytes(), 11)?,
+        // A state outside BSD's eleven; the library keeps no raw number for it.
+        None => pad_left(line, sock.state.0.to_string().as_bytes(), 11)?,
     }
     if columns.bytes {
         write!(line, " {:12} {:12}", kernel.rx_bytes, kernel.tx_bytes)?;
@@ -287,14 +271,10 @@ pub fn state_name(state: State) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::windows::connections::tests::sock;
 
-    fn sock(protocol: Protocol, local: &str, remote: &str, state: State) -> InetSocket {
-        InetSocket::new(
-            protocol,
-            local.parse().unwrap(),
-            remote.parse().unwrap(),
-            state,
-        )
+    fn tcp(local: &str, remote: &str, state: State) -> InetSocket {
+        sock(Protocol::Tcp, local, remote, state)
     }
 
     fn named<'a>(host: Option<&'a str>, service: Option<&'a str>) -> EndNames<'a> {
@@ -321,7 +301,7 @@ mod tests {
         write_header(&mut out, columns, all).unwrap();
         let mut line = Vec::new();
         for row in rows {
-            write_row(&mut out, columns, row, &mut line).unwrap();
+            write_row(&mut out, row, columns, &mut line).unwrap();
         }
         String::from_utf8(out).unwrap()
     }
@@ -330,27 +310,23 @@ mod tests {
     fn rows_match_the_10_14_capture() {
         // jc's osx-10.14.6/netstat.out (spec §2.3), trailing spaces kept; 728 writes the same.
         let mac = Some("kbrazil-mac.attlocal.net");
-        let est = sock(
-            Protocol::Tcp,
+        let est = tcp(
             "192.168.1.221:62979",
             "40.77.18.167:443",
             State::ESTABLISHED,
         );
-        let v6 = sock(
-            Protocol::Tcp,
+        let v6 = tcp(
             "[2600:1700:bab0:d40::1]:62485",
             "[2607:f8b0:4003:c0b::6d]:993",
             State::ESTABLISHED,
         );
-        let mut cw = sock(
-            Protocol::Tcp,
+        let mut cw = tcp(
             "192.168.1.221:62664",
             "93.87.236.35:5000",
             State::CLOSE_WAIT,
         );
         cw.recv_q = 31;
-        let tw = sock(
-            Protocol::Tcp,
+        let tw = tcp(
             "[2600:1700:bab0:d40::1]:62983",
             "[2600:9000:2202:9a00::1]:443",
             State::TIME_WAIT,
@@ -399,8 +375,7 @@ mod tests {
 
     #[test]
     fn numeric_scoped_and_long_ipv6() {
-        let s = sock(
-            Protocol::Tcp,
+        let s = tcp(
             "[fe80::aede:48ff:fe00:1122%8]:61677",
             "[fe80::aede:48ff:fe33:4455%8]:49617",
             State::ESTABLISHED,
@@ -444,8 +419,7 @@ mod tests {
     fn pcb_and_byte_columns_match_the_abn_capture() {
         // jc's osx-10.14.6/netstat-Abn.out (spec §2.5) has 543's 10-wide byte columns; 728
         // writes them 12 wide, so only the part before them is compared byte for byte.
-        let s = sock(
-            Protocol::Tcp,
+        let s = tcp(
             "192.168.1.221:54860",
             "140.82.113.26:443",
             State::ESTABLISHED,
@@ -496,8 +470,7 @@ mod tests {
 
     #[test]
     fn wide_keeps_ipv4_whole_and_listen_queues() {
-        let s = sock(
-            Protocol::Tcp,
+        let s = tcp(
             "192.168.1.221:62979",
             "40.77.18.167:443",
             State::ESTABLISHED,
@@ -545,39 +518,23 @@ mod tests {
 
     #[test]
     fn every_state_has_its_bsd_spelling() {
-        let names: Vec<Option<&str>> = [
-            State::CLOSE,
-            State::LISTEN,
-            State::SYN_SENT,
-            State::SYN_RECV,
-            State::ESTABLISHED,
-            State::CLOSE_WAIT,
-            State::FIN_WAIT1,
-            State::CLOSING,
-            State::LAST_ACK,
-            State::FIN_WAIT2,
-            State::TIME_WAIT,
-            State(0),
-        ]
-        .into_iter()
-        .map(state_name)
-        .collect();
-        assert_eq!(
-            names,
-            [
-                Some("CLOSED"),
-                Some("LISTEN"),
-                Some("SYN_SENT"),
-                Some("SYN_RCVD"),
-                Some("ESTABLISHED"),
-                Some("CLOSE_WAIT"),
-                Some("FIN_WAIT_1"),
-                Some("CLOSING"),
-                Some("LAST_ACK"),
-                Some("FIN_WAIT_2"),
-                Some("TIME_WAIT"),
-                None
-            ]
-        );
+        // tcpstates[] of tcp_fsm.h, by the library's state.
+        let spelled = [
+            (State::CLOSE, "CLOSED"),
+            (State::LISTEN, "LISTEN"),
+            (State::SYN_SENT, "SYN_SENT"),
+            (State::SYN_RECV, "SYN_RCVD"),
+            (State::ESTABLISHED, "ESTABLISHED"),
+            (State::CLOSE_WAIT, "CLOSE_WAIT"),
+            (State::FIN_WAIT1, "FIN_WAIT_1"),
+            (State::CLOSING, "CLOSING"),
+            (State::LAST_ACK, "LAST_ACK"),
+            (State::FIN_WAIT2, "FIN_WAIT_2"),
+            (State::TIME_WAIT, "TIME_WAIT"),
+        ];
+        for (state, name) in spelled {
+            assert_eq!(state_name(state), Some(name));
+        }
+        assert_eq!(state_name(State(0)), None);
     }
 }

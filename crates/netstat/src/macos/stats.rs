@@ -1,5 +1,5 @@
 //! `netstat -s`: per-protocol statistics (spec §7). Each protocol prints `name:` and then, in
-//! BSD's order, one TAB-indented sentence per counter (the [`sentences`](super::sentences)),
+//! BSD's order, one TAB-indented sentence per counter (`sentences.txt`, beside this file),
 //! with BSD's plural rule: `s` only when the count is more than 1. `-ss` leaves out the
 //! sentences whose counters are all zero.
 //!
@@ -30,20 +30,51 @@ pub enum Kind {
     Delivered,
 }
 
-/// A sentence: its kind, its counters, and BSD's format string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Line(pub Kind, pub &'static [&'static str], pub &'static str);
+impl Kind {
+    fn parse(name: &str) -> Option<Kind> {
+        Some(match name {
+            "P" => Kind::P,
+            "Plain" => Kind::Plain,
+            "P2" => Kind::P2,
+            "P2a" => Kind::P2a,
+            "Ies" => Kind::Ies,
+            "Sum" => Kind::Sum,
+            "EndOf" => Kind::EndOf,
+            "Delivered" => Kind::Delivered,
+            _ => return None,
+        })
+    }
+}
 
-/// The sentences of a protocol section; `None` for a section BSD does not print here.
-pub fn sentences(section: &str) -> Option<&'static [Line]> {
-    use super::sentences::{ICMP, IP, TCP, UDP};
-    Some(match section {
-        "tcp" => TCP,
-        "udp" => UDP,
-        "ip" => IP,
-        "icmp" => ICMP,
-        _ => return None,
-    })
+/// The sentences, one a line: `section|kind|counters|format` (see the file's head).
+const SENTENCES: &str = include_str!("sentences.txt");
+
+/// A sentence: its kind, its counters (comma-separated), and BSD's format string with its
+/// `\t` and `\n` escapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub kind: Kind,
+    pub fields: &'static str,
+    pub format: &'static str,
+}
+
+/// The sentences of a protocol section, in BSD's order; none for a section BSD does not
+/// print here.
+pub fn sentences(section: &str) -> impl Iterator<Item = Line> + '_ {
+    SENTENCES
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(move |line| {
+            let mut parts = line.splitn(4, '|');
+            if parts.next()? != section {
+                return None;
+            }
+            Some(Line {
+                kind: Kind::parse(parts.next()?)?,
+                fields: parts.next()?,
+                format: parts.next()?,
+            })
+        })
 }
 
 /// Writes one section: `name:` and its sentences. `hide_zero` is `-ss`.
@@ -53,9 +84,9 @@ pub fn write_section(
     counters: &[(String, u64)],
     hide_zero: bool,
 ) -> io::Result<()> {
-    let Some(lines) = sentences(name) else {
+    if sentences(name).next().is_none() {
         return Ok(());
-    };
+    }
     let get = |field: &str| {
         counters
             .iter()
@@ -65,7 +96,12 @@ pub fn write_section(
     let mut text = Vec::with_capacity(8192);
     text.extend_from_slice(name.as_bytes());
     text.extend_from_slice(b":\n");
-    for &Line(kind, fields, format) in lines {
+    for Line {
+        kind,
+        fields,
+        format,
+    } in sentences(name)
+    {
         let values = match kind {
             Kind::Delivered => {
                 let Some([received, hdrops, badlen, badsum, noport, bcast, full]) = [
@@ -90,7 +126,7 @@ pub fn write_section(
                         .fold(received, |left, d| left.wrapping_sub(*d)),
                 ]
             }
-            _ => match fields.iter().map(|f| get(f)).collect::<Option<Vec<u64>>>() {
+            _ => match fields.split(',').map(get).collect::<Option<Vec<u64>>>() {
                 Some(values) => values,
                 None => continue,
             },
@@ -127,10 +163,12 @@ enum Arg {
     Text(&'static str),
 }
 
-/// The few conversions the sentences use: `%u`, `%llu`, `%d` and `%s`, in order; `%%`.
+/// The few conversions the sentences use: `%u`, `%llu`, `%d` and `%s`, in order; `%%`; and
+/// the escapes `\t` and `\n`.
 fn printf(text: &mut Vec<u8>, format: &str, args: &[Arg]) {
+    let format = format.replace("\\t", "\t").replace("\\n", "\n");
     let mut args = args.iter();
-    let mut rest = format;
+    let mut rest = format.as_str();
     while let Some(at) = rest.find('%') {
         text.extend_from_slice(&rest.as_bytes()[..at]);
         rest = &rest[at + 1..];
@@ -245,8 +283,24 @@ mod tests {
 
     #[test]
     fn every_sentence_has_as_many_conversions_as_its_kind_gives() {
+        let mut parsed = 0;
         for section in ["tcp", "udp", "ip", "icmp"] {
-            for &Line(kind, _, format) in sentences(section).unwrap() {
+            for Line {
+                kind,
+                fields,
+                format,
+            } in sentences(section)
+            {
+                parsed += 1;
+                let counters = match kind {
+                    Kind::Delivered => 0,
+                    Kind::P2 | Kind::P2a | Kind::Sum => 2,
+                    _ => 1,
+                };
+                assert_eq!(
+                    fields.split(',').filter(|f| !f.is_empty()).count(),
+                    counters
+                );
                 let conversions = format.matches('%').count();
                 let want = match kind {
                     Kind::P | Kind::Ies => 2,
@@ -258,5 +312,7 @@ mod tests {
                 assert_eq!(conversions, want, "{section}: {format:?}");
             }
         }
+        let lines = SENTENCES.lines().filter(|l| !l.starts_with('#')).count();
+        assert_eq!(parsed, lines, "every line of sentences.txt parses");
     }
 }
