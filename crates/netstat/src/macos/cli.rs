@@ -267,7 +267,7 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Parses the arguments (without argv[0]).
+/// Parses the arguments (without `argv[0]`).
 pub fn parse(args: &[OsString]) -> Result<BsdArgs, Refusal> {
     let mut parsed = BsdArgs::default();
     let mut at = 0;

@@ -45,7 +45,7 @@ fn unreadable(e: &nettables::Error) -> String {
     crate::text::reason(e)
 }
 
-/// Runs the command line (with argv[0]) and returns the exit status.
+/// Runs the command line (with `argv[0]`) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
     let words = args.get(1..).unwrap_or_default();
     let parsed = match cli::parse(words) {
