@@ -1,7 +1,8 @@
 //! `netstat -i` and `-ib`: the interface table (spec §6; `intpr` and `print_intpr_header` of
 //! `if.c`). One row per interface for its link, then one per address with the same packet
 //! counters and `-` for errors and collisions, which only the link row has. `-l` is not
-//! rendered.
+//! rendered. With an interval (`-w N`, `netstat N`), the traffic of every interface together
+//! (or of `-I IF`) in the last N seconds, one line a pass (`sidewaysintpr`).
 
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -183,6 +184,65 @@ fn cut(line: &mut Vec<u8>, field: &[u8], width: usize) -> io::Result<()> {
     Ok(())
 }
 
+/// The traffic display's line count after `line` (0 to 20): the banner comes again when it
+/// is back at 0, every 21 passes (`sidewaysintpr` counts the silent first pass too).
+pub fn next_traffic_line(line: u32) -> u32 {
+    (line + 1) % 21
+}
+
+/// The banner of the traffic display: `input`, the interface (`(Total)`, `(en0)`) and
+/// `output` over the columns; `timestamps` (`-v`) shifts it past the rows' time.
+pub fn write_traffic_banner(
+    out: &mut impl Write,
+    label: &[u8],
+    timestamps: bool,
+) -> io::Result<()> {
+    let indent = if timestamps { "         " } else { "" };
+    let label = String::from_utf8_lossy(&crate::text::sanitized(label)).into_owned();
+    write!(
+        out,
+        "{indent}{:>17} {label:>14} {:>16}\n{indent}{:>10} {:>5} {:>10} {:>10} {:>5} {:>10} {:>5}\n",
+        "input", "output", "packets", "errs", "bytes", "packets", "errs", "bytes", "colls"
+    )
+}
+
+/// One line of traffic: what the counters grew by in the last interval, after the time
+/// (`HH:MM:SS`) with `-v`.
+pub fn write_traffic(out: &mut impl Write, grown: &Counters, time: Option<&str>) -> io::Result<()> {
+    let time = time.map(|t| format!("{t} ")).unwrap_or_default();
+    let c = grown;
+    writeln!(
+        out,
+        "{time}{:>10} {:>5} {:>10} {:>10} {:>5} {:>10} {:>5}",
+        c.ipackets, c.ierrors, c.ibytes, c.opackets, c.oerrors, c.obytes, c.collisions
+    )
+}
+
+impl Counters {
+    /// What each counter grew by since `before` (a counter that went back, wrapped, counts
+    /// from zero as the kernel's unsigned arithmetic does).
+    pub fn since(&self, before: &Counters) -> Counters {
+        self.combine(before, u64::wrapping_sub)
+    }
+
+    /// The counters of two interfaces together.
+    pub fn plus(&self, other: &Counters) -> Counters {
+        self.combine(other, u64::wrapping_add)
+    }
+
+    fn combine(&self, other: &Counters, op: fn(u64, u64) -> u64) -> Counters {
+        Counters {
+            ipackets: op(self.ipackets, other.ipackets),
+            ierrors: op(self.ierrors, other.ierrors),
+            ibytes: op(self.ibytes, other.ibytes),
+            opackets: op(self.opackets, other.opackets),
+            oerrors: op(self.oerrors, other.oerrors),
+            obytes: op(self.obytes, other.obytes),
+            collisions: op(self.collisions, other.collisions),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +354,46 @@ mod tests {
              lo0        16384 127           localhost            327     -      327     -     -\n\
              gif0*      1280  <Link#2>                             0     0        0     0     0\n\
              en0        1500  192.168.1     kbrazil-mac.att 23300545     - 26448755     -     -\n"
+        );
+    }
+
+    #[test]
+    fn traffic_banner_and_rows() {
+        // if.c's formats: `%17s %14s %16s`, then `%10s %5s %10s ` and `%10s %5s %10s %5s`.
+        let mut out = Vec::new();
+        write_traffic_banner(&mut out, b"(Total)", false).unwrap();
+        let before = Counters {
+            ipackets: 100,
+            ibytes: 5000,
+            ..Counters::default()
+        };
+        let after = Counters {
+            ipackets: 112,
+            ibytes: 6024,
+            opackets: 7,
+            obytes: 900,
+            ..Counters::default()
+        };
+        write_traffic(&mut out, &after.since(&before), None).unwrap();
+        assert_eq!(after.plus(&before).ibytes, 11024);
+        let mut line = 0;
+        let banners = (1..=63)
+            .filter(|_| {
+                line = next_traffic_line(line);
+                line == 0
+            })
+            .count();
+        assert_eq!(banners, 3, "a banner every 21 passes");
+        write_traffic_banner(&mut out, b"(en0)", true).unwrap();
+        write_traffic(&mut out, &Counters::default(), Some("12:34:56")).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "            input        (Total)           output\n\
+             \x20  packets  errs      bytes    packets  errs      bytes colls\n\
+             \x20       12     0       1024          7     0        900     0\n\
+             \x20                    input          (en0)           output\n\
+             \x20           packets  errs      bytes    packets  errs      bytes colls\n\
+             12:34:56          0     0          0          0     0          0     0\n"
         );
     }
 }

@@ -4,8 +4,8 @@
 //!
 //! What the library's records do not carry is refused with a message and status 1 rather
 //! than printed wrong: `-A`, `-L`, `-b` and `-v` on sockets (PCB handles, listen queues, byte
-//! counts and the kernel's socket flags), `-w`/an interval, `-rs`, `-l` with `-r`/`-i`, raw
-//! sockets. What is approximated, and why:
+//! counts and the kernel's socket flags), `-s` with an interval, `-rs`, `-l` with `-r`/`-i`,
+//! raw sockets. What is approximated, and why:
 //! - a dual-stack socket prints as `tcp6`/`udp6` (BSD: `tcp46`): the record does not say;
 //! - rows come per protocol in kernel order, newest first, rebuilt from each socket's
 //!   generation number (`cookie`), IPv4 and IPv6 mixed as BSD lists them;
@@ -26,6 +26,7 @@
 use std::ffi::{CStr, CString, OsString};
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv6Addr};
+use std::time::{Duration, Instant};
 
 use nettables::SocketReader;
 use nettables::counters::{self, CounterFile};
@@ -70,6 +71,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
     if let Some(refused) = unsupported(&parsed) {
         eprintln!("netstat: {refused}");
         return 1;
+    }
+    if let (Mode::Interfaces, Some(seconds)) = (parsed.mode(), parsed.interval) {
+        return traffic(&parsed, seconds);
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     // Everything is collected before anything is written: a table that cannot be read
@@ -120,13 +124,12 @@ fn unsupported(args: &BsdArgs) -> Option<String> {
     if let Some(Proto::Other(name)) = args.protocol {
         return Some(format!("-p {name}: not instrumented by this netstat"));
     }
-    if args.interval.is_some() {
-        return Some("-w: repeated counts are not supported yet".into());
-    }
     let missing = match mode {
         Mode::RouteStatistics => return Some("-rs: routing statistics are not supported".into()),
         Mode::Statistics if args.interfaces => {
-            return Some("-i -s: per-interface statistics are not supported".into());
+            return Some(
+                "-i -s, -s -w: per-interface and repeated statistics are not supported".into(),
+            );
         }
         Mode::Routes | Mode::Interfaces if args.long > 0 => {
             return Some("-l: the long route and interface columns are not supported".into());
@@ -478,16 +481,7 @@ fn write_interfaces(
     iface_table::write_header(out, args.bytes)?;
     let mut line = Vec::with_capacity(160);
     for i in listing.interfaces.iter().filter(|i| wanted(&i.name)) {
-        let stats = i.stats.unwrap_or_default();
-        let counters = iface_table::Counters {
-            ipackets: stats.rx_packets,
-            ierrors: stats.rx_errors,
-            ibytes: stats.rx_bytes,
-            opackets: stats.tx_packets,
-            oerrors: stats.tx_errors,
-            obytes: stats.tx_bytes,
-            collisions: stats.collisions,
-        };
+        let counters = counters(i);
         let index = interface_index(&i.name);
         let mac: &[u8] = match i.hw_addr[..6].iter().any(|&b| b != 0) {
             true => &i.hw_addr[..6],
@@ -525,6 +519,82 @@ fn write_interfaces(
     Ok(())
 }
 
+/// `-w N`, `netstat N`: every N seconds, what the counters of every interface together (or
+/// of `-I IF`, when there is one by that name) grew by, under a banner repeated every 21
+/// lines; the first pass only takes the counters. Runs until interrupted, or until the output
+/// is closed.
+fn traffic(args: &BsdArgs, seconds: u32) -> i32 {
+    let mut out = io::stdout().lock();
+    let period = Duration::from_secs(u64::from(seconds));
+    let start = Instant::now();
+    let mut before: Option<iface_table::Counters> = None;
+    let mut line = 0;
+    for pass in 1u32.. {
+        let (label, now) = match traffic_sample(args) {
+            Ok(sample) => sample,
+            Err(why) => {
+                eprintln!("netstat: {why}");
+                return 1;
+            }
+        };
+        let timestamps = args.verbose > 0;
+        let written = (|| {
+            if line == 0 {
+                iface_table::write_traffic_banner(&mut out, &label, timestamps)?;
+            }
+            if let Some(before) = &before {
+                let time = timestamps.then(clock);
+                iface_table::write_traffic(&mut out, &now.since(before), time.as_deref())?;
+            }
+            out.flush()
+        })();
+        if let Err(e) = written {
+            return output_failed(&e);
+        }
+        before = Some(now);
+        line = iface_table::next_traffic_line(line);
+        // A fixed cadence, as BSD's interval timer keeps, however long a pass took.
+        let next = start + period * pass;
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+    }
+    0
+}
+
+/// The counters the traffic display follows, and its label: `(IF)` for `-I IF` when there is
+/// such an interface, else `(Total)` and the sum over all interfaces.
+fn traffic_sample(args: &BsdArgs) -> Result<(Vec<u8>, iface_table::Counters), String> {
+    let listing = iface::list().map_err(|e| unreadable(&e))?;
+    let only = args.interface.as_ref().and_then(|name| {
+        listing
+            .interfaces
+            .iter()
+            .find(|i| i.name.as_ref() == name.as_encoded_bytes())
+    });
+    if let Some(i) = only {
+        return Ok(([b"(", &i.name[..], b")"].concat(), counters(i)));
+    }
+    let total = listing
+        .interfaces
+        .iter()
+        .map(counters)
+        .fold(iface_table::Counters::default(), |sum, c| sum.plus(&c));
+    Ok((b"(Total)".to_vec(), total))
+}
+
+/// The local time as `HH:MM:SS`, as BSD's `print_time` writes it for `-v`.
+fn clock() -> String {
+    // SAFETY: time() with a null pointer only returns the time.
+    let now = unsafe { libc::time(std::ptr::null_mut()) };
+    // SAFETY: `struct tm` is plain integers (and a pointer that may be null); all zeros is a
+    // valid value for localtime_r to overwrite.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the call; localtime_r is thread-safe.
+    if unsafe { libc::localtime_r(&now, &mut tm) }.is_null() {
+        return "??:??:??".into();
+    }
+    format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+}
+
 /// `-s`: the sections nettables gives, in BSD's order, those `-p`/`-f` keep.
 fn write_statistics(
     out: &mut impl Write,
@@ -546,6 +616,20 @@ fn write_statistics(
         }
     }
     Ok(())
+}
+
+/// An interface's counters as the table shows them.
+fn counters(i: &iface::Interface) -> iface_table::Counters {
+    let c = i.stats.unwrap_or_default();
+    iface_table::Counters {
+        ipackets: c.rx_packets,
+        ierrors: c.rx_errors,
+        ibytes: c.rx_bytes,
+        opackets: c.tx_packets,
+        oerrors: c.tx_errors,
+        obytes: c.tx_bytes,
+        collisions: c.collisions,
+    }
 }
 
 /// The index of interface `name`; 0 if there is none.
