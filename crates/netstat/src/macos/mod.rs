@@ -15,7 +15,8 @@
 //! - [`sockets`]: the `Active Internet connections` table, `-A`, `-b`, `-L`, `-W`, `-l`;
 //! - [`route`]: the `-r` routing tables;
 //! - [`iface`]: the `-i` interface table, `-b`;
-//! - [`stats`]: the `-s` per-protocol sentences.
+//! - [`stats`]: the `-s` per-protocol sentences;
+//! - [`support`]: what the mode refuses up front, and what a command line keeps.
 
 pub mod cli;
 pub mod iface;
@@ -24,3 +25,4 @@ pub mod route;
 pub mod run;
 pub mod sockets;
 pub mod stats;
+pub mod support;

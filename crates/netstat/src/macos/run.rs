@@ -35,10 +35,10 @@ use nettables::services::{ServiceTable, Services};
 use nettables::sys;
 use nettables::{iface, route};
 
-use super::cli::{self, AddressFamily, BsdArgs, Mode, Proto, Refusal};
+use super::cli::{self, BsdArgs, Mode, Refusal};
 use super::iface as iface_table;
 use super::route as route_table;
-use super::{sockets, stats};
+use super::{sockets, stats, support};
 use crate::resolve::hosts::{self, Hosts};
 
 /// Why a table could not be read, as the message says it.
@@ -68,7 +68,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return 1;
         }
     };
-    if let Some(refused) = unsupported(&parsed) {
+    if let Some(refused) = support::refusal(&parsed, &sys::capabilities()) {
         eprintln!("netstat: {refused}");
         return 1;
     }
@@ -87,7 +87,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Mode::Statistics => counters::load(CounterFile::Snmp)
             .map_err(|e| unreadable(&e))
             .map(|loaded| write_statistics(&mut out, &parsed, &loaded)),
-        Mode::RouteStatistics => unreachable!("refused by unsupported()"),
+        Mode::RouteStatistics => unreachable!("refused by support::refusal"),
     };
     match written {
         Ok(written) => finish(written.and_then(|()| out.flush())),
@@ -114,75 +114,17 @@ fn output_failed(e: &io::Error) -> i32 {
     1
 }
 
-/// What this build cannot do, said before anything is printed.
-fn unsupported(args: &BsdArgs) -> Option<String> {
-    let can = sys::capabilities();
-    let mode = args.mode();
-    if let Some(AddressFamily::Other(name)) = args.family {
-        return Some(format!("-f {name}: this netstat lists inet and inet6 only"));
-    }
-    if let Some(Proto::Other(name)) = args.protocol {
-        return Some(format!("-p {name}: not instrumented by this netstat"));
-    }
-    let missing = match mode {
-        Mode::RouteStatistics => return Some("-rs: routing statistics are not supported".into()),
-        Mode::Statistics if args.interfaces => {
-            return Some(
-                "-i -s, -s -w: per-interface and repeated statistics are not supported".into(),
-            );
-        }
-        Mode::Routes | Mode::Interfaces if args.long > 0 => {
-            return Some("-l: the long route and interface columns are not supported".into());
-        }
-        Mode::Sockets => {
-            if matches!(args.protocol, Some(Proto::Ip | Proto::Icmp)) {
-                return Some("-p: raw IP and ICMP sockets are not listed on macOS".into());
-            }
-            let flag = [
-                (args.pcb, "-A: the kernel's socket handles"),
-                (args.listen_queues, "-L: listen queue lengths"),
-                (args.bytes, "-b: per-socket byte counts"),
-                (args.verbose > 0, "-v: the kernel's socket flags"),
-            ];
-            if let Some((_, what)) = flag.iter().find(|(asked, _)| *asked) {
-                return Some(format!("{what} are not reported by nettables on macOS"));
-            }
-            (!can.inet_sockets).then_some("Internet sockets")
-        }
-        Mode::Routes => (!(can.routes.0 || can.routes.1)).then_some("the routing tables"),
-        Mode::Interfaces => (!can.interfaces).then_some("the interface table"),
-        Mode::Statistics => (!can.counters).then_some("protocol statistics"),
-    };
-    missing.map(|what| format!("{what}: not available on {}", can.system))
-}
-
-/// Whether the `-f` family keeps IPv4 (`v6` false) or IPv6 rows.
-fn family_wanted(args: &BsdArgs, v6: bool) -> bool {
-    match args.family {
-        None => true,
-        Some(AddressFamily::Inet) => !v6,
-        Some(AddressFamily::Inet6) => v6,
-        Some(AddressFamily::Other(_)) => false,
-    }
-}
-
 /// The sockets the table lists: TCP then UDP, each in kernel order.
 fn collect_sockets(args: &BsdArgs) -> Result<Vec<InetSocket>, String> {
     let mut reader = SocketReader::new();
     let mut rows: Vec<InetSocket> = Vec::new();
     for protocol in [Protocol::Tcp, Protocol::Udp] {
-        let wanted = match args.protocol {
-            None => true,
-            Some(Proto::Tcp) => protocol == Protocol::Tcp,
-            Some(Proto::Udp) => protocol == Protocol::Udp,
-            Some(_) => false,
-        };
-        if !wanted {
+        if !support::keeps_protocol(args, protocol) {
             continue;
         }
         let start = rows.len();
         for family in [Family::Inet, Family::Inet6] {
-            if !family_wanted(args, family == Family::Inet6) {
+            if !support::keeps_family(args, family == Family::Inet6) {
                 continue;
             }
             let query = InetQuery::new(protocol, family);
@@ -340,11 +282,11 @@ fn collect_routes(
     args: &BsdArgs,
 ) -> Result<(Vec<route::Ipv4Route>, Vec<route::Ipv6Route>), String> {
     let can = sys::capabilities();
-    let v4 = match can.routes.0 && family_wanted(args, false) {
+    let v4 = match can.routes.0 && support::keeps_family(args, false) {
         true => route::ipv4_routes().map_err(|e| unreadable(&e))?,
         false => Vec::new(),
     };
-    let v6 = match can.routes.1 && family_wanted(args, true) {
+    let v6 = match can.routes.1 && support::keeps_family(args, true) {
         true => route::ipv6_routes().map_err(|e| unreadable(&e))?,
         false => Vec::new(),
     };
@@ -601,15 +543,7 @@ fn write_statistics(
     args: &BsdArgs,
     loaded: &counters::Counters,
 ) -> io::Result<()> {
-    let order: &[&str] = match (args.protocol, args.family) {
-        (Some(Proto::Tcp), _) => &["tcp"],
-        (Some(Proto::Udp), _) => &["udp"],
-        (Some(Proto::Ip), _) => &["ip"],
-        (Some(Proto::Icmp), _) => &["icmp"],
-        // BSD's IPv6 list starts with tcp and udp; ip6 and icmp6 are not instrumented here.
-        (_, Some(AddressFamily::Inet6)) => &["tcp", "udp"],
-        _ => &["tcp", "udp", "ip", "icmp"],
-    };
+    let order = support::statistics_sections(args);
     for name in order {
         if let Some(section) = loaded.sections.iter().find(|s| s.name == *name) {
             stats::write_section(out, name, &section.counters, args.statistics > 1)?;
