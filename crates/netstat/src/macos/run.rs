@@ -16,7 +16,7 @@
 //!   show without `-a` too (the parent's flags are not in the record). Flags are xnu's bits,
 //!   which nettables keeps unchanged on macOS;
 //! - `-s` prints the sentences of the counters nettables reads (the leading fields every
-//!   release lays out alike), not ICMP's histograms or the `open ... socket` lines;
+//!   release lays out alike), ICMP's histograms too, not the `open ... socket` lines;
 //! - `-i` shows each interface's first IPv4 address (the library's record has one);
 //! - the default listing is the Internet table only: BSD's Unix-domain section needs the
 //!   PCB handles, queues and peers that nettables' Unix records do not carry, and the

@@ -28,6 +28,9 @@ pub enum Kind {
     EndOf,
     /// UDP's datagrams delivered: received less those dropped.
     Delivered,
+    /// ICMP's counts by type (`outhist[0]` ...): the title, then `name: count` for each type
+    /// whose count is not zero; nothing when all are.
+    Histogram,
 }
 
 impl Kind {
@@ -41,6 +44,7 @@ impl Kind {
             "Sum" => Kind::Sum,
             "EndOf" => Kind::EndOf,
             "Delivered" => Kind::Delivered,
+            "Histogram" => Kind::Histogram,
             _ => return None,
         })
     }
@@ -102,6 +106,10 @@ pub fn write_section(
         format,
     } in sentences(name)
     {
+        if kind == Kind::Histogram {
+            histogram(&mut text, counters, fields, format);
+            continue;
+        }
         let values = match kind {
             Kind::Delivered => {
                 let Some([received, hdrops, badlen, badsum, noport, bcast, full]) = [
@@ -151,6 +159,43 @@ pub fn write_section(
         printf(&mut text, format, &args);
     }
     out.write_all(&text)
+}
+
+/// ICMP's name of a message type (`icmpnames[]`, the last line of the sentences); `#N` past
+/// its end, where BSD reads beyond the array.
+fn icmp_type_name(index: usize) -> String {
+    let names = SENTENCES
+        .lines()
+        .find_map(|line| line.strip_prefix("icmpnames|"))
+        .unwrap_or_default();
+    match names.split(',').nth(index) {
+        Some(name) => name.to_string(),
+        None => format!("#{index}"),
+    }
+}
+
+/// A histogram: `title`, then a line per type with a count, in type order.
+fn histogram(text: &mut Vec<u8>, counters: &[(String, u64)], field: &str, title: &str) {
+    let prefix = format!("{field}[");
+    let mut counts: Vec<(usize, u64)> = counters
+        .iter()
+        .filter_map(|(name, value)| {
+            let index = name
+                .strip_prefix(&prefix)?
+                .strip_suffix(']')?
+                .parse()
+                .ok()?;
+            (*value != 0).then_some((index, *value))
+        })
+        .collect();
+    if counts.is_empty() {
+        return;
+    }
+    counts.sort_unstable();
+    printf(text, title, &[]);
+    for (index, count) in counts {
+        text.extend_from_slice(format!("\t\t{}: {count}\n", icmp_type_name(index)).as_bytes());
+    }
 }
 
 /// BSD's `plural`: `s` only for more than one.
@@ -294,6 +339,7 @@ mod tests {
                 parsed += 1;
                 let counters = match kind {
                     Kind::Delivered => 0,
+                    Kind::Histogram => 1,
                     Kind::P2 | Kind::P2a | Kind::Sum => 2,
                     _ => 1,
                 };
@@ -307,12 +353,15 @@ mod tests {
                     Kind::P2 => 4,
                     Kind::P2a => 3,
                     Kind::Plain | Kind::Sum | Kind::Delivered => 1,
-                    Kind::EndOf => 0,
+                    Kind::EndOf | Kind::Histogram => 0,
                 };
                 assert_eq!(conversions, want, "{section}: {format:?}");
             }
         }
-        let lines = SENTENCES.lines().filter(|l| !l.starts_with('#')).count();
+        let lines = SENTENCES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("icmpnames|"))
+            .count();
         assert_eq!(parsed, lines, "every line of sentences.txt parses");
     }
 }
