@@ -14,7 +14,7 @@ mod cli;
 mod i18n;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod live;
-#[cfg(any(target_os = "macos", test))]
+#[cfg(any(target_os = "macos", all(unix, test)))]
 mod macos;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod modes;
