@@ -4,13 +4,20 @@
 //! Every resolver works in two steps: `request` what will be shown (host look-ups start in
 //! the background, the others are answered at once), then read the answers with `name`,
 //! which only borrows, so a row can hold all its names at once.
+//!
+//! The macOS mode uses the host look-ups only (its services come from nettables directly).
 
 pub mod hosts;
+#[cfg(not(target_os = "macos"))]
 pub mod networks;
+#[cfg(not(target_os = "macos"))]
 pub use nettables::services;
+#[cfg(not(target_os = "macos"))]
 pub mod sockets;
+#[cfg(not(target_os = "macos"))]
 pub mod users;
 
+#[cfg(not(target_os = "macos"))]
 /// Every resolver a socket table needs, with their caches, kept for the whole run.
 pub struct Resolvers {
     pub hosts: hosts::Hosts,
@@ -19,6 +26,7 @@ pub struct Resolvers {
     pub users: users::Users,
 }
 
+#[cfg(not(target_os = "macos"))]
 impl Resolvers {
     /// `name_timeout`: `--name-timeout`, see [`hosts::budget`].
     pub fn new(name_timeout: Option<std::time::Duration>) -> Resolvers {

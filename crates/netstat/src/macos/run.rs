@@ -1,0 +1,579 @@
+//! The netstat of macOS: the command line of [`super::cli`], collected through nettables'
+//! public API (its macOS backend), written by the renderers beside this module. Data flows one
+//! way: command line, collect, select, resolve names, render.
+//!
+//! What the library's records do not carry is refused with a message and status 1 rather
+//! than printed wrong: `-A`, `-L`, `-b` and `-v` on sockets (PCB handles, listen queues, byte
+//! counts and the kernel's socket flags), `-s` with an interval, `-rs`, `-l` with `-r`/`-i`,
+//! raw sockets. What is approximated, and why:
+//! - a dual-stack socket prints as `tcp6`/`udp6` (BSD: `tcp46`): the record does not say;
+//! - rows come per protocol in kernel order, newest first, rebuilt from each socket's
+//!   generation number (`cookie`), IPv4 and IPv6 mixed as BSD lists them;
+//! - the local port is named and the foreign one only when it differs (BSD's rule for sockets
+//!   without `INP_ANONPORT`, which the record does not carry);
+//! - route gateways on the link print `link#N`, never the neighbour's MAC address (the
+//!   library gives an unspecified gateway for both); no expiry times; protocol-cloned routes
+//!   show without `-a` too (the parent's flags are not in the record). Flags are xnu's bits,
+//!   which nettables keeps unchanged on macOS;
+//! - `-s` prints the sentences of the counters nettables reads (the leading fields every
+//!   release lays out alike), ICMP's histograms too, not the `open ... socket` lines;
+//! - `-i` shows each interface's first IPv4 address (the library's record has one);
+//! - the default listing is the Internet table only: BSD's Unix-domain section needs the
+//!   PCB handles, queues and peers that nettables' Unix records do not carry, and the
+//!   multipath and kernel-control sections have no records at all.
+//! - IPv6 host names keep their domain (BSD strips the local one).
+
+use std::ffi::{CStr, CString, OsString};
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv6Addr};
+use std::time::{Duration, Instant};
+
+use nettables::SocketReader;
+use nettables::counters::{self, CounterFile};
+use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
+use nettables::services::{ServiceTable, Services};
+use nettables::sys;
+use nettables::{iface, route};
+
+use super::cli::{self, BsdArgs, Mode, Refusal};
+use super::iface as iface_table;
+use super::route as route_table;
+use super::{sockets, stats, support};
+use crate::resolve::hosts::{self, Hosts};
+
+/// Why a table could not be read, as the message says it.
+fn unreadable(e: &nettables::Error) -> String {
+    crate::text::reason(e)
+}
+
+/// Runs the command line (with `argv[0]`) and returns the exit status.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let words = args.get(1..).unwrap_or_default();
+    let parsed = match cli::parse(words) {
+        Ok(parsed) => parsed,
+        Err(Refusal::Help) => return finish(cli::write_help(&mut io::stdout().lock())),
+        Err(Refusal::Version) => {
+            let text = format!("netstat {}\n", env!("CARGO_PKG_VERSION"));
+            return finish(io::stdout().lock().write_all(text.as_bytes()));
+        }
+        Err(Refusal::Usage(why)) => {
+            if let Some(why) = why {
+                eprintln!("netstat: {why}");
+            }
+            eprint!("{}", cli::USAGE);
+            return 1;
+        }
+        Err(Refusal::Error(why)) => {
+            eprintln!("netstat: {why}");
+            return 1;
+        }
+    };
+    if let Some(refused) = support::refusal(&parsed, &sys::capabilities()) {
+        eprintln!("netstat: {refused}");
+        return 1;
+    }
+    if let (Mode::Interfaces, Some(seconds)) = (parsed.mode(), parsed.interval) {
+        return traffic(&parsed, seconds);
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    // Everything is collected before anything is written: a table that cannot be read
+    // leaves no partial output.
+    let written = match parsed.mode() {
+        Mode::Sockets => {
+            collect_sockets(&parsed).map(|rows| write_sockets(&mut out, &parsed, &rows))
+        }
+        Mode::Routes => collect_routes(&parsed).map(|t| write_routes(&mut out, &parsed, &t)),
+        Mode::Interfaces => collect_interfaces().map(|t| write_interfaces(&mut out, &parsed, &t)),
+        Mode::Statistics => counters::load(CounterFile::Snmp)
+            .map_err(|e| unreadable(&e))
+            .map(|loaded| write_statistics(&mut out, &parsed, &loaded)),
+        // Refused by support::refusal already; said again rather than trusted.
+        Mode::RouteStatistics => Err("-rs: routing statistics are not supported".into()),
+    };
+    match written {
+        Ok(written) => finish(written.and_then(|()| out.flush())),
+        Err(why) => {
+            eprintln!("netstat: {why}");
+            1
+        }
+    }
+}
+
+fn finish(written: io::Result<()>) -> i32 {
+    match written {
+        Ok(()) => 0,
+        Err(e) => output_failed(&e),
+    }
+}
+
+/// A broken pipe ends quietly; any other output error is reported.
+fn output_failed(e: &io::Error) -> i32 {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return 0;
+    }
+    eprintln!("netstat: {}", crate::text::strerror(e));
+    1
+}
+
+/// The sockets the table lists: TCP then UDP, each in kernel order.
+fn collect_sockets(args: &BsdArgs) -> Result<Vec<InetSocket>, String> {
+    let mut reader = SocketReader::new();
+    let mut rows: Vec<InetSocket> = Vec::new();
+    for protocol in [Protocol::Tcp, Protocol::Udp] {
+        if !support::keeps_protocol(args, protocol) {
+            continue;
+        }
+        let start = rows.len();
+        for family in [Family::Inet, Family::Inet6] {
+            if !support::keeps_family(args, family == Family::Inet6) {
+                continue;
+            }
+            let query = InetQuery::new(protocol, family);
+            let listed = reader.for_each_inet(&query, |sock| {
+                if sockets::selects(sock, args.all, args.listen_queues) {
+                    rows.push(*sock);
+                }
+                Ok::<(), std::convert::Infallible>(())
+            });
+            match listed {
+                Ok(()) => {}
+                Err(nettables::ReadError::Source(e)) => return Err(unreadable(&e)),
+                Err(nettables::ReadError::Callback(never)) => match never {},
+            }
+        }
+        // The kernel lists a protocol's sockets newest first; the generation number says which.
+        rows[start..].sort_by_key(|sock| std::cmp::Reverse(sock.cookie));
+    }
+    Ok(rows)
+}
+
+/// The `Active Internet connections` table; nothing when there are no rows.
+fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut names = Names::new(args.numeric);
+    for sock in rows {
+        names.request(sock.local.ip());
+        names.request(sock.remote.ip());
+    }
+    names.wait();
+    let services = Services::new();
+    let columns = sockets::Columns {
+        wide: args.wide,
+        long: args.long > 0,
+        ..sockets::Columns::default()
+    };
+    sockets::write_header(out, columns, args.all)?;
+    let mut line = Vec::with_capacity(256);
+    for sock in rows {
+        let lookup = Lookup {
+            names: &names,
+            services: &services,
+            table: match sock.protocol {
+                Protocol::Tcp => ServiceTable::Tcp,
+                _ => ServiceTable::Udp,
+            },
+            numeric: args.numeric,
+        };
+        let local_zone = zone(sock.local.ip(), scope_of(&sock.local));
+        let remote_zone = zone(sock.remote.ip(), scope_of(&sock.remote));
+        let (lport, fport) = (sock.local.port(), sock.remote.port());
+        let (local_ip, remote_ip) = (sock.local.ip(), sock.remote.ip());
+        let row = sockets::Row {
+            socket: sock,
+            dual_stack: false,
+            local: lookup.end(local_ip, lport, true, local_zone.as_deref()),
+            foreign: lookup.end(remote_ip, fport, lport != fport, remote_zone.as_deref()),
+            kernel: None,
+        };
+        sockets::write_row(out, &row, columns, &mut line)?;
+    }
+    Ok(())
+}
+
+/// What one row's ends are named with.
+struct Lookup<'a> {
+    names: &'a Names,
+    services: &'a Services,
+    table: ServiceTable,
+    numeric: bool,
+}
+
+impl<'a> Lookup<'a> {
+    /// The names of one end; `named` says whether BSD names this end's port.
+    fn end(
+        &self,
+        ip: IpAddr,
+        port: u16,
+        named: bool,
+        zone: Option<&'a [u8]>,
+    ) -> sockets::EndNames<'a> {
+        let named = named && !self.numeric;
+        sockets::EndNames {
+            host: self.names.name(ip),
+            zone,
+            port_named: named,
+            service: named
+                .then(|| self.services.name(self.table, port))
+                .flatten(),
+        }
+    }
+}
+
+fn scope_of(addr: &std::net::SocketAddr) -> u32 {
+    match addr {
+        std::net::SocketAddr::V6(v6) => v6.scope_id(),
+        std::net::SocketAddr::V4(_) => 0,
+    }
+}
+
+/// The interface name of an IPv6 address's scope, for `%zone`.
+fn zone(ip: IpAddr, scope: u32) -> Option<Vec<u8>> {
+    match ip {
+        IpAddr::V6(_) if scope != 0 => interface_name(scope),
+        _ => None,
+    }
+}
+
+/// Host names, looked up together under the resolver's deadline; none with `-n`.
+struct Names {
+    hosts: Option<Hosts>,
+}
+
+impl Names {
+    fn new(numeric: bool) -> Names {
+        Names {
+            hosts: (!numeric).then(|| Hosts::new(hosts::budget(None))),
+        }
+    }
+
+    fn request(&mut self, ip: IpAddr) {
+        if let Some(hosts) = &mut self.hosts
+            && !ip.is_unspecified()
+        {
+            hosts.request(ip);
+        }
+    }
+
+    fn wait(&mut self) {
+        if let Some(hosts) = &mut self.hosts {
+            hosts.wait();
+        }
+    }
+
+    fn name(&self, ip: IpAddr) -> Option<&[u8]> {
+        self.hosts.as_ref()?.name(ip)
+    }
+}
+
+/// The IPv4 and IPv6 routes the family keeps.
+fn collect_routes(
+    args: &BsdArgs,
+) -> Result<(Vec<route::Ipv4Route>, Vec<route::Ipv6Route>), String> {
+    let can = sys::capabilities();
+    let v4 = match can.routes.0 && support::keeps_family(args, false) {
+        true => route::ipv4_routes().map_err(|e| unreadable(&e))?,
+        false => Vec::new(),
+    };
+    let v6 = match can.routes.1 && support::keeps_family(args, true) {
+        true => route::ipv6_routes().map_err(|e| unreadable(&e))?,
+        false => Vec::new(),
+    };
+    Ok((v4, v6))
+}
+
+/// `-r`: `Routing tables`, then the IPv4 and IPv6 tables.
+fn write_routes(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    (v4, v6): &(Vec<route::Ipv4Route>, Vec<route::Ipv6Route>),
+) -> io::Result<()> {
+    let mut names = Names::new(args.numeric);
+    for r in v4 {
+        if r.flags.contains(route::Flags::HOST) {
+            names.request(IpAddr::V4(r.destination));
+        }
+        names.request(IpAddr::V4(r.gateway));
+    }
+    for r in v6 {
+        names.request(IpAddr::V6(r.next_hop));
+        if r.flags.contains(route::Flags::HOST) {
+            names.request(IpAddr::V6(r.destination));
+        }
+    }
+    names.wait();
+    let options = route_table::Options {
+        numeric: args.numeric,
+        wide: args.wide,
+    };
+    out.write_all(route_table::TITLE)?;
+    let mut line = Vec::with_capacity(160);
+    if !v4.is_empty() {
+        route_table::write_family(out, false, options)?;
+        for r in v4 {
+            let flags = r.flags.bits();
+            let host = flags & route_table::RTF_HOST != 0;
+            let gateway = if r.gateway.is_unspecified() {
+                route_table::Gateway::Link(interface_index(&r.iface))
+            } else {
+                route_table::Gateway::Addr {
+                    ip: IpAddr::V4(r.gateway),
+                    name: names.name(IpAddr::V4(r.gateway)),
+                    zone: None,
+                }
+            };
+            let row = route_table::Route {
+                destination: IpAddr::V4(r.destination),
+                prefix_len: (!host)
+                    .then(|| route_table::prefix_len_v4(r.mask))
+                    .flatten(),
+                name: host
+                    .then(|| names.name(IpAddr::V4(r.destination)))
+                    .flatten(),
+                zone: None,
+                gateway,
+                flags,
+                netif: &r.iface,
+                expire: None,
+            };
+            route_table::write_row(out, options, &row, &mut line)?;
+        }
+    }
+    if !v6.is_empty() {
+        route_table::write_family(out, true, options)?;
+        for r in v6 {
+            let flags = r.flags.bits();
+            let scoped = |ip: Ipv6Addr| is_scoped(ip).then_some(&r.iface[..]);
+            let gateway = if r.next_hop.is_unspecified() {
+                route_table::Gateway::Link(interface_index(&r.iface))
+            } else {
+                route_table::Gateway::Addr {
+                    ip: IpAddr::V6(r.next_hop),
+                    name: names.name(IpAddr::V6(r.next_hop)),
+                    zone: scoped(r.next_hop),
+                }
+            };
+            let host = r.prefix_len == 128;
+            let row = route_table::Route {
+                destination: IpAddr::V6(r.destination),
+                prefix_len: Some(r.prefix_len),
+                name: host
+                    .then(|| names.name(IpAddr::V6(r.destination)))
+                    .flatten(),
+                zone: scoped(r.destination),
+                gateway,
+                flags: if host {
+                    flags | route_table::RTF_HOST
+                } else {
+                    flags
+                },
+                netif: &r.iface,
+                expire: None,
+            };
+            route_table::write_row(out, options, &row, &mut line)?;
+        }
+    }
+    Ok(())
+}
+
+/// Link-local unicast, and interface- or link-local multicast: addresses with a zone.
+fn is_scoped(ip: Ipv6Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    (a == 0xfe && b & 0xc0 == 0x80) || (a == 0xff && matches!(b & 0x0f, 0x1 | 0x2))
+}
+
+/// The interfaces and their IPv6 addresses (none when those cannot be read).
+fn collect_interfaces() -> Result<(iface::Listing, Vec<iface::Inet6Address>), String> {
+    let listing = iface::list().map_err(|e| unreadable(&e))?;
+    Ok((listing, iface::inet6_addresses().unwrap_or_default()))
+}
+
+/// `-i`/`-I IF`: each interface's link row, then its IPv4 and IPv6 addresses.
+fn write_interfaces(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    (listing, inet6): &(iface::Listing, Vec<iface::Inet6Address>),
+) -> io::Result<()> {
+    let wanted = |name: &[u8]| {
+        args.interface
+            .as_ref()
+            .is_none_or(|only| only.as_encoded_bytes() == name)
+    };
+    let mut names = Names::new(args.numeric);
+    for i in listing.interfaces.iter().filter(|i| wanted(&i.name)) {
+        if let Some(v4) = &i.ipv4 {
+            names.request(IpAddr::V4(v4.address));
+        }
+    }
+    for a in inet6.iter().filter(|a| wanted(&a.device)) {
+        names.request(IpAddr::V6(a.address));
+    }
+    names.wait();
+    iface_table::write_header(out, args.bytes)?;
+    let mut line = Vec::with_capacity(160);
+    for i in listing.interfaces.iter().filter(|i| wanted(&i.name)) {
+        let counters = counters(i);
+        let index = interface_index(&i.name);
+        let mac: &[u8] = match i.hw_addr[..6].iter().any(|&b| b != 0) {
+            true => &i.hw_addr[..6],
+            false => &[],
+        };
+        let mut rows = vec![iface_table::Address::Link { index, mac }];
+        if let Some(v4) = &i.ipv4 {
+            rows.push(iface_table::Address::Inet {
+                address: v4.address,
+                prefix_len: v4.netmask.and_then(route_table::prefix_len_v4),
+                name: names.name(IpAddr::V4(v4.address)),
+            });
+        }
+        let zone = &i.name[..];
+        for a in inet6.iter().filter(|a| a.device == i.name) {
+            rows.push(iface_table::Address::Inet6 {
+                address: a.address,
+                prefix_len: a.prefix_len,
+                scope: if is_scoped(a.address) { index } else { 0 },
+                zone: is_scoped(a.address).then_some(zone),
+                name: names.name(IpAddr::V6(a.address)),
+            });
+        }
+        for address in rows {
+            let row = iface_table::Row {
+                name: &i.name,
+                up: i.is_up(),
+                mtu: u32::try_from(i.mtu).unwrap_or(0),
+                address,
+                counters,
+            };
+            iface_table::write_row(out, &row, args.bytes, args.numeric, &mut line)?;
+        }
+    }
+    Ok(())
+}
+
+/// `-w N`, `netstat N`: every N seconds, what the counters of every interface together (or
+/// of `-I IF`, when there is one by that name) grew by, under a banner repeated every 21
+/// lines; the first pass only takes the counters. Runs until interrupted, or until the output
+/// is closed.
+fn traffic(args: &BsdArgs, seconds: u32) -> i32 {
+    let mut out = io::stdout().lock();
+    let period = Duration::from_secs(u64::from(seconds));
+    let start = Instant::now();
+    let mut before: Option<iface_table::Counters> = None;
+    let mut line = 0;
+    for pass in 1u32.. {
+        let (label, now) = match traffic_sample(args) {
+            Ok(sample) => sample,
+            Err(why) => {
+                eprintln!("netstat: {why}");
+                return 1;
+            }
+        };
+        let timestamps = args.verbose > 0;
+        let written = (|| {
+            if line == 0 {
+                iface_table::write_traffic_banner(&mut out, &label, timestamps)?;
+            }
+            if let Some(before) = &before {
+                let time = timestamps.then(clock);
+                iface_table::write_traffic(&mut out, &now.since(before), time.as_deref())?;
+            }
+            out.flush()
+        })();
+        if let Err(e) = written {
+            return output_failed(&e);
+        }
+        before = Some(now);
+        line = iface_table::next_traffic_line(line);
+        // A fixed cadence, as BSD's interval timer keeps, however long a pass took.
+        let next = start + period * pass;
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+    }
+    0
+}
+
+/// The counters the traffic display follows, and its label: `(IF)` for `-I IF` when there is
+/// such an interface, else `(Total)` and the sum over all interfaces.
+fn traffic_sample(args: &BsdArgs) -> Result<(Vec<u8>, iface_table::Counters), String> {
+    let listing = iface::list().map_err(|e| unreadable(&e))?;
+    let only = args.interface.as_ref().and_then(|name| {
+        listing
+            .interfaces
+            .iter()
+            .find(|i| i.name.as_ref() == name.as_encoded_bytes())
+    });
+    if let Some(i) = only {
+        return Ok(([b"(", &i.name[..], b")"].concat(), counters(i)));
+    }
+    let total = listing
+        .interfaces
+        .iter()
+        .map(counters)
+        .fold(iface_table::Counters::default(), |sum, c| sum.plus(&c));
+    Ok((b"(Total)".to_vec(), total))
+}
+
+/// The local time as `HH:MM:SS`, as BSD's `print_time` writes it for `-v`.
+fn clock() -> String {
+    // SAFETY: time() with a null pointer only returns the time.
+    let now = unsafe { libc::time(std::ptr::null_mut()) };
+    // SAFETY: `struct tm` is plain integers (and a pointer that may be null); all zeros is a
+    // valid value for localtime_r to overwrite.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the call; localtime_r is thread-safe.
+    if unsafe { libc::localtime_r(&now, &mut tm) }.is_null() {
+        return "??:??:??".into();
+    }
+    format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+}
+
+/// `-s`: the sections nettables gives, in BSD's order, those `-p`/`-f` keep.
+fn write_statistics(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    loaded: &counters::Counters,
+) -> io::Result<()> {
+    let order = support::statistics_sections(args);
+    for name in order {
+        if let Some(section) = loaded.sections.iter().find(|s| s.name == *name) {
+            stats::write_section(out, name, &section.counters, args.statistics > 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// An interface's counters as the table shows them.
+fn counters(i: &iface::Interface) -> iface_table::Counters {
+    let c = i.stats.unwrap_or_default();
+    iface_table::Counters {
+        ipackets: c.rx_packets,
+        ierrors: c.rx_errors,
+        ibytes: c.rx_bytes,
+        opackets: c.tx_packets,
+        oerrors: c.tx_errors,
+        obytes: c.tx_bytes,
+        collisions: c.collisions,
+    }
+}
+
+/// The index of interface `name`; 0 if there is none.
+fn interface_index(name: &[u8]) -> u32 {
+    let Ok(name) = CString::new(name) else {
+        return 0;
+    };
+    // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::if_nametoindex(name.as_ptr()) }
+}
+
+/// The name of interface `index`.
+fn interface_name(index: u32) -> Option<Vec<u8>> {
+    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
+    // SAFETY: `buf` has the IF_NAMESIZE bytes if_indextoname may write, NUL included.
+    let found = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
+    if found.is_null() {
+        return None;
+    }
+    // SAFETY: on success if_indextoname wrote a NUL-terminated name into `buf`.
+    let name = unsafe { CStr::from_ptr(buf.as_ptr()) };
+    Some(name.to_bytes().to_vec())
+}

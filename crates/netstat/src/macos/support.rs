@@ -1,0 +1,169 @@
+//! What the macOS mode can serve: the flags it refuses up front (with the reason, for exit
+//! status 1, rather than printing a table that is not what was asked), and which families,
+//! protocols and statistics sections a command line keeps.
+
+use nettables::inet::Protocol;
+use nettables::sys::Capabilities;
+
+use super::cli::{AddressFamily, BsdArgs, Mode, Proto};
+
+/// What the command line asks that this build cannot give on a system that `can` so much,
+/// said before anything is printed.
+pub fn refusal(args: &BsdArgs, can: &Capabilities) -> Option<String> {
+    let mode = args.mode();
+    if let Some(AddressFamily::Other(name)) = args.family {
+        return Some(format!("-f {name}: this netstat lists inet and inet6 only"));
+    }
+    if let Some(Proto::Other(name)) = args.protocol {
+        return Some(format!("-p {name}: not instrumented by this netstat"));
+    }
+    let missing = match mode {
+        Mode::RouteStatistics => return Some("-rs: routing statistics are not supported".into()),
+        Mode::Statistics if args.interfaces => {
+            return Some(
+                "-i -s, -s -w: per-interface and repeated statistics are not supported".into(),
+            );
+        }
+        Mode::Routes | Mode::Interfaces if args.long > 0 => {
+            return Some("-l: the long route and interface columns are not supported".into());
+        }
+        Mode::Sockets => {
+            if matches!(args.protocol, Some(Proto::Ip | Proto::Icmp)) {
+                return Some("-p: raw IP and ICMP sockets are not listed on macOS".into());
+            }
+            let flag = [
+                (args.pcb, "-A: the kernel's socket handles"),
+                (args.listen_queues, "-L: listen queue lengths"),
+                (args.bytes, "-b: per-socket byte counts"),
+                (args.verbose > 0, "-v: the kernel's socket flags"),
+            ];
+            if let Some((_, what)) = flag.iter().find(|(asked, _)| *asked) {
+                return Some(format!("{what} are not reported by nettables on macOS"));
+            }
+            (!can.inet_sockets).then_some("Internet sockets")
+        }
+        Mode::Routes => (!(can.routes.0 || can.routes.1)).then_some("the routing tables"),
+        Mode::Interfaces => (!can.interfaces).then_some("the interface table"),
+        Mode::Statistics => (!can.counters).then_some("protocol statistics"),
+    };
+    missing.map(|what| format!("{what}: not available on {}", can.system))
+}
+
+/// Whether the `-f` family keeps IPv4 (`v6` false) or IPv6 rows.
+pub fn keeps_family(args: &BsdArgs, v6: bool) -> bool {
+    match args.family {
+        None => true,
+        Some(AddressFamily::Inet) => !v6,
+        Some(AddressFamily::Inet6) => v6,
+        Some(AddressFamily::Other(_)) => false,
+    }
+}
+
+/// Whether `-p` keeps the sockets of `protocol`.
+pub fn keeps_protocol(args: &BsdArgs, protocol: Protocol) -> bool {
+    match args.protocol {
+        None => true,
+        Some(Proto::Tcp) => protocol == Protocol::Tcp,
+        Some(Proto::Udp) => protocol == Protocol::Udp,
+        Some(_) => false,
+    }
+}
+
+/// The `-s` sections to print, in BSD's order, as `-p` and `-f` choose them.
+pub fn statistics_sections(args: &BsdArgs) -> &'static [&'static str] {
+    match (args.protocol, args.family) {
+        (Some(Proto::Tcp), _) => &["tcp"],
+        (Some(Proto::Udp), _) => &["udp"],
+        (Some(Proto::Ip), _) => &["ip"],
+        (Some(Proto::Icmp), _) => &["icmp"],
+        // BSD's IPv6 list starts with tcp and udp; ip6 and icmp6 are not instrumented here.
+        (_, Some(AddressFamily::Inet6)) => &["tcp", "udp"],
+        _ => &["tcp", "udp", "ip", "icmp"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+    use crate::macos::cli;
+
+    fn args(words: &[&str]) -> BsdArgs {
+        let words: Vec<OsString> = words.iter().map(OsString::from).collect();
+        cli::parse(&words).unwrap()
+    }
+
+    fn refused(words: &[&str]) -> Option<String> {
+        refusal(&args(words), &nettables::sys::capabilities())
+    }
+
+    #[test]
+    fn what_the_records_give_is_served() {
+        for words in [
+            &["-an"][..],
+            &["-a", "-p", "tcp", "-f", "inet6"],
+            &["-rn"],
+            &["-rnW", "-f", "inet6"],
+            &["-ib"],
+            &["-I", "en0", "-w", "1", "-v"],
+            &["5"],
+            &["-s", "-p", "icmp"],
+            &["-ss"],
+            &["-anlW"],
+        ] {
+            assert_eq!(refused(words), None, "{words:?}");
+        }
+    }
+
+    #[test]
+    fn what_they_do_not_is_refused_with_its_reason() {
+        for (words, reason) in [
+            (&["-A"][..], "-A: the kernel's socket handles"),
+            (&["-aL"], "-L: listen queue lengths"),
+            (&["-b"], "-b: per-socket byte counts"),
+            (&["-av"], "-v: the kernel's socket flags"),
+            (&["-rs"], "-rs: routing statistics"),
+            (&["-rl"], "-l: the long route"),
+            (&["-il"], "-l: the long route"),
+            (
+                &["-s", "-w", "1"],
+                "-i -s, -s -w: per-interface and repeated",
+            ),
+            (
+                &["-f", "unix"],
+                "-f unix: this netstat lists inet and inet6 only",
+            ),
+            (&["-p", "mptcp"], "-p mptcp: not instrumented"),
+            (&["-p", "icmp"], "-p: raw IP and ICMP sockets"),
+        ] {
+            let why = refused(words).unwrap_or_default();
+            assert!(why.starts_with(reason), "{words:?}: {why:?}");
+        }
+        let mut can = nettables::sys::capabilities();
+        can.routes = (false, false);
+        let why = refusal(&args(&["-r"]), &can).unwrap();
+        assert_eq!(
+            why,
+            format!("the routing tables: not available on {}", can.system)
+        );
+    }
+
+    #[test]
+    fn families_protocols_and_sections() {
+        let inet6 = args(&["-f", "inet6"]);
+        assert!(keeps_family(&inet6, true) && !keeps_family(&inet6, false));
+        assert!(keeps_family(&args(&[]), false));
+        let udp = args(&["-p", "udp"]);
+        assert!(keeps_protocol(&udp, Protocol::Udp) && !keeps_protocol(&udp, Protocol::Tcp));
+        assert_eq!(
+            statistics_sections(&args(&["-s"])),
+            ["tcp", "udp", "ip", "icmp"]
+        );
+        assert_eq!(
+            statistics_sections(&args(&["-s", "-f", "inet6"])),
+            ["tcp", "udp"]
+        );
+        assert_eq!(statistics_sections(&args(&["-s", "-p", "ip"])), ["ip"]);
+    }
+}
