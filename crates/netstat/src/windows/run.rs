@@ -7,12 +7,17 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use nettables::SocketReader;
+use nettables::counters::{self, CounterFile};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
 use nettables::process::OwnerMap;
 use nettables::sys::{self, OwnerKey};
+use nettables::{if_table, route};
 
 use super::cli::{self, Refusal, WindowsArgs};
 use super::connections::{self, Columns, Offload, Owner, Row, Selection};
+use super::route::RouteTables;
+use super::stats::{self, Section};
+use super::{ethernet, records};
 
 /// What stopped a pass: a table that could not be read (exit 1), or the output.
 enum Failure {
@@ -23,6 +28,12 @@ enum Failure {
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
         Failure::Output(e)
+    }
+}
+
+impl From<nettables::Error> for Failure {
+    fn from(e: nettables::Error) -> Failure {
+        Failure::Collect(crate::text::reason(&e))
     }
 }
 
@@ -90,13 +101,53 @@ fn unsupported(args: &WindowsArgs) -> Option<String> {
     None
 }
 
+/// One display: `-e` (then `-s`'s sections with `-s`), `-s`, `-r`, or the connections.
 fn one_pass(out: &mut impl Write, args: &WindowsArgs) -> Result<(), Failure> {
-    if args.ethernet || args.statistics || args.routes {
-        return Err(Failure::Collect(
-            "-e, -r and -s are not supported yet on Windows".into(),
-        ));
+    if !(args.ethernet || args.statistics || args.routes) {
+        return connections_table(out, args);
     }
-    connections_table(out, args)
+    if args.ethernet {
+        ethernet::write(out, &records::ethernet(&if_table::list()?))?;
+    }
+    if args.statistics {
+        statistics(out, args)?;
+    }
+    if args.routes {
+        routes(out)?;
+    }
+    Ok(())
+}
+
+/// The `-s` sections, or the one `-p` names.
+fn statistics(out: &mut impl Write, args: &WindowsArgs) -> Result<(), Failure> {
+    let v4 = counters::load(CounterFile::Snmp)?;
+    // A system without IPv6 has no IPv6 counters: those sections are left out.
+    let v6 = match counters::load(CounterFile::Snmp6) {
+        Ok(counters) => Some(counters),
+        Err(e) if e.is_not_available() => None,
+        Err(e) => return Err(e.into()),
+    };
+    let sections = match args.protocol {
+        Some(proto) => vec![proto.section()],
+        None => Section::ALL.to_vec(),
+    };
+    let stats = records::statistics(Some(&v4), v6.as_ref());
+    Ok(stats::write(out, &stats, &sections)?)
+}
+
+/// `-r`: the interface list and both route tables.
+fn routes(out: &mut impl Write) -> Result<(), Failure> {
+    let interfaces = if_table::list()?;
+    let ipv4 = records::ipv4_routes(&route::ipv4_routes()?, &interfaces);
+    let ipv6 = records::ipv6_routes(&route::ipv6_routes()?, &interfaces);
+    let tables = RouteTables {
+        interfaces: &records::interface_list(&interfaces),
+        ipv4: &ipv4,
+        ipv4_persistent: &[],
+        ipv6: &ipv6,
+        ipv6_persistent: &[],
+    };
+    Ok(super::route::write(out, &tables)?)
 }
 
 /// The `Active Connections` table.
