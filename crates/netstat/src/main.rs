@@ -7,9 +7,21 @@
 mod app;
 #[cfg(unix)]
 mod audit;
-#[cfg(unix)]
+#[cfg_attr(
+    windows,
+    expect(
+        dead_code,
+        reason = "the Windows mode takes only the long options and socket JSON"
+    )
+)]
 mod cli;
-#[cfg(unix)]
+#[cfg_attr(
+    windows,
+    expect(
+        dead_code,
+        reason = "the Windows mode takes only the long options and socket JSON"
+    )
+)]
 mod i18n;
 #[cfg(unix)]
 mod live;
@@ -17,19 +29,24 @@ mod live;
 mod modes;
 #[cfg(unix)]
 mod namespaces;
-#[cfg(unix)]
-mod output;
-#[cfg(unix)]
-mod render;
-#[cfg(unix)]
-mod resolve;
 #[cfg_attr(
     windows,
     expect(
         dead_code,
-        reason = "the Windows mode has no names to sanitize for display"
+        reason = "the Windows mode takes only the long options and socket JSON"
     )
 )]
+mod output;
+#[cfg_attr(
+    windows,
+    expect(
+        dead_code,
+        reason = "the Windows mode takes only the long options and socket JSON"
+    )
+)]
+mod render;
+#[cfg(unix)]
+mod resolve;
 mod text;
 #[cfg(any(windows, test))]
 mod windows;

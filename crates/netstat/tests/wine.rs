@@ -452,6 +452,65 @@ fn windows_state(name: &str) -> u32 {
     }
 }
 
+/// Sockets move (TIME_WAIT ends, SYN_SENT gives up): what netstat.exe lists must be in one of
+/// the two `ss` listings around it, and what both list must be in netstat.exe's.
+fn assert_like_ss(
+    before: &BTreeSet<Socket>,
+    seen: &BTreeSet<Socket>,
+    after: &BTreeSet<Socket>,
+    text: &str,
+) {
+    let extra: Vec<_> = seen
+        .iter()
+        .filter(|s| !before.contains(s) && !after.contains(s))
+        .collect();
+    let missing: Vec<_> = before
+        .intersection(after)
+        .filter(|s| !seen.contains(s))
+        .collect();
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "netstat.exe differs from ss:\nonly netstat.exe: {extra:#?}\nonly ss: {missing:#?}\n{text}"
+    );
+}
+
+/// A `--json` record in the Windows tables' terms; its state is net-tools' name.
+fn json_socket(record: &serde_json::Value) -> Socket {
+    let field = |name: &str| record[name].as_str().expect("a text field");
+    let port = |name: &str| record[name].as_u64().expect("a port") as u16;
+    let local = SocketAddr::new(field("local_address").parse().unwrap(), port("local_port"));
+    let remote = SocketAddr::new(
+        field("remote_address").parse().unwrap(),
+        port("remote_port"),
+    );
+    let tcp = field("proto").starts_with("tcp");
+    let state = match field("state") {
+        "" => 0,
+        "ESTABLISHED" => 5,
+        "SYN_SENT" => 3,
+        "SYN_RECV" => 4,
+        "FIN_WAIT1" => 6,
+        "FIN_WAIT2" => 7,
+        "TIME_WAIT" => 11,
+        "CLOSE" => 1,
+        "CLOSE_WAIT" => 8,
+        "LAST_ACK" => 10,
+        "LISTEN" => 2,
+        "CLOSING" => 9,
+        other => panic!("unknown state {other}"),
+    };
+    assert_eq!(
+        record["inode"], 0,
+        "Windows sockets have no inode: {record}"
+    );
+    Socket {
+        protocol: if tcp { "TCP" } else { "UDP" },
+        local,
+        remote: tcp.then_some(remote),
+        state: if tcp { state } else { 0 },
+    }
+}
+
 /// What `netstat.exe -ano` lists: sockets, their raw local addresses and PIDs, and the text.
 fn netstat_sockets(session: &Session) -> (BTreeSet<Socket>, Vec<(SocketAddr, u32)>, String) {
     let out = session.netstat(&["-ano"]);
@@ -547,8 +606,6 @@ fn netstat_exe_lists_the_namespace_sockets_as_ss_does() {
     ns.sh("sysctl -qw net.ipv4.tcp_synack_retries=8 net.ipv4.tcp_syn_retries=8");
     ns.spawn_fixture(SOCKETS, "wine-fixture", As::Root);
     let session = wine.session(&ns);
-    // Sockets move (TIME_WAIT ends, SYN_SENT gives up): what the probe lists must be in one of
-    // the two `ss` listings around it, and what both list must be in the probe's.
     let before = ss_sockets(&ns);
     let (seen, raw, text) = netstat_sockets(&session);
     let after = ss_sockets(&ns);
@@ -569,18 +626,58 @@ fn netstat_exe_lists_the_namespace_sockets_as_ss_does() {
             "the fixture built no {state} socket: {before:#?}"
         );
     }
-    let extra: Vec<_> = seen
+    assert_like_ss(&before, &seen, &after, &text);
+
+    // --json: the same sockets, as records of the schema Linux's --json follows.
+    let before = ss_sockets(&ns);
+    let out = session.netstat(&["-an", "--json"]);
+    let after = ss_sockets(&ns);
+    let json = String::from_utf8(out.stdout).expect("JSON is UTF-8");
+    assert!(out.status.success(), "-an --json: {:?}\n{json}", out.status);
+    let records: serde_json::Value = serde_json::from_str(&json).expect("--json prints JSON");
+    common::assert_valid(&common::validator(None), &records, "netstat.exe -an --json");
+    let from_json: BTreeSet<Socket> = records
+        .as_array()
+        .expect("an array")
         .iter()
-        .filter(|s| !before.contains(s) && !after.contains(s))
+        .map(json_socket)
         .collect();
-    let missing: Vec<_> = before
-        .intersection(&after)
-        .filter(|s| !seen.contains(s))
-        .collect();
+    assert_like_ss(&before, &from_json, &after, &json);
+
+    // --filter, in user space: the rows the expression selects, and only those.
+    let filtered = session.netstat_text(&["-an", "--filter", "sport = :5005 or dport = :5005"]);
+    let rows: Vec<&str> = filtered.lines().skip(4).collect();
     assert!(
-        extra.is_empty() && missing.is_empty(),
-        "netstat.exe differs from ss:\nonly netstat.exe: {extra:#?}\nonly ss: {missing:#?}\n{text}"
+        !rows.is_empty() && rows.iter().all(|row| row.matches(":5005 ").count() == 1),
+        "--filter 'sport = :5005 or dport = :5005':\n{filtered}"
     );
+    let expected = seen
+        .iter()
+        .filter(|s| s.local.port() == 5005 || s.remote.is_some_and(|r| r.port() == 5005))
+        .count();
+    assert_eq!(rows.len(), expected, "{filtered}");
+
+    // The long options this build cannot honour are refused by name; so are --json and
+    // --filter outside the connection listing, and a filter that does not parse.
+    for (args, says) in [
+        (&["--netns", "x"][..], "--netns: not supported on Windows"),
+        (&["--audit"], "--audit: not supported on Windows"),
+        (&["-e", "--json"], "connection listing only"),
+        (
+            &["-s", "--filter", "sport = :22"],
+            "connection listing only",
+        ),
+        (&["--filter", "sport = "], "bad --filter expression"),
+        (&["--filter", "sport = :ssh"], "bad --filter expression"),
+    ] {
+        let out = session.netstat(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() == Some(1) && out.stdout.is_empty() && stderr.contains(says),
+            "netstat.exe {args:?}: {:?} {stderr}",
+            out.status
+        );
+    }
 
     // What netstat.exe cannot do, it refuses (exit 1, nothing on stdout).
     for flag in ["-x", "-y"] {

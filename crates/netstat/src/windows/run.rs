@@ -8,16 +8,22 @@ use std::time::Duration;
 
 use nettables::SocketReader;
 use nettables::counters::{self, CounterFile};
+use nettables::filter::{Filter, NumericNames};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
 use nettables::process::OwnerMap;
 use nettables::sys::{self, OwnerKey};
 use nettables::{if_table, route};
 
-use super::cli::{self, Refusal, WindowsArgs};
+use super::cli::{self, LongOption, Refusal, WindowsArgs};
 use super::connections::{self, Columns, Offload, Owner, Row, Selection};
 use super::route::RouteTables;
 use super::stats::{self, Section};
 use super::{ethernet, records};
+use crate::cli::flags::{FLAGS, Flag};
+use crate::cli::getopt::HasArg;
+use crate::cli::parsed::Parsed;
+use crate::output::{Output, OutputFormat};
+use crate::render::{self, json, json::JsonOptions};
 
 /// What stopped a pass: a table that could not be read (exit 1), or the output.
 enum Failure {
@@ -37,20 +43,41 @@ impl From<nettables::Error> for Failure {
     }
 }
 
+/// Our long options the Windows mode honours; the others are refused by name.
+const HONOURED: [&str; 3] = ["json", "json-lines", "filter"];
+
+/// What our long options ask for.
+struct Extensions {
+    format: OutputFormat,
+    filter: Option<Filter>,
+}
+
 /// Runs the command line (with argv[0]) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
     let words = args.get(1..).unwrap_or_default();
-    let parsed = match cli::parse(words, &[]) {
+    let long: Vec<LongOption> = our_flags()
+        .filter_map(|flag| {
+            Some(LongOption {
+                name: flag.long?,
+                takes_value: flag.has_arg == HasArg::Required,
+            })
+        })
+        .collect();
+    let help: Vec<(&str, &str, &str)> = our_flags()
+        .filter_map(|flag| Some((flag.long?, flag.value_name, flag.doc)))
+        .filter(|(name, _, _)| HONOURED.contains(name))
+        .collect();
+    let parsed = match cli::parse(words, &long) {
         Ok(parsed) => parsed,
         Err(Refusal::Help) => {
-            return match cli::write_help(&mut io::stdout().lock(), &[]) {
+            return match cli::write_help(&mut io::stdout().lock(), &help) {
                 Ok(()) => 0,
                 Err(e) => output_failed(&e),
             };
         }
         Err(Refusal::Usage(why)) => {
             eprintln!("netstat: {why}");
-            let _ = cli::write_help(&mut io::stderr().lock(), &[]);
+            let _ = cli::write_help(&mut io::stderr().lock(), &help);
             return 1;
         }
     };
@@ -58,12 +85,20 @@ pub fn run(args: Vec<OsString>) -> i32 {
         eprintln!("netstat: {refused}");
         return 1;
     }
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let extensions = match extensions(&parsed) {
+        Ok(extensions) => extensions,
+        Err(message) => {
+            eprint!("{message}");
+            return 1;
+        }
+    };
+    let mut out = Output::stdout();
     loop {
-        let pass = one_pass(&mut out, &parsed).and_then(|()| Ok(out.flush()?));
+        let pass = one_pass(&mut out, &parsed, &extensions).and_then(|()| Ok(out.flush()?));
         match pass {
             Ok(()) => {}
             Err(Failure::Collect(why)) => {
+                let _ = json::close(&mut out);
                 let _ = out.flush();
                 eprintln!("netstat: {why}");
                 return 1;
@@ -75,6 +110,47 @@ pub fn run(args: Vec<OsString>) -> i32 {
             None => return 0,
         }
     }
+}
+
+/// Our own long options (`--json`, `--filter` ...), from the flag table Linux's netstat uses.
+fn our_flags() -> impl Iterator<Item = &'static Flag> {
+    FLAGS.iter().filter(|flag| flag.extension)
+}
+
+/// Applies the long options the Windows mode honours, as the flag table defines them; any
+/// other is refused by name. The message ends with a newline. A filter takes numbers and
+/// literal addresses only: this build has no service, host or interface databases to ask.
+fn extensions(args: &WindowsArgs) -> Result<Extensions, String> {
+    let mut parsed = Parsed::default();
+    for (name, value) in &args.long {
+        if !HONOURED.contains(name) {
+            return Err(format!(
+                "netstat: --{name}: not supported on Windows (only --{} are)\n",
+                HONOURED.join(", --")
+            ));
+        }
+        let flag = our_flags().find(|flag| flag.long == Some(name));
+        if let Some(flag) = flag {
+            (flag.update)(&mut parsed, value.as_deref())
+                .map_err(|exit| String::from_utf8_lossy(&exit.stderr).into_owned())?;
+        }
+    }
+    let (format, filter) = (parsed.args.format, parsed.args.filter);
+    let listing = !(args.ethernet || args.statistics || args.routes);
+    if !listing && (format != OutputFormat::Text || filter.is_some()) {
+        return Err(
+            "netstat: --json, --json-lines and --filter apply to the connection listing only on Windows (not -e, -r, -s)\n"
+                .into(),
+        );
+    }
+    let filter = match filter {
+        Some(text) => Some(
+            Filter::parse_with(&text, &NumericNames)
+                .map_err(|e| crate::text::bad_filter(&text, &e))?,
+        ),
+        None => None,
+    };
+    Ok(Extensions { format, filter })
 }
 
 /// A broken pipe ends quietly; any other output error is reported.
@@ -102,9 +178,9 @@ fn unsupported(args: &WindowsArgs) -> Option<String> {
 }
 
 /// One display: `-e` (then `-s`'s sections with `-s`), `-s`, `-r`, or the connections.
-fn one_pass(out: &mut impl Write, args: &WindowsArgs) -> Result<(), Failure> {
+fn one_pass(out: &mut Output, args: &WindowsArgs, extensions: &Extensions) -> Result<(), Failure> {
     if !(args.ethernet || args.statistics || args.routes) {
-        return connections_table(out, args);
+        return connections_table(out, args, extensions);
     }
     if args.ethernet {
         ethernet::write(out, &records::ethernet(&if_table::list()?))?;
@@ -150,19 +226,39 @@ fn routes(out: &mut impl Write) -> Result<(), Failure> {
     Ok(super::route::write(out, &tables)?)
 }
 
-/// The `Active Connections` table.
-fn connections_table(out: &mut impl Write, args: &WindowsArgs) -> Result<(), Failure> {
+/// The `Active Connections` table, or its sockets as JSON records (`--json`, `--json-lines`).
+fn connections_table(
+    out: &mut Output,
+    args: &WindowsArgs,
+    extensions: &Extensions,
+) -> Result<(), Failure> {
     let selection = Selection {
         all: args.all,
         bound: args.bound,
         group: args.protocol.and_then(cli::Proto::group),
     };
-    let mut sockets = collect(&selection)?;
+    let mut sockets = collect(&selection, extensions.filter.as_ref())?;
     sockets.sort_by(connections::order);
-    let owners = match args.executables {
-        true => Some(OwnerMap::scan().map_err(|e| Failure::Collect(crate::text::reason(&e)))?),
+    let owners = match args.executables || (args.pids && extensions.format != OutputFormat::Text) {
+        true => Some(OwnerMap::scan()?),
         false => None,
     };
+    if extensions.format != OutputFormat::Text {
+        let options = JsonOptions {
+            format: extensions.format,
+            origin: None,
+        };
+        let mut writer = json::InetWriter::new(options, owners.as_ref(), false).pid_keyed();
+        for sock in &sockets {
+            let row = render::inet::Row {
+                sock,
+                names: render::inet::RowNames::default(),
+                details: None,
+            };
+            writer.write(out, &row)?;
+        }
+        return Ok(json::finish(out, extensions.format)?);
+    }
     let columns = Columns {
         pid: args.pids,
         offload: args.offload,
@@ -192,7 +288,8 @@ fn connections_table(out: &mut impl Write, args: &WindowsArgs) -> Result<(), Fai
 }
 
 /// The sockets of the four tables Windows lists that the selection keeps.
-fn collect(selection: &Selection) -> Result<Vec<InetSocket>, Failure> {
+/// `--filter` runs in user space here (no kernel filtering on Windows).
+fn collect(selection: &Selection, filter: Option<&Filter>) -> Result<Vec<InetSocket>, Failure> {
     let mut reader = SocketReader::new();
     let mut sockets = Vec::new();
     for (protocol, family) in [
@@ -201,7 +298,7 @@ fn collect(selection: &Selection) -> Result<Vec<InetSocket>, Failure> {
         (Protocol::Udp, Family::Inet),
         (Protocol::Udp, Family::Inet6),
     ] {
-        let query = InetQuery::new(protocol, family);
+        let query = InetQuery::new(protocol, family).filter(filter);
         let listed = reader.for_each_inet(&query, |sock| {
             if selection.selects(sock) {
                 sockets.push(*sock);
