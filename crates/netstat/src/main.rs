@@ -2,7 +2,8 @@
 //!
 //! On Windows it speaks Windows netstat's language instead (the `windows` module); the
 //! net-tools modes are built for Unix systems. The Windows mode takes a part of the others:
-//! our long options from `cli`'s flag table, and the socket JSON records of `render`.
+//! our long options from `cli`'s flag table, the socket JSON records of `render`, and the
+//! host look-ups of `resolve`.
 
 #[cfg(unix)]
 mod app;
@@ -22,7 +23,7 @@ mod namespaces;
 mod output;
 #[cfg_attr(windows, expect(dead_code, reason = "Windows uses a part"))]
 mod render;
-#[cfg(unix)]
+#[cfg_attr(windows, expect(dead_code, reason = "Windows uses a part"))]
 mod resolve;
 mod text;
 #[cfg(any(windows, test))]

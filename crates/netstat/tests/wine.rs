@@ -1,8 +1,11 @@
 //! The Windows build under wine (issue 15).
 //!
 //! netstat.exe runs under wine inside a network namespace the test makes:
-//! - the connections it lists (`-ano`, Windows' format) are compared with `ss` in the same
-//!   namespace, and jc's Windows netstat parser reads them;
+//! - the connections it lists (`-ano`, Windows' format, and `--json` against the schema) are
+//!   compared with `ss` in the same namespace, and jc's Windows netstat parser reads them;
+//!   `--filter` keeps the rows it selects; without `-n` (and with `-f`) foreign hosts are
+//!   named from the namespace's `/etc/hosts`; long options this build cannot honour are
+//!   refused by name;
 //! - `-r`'s interface list with `ip link`, its IPv4 routes with `ip route`'s main table
 //!   (exactly);
 //! - `-e`'s byte counts with the sum of `/sys/class/net/*/statistics`, and every `-s` line
@@ -600,6 +603,12 @@ fn netstat_exe_lists_the_namespace_sockets_as_ss_does() {
     };
     // The set-up first (it builds netstat.exe, which can take longer than a TIME_WAIT lasts).
     let wine = wine();
+    // Names for the foreign column without -n; other look-ups fail at once (no DNS server).
+    ns.etc(
+        "hosts",
+        "127.0.0.1 localhost\n10.1.0.2 peer.wine.test peer\n",
+    );
+    ns.etc("resolv.conf", "nameserver 127.0.0.1\n");
     network(&ns);
     // Half-open connections last minutes rather than one (wine's start can take that long on
     // a loaded machine).
@@ -656,6 +665,58 @@ fn netstat_exe_lists_the_namespace_sockets_as_ss_does() {
         .filter(|s| s.local.port() == 5005 || s.remote.is_some_and(|r| r.port() == 5005))
         .count();
     assert_eq!(rows.len(), expected, "{filtered}");
+
+    // Without -n the foreign host is named (its first label; all of it with -f), a listener's
+    // foreign side is this machine, and the rest stays numeric.
+    let machine = ns.sh("hostname").trim().to_string();
+    let short = session.netstat_text(&["-a"]);
+    let full = session.netstat_text(&["-af"]);
+    let line = |text: &str, local: &str| -> String {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(local))
+            .unwrap_or_else(|| panic!("no row for {local}:\n{text}"))
+            .to_string()
+    };
+    let client = raw
+        .iter()
+        .find(|(addr, _)| addr.ip() == "10.1.0.1".parse::<IpAddr>().unwrap() && addr.port() != 22)
+        .map(|(addr, _)| addr.to_string())
+        .expect("the client of 10.1.0.2");
+    let to_peer = line(&short, &client);
+    assert!(
+        to_peer
+            .split_whitespace()
+            .nth(2)
+            .is_some_and(|f| f.starts_with("peer:50")),
+        "{to_peer}\n{short}"
+    );
+    assert!(
+        line(&full, &client).contains(" peer.wine.test:50"),
+        "{full}"
+    );
+    assert!(
+        line(&short, "10.1.0.1:22").contains(&format!(" {machine}:0 ")),
+        "{short}"
+    );
+    assert!(
+        line(&short, "127.0.0.1:5005").contains(" localhost:"),
+        "{short}"
+    );
+    let json = session.netstat(&["-a", "--json-lines"]);
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let record = common::validator(Some("record"));
+    for value in &records {
+        common::assert_valid(&record, value, "netstat.exe -a --json-lines");
+    }
+    assert!(
+        records
+            .iter()
+            .any(|r| r["remote_host"] == "peer" && r["local_host"].is_null()),
+        "{records:#?}"
+    );
 
     // The long options this build cannot honour are refused by name; so are --json and
     // --filter outside the connection listing, and a filter that does not parse.

@@ -6,12 +6,17 @@
 //! which only borrows, so a row can hold all its names at once.
 
 pub mod hosts;
+#[cfg(unix)]
 pub mod networks;
+#[cfg(unix)]
 pub use nettables::services;
+#[cfg(unix)]
 pub mod sockets;
+#[cfg(unix)]
 pub mod users;
 
 /// Every resolver a socket table needs, with their caches, kept for the whole run.
+#[cfg(unix)]
 pub struct Resolvers {
     pub hosts: hosts::Hosts,
     pub networks: networks::Networks,
@@ -19,6 +24,7 @@ pub struct Resolvers {
     pub users: users::Users,
 }
 
+#[cfg(unix)]
 impl Resolvers {
     /// `name_timeout`: `--name-timeout`, see [`hosts::budget`].
     pub fn new(name_timeout: Option<std::time::Duration>) -> Resolvers {

@@ -9,6 +9,7 @@
 //!   long options;
 //! - [`connections`]: the `Active Connections` table, with `-o` PIDs, `-b` owners and `-t`
 //!   offload states, and which rows `-a`/`-q`/`-p` select, in Windows' order;
+//! - [`names`]: which name the foreign column shows without `-n`;
 //! - [`ethernet`]: the `-e` interface statistics;
 //! - [`stats`]: the `-s` per-protocol sections;
 //! - [`route`]: the `-r` tables (the layout of `route print`);
@@ -17,6 +18,7 @@
 pub mod cli;
 pub mod connections;
 pub mod ethernet;
+pub mod names;
 pub mod records;
 pub mod route;
 #[cfg(windows)]

@@ -18,12 +18,13 @@ use super::cli::{self, LongOption, Refusal, WindowsArgs};
 use super::connections::{self, Columns, Offload, Owner, Row, Selection};
 use super::route::RouteTables;
 use super::stats::{self, Section};
-use super::{ethernet, records};
+use super::{ethernet, names, records};
 use crate::cli::flags::{FLAGS, Flag};
 use crate::cli::getopt::HasArg;
 use crate::cli::parsed::Parsed;
 use crate::output::{Output, OutputFormat};
 use crate::render::{self, json, json::JsonOptions};
+use crate::resolve::hosts::{self, Hosts};
 
 /// What stopped a pass: a table that could not be read (exit 1), or the output.
 enum Failure {
@@ -92,9 +93,15 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return 1;
         }
     };
+    let mut names = (!parsed.numeric).then(|| Names {
+        hosts: Hosts::new(Some(hosts::DEFAULT_BUDGET)),
+        machine: hosts::machine_name().unwrap_or_default(),
+        fqdn: parsed.fqdn,
+    });
     let mut out = Output::stdout();
     loop {
-        let pass = one_pass(&mut out, &parsed, &extensions).and_then(|()| Ok(out.flush()?));
+        let pass = one_pass(&mut out, &parsed, &extensions, names.as_mut())
+            .and_then(|()| Ok(out.flush()?));
         match pass {
             Ok(()) => {}
             Err(Failure::Collect(why)) => {
@@ -177,10 +184,40 @@ fn unsupported(args: &WindowsArgs) -> Option<String> {
     None
 }
 
+/// Host names for the foreign column (not with `-n`), kept between passes.
+struct Names {
+    hosts: Hosts,
+    machine: Vec<u8>,
+    /// `-f`: fully qualified names.
+    fqdn: bool,
+}
+
+impl Names {
+    /// The foreign host each socket shows (`None`: the number), looked up concurrently under
+    /// the resolver's deadline.
+    fn foreign_hosts<'a>(&'a mut self, sockets: &[InetSocket]) -> Vec<Option<&'a [u8]>> {
+        self.hosts.start_pass();
+        for sock in sockets.iter().filter(|s| names::wants_lookup(s)) {
+            self.hosts.request(sock.remote.ip());
+        }
+        self.hosts.wait();
+        let (hosts, machine) = (&self.hosts, &self.machine[..]);
+        sockets
+            .iter()
+            .map(|s| names::foreign_host(s, hosts.name(s.remote.ip()), machine, self.fqdn))
+            .collect()
+    }
+}
+
 /// One display: `-e` (then `-s`'s sections with `-s`), `-s`, `-r`, or the connections.
-fn one_pass(out: &mut Output, args: &WindowsArgs, extensions: &Extensions) -> Result<(), Failure> {
+fn one_pass(
+    out: &mut Output,
+    args: &WindowsArgs,
+    extensions: &Extensions,
+    names: Option<&mut Names>,
+) -> Result<(), Failure> {
     if !(args.ethernet || args.statistics || args.routes) {
-        return connections_table(out, args, extensions);
+        return connections_table(out, args, extensions, names);
     }
     if args.ethernet {
         ethernet::write(out, &records::ethernet(&if_table::list()?))?;
@@ -231,6 +268,7 @@ fn connections_table(
     out: &mut Output,
     args: &WindowsArgs,
     extensions: &Extensions,
+    names: Option<&mut Names>,
 ) -> Result<(), Failure> {
     let selection = Selection {
         all: args.all,
@@ -243,16 +281,24 @@ fn connections_table(
         true => Some(OwnerMap::scan()?),
         false => None,
     };
+    let host_names = names.is_some();
+    let hosts = match names {
+        Some(names) => names.foreign_hosts(&sockets),
+        None => vec![None; sockets.len()],
+    };
     if extensions.format != OutputFormat::Text {
         let options = JsonOptions {
             format: extensions.format,
             origin: None,
         };
-        let mut writer = json::InetWriter::new(options, owners.as_ref(), false).pid_keyed();
-        for sock in &sockets {
+        let mut writer = json::InetWriter::new(options, owners.as_ref(), host_names).pid_keyed();
+        for (sock, remote_host) in sockets.iter().zip(hosts) {
             let row = render::inet::Row {
                 sock,
-                names: render::inet::RowNames::default(),
+                names: render::inet::RowNames {
+                    remote_host,
+                    ..render::inet::RowNames::default()
+                },
                 details: None,
             };
             writer.write(out, &row)?;
@@ -265,7 +311,8 @@ fn connections_table(
     };
     connections::write_header(out, columns)?;
     let mut line = Vec::with_capacity(256);
-    for socket in &sockets {
+    for (socket, host) in sockets.iter().zip(hosts) {
+        let foreign = host.map(|host| names::with_port(host, socket.remote.port()));
         // The Windows backend keeps the owning PID where Linux keeps the inode.
         let pid = u32::try_from(socket.inode).unwrap_or(0);
         let owner = owners.as_ref().map(|map| match map.get(socket.inode) {
@@ -278,7 +325,7 @@ fn connections_table(
         let row = Row {
             socket,
             pid,
-            foreign_names: None,
+            foreign_names: foreign.as_deref(),
             offload: Offload::InHost,
             owner,
         };
