@@ -317,6 +317,7 @@ const SOCKETS: &str = r#"{"sockets": [
  {"kind": "tcp_pair", "server": ["10.1.0.2", 5009], "client_bind": "10.1.0.1", "then": "fin_wait1"},
  {"kind": "tcp_pair", "server": ["10.1.0.2", 5010], "client_bind": "10.1.0.1", "then": "last_ack"},
  {"kind": "tcp_pair", "server": ["::1", 5012]},
+ {"kind": "tcp_pair", "server": ["127.0.0.2", 80]},
  {"kind": "tcp_pair", "server": ["fd01::2", 5013], "client_bind": "fd01::1"},
  {"kind": "tcp_pair", "server": ["127.0.0.1", 5006], "then": "time_wait"},
  {"kind": "syn_sent", "to": ["10.9.0.2", 5004]},
@@ -667,7 +668,8 @@ fn netstat_exe_lists_the_namespace_sockets_as_ss_does() {
     assert_eq!(rows.len(), expected, "{filtered}");
 
     // Without -n the foreign host is named (its first label; all of it with -f), a listener's
-    // foreign side is this machine, and the rest stays numeric.
+    // foreign side is this machine, a port is named from Windows' services file, and the rest
+    // stays numeric.
     let machine = ns.sh("hostname").trim().to_string();
     let short = session.netstat_text(&["-a"]);
     let full = session.netstat_text(&["-af"]);

@@ -37,10 +37,7 @@ pub const OPTIONS: &[WindowsOption] = &[
         "Ethernet statistics (with -s: and the protocol statistics)",
     ),
     opt(b'f', "fully qualified names for foreign addresses"),
-    opt(
-        b'n',
-        "addresses and ports as numbers (this build names hosts only)",
-    ),
+    opt(b'n', "addresses and ports as numbers"),
     opt(b'o', "the owning process id of each connection"),
     WindowsOption {
         letter: b'p',

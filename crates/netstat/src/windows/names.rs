@@ -1,8 +1,8 @@
 //! Names in the foreign column without `-n` (spec §2.3): the local side stays numeric, as on
 //! Windows 10 and later; the foreign host becomes its name, its first label only unless `-f`
 //! asks for the fully qualified one; a listening or bound socket's unspecified foreign side
-//! becomes this machine's name. An address without a name stays a number. Ports stay numbers:
-//! this build has no services database to name them from.
+//! becomes this machine's name. Ports become service names (Windows' `services` file). An
+//! address or port without a name stays a number.
 
 use nettables::inet::InetSocket;
 
@@ -32,12 +32,31 @@ pub fn foreign_host<'a>(
     Some(name.split(|&b| b == b'.').next().unwrap_or(name))
 }
 
-/// `host:port`, as the column shows a named endpoint.
-pub fn with_port(host: &[u8], port: u16) -> Vec<u8> {
-    let mut text = host.to_vec();
+/// The foreign column: the host (or its number) and the service (or the port); `None`, the
+/// plain number, when neither has a name.
+pub fn foreign_column(
+    sock: &InetSocket,
+    host: Option<&[u8]>,
+    service: Option<&[u8]>,
+) -> Option<Vec<u8>> {
+    if host.is_none() && service.is_none() {
+        return None;
+    }
+    let mut text = match host {
+        Some(host) => host.to_vec(),
+        // The endpoint as the numeric column writes it (`[fe80::1%9]`), without its port.
+        None => {
+            let endpoint = sock.remote.to_string();
+            let (address, _) = endpoint.rsplit_once(':').unwrap_or((&endpoint, ""));
+            address.as_bytes().to_vec()
+        }
+    };
     text.push(b':');
-    text.extend_from_slice(itoa::Buffer::new().format(port).as_bytes());
-    text
+    match service {
+        Some(service) => text.extend_from_slice(service),
+        None => text.extend_from_slice(itoa::Buffer::new().format(sock.remote.port()).as_bytes()),
+    }
+    Some(text)
 }
 
 #[cfg(test)]
@@ -58,9 +77,23 @@ mod tests {
         );
         assert_eq!(foreign_host(&est, name, b"pc01", true), name);
         assert_eq!(foreign_host(&est, None, b"pc01", false), None);
+        let short = Some(&b"lb-140-82-114-22-iad"[..]);
+        let https = Some(&b"https"[..]);
+        let column = |host, service| foreign_column(&est, host, service).map(String::from_utf8);
         assert_eq!(
-            with_port(b"lb-140-82-114-22-iad", 443),
-            b"lb-140-82-114-22-iad:443"
+            column(short, https),
+            Some(Ok("lb-140-82-114-22-iad:https".into()))
+        );
+        assert_eq!(
+            column(short, None),
+            Some(Ok("lb-140-82-114-22-iad:443".into()))
+        );
+        assert_eq!(column(None, https), Some(Ok("140.82.114.22:https".into())));
+        assert_eq!(column(None, None), None);
+        let v6 = tcp("[::1]:5000", "[fe80::1%9]:443", State::ESTABLISHED);
+        assert_eq!(
+            foreign_column(&v6, None, https).unwrap(),
+            b"[fe80::1%9]:https"
         );
     }
 

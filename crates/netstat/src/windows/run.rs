@@ -11,6 +11,7 @@ use nettables::counters::{self, CounterFile};
 use nettables::filter::{Filter, NumericNames};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
 use nettables::process::OwnerMap;
+use nettables::services::{ServiceTable, Services};
 use nettables::sys::{self, OwnerKey};
 use nettables::{if_table, route};
 
@@ -95,6 +96,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     };
     let mut names = (!parsed.numeric).then(|| Names {
         hosts: Hosts::new(Some(hosts::DEFAULT_BUDGET)),
+        services: Services::new(),
         machine: hosts::machine_name().unwrap_or_default(),
         fqdn: parsed.fqdn,
     });
@@ -184,28 +186,42 @@ fn unsupported(args: &WindowsArgs) -> Option<String> {
     None
 }
 
-/// Host names for the foreign column (not with `-n`), kept between passes.
+/// Host and service names for the foreign column (not with `-n`), kept between passes.
 struct Names {
     hosts: Hosts,
+    services: Services,
     machine: Vec<u8>,
     /// `-f`: fully qualified names.
     fqdn: bool,
 }
 
 impl Names {
-    /// The foreign host each socket shows (`None`: the number), looked up concurrently under
-    /// the resolver's deadline.
-    fn foreign_hosts<'a>(&'a mut self, sockets: &[InetSocket]) -> Vec<Option<&'a [u8]>> {
+    /// Looks up the foreign hosts of `sockets`, concurrently, under the resolver's deadline.
+    fn look_up(&mut self, sockets: &[InetSocket]) {
         self.hosts.start_pass();
         for sock in sockets.iter().filter(|s| names::wants_lookup(s)) {
             self.hosts.request(sock.remote.ip());
         }
         self.hosts.wait();
-        let (hosts, machine) = (&self.hosts, &self.machine[..]);
-        sockets
-            .iter()
-            .map(|s| names::foreign_host(s, hosts.name(s.remote.ip()), machine, self.fqdn))
-            .collect()
+    }
+
+    /// The foreign host a socket shows (`None`: the number), once looked up.
+    fn host(&self, sock: &InetSocket) -> Option<&[u8]> {
+        let name = self.hosts.name(sock.remote.ip());
+        names::foreign_host(sock, name, &self.machine, self.fqdn)
+    }
+
+    /// The foreign column's text; `None` for the plain number.
+    fn column(&self, sock: &InetSocket) -> Option<Vec<u8>> {
+        let table = match sock.protocol {
+            Protocol::Tcp => ServiceTable::Tcp,
+            _ => ServiceTable::Udp,
+        };
+        let port = sock.remote.port();
+        let service = (port != 0)
+            .then(|| self.services.name(table, port))
+            .flatten();
+        names::foreign_column(sock, self.host(sock), service)
     }
 }
 
@@ -281,22 +297,22 @@ fn connections_table(
         true => Some(OwnerMap::scan()?),
         false => None,
     };
-    let host_names = names.is_some();
-    let hosts = match names {
-        Some(names) => names.foreign_hosts(&sockets),
-        None => vec![None; sockets.len()],
-    };
+    let names = names.map(|names| {
+        names.look_up(&sockets);
+        &*names
+    });
     if extensions.format != OutputFormat::Text {
         let options = JsonOptions {
             format: extensions.format,
             origin: None,
         };
+        let host_names = names.is_some();
         let mut writer = json::InetWriter::new(options, owners.as_ref(), host_names).pid_keyed();
-        for (sock, remote_host) in sockets.iter().zip(hosts) {
+        for sock in &sockets {
             let row = render::inet::Row {
                 sock,
                 names: render::inet::RowNames {
-                    remote_host,
+                    remote_host: names.and_then(|names| names.host(sock)),
                     ..render::inet::RowNames::default()
                 },
                 details: None,
@@ -311,8 +327,8 @@ fn connections_table(
     };
     connections::write_header(out, columns)?;
     let mut line = Vec::with_capacity(256);
-    for (socket, host) in sockets.iter().zip(hosts) {
-        let foreign = host.map(|host| names::with_port(host, socket.remote.port()));
+    for socket in &sockets {
+        let foreign = names.and_then(|names| names.column(socket));
         // The Windows backend keeps the owning PID where Linux keeps the inode.
         let pid = u32::try_from(socket.inode).unwrap_or(0);
         let owner = owners.as_ref().map(|map| match map.get(socket.inode) {
