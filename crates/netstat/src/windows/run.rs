@@ -128,7 +128,8 @@ fn our_flags() -> impl Iterator<Item = &'static Flag> {
 
 /// Applies the long options the Windows mode honours, as the flag table defines them; any
 /// other is refused by name. The message ends with a newline. A filter takes numbers and
-/// literal addresses only: this build has no service, host or interface databases to ask.
+/// literal addresses only: the filter's name look-ups (`getservbyname`, `getaddrinfo`,
+/// `if_nametoindex`) are written for Unix.
 fn extensions(args: &WindowsArgs) -> Result<Extensions, String> {
     let mut parsed = Parsed::default();
     for (name, value) in &args.long {
