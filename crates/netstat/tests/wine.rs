@@ -7,7 +7,7 @@
 //!   named from the namespace's `/etc/hosts`; long options this build cannot honour are
 //!   refused by name;
 //! - `-r`'s interface list with `ip link`, its IPv4 routes with `ip route`'s main table
-//!   (exactly);
+//!   (exactly), and jc's `route print` parser reads it;
 //! - `-e`'s byte counts with the sum of `/sys/class/net/*/statistics`, and every `-s` line
 //!   that has a Linux counterpart with `/proc/net/snmp` and `snmp6`: each value must lie
 //!   between a reading before and one after netstat.exe ran (the tolerance: traffic meanwhile);
@@ -565,20 +565,18 @@ fn netstat_sockets(session: &Session) -> (BTreeSet<Socket>, Vec<(SocketAddr, u32
     (sockets, raw, text)
 }
 
-/// jc's Windows netstat parser on `text` (kept in `file`): the rows it read; `None` (after a
-/// loud message) when jc is missing outside CI.
-fn jc_rows(text: &str, file: &Path) -> Option<Vec<serde_json::Value>> {
+/// A jc parser (`--netstat`, `--route-print`) on `text`, kept in a file named after `what`:
+/// what it read; `None` (after a loud message) when jc is missing outside CI.
+fn jc(parser: &str, text: &str, what: &str) -> Option<serde_json::Value> {
     let program = std::env::var("JC").unwrap_or_else(|_| "jc".to_string());
-    std::fs::write(file, text).expect("keep netstat.exe's output");
-    let input = std::fs::File::open(file).expect("open netstat.exe's output");
-    let out = match Command::new(&program)
-        .arg("--netstat")
-        .stdin(input)
-        .output()
-    {
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wine-{what}-{}.txt", std::process::id()));
+    std::fs::write(&file, text).expect("keep netstat.exe's output");
+    let input = std::fs::File::open(&file).expect("open netstat.exe's output");
+    let out = match Command::new(&program).arg(parser).stdin(input).output() {
         Ok(out) => out,
         Err(e) => {
-            let message = format!("SKIPPED: {program} --netstat: {e} (pip install jc)");
+            let message = format!("SKIPPED: {program} {parser}: {e} (pip install jc)");
             assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
             eprintln!("\n!!!!!!!!!! {message} !!!!!!!!!!\n");
             return None;
@@ -586,11 +584,10 @@ fn jc_rows(text: &str, file: &Path) -> Option<Vec<serde_json::Value>> {
     };
     assert!(
         out.status.success(),
-        "jc --netstat failed: {}",
+        "jc {parser} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("jc prints JSON");
-    Some(parsed.as_array().expect("a list of rows").clone())
+    Some(serde_json::from_slice(&out.stdout).expect("jc prints JSON"))
 }
 
 #[test]
@@ -754,11 +751,10 @@ fn netstat_exe_lists_the_namespace_sockets_as_ss_does() {
     }
 
     // A parser of Windows' format reads every row.
-    let kept =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("wine-ano-{}.txt", std::process::id()));
-    if let Some(rows) = jc_rows(&text, &kept) {
+    if let Some(parsed) = jc("--netstat", &text, "ano") {
+        let rows = parsed.as_array().expect("a list of rows");
         assert_eq!(rows.len(), raw.len(), "jc's rows: {rows:#?}\n{text}");
-        for row in &rows {
+        for row in rows {
             assert!(
                 matches!(row["proto"].as_str(), Some("TCP" | "UDP")),
                 "jc row {row}"
@@ -1181,6 +1177,13 @@ for family, host in ((socket.AF_INET, \"127.0.0.1\"), (socket.AF_INET6, \"::1\")
     let expected = ip_routes(&ns);
     assert!(expected.len() >= 2, "the scene has routes: {expected:?}");
     assert_eq!(seen, expected, "-r against the IPv4 main table\n{text}");
+    // A parser of `route print` reads it.
+    if let Some(parsed) = jc("--route-print", &text, "r") {
+        let interfaces = parsed["interface_list"].as_array().expect("interfaces");
+        assert_eq!(interfaces.len(), ip_links(&ns).len(), "{parsed:#}");
+        let routes = parsed["ipv4_route_table"]["active_routes"].as_array();
+        assert_eq!(routes.map(Vec::len), Some(expected.len()), "{parsed:#}");
+    }
     // Known gap: no IPv6 route, although there are some.
     assert!(
         !ip_json(&ns, "-6 route show").as_array().unwrap().is_empty(),
