@@ -7,7 +7,8 @@
 //!   named from the namespace's `/etc/hosts`; long options this build cannot honour are
 //!   refused by name;
 //! - `-r`'s interface list with `ip link`, its IPv4 routes with `ip route`'s main table
-//!   (exactly), and jc's `route print` parser reads it;
+//!   (exactly), persistent routes written to the registry with `reg add`, and jc's
+//!   `route print` parser reads it;
 //! - `-e`'s byte counts with the sum of `/sys/class/net/*/statistics`, and every `-s` line
 //!   that has a Linux counterpart with `/proc/net/snmp` and `snmp6`: each value must lie
 //!   between a reading before and one after netstat.exe ran (the tolerance: traffic meanwhile);
@@ -1162,9 +1163,32 @@ for family, host in ((socket.AF_INET, \"127.0.0.1\"), (socket.AF_INET6, \"::1\")
     let wine = wine();
     let session = wine.session(&ns);
 
-    // -r: the interfaces of `ip link` (wine describes each by its Linux name) and the routes
-    // of the IPv4 main table, exactly.
+    // Persistent routes, as `route -p add` keeps them in the registry (-1: the default metric).
+    let persistent = r"HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters\PersistentRoutes";
+    let reg = |args: &[&str]| {
+        let out = session.run_program(Path::new("reg"), args, "");
+        assert!(out.status.success(), "reg {args:?}: {out:?}");
+    };
+    for value in [
+        "157.0.0.0,255.0.0.0,157.55.80.1,3",
+        "10.30.0.0,255.255.0.0,10.9.0.254,-1",
+    ] {
+        reg(&[
+            "add", persistent, "/v", value, "/t", "REG_SZ", "/d", "", "/f",
+        ]);
+    }
+
+    // -r: the interfaces of `ip link` (wine describes each by its Linux name), the routes of
+    // the IPv4 main table, exactly, and the persistent routes.
     let text = session.netstat_text(&["-r"]);
+    reg(&["delete", persistent, "/f"]);
+    for row in [
+        "Persistent Routes:\r\n  Network Address          Netmask  Gateway Address  Metric\r\n",
+        "\r\n        157.0.0.0        255.0.0.0      157.55.80.1       3\r\n",
+        "\r\n        10.30.0.0      255.255.0.0       10.9.0.254 Default\r\n",
+    ] {
+        assert!(text.contains(row), "-r lacks {row:?}:\n{text}");
+    }
     assert!(text.starts_with(&format!("{}\r\nInterface List\r\n", "=".repeat(75))));
     assert_eq!(
         route_interfaces(&text),

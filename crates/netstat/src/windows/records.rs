@@ -2,9 +2,9 @@
 //! by interface, and counters by their MIB-II names (the names the library gives Windows'
 //! counters, the same as Linux's: `Ip`/`InReceives`, `Ip6`/`Ip6InReceives`, ...).
 //!
-//! Where this differs from Windows, on purpose or for want of data: `-r`'s metric is the
-//! route's own (Windows adds the interface's metric), and its persistent tables are empty (they
-//! live in the registry, which is not read).
+//! Where this differs from Windows, for want of data: `-r`'s metric is the route's own
+//! (Windows adds the interface's), and its persistent IPv6 table is always empty (only the
+//! IPv4 one is read).
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -13,7 +13,7 @@ use nettables::if_table::IfRow;
 use nettables::route;
 
 use super::ethernet::{EthernetStats, Traffic};
-use super::route::{InterfaceEntry, Ipv4Route, Ipv6Route};
+use super::route::{InterfaceEntry, Ipv4Route, Ipv6Route, PersistentRoute};
 use super::stats::{IcmpCounts, IcmpStats, IpStats, Statistics, TcpStats, UdpStats};
 
 /// `-e`: the counters of every interface, summed (as Windows' netstat does).
@@ -70,6 +70,19 @@ pub fn ipv4_routes(routes: &[route::Ipv4Route], rows: &[IfRow]) -> Vec<Ipv4Route
                 interface: address.unwrap_or(Ipv4Addr::UNSPECIFIED),
                 metric: u32::try_from(r.metric).unwrap_or(0),
             }
+        })
+        .collect()
+}
+
+/// The persistent IPv4 routes; the library's metric -1 is the interface's default.
+pub fn persistent_routes(routes: &[route::Ipv4Route]) -> Vec<PersistentRoute> {
+    routes
+        .iter()
+        .map(|r| PersistentRoute {
+            destination: r.destination,
+            netmask: r.mask,
+            gateway: r.gateway,
+            metric: u32::try_from(r.metric).ok(),
         })
         .collect()
 }
@@ -321,6 +334,15 @@ mod tests {
         let mut v6 = route::Ipv6Route::default();
         v6.iface = b"eth0".as_slice().into();
         v6.prefix_len = 64;
+        let mut saved = route::Ipv4Route::default();
+        saved.metric = -1;
+        let mut three = saved.clone();
+        three.metric = 3;
+        let persistent = persistent_routes(&[saved, three]);
+        assert_eq!(
+            (persistent[0].metric, persistent[1].metric),
+            (None, Some(3))
+        );
         let listed = ipv6_routes(&[v6], &rows);
         assert_eq!((listed[0].interface, listed[0].gateway), (7, None));
         let list = interface_list(&rows);

@@ -270,10 +270,11 @@ fn routes(out: &mut impl Write) -> Result<(), Failure> {
     let interfaces = if_table::list()?;
     let ipv4 = records::ipv4_routes(&route::ipv4_routes()?, &interfaces);
     let ipv6 = records::ipv6_routes(&route::ipv6_routes()?, &interfaces);
+    let persistent = records::persistent_routes(&route::ipv4_persistent_routes()?);
     let tables = RouteTables {
         interfaces: &records::interface_list(&interfaces),
         ipv4: &ipv4,
-        ipv4_persistent: &[],
+        ipv4_persistent: &persistent,
         ipv6: &ipv6,
         ipv6_persistent: &[],
     };

@@ -57,6 +57,11 @@ pub(crate) fn counters(file: CounterFile) -> Result<Counters> {
     crate::linux::read_file(file.path()).map(|text| crate::counters::parse(file, &text))
 }
 
+/// Linux restores no routes of its own at start (that is the distribution's configuration).
+pub(crate) fn ipv4_persistent_routes() -> Result<Vec<crate::route::Ipv4Route>> {
+    Err(Error::unsupported("persistent routes"))
+}
+
 /// Linux keeps no IF-MIB table; `/proc/net/dev` is what [`interfaces`] reads.
 pub(crate) fn if_table() -> Result<Vec<crate::if_table::IfRow>> {
     Err(Error::unsupported("the IF-MIB interface table"))

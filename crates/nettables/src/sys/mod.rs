@@ -9,7 +9,7 @@
 //!
 //! Each backend provides the same items: `CAPABILITIES`; `SocketTables` (the state a
 //! [`SocketReader`](crate::SocketReader) keeps between calls); `owner_map`, `socket_holders`,
-//! `socket_holder`; `ipv4_routes`, `ipv4_route_cache`, `ipv6_routes`; `interfaces`,
+//! `socket_holder`; `ipv4_routes`, `ipv4_route_cache`, `ipv4_persistent_routes`, `ipv6_routes`; `interfaces`,
 //! `device_counters`, `if_table`, `inet6_addresses`; `read_igmp`, `read_igmp6`; `counters`, `sockstat`,
 //! `sysctl`; and the namespace items `Namespace`, `open_namespace`, `enter_namespace`,
 //! `namespace_id`, `bind_etc`, `netns_lookup`.

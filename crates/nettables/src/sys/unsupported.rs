@@ -156,6 +156,10 @@ pub(crate) fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
     Err(Error::unsupported("the IPv4 route cache"))
 }
 
+pub(crate) fn ipv4_persistent_routes() -> Result<Vec<Ipv4Route>> {
+    Err(Error::unsupported("persistent routes"))
+}
+
 pub(crate) fn ipv6_routes() -> Result<Vec<Ipv6Route>> {
     Err(Error::unsupported("the IPv6 routing table"))
 }

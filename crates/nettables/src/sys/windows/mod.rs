@@ -4,7 +4,7 @@
 //! a record's `inode` holds that PID and the owner map ([`OwnerKey::Pid`]) gives the process's
 //! image name. Interfaces, routes and protocol counters come from the IP Helper tables
 //! (`GetIfTable2`, `GetIpForwardTable2`, `Get*StatisticsEx`) into the library's portable
-//! records. What Windows has no counterpart of (Unix sockets, `tcp_info`, namespaces, sysctl,
+//! records, and persistent routes from the registry. What Windows has no counterpart of (Unix sockets, `tcp_info`, namespaces, sysctl,
 //! `/proc`'s sockstat and memberships, the IPv4 route cache) comes from
 //! [`super::unsupported`].
 
@@ -12,6 +12,7 @@ mod counters;
 mod iface;
 mod mib;
 mod owners;
+mod persistent;
 mod route;
 mod sockets;
 
@@ -19,6 +20,7 @@ pub(crate) use super::unsupported::*;
 pub(crate) use counters::counters;
 pub(crate) use iface::{device_counters, if_table, interfaces};
 pub(crate) use owners::owner_map;
+pub(crate) use persistent::ipv4_persistent_routes;
 pub(crate) use route::{ipv4_routes, ipv6_routes};
 pub(crate) use sockets::inet_sockets;
 
