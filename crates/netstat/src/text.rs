@@ -117,6 +117,22 @@ pub fn write_spaces(out: &mut impl Write, n: usize) -> io::Result<()> {
     Ok(())
 }
 
+/// The message for a `--filter` expression that does not parse: the reason, then the
+/// expression with a marker under the bad part.
+pub fn bad_filter(text: &str, e: &nettables::filter::ParseError) -> String {
+    // Control characters would move the marker; they show as blanks.
+    let shown: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!(
+        "netstat: bad --filter expression: {}\n  {shown}\n  {}{}\n",
+        e.message(),
+        " ".repeat(e.column().saturating_sub(1)),
+        "^".repeat(e.width())
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

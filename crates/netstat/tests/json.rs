@@ -11,7 +11,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::{Child, Stdio};
 
-use common::{As, Netns, Run, ours};
+use common::{As, Netns, Run, assert_valid, ours, validator};
 use serde_json::Value;
 
 /// One namespace with sockets of every table, held by a fixture process.
@@ -96,29 +96,6 @@ const SOCKETS: &str = r#"{"sockets": [
  {"kind": "unix_dgram", "path": "DIR/with space.sock"},
  {"kind": "socketpair", "type": "dgram"}
 ]}"#;
-
-/// A validator for the whole document, or for one definition of the schema.
-fn validator(definition: Option<&str>) -> jsonschema::Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/netstat.schema.json");
-    let mut schema: Value =
-        serde_json::from_slice(&std::fs::read(path).expect("schema")).expect("schema is JSON");
-    if let Some(definition) = definition {
-        schema = serde_json::json!({
-            "$schema": schema["$schema"].clone(),
-            "$defs": schema["$defs"].clone(),
-            "$ref": format!("#/$defs/{definition}"),
-        });
-    }
-    jsonschema::validator_for(&schema).expect("schema compiles")
-}
-
-fn assert_valid(validator: &jsonschema::Validator, value: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{e} at {}", e.instance_path))
-        .collect();
-    assert!(errors.is_empty(), "{what}: {errors:#?}\n{value}");
-}
 
 /// Every mode's JSON with the flag sets people type.
 const MODES: &[&[&str]] = &[

@@ -133,10 +133,6 @@ impl Error {
     }
 
     /// The error of a call this system has no way to make.
-    #[cfg_attr(
-        target_os = "linux",
-        expect(dead_code, reason = "Linux has every table the library reads")
-    )]
     pub(crate) fn unsupported(what: &'static str) -> Error {
         Error::Unsupported {
             what,

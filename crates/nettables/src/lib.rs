@@ -22,7 +22,8 @@
 //! - [`SocketReader`] with [`inet`] and [`unix`]: socket tables (netlink sock_diag, `/proc`);
 //!   [`filter`]: `ss`-style filter expressions, also compiled to kernel bytecode;
 //!   [`tcp_info`]: TCP internals; [`process`]: which process owns each socket.
-//! - [`route`], [`iface`], [`groups`]: routing, interface and multicast tables.
+//! - [`route`], [`iface`], [`groups`]: routing, interface and multicast tables;
+//!   [`if_table`]: the IF-MIB interface table (Windows).
 //! - [`counters`] (`/proc/net/snmp` and friends), [`sockstat`], [`sysctl`].
 //! - [`netns`]: entering another network namespace.
 //! - [`audit`]: checks of what looks unhealthy or unsafe, over one snapshot of all the above;
@@ -41,6 +42,7 @@ pub mod audit;
 pub mod counters;
 pub mod filter;
 pub mod groups;
+pub mod if_table;
 pub mod iface;
 pub mod inet;
 pub mod netns;

@@ -283,6 +283,20 @@ pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
     crate::sys::imp::ipv4_route_cache()
 }
 
+/// The persistent IPv4 routes, kept by the system to restore at start (Windows' `route -p add`;
+/// `route print` lists them apart). A metric of -1 stands for the interface's default. Only
+/// Windows has them: elsewhere [`Error::Unsupported`](crate::Error::Unsupported).
+///
+/// ```no_run
+/// for r in nettables::route::ipv4_persistent_routes()? {
+///     println!("{}/{} via {} metric {}", r.destination, r.mask, r.gateway, r.metric);
+/// }
+/// # Ok::<(), nettables::Error>(())
+/// ```
+pub fn ipv4_persistent_routes() -> Result<Vec<Ipv4Route>> {
+    crate::sys::imp::ipv4_persistent_routes()
+}
+
 /// Every IPv6 route the kernel lists, in kernel order, including reject and cached
 /// ([`Flags::CACHE`]) entries. Malformed rows are skipped.
 ///

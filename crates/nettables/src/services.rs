@@ -65,10 +65,42 @@ impl Services {
 }
 
 impl Tables {
-    /// Windows has no NSS enumeration: ports stay numeric there.
+    /// Windows has no NSS enumeration: its `services` file is read as `getservbyport` reads
+    /// it (`%SystemRoot%\System32\drivers\etc\services`); none gives numeric ports.
     #[cfg(not(unix))]
     fn load() -> Tables {
-        Tables::default()
+        let root = std::env::var_os("SystemRoot").unwrap_or_else(|| r"C:\Windows".into());
+        let path = std::path::Path::new(&root).join(r"System32\drivers\etc\services");
+        std::fs::read(path).map_or_else(|_| Tables::default(), |text| Tables::parse(&text))
+    }
+
+    /// The lines of a services file, `name port/protocol [aliases] [# comment]`; the first
+    /// entry of a port wins, as `getservbyport` finds it.
+    #[cfg(any(not(unix), test))]
+    fn parse(text: &[u8]) -> Tables {
+        let mut tables = Tables::default();
+        for line in text.split(|&b| b == b'\n') {
+            let line = line.split(|&b| b == b'#').next().unwrap_or_default();
+            let mut words = line
+                .split(u8::is_ascii_whitespace)
+                .filter(|w| !w.is_empty());
+            let (Some(name), Some(port)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let mut port = port.splitn(2, |&b| b == b'/');
+            let number = std::str::from_utf8(port.next().unwrap_or_default())
+                .ok()
+                .and_then(|n| n.parse::<u16>().ok());
+            let table = match port.next() {
+                Some(b"tcp") => &mut tables.tcp,
+                Some(b"udp") => &mut tables.udp,
+                _ => continue,
+            };
+            if let Some(number) = number {
+                table.entry(number).or_insert_with(|| name.into());
+            }
+        }
+        tables
     }
 
     #[cfg(unix)]
@@ -138,5 +170,19 @@ mod tests {
             assert_eq!(services.name(ServiceTable::Raw, 0), Some(&b"hopopt"[..]));
         }
         assert_eq!(services.name(ServiceTable::Udp, 65000), None);
+    }
+
+    #[test]
+    fn a_windows_services_file_first_entry_wins() {
+        let text = b"# Network services\r\necho   7/tcp\r\nssh 22/tcp # The Secure Shell\r\n\
+                     shell 22/tcp\r\ndomain 53/udp nameserver\r\nbad x/tcp\r\nodd 9/ddp\r\n";
+        let tables = Tables::parse(text);
+        assert_eq!(tables.tcp.get(&22).map(|n| &n[..]), Some(&b"ssh"[..]));
+        assert_eq!(tables.tcp.get(&7).map(|n| &n[..]), Some(&b"echo"[..]));
+        assert_eq!(tables.udp.get(&53).map(|n| &n[..]), Some(&b"domain"[..]));
+        assert_eq!(
+            (tables.tcp.len(), tables.udp.len(), tables.raw.len()),
+            (2, 1, 0)
+        );
     }
 }

@@ -36,17 +36,7 @@ pub fn parse_filter(text: Option<&str>, every_namespace: bool) -> Result<Option<
     match parsed {
         Ok(filter) => Ok(Some(filter)),
         Err(e) => {
-            // Control characters would move the marker; they show as blanks.
-            let shown: String = text
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            eprint!(
-                "netstat: bad --filter expression: {}\n  {shown}\n  {}{}\n",
-                e.message(),
-                " ".repeat(e.column() - 1),
-                "^".repeat(e.width())
-            );
+            eprint!("{}", crate::text::bad_filter(text, &e));
             Err(1)
         }
     }

@@ -236,6 +236,9 @@ pub struct InetWriter<'a> {
     owners: Option<&'a OwnerMap>,
     /// Whether records carry `local_host` and `remote_host` (host names are on).
     host_names: bool,
+    /// The records' `inode` holds the owner's PID (Windows): owners are looked up by it, and
+    /// `inode` is written as 0 (no socket file).
+    pid_keyed: bool,
     local: Vec<u8>,
     remote: Vec<u8>,
 }
@@ -250,8 +253,19 @@ impl<'a> InetWriter<'a> {
             options,
             owners,
             host_names,
+            pid_keyed: false,
             local: Vec::with_capacity(48),
             remote: Vec::with_capacity(48),
+        }
+    }
+
+    /// For a system whose socket records hold the owner's PID where Linux's hold the inode
+    /// ([`nettables::sys::OwnerKey::Pid`]).
+    #[cfg(any(windows, test))]
+    pub fn pid_keyed(self) -> InetWriter<'a> {
+        InetWriter {
+            pid_keyed: true,
+            ..self
         }
     }
 
@@ -278,7 +292,7 @@ impl<'a> InetWriter<'a> {
             recv_q: sock.recv_q,
             send_q: sock.send_q,
             uid: sock.uid,
-            inode: sock.inode,
+            inode: if self.pid_keyed { 0 } else { sock.inode },
             local_host: host(row.names.local_host),
             remote_host: host(row.names.remote_host),
             owner: owner_fields(self.owners, Some(sock.inode)),
@@ -461,6 +475,21 @@ pub(crate) mod tests {
         assert_eq!(lines[2]["state"], "");
         assert_eq!(lines[2]["proto"], "udplite6");
         assert_eq!(lines[2]["local_address"], "::");
+    }
+
+    #[test]
+    fn pid_keyed_records_have_no_inode() {
+        let mut sock = sock(Protocol::Tcp, "10.0.0.1:22", "0.0.0.0:0", State::LISTEN);
+        sock.inode = 4242; // Windows' owning PID
+        let row = Row {
+            sock: &sock,
+            names: RowNames::default(),
+            details: None,
+        };
+        let mut out = Memory::default();
+        let mut writer = InetWriter::new(lines_format(), None, false).pid_keyed();
+        writer.write(&mut out, &row).unwrap();
+        assert_eq!(out.json_lines()[0]["inode"], 0);
     }
 
     #[test]

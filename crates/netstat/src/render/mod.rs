@@ -2,6 +2,7 @@
 
 pub mod addr;
 pub mod by_process;
+#[cfg(unix)]
 pub mod events;
 pub mod groups;
 pub mod iface;

@@ -8,7 +8,9 @@
 //! is kept for the next pass of `-c`.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
+#[cfg(unix)]
+use std::net::SocketAddr;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -194,6 +196,7 @@ fn worker(shared: &Shared) {
 }
 
 /// One blocking `getnameinfo(NI_NAMEREQD)`: the host's name, or `None` if it has none.
+#[cfg(unix)]
 fn reverse_lookup(addr: IpAddr) -> Option<Vec<u8>> {
     let sock = raw_sockaddr(SocketAddr::new(addr, 0));
     let mut host = [0 as libc::c_char; 1025];
@@ -219,17 +222,20 @@ fn reverse_lookup(addr: IpAddr) -> Option<Vec<u8>> {
 }
 
 /// A `sockaddr_in`/`sockaddr_in6` in a storage buffer.
+#[cfg(unix)]
 struct RawSockaddr {
     storage: libc::sockaddr_storage,
     len: libc::socklen_t,
 }
 
+#[cfg(unix)]
 impl RawSockaddr {
     fn as_ptr(&self) -> *const libc::sockaddr {
         (&self.storage as *const libc::sockaddr_storage).cast()
     }
 }
 
+#[cfg(unix)]
 fn raw_sockaddr(addr: SocketAddr) -> RawSockaddr {
     // SAFETY: an all-zero sockaddr_storage is valid, and it is large and aligned enough for
     // both sockaddr_in and sockaddr_in6.
@@ -271,6 +277,99 @@ fn raw_sockaddr(addr: SocketAddr) -> RawSockaddr {
         storage,
         len: len as libc::socklen_t,
     }
+}
+
+/// Winsock's side: `getnameinfo` and `gethostname`, after one `WSAStartup`.
+#[cfg(windows)]
+mod winsock {
+    use std::net::IpAddr;
+    use std::sync::OnceLock;
+
+    use windows_sys::Win32::Networking::WinSock::{
+        AF_INET, AF_INET6, NI_NAMEREQD, SOCKADDR, SOCKADDR_IN, SOCKADDR_IN6, WSADATA, WSAStartup,
+        gethostname, getnameinfo,
+    };
+
+    /// Whether Winsock is started (once for the process; never cleaned up, as it lives as
+    /// long as the program).
+    fn started() -> bool {
+        static STARTED: OnceLock<bool> = OnceLock::new();
+        *STARTED.get_or_init(|| {
+            let mut data = WSADATA::default();
+            // SAFETY: `data` is a WSADATA for the call to fill; version 2.2.
+            unsafe { WSAStartup(0x0202, &mut data) == 0 }
+        })
+    }
+
+    /// The text of a NUL-terminated buffer a call filled.
+    fn text(buffer: &[u8]) -> Vec<u8> {
+        let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+        buffer[..end].to_vec()
+    }
+
+    /// One blocking `getnameinfo(NI_NAMEREQD)`: the host's name, or `None` if it has none.
+    pub(super) fn reverse_lookup(addr: IpAddr) -> Option<Vec<u8>> {
+        if !started() {
+            return None;
+        }
+        let mut host = [0u8; 1025];
+        let call = |sockaddr: *const SOCKADDR, length: usize, host: &mut [u8; 1025]| {
+            // SAFETY: `sockaddr` points at a socket address of `length` bytes that outlives
+            // the call, and `host` is writable for its full length.
+            unsafe {
+                getnameinfo(
+                    sockaddr,
+                    length as i32,
+                    host.as_mut_ptr(),
+                    host.len() as u32,
+                    std::ptr::null_mut(),
+                    0,
+                    NI_NAMEREQD as i32,
+                )
+            }
+        };
+        let rc = match addr {
+            IpAddr::V4(v4) => {
+                let mut sin = SOCKADDR_IN {
+                    sin_family: AF_INET,
+                    ..SOCKADDR_IN::default()
+                };
+                sin.sin_addr.S_un.S_addr = u32::from_ne_bytes(v4.octets());
+                let length = std::mem::size_of::<SOCKADDR_IN>();
+                call((&raw const sin).cast(), length, &mut host)
+            }
+            IpAddr::V6(v6) => {
+                let mut sin6 = SOCKADDR_IN6 {
+                    sin6_family: AF_INET6,
+                    ..SOCKADDR_IN6::default()
+                };
+                sin6.sin6_addr.u.Byte = v6.octets();
+                let length = std::mem::size_of::<SOCKADDR_IN6>();
+                call((&raw const sin6).cast(), length, &mut host)
+            }
+        };
+        (rc == 0).then(|| text(&host))
+    }
+
+    /// This machine's name (`gethostname`).
+    pub(super) fn machine_name() -> Option<Vec<u8>> {
+        if !started() {
+            return None;
+        }
+        let mut name = [0u8; 256];
+        // SAFETY: `name` is writable for the length given.
+        let rc = unsafe { gethostname(name.as_mut_ptr(), name.len() as i32) };
+        (rc == 0).then(|| text(&name))
+    }
+}
+
+#[cfg(windows)]
+use winsock::reverse_lookup;
+
+/// This machine's name, as Windows' netstat shows it for listening sockets' foreign side.
+#[cfg(windows)]
+pub fn machine_name() -> Option<Vec<u8>> {
+    winsock::machine_name()
 }
 
 #[cfg(test)]

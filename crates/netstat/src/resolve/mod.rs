@@ -8,17 +8,17 @@
 //! The macOS mode uses the host look-ups only (its services come from nettables directly).
 
 pub mod hosts;
-#[cfg(not(target_os = "macos"))]
+#[cfg(all(unix, not(target_os = "macos")))]
 pub mod networks;
-#[cfg(not(target_os = "macos"))]
+#[cfg(all(unix, not(target_os = "macos")))]
 pub use nettables::services;
-#[cfg(not(target_os = "macos"))]
+#[cfg(all(unix, not(target_os = "macos")))]
 pub mod sockets;
-#[cfg(not(target_os = "macos"))]
+#[cfg(all(unix, not(target_os = "macos")))]
 pub mod users;
 
-#[cfg(not(target_os = "macos"))]
 /// Every resolver a socket table needs, with their caches, kept for the whole run.
+#[cfg(all(unix, not(target_os = "macos")))]
 pub struct Resolvers {
     pub hosts: hosts::Hosts,
     pub networks: networks::Networks,
@@ -26,7 +26,7 @@ pub struct Resolvers {
     pub users: users::Users,
 }
 
-#[cfg(not(target_os = "macos"))]
+#[cfg(all(unix, not(target_os = "macos")))]
 impl Resolvers {
     /// `name_timeout`: `--name-timeout`, see [`hosts::budget`].
     pub fn new(name_timeout: Option<std::time::Duration>) -> Resolvers {

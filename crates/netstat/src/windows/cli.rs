@@ -104,10 +104,6 @@ impl Proto {
     }
 
     /// The `-s` section `-p` keeps.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "-s is not wired to the Windows backend yet")
-    )]
     pub fn section(self) -> Section {
         match self {
             Proto::Ip => Section::Ipv4,

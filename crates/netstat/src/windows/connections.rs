@@ -288,6 +288,21 @@ pub(crate) mod tests {
         )
     }
 
+    pub(crate) fn tcp(local: &str, remote: &str, state: State) -> InetSocket {
+        sock(Protocol::Tcp, local, remote, state)
+    }
+
+    /// A UDP socket; `remote` is the unspecified address when it is not connected.
+    pub(crate) fn udp(local: &str, remote: &str) -> InetSocket {
+        sock(Protocol::Udp, local, remote, State::CLOSE)
+    }
+
+    /// The columns of `-o`.
+    pub(crate) const PIDS: Columns = Columns {
+        pid: true,
+        offload: false,
+    };
+
     pub(crate) fn table(columns: Columns, rows: &[Row]) -> String {
         let mut out = Vec::new();
         write_header(&mut out, columns).unwrap();
@@ -311,25 +326,16 @@ pub(crate) mod tests {
     #[test]
     fn rows_with_pids_match_a_windows_10_capture() {
         // Verbatim rows of jc's netstat-aon.out (spec §2.2), CRLF and trailing spaces kept.
-        let listen = sock(Protocol::Tcp, "0.0.0.0:135", "0.0.0.0:0", State::LISTEN);
-        let tw = sock(
-            Protocol::Tcp,
+        let listen = tcp("0.0.0.0:135", "0.0.0.0:0", State::LISTEN);
+        let tw = tcp(
             "192.168.31.221:4713",
             "157.240.252.61:5222",
             State::TIME_WAIT,
         );
-        let dns = sock(Protocol::Udp, "0.0.0.0:53", "0.0.0.0:0", State::CLOSE);
-        let ssdp = sock(
-            Protocol::Udp,
-            "[fe80::244e:2f1e:2096:62b2%9]:1900",
-            "[::]:0",
-            State::CLOSE,
-        );
+        let dns = udp("0.0.0.0:53", "0.0.0.0:0");
+        let ssdp = udp("[fe80::244e:2f1e:2096:62b2%9]:1900", "[::]:0");
         let text = table(
-            Columns {
-                pid: true,
-                offload: false,
-            },
+            PIDS,
             &[
                 row(&listen, 1712),
                 row(&tw, 0),
@@ -361,17 +367,12 @@ pub(crate) mod tests {
 
     #[test]
     fn rows_without_pids_end_after_the_state_or_in_padding() {
-        let tcp = sock(
-            Protocol::Tcp,
-            "127.0.0.1:1031",
-            "127.0.0.1:1032",
-            State::ESTABLISHED,
-        );
-        let udp = sock(Protocol::Udp, "0.0.0.0:53", "0.0.0.0:0", State::CLOSE);
-        let v6 = sock(Protocol::Tcp, "[::]:135", "[::]:0", State::LISTEN);
+        let est = tcp("127.0.0.1:1031", "127.0.0.1:1032", State::ESTABLISHED);
+        let dns = udp("0.0.0.0:53", "0.0.0.0:0");
+        let v6 = tcp("[::]:135", "[::]:0", State::LISTEN);
         let text = table(
             Columns::default(),
-            &[row(&tcp, 0), row(&v6, 0), row(&udp, 0)],
+            &[row(&est, 0), row(&v6, 0), row(&dns, 0)],
         );
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(
@@ -401,13 +402,7 @@ pub(crate) mod tests {
         let a = "[2001:0:9d38:6ab8:20:23e1:2df3:9a56]:50395";
         let b = "[2001:0:9d38:6ab8:20:23e1:2df3:9a56]:8080";
         let s = sock(Protocol::Tcp, a, b, State::TIME_WAIT);
-        let text = table(
-            Columns {
-                pid: true,
-                offload: false,
-            },
-            &[row(&s, 0)],
-        );
+        let text = table(PIDS, &[row(&s, 0)]);
         assert!(
             text.ends_with(&format!("  TCP    {a}  {b}  TIME_WAIT       0\r\n")),
             "{text:?}"
@@ -448,25 +443,23 @@ pub(crate) mod tests {
                 "42"
             ]
         );
-        let bound = sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::CLOSE);
+        let bound = tcp("0.0.0.0:22", "0.0.0.0:0", State::CLOSE);
         assert_eq!(state_name(&bound), "BOUND");
-        let closed = sock(Protocol::Tcp, "10.0.0.1:5", "10.0.0.2:80", State::CLOSE);
+        let closed = tcp("10.0.0.1:5", "10.0.0.2:80", State::CLOSE);
         assert_eq!(state_name(&closed), "CLOSED");
     }
 
     #[test]
     fn owner_lines_match_a_b_capture() {
         // jc's netstat-aonb.out (spec §2.6).
-        let rpc = sock(Protocol::Tcp, "0.0.0.0:135", "0.0.0.0:0", State::LISTEN);
-        let smb = sock(Protocol::Tcp, "0.0.0.0:445", "0.0.0.0:0", State::LISTEN);
-        let tw = sock(
-            Protocol::Tcp,
+        let rpc = tcp("0.0.0.0:135", "0.0.0.0:0", State::LISTEN);
+        let smb = tcp("0.0.0.0:445", "0.0.0.0:0", State::LISTEN);
+        let tw = tcp(
             "192.168.31.221:4713",
             "157.240.252.61:5222",
             State::TIME_WAIT,
         );
-        let web = sock(
-            Protocol::Tcp,
+        let web = tcp(
             "192.168.31.221:4714",
             "212.199.140.34:443",
             State::ESTABLISHED,
@@ -496,13 +489,7 @@ pub(crate) mod tests {
                 ..row(&web, 33968)
             },
         ];
-        let text = table(
-            Columns {
-                pid: true,
-                offload: false,
-            },
-            &rows,
-        );
+        let text = table(PIDS, &rows);
         let body: Vec<&str> = text.split("\r\n").skip(4).collect();
         assert_eq!(
             body,
@@ -522,12 +509,7 @@ pub(crate) mod tests {
 
     #[test]
     fn offload_states_and_resolved_names() {
-        let s = sock(
-            Protocol::Tcp,
-            "10.10.10.14:80",
-            "10.10.14.16:51528",
-            State::CLOSE_WAIT,
-        );
+        let s = tcp("10.10.10.14:80", "10.10.14.16:51528", State::CLOSE_WAIT);
         let text = table(
             Columns {
                 pid: false,
@@ -565,30 +547,15 @@ pub(crate) mod tests {
 
     #[test]
     fn selection_and_order() {
-        let est6 = sock(
-            Protocol::Tcp,
-            "[::1]:5000",
-            "[::1]:6000",
-            State::ESTABLISHED,
-        );
-        let listen = sock(Protocol::Tcp, "0.0.0.0:135", "0.0.0.0:0", State::LISTEN);
-        let bound = sock(Protocol::Tcp, "0.0.0.0:22", "0.0.0.0:0", State::CLOSE);
-        let syn = sock(
-            Protocol::Tcp,
-            "10.0.0.1:40000",
-            "10.0.0.9:80",
-            State::SYN_SENT,
-        );
-        let udp6 = sock(Protocol::Udp, "[::]:500", "[::]:0", State::CLOSE);
-        let udp = sock(Protocol::Udp, "0.0.0.0:53", "0.0.0.0:0", State::CLOSE);
-        let est = sock(
-            Protocol::Tcp,
-            "10.0.0.1:22",
-            "10.0.0.9:5000",
-            State::ESTABLISHED,
-        );
+        let est6 = tcp("[::1]:5000", "[::1]:6000", State::ESTABLISHED);
+        let listen = tcp("0.0.0.0:135", "0.0.0.0:0", State::LISTEN);
+        let bound = tcp("0.0.0.0:22", "0.0.0.0:0", State::CLOSE);
+        let syn = tcp("10.0.0.1:40000", "10.0.0.9:80", State::SYN_SENT);
+        let udp6 = udp("[::]:500", "[::]:0");
+        let dns = udp("0.0.0.0:53", "0.0.0.0:0");
+        let est = tcp("10.0.0.1:22", "10.0.0.9:5000", State::ESTABLISHED);
         let raw = sock(Protocol::Raw, "0.0.0.0:1", "0.0.0.0:0", State::CLOSE);
-        let all = [&est6, &listen, &bound, &syn, &udp6, &udp, &est, &raw];
+        let all = [&est6, &listen, &bound, &syn, &udp6, &dns, &est, &raw];
         let pick = |sel: Selection| {
             let mut rows: Vec<&InetSocket> =
                 all.iter().copied().filter(|s| sel.selects(s)).collect();
@@ -599,34 +566,30 @@ pub(crate) mod tests {
             pick(Selection::default()),
             ["10.0.0.1:22", "10.0.0.1:40000", "[::1]:5000"]
         );
+        let listed_by_a = [
+            "0.0.0.0:135",
+            "10.0.0.1:22",
+            "10.0.0.1:40000",
+            "[::1]:5000",
+            "0.0.0.0:53",
+            "[::]:500",
+        ];
         assert_eq!(
             pick(Selection {
                 all: true,
                 ..Selection::default()
             }),
-            [
-                "0.0.0.0:135",
-                "10.0.0.1:22",
-                "10.0.0.1:40000",
-                "[::1]:5000",
-                "0.0.0.0:53",
-                "[::]:500"
-            ]
+            listed_by_a
         );
+        // -q: as -a, and the bound port, in its place in the order.
+        let mut listed_by_q = vec!["0.0.0.0:22"];
+        listed_by_q.extend(listed_by_a);
         assert_eq!(
             pick(Selection {
                 bound: true,
                 ..Selection::default()
             }),
-            [
-                "0.0.0.0:22",
-                "0.0.0.0:135",
-                "10.0.0.1:22",
-                "10.0.0.1:40000",
-                "[::1]:5000",
-                "0.0.0.0:53",
-                "[::]:500"
-            ]
+            listed_by_q
         );
         assert_eq!(
             pick(Selection {

@@ -4,12 +4,11 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use nettables::inet::{Protocol, State};
+use nettables::inet::State;
 use serde_json::Value;
 
-use super::connections::tests::{row, sock, table};
+use super::connections::tests::{PIDS, row, table, tcp, udp};
 use super::connections::{Columns, Owner, Row};
-use super::route::RouteTables;
 
 /// Runs `jc PARSER` on `input`; `None` (after a loud message) when jc is missing outside CI.
 fn jc(parser: &str, input: &str) -> Option<Value> {
@@ -47,15 +46,10 @@ fn jc(parser: &str, input: &str) -> Option<Value> {
 #[test]
 #[ignore = "needs jc 1.23 or later (pip install jc)"]
 fn jc_reads_the_connection_table() {
-    let listen = sock(Protocol::Tcp, "0.0.0.0:135", "0.0.0.0:0", State::LISTEN);
-    let est6 = sock(
-        Protocol::Tcp,
-        "[::1]:5000",
-        "[::1]:6000",
-        State::ESTABLISHED,
-    );
-    let udp = sock(Protocol::Udp, "0.0.0.0:53", "0.0.0.0:0", State::CLOSE);
-    let udp6 = sock(Protocol::Udp, "[fe80::1%9]:1900", "[::]:0", State::CLOSE);
+    let listen = tcp("0.0.0.0:135", "0.0.0.0:0", State::LISTEN);
+    let est6 = tcp("[::1]:5000", "[::1]:6000", State::ESTABLISHED);
+    let dns = udp("0.0.0.0:53", "0.0.0.0:0");
+    let udp6 = udp("[fe80::1%9]:1900", "[::]:0");
     let svchost: &[&[u8]] = &[b"RpcSs"];
     let rows = [
         Row {
@@ -66,17 +60,11 @@ fn jc_reads_the_connection_table() {
             ..row(&listen, 1712)
         },
         row(&est6, 4242),
-        row(&udp, 4808),
+        row(&dns, 4808),
         row(&udp6, 8844),
     ];
 
-    let text = table(
-        Columns {
-            pid: true,
-            offload: false,
-        },
-        &rows,
-    );
+    let text = table(PIDS, &rows);
     let Some(parsed) = jc("--netstat", &text) else {
         return;
     };
@@ -97,7 +85,7 @@ fn jc_reads_the_connection_table() {
     assert_eq!(field(3, "local_address"), "[fe80::1%9]");
 
     // Without -o the UDP rows end in padding; jc still reads them.
-    let plain = table(Columns::default(), &[row(&listen, 0), row(&udp, 0)]);
+    let plain = table(Columns::default(), &[row(&listen, 0), row(&dns, 0)]);
     let parsed = jc("--netstat", &plain).expect("jc ran a moment ago");
     assert_eq!(parsed[1]["local_port_num"], 53, "{parsed:#}");
     assert_eq!(parsed[0]["state"], "LISTENING");
@@ -106,15 +94,7 @@ fn jc_reads_the_connection_table() {
 #[test]
 #[ignore = "needs jc 1.23 or later (pip install jc)"]
 fn jc_reads_the_route_tables() {
-    use super::route::tests::{INTERFACES, ipv4, ipv6, persistent, render};
-    let (v4, v6, p) = (ipv4(), ipv6(), persistent());
-    let text = render(&RouteTables {
-        interfaces: &INTERFACES,
-        ipv4: &v4,
-        ipv4_persistent: &p,
-        ipv6: &v6,
-        ipv6_persistent: &[],
-    });
+    let text = super::route::tests::sample();
     let Some(parsed) = jc("--route-print", &text) else {
         return;
     };

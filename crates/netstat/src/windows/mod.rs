@@ -9,28 +9,20 @@
 //!   long options;
 //! - [`connections`]: the `Active Connections` table, with `-o` PIDs, `-b` owners and `-t`
 //!   offload states, and which rows `-a`/`-q`/`-p` select, in Windows' order;
+//! - [`names`]: which name the foreign column shows without `-n`;
 //! - [`ethernet`]: the `-e` interface statistics;
 //! - [`stats`]: the `-s` per-protocol sections;
-//! - [`route`]: the `-r` tables (the layout of `route print`).
+//! - [`route`]: the `-r` tables (the layout of `route print`);
+//! - [`records`]: the library's records as those renderers take them.
 
 pub mod cli;
 pub mod connections;
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "-e is not wired to the Windows backend yet")
-)]
 pub mod ethernet;
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "-r is not wired to the Windows backend yet")
-)]
+pub mod names;
+pub mod records;
 pub mod route;
 #[cfg(windows)]
 pub mod run;
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "-s is not wired to the Windows backend yet")
-)]
 pub mod stats;
 
 #[cfg(test)]

@@ -304,17 +304,22 @@ pub(crate) mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    #[test]
-    fn matches_the_windows_10_capture() {
-        // jc's route.out (spec §4), CRLF line ends.
+    /// Every sample table above, rendered.
+    pub(crate) fn sample() -> String {
         let (v4, v6, p) = (ipv4(), ipv6(), persistent());
-        let text = render(&RouteTables {
+        render(&RouteTables {
             interfaces: &INTERFACES,
             ipv4: &v4,
             ipv4_persistent: &p,
             ipv6: &v6,
             ipv6_persistent: &[],
-        });
+        })
+    }
+
+    #[test]
+    fn matches_the_windows_10_capture() {
+        // jc's route.out (spec §4), CRLF line ends.
+        let text = sample();
         let expected = [
             "===========================================================================",
             "Interface List",

@@ -259,3 +259,26 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     f.write_all(bytes).expect("write temp file");
     path
 }
+
+/// A validator for the whole document, or for one definition of the schema.
+pub fn validator(definition: Option<&str>) -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/netstat.schema.json");
+    let mut schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).expect("schema")).expect("schema is JSON");
+    if let Some(definition) = definition {
+        schema = serde_json::json!({
+            "$schema": schema["$schema"].clone(),
+            "$defs": schema["$defs"].clone(),
+            "$ref": format!("#/$defs/{definition}"),
+        });
+    }
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+pub fn assert_valid(validator: &jsonschema::Validator, value: &serde_json::Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}\n{value}");
+}

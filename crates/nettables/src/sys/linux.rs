@@ -39,6 +39,7 @@ pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     namespaces: true,
     routes: (true, true),
     interfaces: true,
+    if_table: false,
     counters: true,
     sockstat: true,
     groups: true,
@@ -54,6 +55,16 @@ pub(crate) fn open_namespace(path: &Path) -> Result<Namespace> {
 
 pub(crate) fn counters(file: CounterFile) -> Result<Counters> {
     crate::linux::read_file(file.path()).map(|text| crate::counters::parse(file, &text))
+}
+
+/// Linux restores no routes of its own at start (that is the distribution's configuration).
+pub(crate) fn ipv4_persistent_routes() -> Result<Vec<crate::route::Ipv4Route>> {
+    Err(Error::unsupported("persistent routes"))
+}
+
+/// Linux keeps no IF-MIB table; `/proc/net/dev` is what [`interfaces`] reads.
+pub(crate) fn if_table() -> Result<Vec<crate::if_table::IfRow>> {
+    Err(Error::unsupported("the IF-MIB interface table"))
 }
 
 pub(crate) fn read_igmp() -> Result<Vec<GroupLine>> {

@@ -9,8 +9,8 @@
 //!
 //! Each backend provides the same items: `CAPABILITIES`; `SocketTables` (the state a
 //! [`SocketReader`](crate::SocketReader) keeps between calls); `owner_map`, `socket_holders`,
-//! `socket_holder`; `ipv4_routes`, `ipv4_route_cache`, `ipv6_routes`; `interfaces`,
-//! `device_counters`, `inet6_addresses`; `read_igmp`, `read_igmp6`; `counters`, `sockstat`,
+//! `socket_holder`; `ipv4_routes`, `ipv4_route_cache`, `ipv4_persistent_routes`, `ipv6_routes`; `interfaces`,
+//! `device_counters`, `if_table`, `inet6_addresses`; `read_igmp`, `read_igmp6`; `counters`, `sockstat`,
 //! `sysctl`; and the namespace items `Namespace`, `open_namespace`, `enter_namespace`,
 //! `namespace_id`, `bind_etc`, `netns_lookup`.
 //!
@@ -76,6 +76,8 @@ pub struct Capabilities {
     pub routes: (bool, bool),
     /// The interface table with counters ([`iface::list`](crate::iface::list)).
     pub interfaces: bool,
+    /// The IF-MIB interface table ([`if_table::list`](crate::if_table::list)).
+    pub if_table: bool,
     /// Protocol counters ([`counters::load`](crate::counters::load)).
     pub counters: bool,
     /// Socket counts per protocol ([`sockstat`](crate::sockstat)).

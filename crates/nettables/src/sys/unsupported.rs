@@ -40,6 +40,7 @@ pub(crate) const CAPABILITIES: Capabilities = Capabilities {
     namespaces: false,
     routes: (false, false),
     interfaces: false,
+    if_table: false,
     counters: false,
     sockstat: false,
     groups: false,
@@ -163,12 +164,20 @@ pub(crate) fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
     Err(Error::unsupported("the IPv4 route cache"))
 }
 
+pub(crate) fn ipv4_persistent_routes() -> Result<Vec<Ipv4Route>> {
+    Err(Error::unsupported("persistent routes"))
+}
+
 pub(crate) fn ipv6_routes() -> Result<Vec<Ipv6Route>> {
     Err(Error::unsupported("the IPv6 routing table"))
 }
 
 pub(crate) fn interfaces() -> Result<Listing> {
     Err(Error::unsupported("the interface table"))
+}
+
+pub(crate) fn if_table() -> Result<Vec<crate::if_table::IfRow>> {
+    Err(Error::unsupported("the IF-MIB interface table"))
 }
 
 pub(crate) fn device_counters() -> Result<Vec<(Box<[u8]>, DeviceCounters)>> {

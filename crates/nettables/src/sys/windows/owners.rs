@@ -7,6 +7,7 @@ use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
 };
 
+use super::mib::wide;
 use crate::process::{InodeIndex, Owner, OwnerMap};
 use crate::{Error, Result};
 
@@ -28,12 +29,7 @@ fn processes() -> Result<Vec<(u32, Box<[u8]>)>> {
     // SAFETY: `entry` is a PROCESSENTRY32W with dwSize set, as both calls require.
     let mut more = unsafe { Process32FirstW(snapshot, &mut entry) } != 0;
     while more {
-        let name = &entry.szExeFile;
-        let len = name.iter().position(|&c| c == 0).unwrap_or(name.len());
-        let image = String::from_utf16_lossy(&name[..len])
-            .into_bytes()
-            .into_boxed_slice();
-        found.push((entry.th32ProcessID, image));
+        found.push((entry.th32ProcessID, wide(&entry.szExeFile)));
         // SAFETY: as above.
         more = unsafe { Process32NextW(snapshot, &mut entry) } != 0;
     }
