@@ -1,11 +1,12 @@
 //! The platform seam: one backend per system, each saying what it can do.
 //!
 //! Every public collecting function of the library calls the backend of the system it was
-//! built for, `imp`: [`linux`](crate::linux) (netlink and `/proc`), `windows` (IP Helper),
-//! `macos` (sysctl and libproc), or `unsupported` for anything else. Records, filters and
-//! errors are the same everywhere; what a backend lacks gives [`Error::Unsupported`], and
-//! [`capabilities`] says so before anything is asked, so a caller can refuse a flag up front
-//! rather than match on the error (or, worse, print an empty table).
+//! built for, `imp`: `linux` (netlink and `/proc`; public as `nettables::linux` on Linux),
+//! `windows` (IP Helper), `macos` (sysctl and libproc), or `unsupported` for anything else.
+//! Records, filters and errors are the same everywhere; what a backend lacks gives
+//! [`Error::Unsupported`], and [`capabilities`] says so before anything is asked, so a caller
+//! can refuse a flag up front rather than match on the error (or, worse, print an empty
+//! table).
 //!
 //! Each backend provides the same items: `CAPABILITIES`; `SocketTables` (the state a
 //! [`SocketReader`](crate::SocketReader) keeps between calls); `owner_map`, `socket_holders`,
