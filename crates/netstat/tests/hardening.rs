@@ -373,14 +373,9 @@ fn own_name_lookups_are_not_listed() {
 /// later tables with status 0; `-av` reports the two SCTP tables it reads.
 #[test]
 fn sctp_without_kernel_support_as_net_tools() {
-    let Some(mut ns) = Netns::new("sctp") else {
+    let Some(ns) = Netns::with_listener("sctp", "127.0.0.1", 7100, "sctp-fixture") else {
         return;
     };
-    ns.spawn_fixture(
-        r#"{"sockets": [{"kind": "tcp_listen", "addr": "127.0.0.1", "port": 7100}]}"#,
-        "sctp-fixture",
-        As::Root,
-    );
     for args in [
         &["-S", "-6"][..],
         &["-S", "-A", "inet6,unix"],
@@ -404,14 +399,9 @@ const HOSTILE_ARGV0: &str = "evil\u{9b}31m\u{85}x\u{202e}gpj.exe\u{2066}\u{7f}";
 
 #[test]
 fn c1_controls_and_bidi_marks_never_reach_the_terminal() {
-    let Some(mut ns) = Netns::new("hostile") else {
+    let Some(ns) = Netns::with_listener("hostile", "127.0.0.1", 7200, HOSTILE_ARGV0) else {
         return;
     };
-    ns.spawn_fixture(
-        r#"{"sockets": [{"kind": "tcp_listen", "addr": "127.0.0.1", "port": 7200}]}"#,
-        HOSTILE_ARGV0,
-        As::Root,
-    );
     let forbidden: [&[u8]; 6] = [
         "\u{9b}".as_bytes(),
         "\u{85}".as_bytes(),

@@ -56,6 +56,22 @@ impl Netns {
         prerequisites().then(|| Netns(testkit::Netns::new(&format!("nst-{tag}"))))
     }
 
+    /// A namespace with the sockets of `spec` (see [`Netns::spawn_fixture`]), held by a root
+    /// process that shows as `argv0`; `None` as [`Netns::new`].
+    pub fn with_fixture(tag: &str, spec: &str, argv0: &str) -> Option<Netns> {
+        let mut ns = Netns::new(tag)?;
+        ns.spawn_fixture(spec, argv0, As::Root);
+        Some(ns)
+    }
+
+    /// [`Netns::with_fixture`] with one TCP listener on `addr:port` (`""` is any address).
+    pub fn with_listener(tag: &str, addr: &str, port: u16, argv0: &str) -> Option<Netns> {
+        let spec = format!(
+            r#"{{"sockets": [{{"kind": "tcp_listen", "addr": "{addr}", "port": {port}}}]}}"#
+        );
+        Netns::with_fixture(tag, &spec, argv0)
+    }
+
     /// Writes `/etc/netns/<name>/<file>`, which `ip netns exec` bind-mounts over `/etc/<file>`.
     pub fn etc(&self, file: &str, contents: &str) {
         let dir = PathBuf::from("/etc/netns").join(&self.name);
