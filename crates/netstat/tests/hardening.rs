@@ -197,83 +197,6 @@ fn continuous_ignores_an_operand_that_is_not_an_interval() {
     }
 }
 
-/// A DNS server that answers every PTR query after `delay` seconds, each on its own thread,
-/// with the name `h-A-B-C-D.test` for A.B.C.D; and `peers` connections from distinct
-/// addresses to one listener. Holds them until stdin closes.
-const SLOW_DNS: &str = r#"
-import socket, sys, threading, time
-delay, peers = float(sys.argv[1]), int(sys.argv[2])
-dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-dns.bind(("10.78.0.53", 53))
-def answer(query, client):
-    time.sleep(delay)
-    end = 12
-    labels = []
-    while query[end]:
-        labels.append(query[end + 1:end + 1 + query[end]].decode())
-        end += 1 + query[end]
-    end += 5
-    host = "h-" + "-".join(reversed(labels[:4])) + ".test"
-    rdata = b"".join(bytes([len(p)]) + p.encode() for p in host.split(".")) + b"\0"
-    reply = (query[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + query[12:end]
-             + b"\xc0\x0c\x00\x0c\x00\x01\x00\x00\x00\x3c" + len(rdata).to_bytes(2, "big") + rdata)
-    dns.sendto(reply, client)
-def serve():
-    while True:
-        query, client = dns.recvfrom(512)
-        threading.Thread(target=answer, args=(query, client), daemon=True).start()
-threading.Thread(target=serve, daemon=True).start()
-listener = socket.socket()
-listener.bind(("10.78.0.1", 7000))
-listener.listen(64)
-held = []
-for i in range(peers):
-    c = socket.socket()
-    c.bind(("10.78.1.%d" % (1 + i), 0))
-    c.connect(("10.78.0.1", 7000))
-    s, _ = listener.accept()
-    held += [c, s]
-print("ready", flush=True)
-sys.stdin.read()
-"#;
-
-/// A namespace whose only name server is [`SLOW_DNS`], with `peers` connections; the fixture
-/// lives until the returned child's stdin closes.
-fn slow_dns_scene(ns: &Netns, delay: &str, peers: usize) -> std::process::Child {
-    let mut script =
-        String::from("ip addr add 10.78.0.1/32 dev lo; ip addr add 10.78.0.53/32 dev lo\n");
-    for i in 0..peers {
-        script.push_str(&format!("ip addr add 10.78.1.{}/32 dev lo\n", 1 + i));
-    }
-    ns.sh(&script);
-    ns.etc(
-        "resolv.conf",
-        "nameserver 10.78.0.53\noptions timeout:5 attempts:2\n",
-    );
-    ns.etc(
-        "nsswitch.conf",
-        "hosts: files dns\nnetworks: files\npasswd: files\nservices: files\nprotocols: files\n",
-    );
-    ns.etc("hosts", "127.0.0.1 localhost\n");
-    start_python(ns, SLOW_DNS, &[delay, &peers.to_string()])
-}
-
-/// Starts a Python `script` with `args` in `ns` and waits for its "ready" line; it lives until
-/// its stdin closes (or it is killed).
-fn start_python(ns: &Netns, script: &str, args: &[&str]) -> std::process::Child {
-    let mut child = ns
-        .command("/usr/bin/python3")
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start fixture");
-    testkit::wait_ready(&mut child, "the fixture did not start");
-    child
-}
-
 /// A resolver that answers in 1.2 s per query gives names, as it does to net-tools (which asks
 /// one address at a time): the default budget is one resolver timeout, not less.
 #[test]
@@ -281,7 +204,7 @@ fn a_slow_resolver_within_the_default_budget_gives_names() {
     let Some(ns) = Netns::new("slowdns") else {
         return;
     };
-    let mut fixture = slow_dns_scene(&ns, "1.2", 3);
+    let mut fixture = ns.dns_scene("10.78", 3, "1.2");
     let (ours, reference) = ns.run_both(&["-t"], As::Root);
     drop(fixture.stdin.take());
     let _ = fixture.wait();
@@ -299,7 +222,7 @@ fn name_timeout_sets_the_budget() {
     let Some(ns) = Netns::new("nametimeout") else {
         return;
     };
-    let mut fixture = slow_dns_scene(&ns, "1.2", 2);
+    let mut fixture = ns.dns_scene("10.78", 2, "1.2");
     let short = ns.run(&ours(), &["-t", "--name-timeout", "0.3"], As::Root);
     let unlimited = ns.run(&ours(), &["-t", "--name-timeout", "0"], As::Root);
     let reference = ns.run(Path::new(REFERENCE), &["-t"], As::Root);
@@ -324,7 +247,7 @@ fn own_name_lookups_are_not_listed() {
     let Some(ns) = Netns::new("ownlookups") else {
         return;
     };
-    let mut fixture = slow_dns_scene(&ns, "3", 4);
+    let mut fixture = ns.dns_scene("10.78", 4, "3");
     let runs: Vec<common::Run> = [
         &["-tua", "--name-timeout", "0.5"][..],
         &["-tuap", "--name-timeout", "0.5"],
@@ -790,7 +713,7 @@ fn every_mode_under_connection_churn() {
     let Some(ns) = Netns::new("churn") else {
         return;
     };
-    let mut churn = start_python(&ns, CHURN, &["20", "200000"]);
+    let mut churn = ns.python(&["-c", CHURN, "20", "200000"]);
     let modes: [&[&str]; 10] = [
         &["-tan"],
         &["-tane"],
@@ -866,8 +789,8 @@ fn a_newline_in_a_unix_name_is_one_row_without_bogus_lines() {
     let Some(ns) = Netns::new("bogusunix") else {
         return;
     };
-    let mut holder = start_python(
-        &ns,
+    let mut holder = ns.python(&[
+        "-c",
         r#"
 import socket, sys
 held = []
@@ -879,8 +802,7 @@ for name in (b"\0hta-one\nnot a line", b"\0hta-two\n\n", b"\0hta-three"):
 print("ready", flush=True)
 sys.stdin.read()
 "#,
-        &[],
-    );
+    ]);
     let (_, reference) = ns.run_both(&["-xa"], As::Root);
     assert!(
         String::from_utf8_lossy(&reference.stderr).contains("warning, got bogus unix line."),
@@ -909,8 +831,8 @@ fn a_unix_name_cannot_forge_a_row() {
     let Some(ns) = Netns::new("forgeunix") else {
         return;
     };
-    let mut holder = start_python(
-        &ns,
+    let mut holder = ns.python(&[
+        "-c",
         r#"
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -918,8 +840,7 @@ s.bind(b"\0forger\n0000000000000000: 00000002 00000000 00010000 0001 01 12345 /r
 print("ready", flush=True)
 sys.stdin.read()
 "#,
-        &[],
-    );
+    ]);
     let (ours, reference) = ns.run_both(&["-axp"], As::Root);
     assert!(
         String::from_utf8_lossy(&reference.stdout).contains("/run/forged-docker.sock"),

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{As, Netns, ours};
@@ -11,63 +10,14 @@ use common::{As, Netns, ours};
 /// Peers with distinct addresses, each connected to one listener.
 const PEERS: usize = 300;
 
-/// Holds a silent DNS server (reads queries, never answers) and `PEERS` connections from
-/// distinct source addresses, until stdin closes.
-const FIXTURE: &str = r#"
-import socket, sys
-dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-dns.bind(("10.77.0.53", 53))
-dns6 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("10.77.0.1", 7000))
-listener.listen(1024)
-held = []
-for i in range(int(sys.argv[1])):
-    c = socket.socket()
-    c.bind(("10.77.%d.%d" % (1 + i // 200, 1 + i % 200), 0))
-    c.connect(("10.77.0.1", 7000))
-    s, _ = listener.accept()
-    held += [c, s]
-print("ready", flush=True)
-sys.stdin.read()
-"#;
-
 #[test]
 #[ignore = "needs root, net-tools, iproute2 and python3"]
 fn silent_dns_prints_every_row_numerically() {
     let Some(ns) = Netns::new("names") else {
         return;
     };
-    let mut script =
-        String::from("ip addr add 10.77.0.1/32 dev lo; ip addr add 10.77.0.53/32 dev lo\n");
-    for i in 0..PEERS {
-        script.push_str(&format!(
-            "ip addr add 10.77.{}.{}/32 dev lo\n",
-            1 + i / 200,
-            1 + i % 200
-        ));
-    }
-    ns.sh(&script);
     // Only DNS can answer: no hosts entries for the peers, and the only server never replies.
-    ns.etc(
-        "resolv.conf",
-        "nameserver 10.77.0.53\noptions timeout:5 attempts:2\n",
-    );
-    ns.etc(
-        "nsswitch.conf",
-        "hosts: files dns\nnetworks: files\npasswd: files\nservices: files\nprotocols: files\n",
-    );
-    ns.etc("hosts", "127.0.0.1 localhost\n");
-
-    let mut fixture = ns
-        .command("/usr/bin/python3")
-        .args(["-c", FIXTURE, &PEERS.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start fixture");
-    testkit::wait_ready(&mut fixture, "the DNS fixture did not start");
+    let mut fixture = ns.dns_scene("10.77", PEERS, "never");
 
     let started = Instant::now();
     let run = ns.run(&ours(), &["-t"], As::Root);

@@ -131,6 +131,18 @@ pub fn wait_ready(child: &mut std::process::Child, failure: &str) {
     assert_eq!(line.trim(), "ready", "{failure}");
 }
 
+/// Starts `cmd` with stdin and stdout piped and waits for its `ready` line ([`wait_ready`],
+/// with `failure` as the message). Fixtures live until their stdin closes.
+pub fn start_ready(cmd: &mut Command, failure: &str) -> Child {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    wait_ready(&mut child, failure);
+    child
+}
+
 /// Runs `cmd`; panics, with its stderr, unless it exits with status 0.
 pub fn run_checked(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));

@@ -11,7 +11,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 pub use testkit::Run;
 use testkit::run_checked;
@@ -77,6 +77,45 @@ impl Netns {
         let dir = PathBuf::from("/etc/netns").join(&self.name);
         std::fs::create_dir_all(&dir).expect("create /etc/netns dir");
         std::fs::write(dir.join(file), contents).expect("write /etc/netns file");
+    }
+
+    /// Starts `fixtures/dns_peers.py` in the namespace: a name server on `NET.0.53` that
+    /// answers PTR queries after `delay` seconds (or, with `"never"`, not at all), the only
+    /// source of host names besides an `/etc/hosts` with `localhost` alone (five seconds a
+    /// try, two tries); and `peers` connections from distinct addresses `NET.x.y` to
+    /// `NET.0.1:7000`. It lives until the returned child's stdin closes.
+    pub fn dns_scene(&self, net: &str, peers: usize, delay: &str) -> Child {
+        let mut script =
+            format!("ip addr add {net}.0.1/32 dev lo; ip addr add {net}.0.53/32 dev lo\n");
+        for i in 0..peers {
+            script.push_str(&format!(
+                "ip addr add {net}.{}.{}/32 dev lo\n",
+                1 + i / 200,
+                1 + i % 200
+            ));
+        }
+        self.sh(&script);
+        self.etc(
+            "resolv.conf",
+            &format!("nameserver {net}.0.53\noptions timeout:5 attempts:2\n"),
+        );
+        self.etc(
+            "nsswitch.conf",
+            "hosts: files dns\nnetworks: files\npasswd: files\nservices: files\nprotocols: files\n",
+        );
+        self.etc("hosts", "127.0.0.1 localhost\n");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dns_peers.py");
+        let peers = peers.to_string();
+        self.python(&[fixture.to_str().expect("utf-8 path"), net, &peers, delay])
+    }
+
+    /// Starts `python3 ARGS` in the namespace and waits for its "ready" line; it lives until
+    /// its stdin closes (or it is killed).
+    pub fn python(&self, args: &[&str]) -> Child {
+        testkit::start_ready(
+            self.command("/usr/bin/python3").args(args),
+            "the fixture did not start",
+        )
     }
 
     /// Starts a Python socket fixture in the namespace (see `fixtures/sockets.py`) and waits
