@@ -222,18 +222,23 @@ impl Peer {
 
 impl Netns {
     /// A namespace and its [`Peer`] with loopback up, or `None` as [`Netns::new`]. In both,
-    /// IPv6 makes its link-up traffic at once or not at all (no duplicate address detection,
-    /// no router solicitations, multicast listener reports sent without delay), so that the
+    /// IPv6 and IPv4 make their link-up traffic at once or not at all (no duplicate address
+    /// detection, no router solicitations, multicast reports sent without delay), so that the
     /// interface counters stop moving as soon as the links are up.
     pub fn with_peer(tag: &str) -> Option<(Netns, Peer)> {
         let ns = Netns::new(tag)?;
         let peer = Peer::of(&ns);
         ns.sh(&format!(
             r#"set -e
-            for k in accept_dad router_solicitations mldv1_unsolicited_report_interval \
-                    mldv2_unsolicited_report_interval; do
+            for k in ipv6.conf.X.accept_dad ipv6.conf.X.router_solicitations \
+                    ipv6.conf.X.mldv1_unsolicited_report_interval \
+                    ipv6.conf.X.mldv2_unsolicited_report_interval \
+                    ipv4.conf.X.igmpv2_unsolicited_report_interval \
+                    ipv4.conf.X.igmpv3_unsolicited_report_interval; do
                 for where in "" "ip netns exec {peer}"; do
-                    $where sysctl -qw net.ipv6.conf.all.$k=0 net.ipv6.conf.default.$k=0
+                    for x in all default; do
+                        $where sysctl -qw "net.$(echo $k | sed s/X/$x/)=0"
+                    done
                 done
             done
             ip -n {peer} link set lo up"#,
