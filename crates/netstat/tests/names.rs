@@ -38,3 +38,33 @@ fn silent_dns_prints_every_row_numerically() {
     // hour); the bound only proves that the deadline, not the resolver, ended the wait.
     assert!(elapsed < Duration::from_secs(60), "run took {elapsed:?}");
 }
+
+/// Service and protocol names come from the namespace's own `/etc/services` and
+/// `/etc/protocols` (through NSS, as for net-tools): the last entry for a port wins.
+#[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
+fn services_and_protocols_come_from_the_files() {
+    let spec = r#"{"sockets": [{"kind": "tcp_listen", "addr": "127.0.0.1", "port": 7999},
+        {"kind": "udp", "family": 4, "bind": ["127.0.0.1", 7998]},
+        {"kind": "raw", "family": 4, "proto": 253, "bind": "127.0.0.1"}]}"#;
+    let Some(ns) = Netns::with_fixture("services", spec, "svc-fixture") else {
+        return;
+    };
+    ns.etc(
+        "services",
+        "first-name 7999/tcp\nfixture-svc 7999/tcp\nfixture-udp 7998/udp\n",
+    );
+    ns.etc("protocols", "fixture-proto 253 FIXTURE\n");
+    ns.etc("hosts", "127.0.0.1 localhost\n");
+    ns.etc(
+        "nsswitch.conf",
+        "services: files\nprotocols: files\nhosts: files\n",
+    );
+    let run = ns.run(&ours(), &["-tuwa"], As::Root);
+    run.succeeds()
+        .stdout_has("localhost:fixture-svc ")
+        .stdout_has("localhost:fixture-udp ")
+        .stdout_has("localhost:fixture-proto ")
+        .stdout_lacks("first-name");
+    ns.assert_same(&["-tuwa"], As::Root);
+}
