@@ -488,6 +488,7 @@ fn run_within(ns: &Netns, args: &[&str], seconds: u64) -> Option<(i32, String)> 
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn config_files_are_read_with_limits_and_never_quoted() {
     let Some(ns) = Netns::new("audcfg") else {
         return;
@@ -530,6 +531,7 @@ fn config_files_are_read_with_limits_and_never_quoted() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn a_failed_audit_exits_3() {
     let Some(ns) = Netns::new("audfail") else {
         return;
@@ -564,6 +566,7 @@ fn a_failed_audit_exits_3() {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn known_services_are_known_by_their_executable_not_argv0() {
     // A Python listener that calls itself sshd, on a port with no service name.
     let Some(ns) = Netns::with_listener("audexe", "", 9999, "sshd") else {
@@ -616,6 +619,7 @@ fn under_hidepid(ns: &Netns, args: &str) -> (String, String) {
 }
 
 #[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
 fn hidden_processes_are_reported() {
     let Some(ns) = Netns::with_listener("audhide", "127.0.0.1", 8080, "rootd") else {
         return;

@@ -39,12 +39,18 @@ pub fn prerequisites(what: &str, tools: &[&str]) -> bool {
     if missing.is_empty() {
         return true;
     }
-    let message = format!("SKIPPED: {what} needs {}", missing.join(", "));
+    skip(&format!("{what} needs {}", missing.join(", ")));
+    false
+}
+
+/// Says loudly that a test is skipped, and why; under `CI=true`, where a skip is a failure,
+/// panics instead.
+pub fn skip(why: &str) {
+    let message = format!("SKIPPED: {why}");
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("{message} (a skip fails under CI=true)");
     }
     eprintln!("\n!!!!!!!!!! {message} !!!!!!!!!!\n");
-    false
 }
 
 /// A number unique in this test process, for names of namespaces and directories.
