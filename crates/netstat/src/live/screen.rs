@@ -306,8 +306,7 @@ impl Screen {
                 listeners::render(frame, body, &rows, pane);
             }
             Tab::States => {
-                let title = "States: TCP sockets by state over time".to_string();
-                states::render(frame, body, model, self.meta.interval, title);
+                states::render(frame, body, model, self.meta.interval);
             }
         }
     }
