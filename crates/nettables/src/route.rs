@@ -86,18 +86,9 @@ pub struct Ipv4Route {
     pub mask: Ipv4Addr,
     /// Route flags.
     pub flags: Flags,
-    /// Counters and TCP parameters.
-    pub metrics: RouteMetrics,
-}
-
-/// The columns the IPv4 main table and the route cache share after the flags: use counters,
-/// priority and the TCP parameters of connections over the route.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RouteMetrics {
-    /// References to the route (always 0 on modern kernels for the main table).
+    /// References to the route (always 0 on modern kernels).
     pub refcnt: i32,
-    /// Look-ups of the route (always 0 on modern kernels for the main table).
+    /// Look-ups of the route (always 0 on modern kernels).
     pub use_count: i32,
     /// Route priority (`ip route ... metric N`), as a C `int`.
     pub metric: i32,
@@ -118,7 +109,12 @@ impl Default for Ipv4Route {
             gateway: Ipv4Addr::UNSPECIFIED,
             mask: Ipv4Addr::UNSPECIFIED,
             flags: Flags::empty(),
-            metrics: RouteMetrics::default(),
+            refcnt: 0,
+            use_count: 0,
+            metric: 0,
+            mss: 0,
+            window: 0,
+            irtt: 0,
         }
     }
 }
@@ -140,8 +136,18 @@ pub struct CachedRoute {
     pub spec_dst: Ipv4Addr,
     /// Route flags; the cache also sets its own `RTCF_*` bits, kept unnamed in [`Flags`].
     pub flags: Flags,
-    /// Counters (references to the entry, look-ups that found it) and TCP parameters.
-    pub metrics: RouteMetrics,
+    /// References to the entry.
+    pub refcnt: i32,
+    /// Look-ups that found the entry.
+    pub use_count: i32,
+    /// Route priority.
+    pub metric: i32,
+    /// Advertised MSS plus 40, or 0.
+    pub mss: i32,
+    /// Default TCP window, or 0.
+    pub window: i32,
+    /// Initial round-trip time.
+    pub irtt: i32,
     /// Type of service of the flow.
     pub tos: i32,
     /// References to the cached hardware header (-1 without one).
@@ -164,7 +170,12 @@ impl CachedRoute {
             destination: route.destination,
             gateway: route.gateway,
             flags: route.flags,
-            metrics: route.metrics,
+            refcnt: route.refcnt,
+            use_count: route.use_count,
+            metric: route.metric,
+            mss: route.mss,
+            window: route.window,
+            irtt: route.irtt,
         }
     }
 }

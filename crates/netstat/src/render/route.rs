@@ -142,32 +142,47 @@ pub fn write_ipv4_row(
     out.write_all(b" ")?;
     pad_left(out, &ipv4_flags(route.flags), 5)?;
     let iface = &route.iface;
-    let m = &route.metrics;
     match (layout, reject) {
-        (Layout::Usage, true) => writeln!(out, " {:<6} -  {:>7} -", m.metric, m.use_count),
+        (Layout::Usage, true) => writeln!(out, " {:<6} -  {:>7} -", route.metric, route.use_count),
         (Layout::Usage, false) => {
-            write!(out, " {:<6} {:<2} {:>7} ", m.metric, m.refcnt, m.use_count)?;
+            write!(
+                out,
+                " {:<6} {:<2} {:>7} ",
+                route.metric, route.refcnt, route.use_count
+            )?;
             write_sanitized(out, iface)?;
             out.write_all(b"\n")
         }
         (Layout::Mss, true) => out.write_all(b"     - -          - -\n"),
         (Layout::Mss, false) => {
-            write!(out, " {:>5} {:<5} {:>6} ", m.mss, m.window, m.irtt)?;
+            write!(
+                out,
+                " {:>5} {:<5} {:>6} ",
+                route.mss, route.window, route.irtt
+            )?;
             write_sanitized(out, iface)?;
             out.write_all(b"\n")
         }
         (Layout::Full, true) => writeln!(
             out,
             " {:<6} -  {:>7} -        -     -      -",
-            m.metric, m.use_count
+            route.metric, route.use_count
         ),
         (Layout::Full, false) => {
-            write!(out, " {:<6} {:<3} {:>6} ", m.metric, m.refcnt, m.use_count)?;
+            write!(
+                out,
+                " {:<6} {:<3} {:>6} ",
+                route.metric, route.refcnt, route.use_count
+            )?;
             // `%-6.6s`: the interface is cut to 6 here.
             let short = &iface[..iface.len().min(6)];
             write_sanitized(out, short)?;
             crate::text::write_spaces(out, 6 - short.len())?;
-            writeln!(out, "   {:<5} {:<6} {}", m.mss, m.window, m.irtt)
+            writeln!(
+                out,
+                "   {:<5} {:<6} {}",
+                route.mss, route.window, route.irtt
+            )
         }
         (Layout::Empty, _) => Ok(()),
     }
@@ -251,13 +266,18 @@ pub fn write_cache_row(
         out.write_all(b" ")?;
     }
     pad_left(out, &cache_flags(row.flags), 5)?;
-    let m = &row.metrics;
     match layout {
-        Layout::Usage => write!(out, " {:<6} {:<2} {:>7} ", m.metric, m.refcnt, m.use_count)?,
-        Layout::Mss => write!(out, " {:>5} {:<5} {:>6} ", m.mss, m.window, m.irtt)?,
-        Layout::Full | Layout::Empty => {
-            write!(out, " {:<6} {:<3} {:>6} ", m.metric, m.refcnt, m.use_count)?
-        }
+        Layout::Usage => write!(
+            out,
+            " {:<6} {:<2} {:>7} ",
+            row.metric, row.refcnt, row.use_count
+        )?,
+        Layout::Mss => write!(out, " {:>5} {:<5} {:>6} ", row.mss, row.window, row.irtt)?,
+        Layout::Full | Layout::Empty => write!(
+            out,
+            " {:<6} {:<3} {:>6} ",
+            row.metric, row.refcnt, row.use_count
+        )?,
     }
     if layout != Layout::Full {
         write_sanitized(out, &row.iface)?;
@@ -269,7 +289,7 @@ pub fn write_cache_row(
     write!(
         out,
         "   {:<5} {:<6} {:<5} {:<3} {:<3}   {:<3} ",
-        m.mss, m.window, m.irtt, row.tos, row.hh_ref, row.hh_uptodate
+        row.mss, row.window, row.irtt, row.tos, row.hh_ref, row.hh_uptodate
     )?;
     let spec_dst = cut(names.spec_dst);
     crate::text::write_spaces(out, CUT - spec_dst.len())?;
@@ -343,9 +363,8 @@ mod tests {
         r.iface = b"averylongif"[..].into();
         (r.destination, r.mask) = (Ipv4Addr::new(10, 9, 0, 0), Ipv4Addr::new(255, 255, 0, 0));
         r.flags = Flags::from_bits_retain(flags);
-        let m = &mut r.metrics;
-        (m.refcnt, m.use_count, m.metric) = (1, 12, 100);
-        (m.mss, m.window, m.irtt) = (1340, 8000, 30);
+        (r.refcnt, r.use_count, r.metric) = (1, 12, 100);
+        (r.mss, r.window, r.irtt) = (1340, 8000, 30);
         r
     }
 
@@ -443,8 +462,7 @@ mod tests {
         row.destination = Ipv4Addr::new(192, 168, 0, 1);
         (row.source, row.spec_dst) = (Ipv4Addr::new(192, 168, 0, 2), Ipv4Addr::new(192, 168, 0, 2));
         row.flags = Flags::LOCAL;
-        (row.metrics.refcnt, row.metrics.use_count) = (1, 5);
-        (row.metrics.mss, row.hh_ref) = (1500, -1);
+        (row.refcnt, row.use_count, row.mss, row.hh_ref) = (1, 5, 1500, -1);
         let names = CacheTexts {
             source: b"192.168.0.2",
             destination: b"192.168.0.1",
