@@ -65,26 +65,6 @@ impl Services {
 }
 
 impl Tables {
-    /// Adds a services entry (read after the ones before it, so it wins over them).
-    #[cfg(any(unix, test))]
-    fn add_service(&mut self, name: &[u8], port: u16, protocol: &[u8]) {
-        let table = match protocol {
-            b"tcp" => &mut self.tcp,
-            b"udp" => &mut self.udp,
-            b"raw" => &mut self.raw,
-            _ => return,
-        };
-        table.insert(port, name.into());
-    }
-
-    /// Adds a protocols entry to the raw table, where it wins over every services entry.
-    #[cfg(any(unix, test))]
-    fn add_protocol(&mut self, name: &[u8], number: i32) {
-        if let Ok(number) = u16::try_from(number) {
-            self.raw.insert(number, name.into());
-        }
-    }
-
     /// Windows has no NSS enumeration: ports stay numeric there.
     #[cfg(not(unix))]
     fn load() -> Tables {
@@ -132,6 +112,26 @@ impl Tables {
         }
         tables
     }
+
+    /// Adds a services entry (read after the ones before it, so it wins over them).
+    #[cfg(any(unix, test))]
+    fn add_service(&mut self, name: &[u8], port: u16, protocol: &[u8]) {
+        let table = match protocol {
+            b"tcp" => &mut self.tcp,
+            b"udp" => &mut self.udp,
+            b"raw" => &mut self.raw,
+            _ => return,
+        };
+        table.insert(port, name.into());
+    }
+
+    /// Adds a protocols entry to the raw table, where it wins over every services entry.
+    #[cfg(any(unix, test))]
+    fn add_protocol(&mut self, name: &[u8], number: i32) {
+        if let Ok(number) = u16::try_from(number) {
+            self.raw.insert(number, name.into());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -175,8 +175,11 @@ mod tests {
         // Raw sockets: protocols are read after services, and win.
         assert_eq!(services.name(ServiceTable::Raw, 1), Some(&b"icmp"[..]));
         assert_eq!(services.name(ServiceTable::Raw, 0), Some(&b"hopopt"[..]));
-        // Protocols other than tcp, udp and raw, and numbers beyond 16 bits, are left out.
-        assert_eq!(services.name(ServiceTable::Tcp, 9), None);
-        assert_eq!(services.name(ServiceTable::Raw, 4464), None); // 70000 cut to 16 bits
+        // Protocols other than tcp, udp and raw, and numbers beyond 16 bits (70000 is not
+        // cut to 4464), are left out; so is what no file lists.
+        for (table, port) in [(ServiceTable::Tcp, 9), (ServiceTable::Raw, 4464)] {
+            assert_eq!(services.name(table, port), None, "{table:?} {port}");
+        }
+        assert_eq!(services.name(ServiceTable::Udp, 65000), None);
     }
 }
