@@ -181,30 +181,20 @@ impl App {
 
     /// A key while the details pop-up is open, `scroll` lines down.
     fn details_key(&mut self, code: KeyCode, scroll: u16) -> Action {
-        match code {
-            KeyCode::Char('q') => Action::Quit,
+        let scroll = match code {
+            KeyCode::Char('q') => return Action::Quit,
             KeyCode::Esc | KeyCode::Enter => {
                 self.details = None;
-                Action::Redraw
+                return Action::Redraw;
             }
-            KeyCode::Down => {
-                self.details = Some(scroll.saturating_add(1));
-                Action::Redraw
-            }
-            KeyCode::Up => {
-                self.details = Some(scroll.saturating_sub(1));
-                Action::Redraw
-            }
-            KeyCode::PageDown => {
-                self.details = Some(scroll.saturating_add(10));
-                Action::Redraw
-            }
-            KeyCode::PageUp => {
-                self.details = Some(scroll.saturating_sub(10));
-                Action::Redraw
-            }
-            _ => Action::Redraw,
-        }
+            KeyCode::Down => scroll.saturating_add(1),
+            KeyCode::Up => scroll.saturating_sub(1),
+            KeyCode::PageDown => scroll.saturating_add(10),
+            KeyCode::PageUp => scroll.saturating_sub(10),
+            _ => scroll,
+        };
+        self.details = Some(scroll);
+        Action::Redraw
     }
 
     /// A key on a view: switching, sorting, moving, and the toggles.
