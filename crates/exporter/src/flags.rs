@@ -147,63 +147,115 @@ fn usage(message: String) -> UsageError {
 
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Action, UsageError> {
-    let mut listen = Vec::new();
-    let mut telemetry_path = "/metrics".to_string();
-    let mut web_config = None;
-    let mut enabled: Vec<(Collector, bool)> = Vec::new();
-    let mut disable_defaults = false;
-    let mut programs_top_k = 10;
-    let mut remotes_top_k = 10;
-    let mut owners_refresh = Duration::from_secs(30);
-    let mut audit_config = None;
-    let mut netns = None;
-    let mut all_netns = false;
-
+    let mut settings = Settings::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         if arg == "-h" {
             return Ok(Action::Help);
         }
-        let Some(body) = arg.strip_prefix("--") else {
-            return Err(usage(format!(
-                "unexpected argument {arg:?}; flags start with --, try --help"
-            )));
-        };
-        let (name, inline) = match body.split_once('=') {
-            Some((name, value)) => (name, Some(value)),
-            None => (body, None),
-        };
-        // --collector.NAME / --no-collector.NAME for each collector.
-        let negated = name.strip_prefix("no-");
-        if let Some(collector) = negated
-            .unwrap_or(name)
-            .strip_prefix("collector.")
-            .and_then(Collector::from_name)
-        {
+        let (name, inline) = split_flag(arg)?;
+        if let Some(switch) = collector_switch(name) {
             if inline.is_some() {
                 return Err(usage(format!("--{name} takes no value")));
             }
-            enabled.push((collector, negated.is_none()));
+            settings.enabled.push(switch);
             continue;
         }
-        let Some(flag) = FLAGS.iter().find(|f| f.name == name) else {
-            return Err(usage(format!("unknown flag --{name}, try --help")));
-        };
-        let value = match (flag.value, inline) {
-            (None, Some(_)) => return Err(usage(format!("--{name} takes no value"))),
-            (None, None) => "",
-            (Some(_), Some(value)) => value,
-            (Some(placeholder), None) => args
-                .next()
-                .map(String::as_str)
-                .ok_or_else(|| usage(format!("--{name} needs a value ({placeholder})")))?,
-        };
+        let value = flag_value(name, inline, &mut args)?;
         match name {
             "help" => return Ok(Action::Help),
             "version" => return Ok(Action::Version),
+            _ => settings.set(name, value)?,
+        }
+    }
+    settings.finish()
+}
+
+/// `--NAME` or `--NAME=VALUE`: the name and the inline value.
+fn split_flag(arg: &str) -> Result<(&str, Option<&str>), UsageError> {
+    let Some(body) = arg.strip_prefix("--") else {
+        return Err(usage(format!(
+            "unexpected argument {arg:?}; flags start with --, try --help"
+        )));
+    };
+    Ok(match body.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (body, None),
+    })
+}
+
+/// `--collector.NAME` (on) or `--no-collector.NAME` (off), for each collector.
+fn collector_switch(name: &str) -> Option<(Collector, bool)> {
+    let negated = name.strip_prefix("no-");
+    let collector = negated
+        .unwrap_or(name)
+        .strip_prefix("collector.")
+        .and_then(Collector::from_name)?;
+    Some((collector, negated.is_none()))
+}
+
+/// The value of flag `name` of [`FLAGS`]: inline, the next argument, or `""` for a flag that
+/// takes none.
+fn flag_value<'a>(
+    name: &str,
+    inline: Option<&'a str>,
+    rest: &mut std::slice::Iter<'a, String>,
+) -> Result<&'a str, UsageError> {
+    let Some(flag) = FLAGS.iter().find(|f| f.name == name) else {
+        return Err(usage(format!("unknown flag --{name}, try --help")));
+    };
+    match (flag.value, inline) {
+        (None, Some(_)) => Err(usage(format!("--{name} takes no value"))),
+        (None, None) => Ok(""),
+        (Some(_), Some(value)) => Ok(value),
+        (Some(placeholder), None) => rest
+            .next()
+            .map(String::as_str)
+            .ok_or_else(|| usage(format!("--{name} needs a value ({placeholder})"))),
+    }
+}
+
+/// What the flags have said so far; [`Settings::finish`] checks it and fills in the defaults.
+struct Settings {
+    listen: Vec<String>,
+    telemetry_path: String,
+    web_config: Option<String>,
+    /// Collectors switched on or off, in command-line order (the last word wins).
+    enabled: Vec<(Collector, bool)>,
+    disable_defaults: bool,
+    programs_top_k: usize,
+    remotes_top_k: usize,
+    owners_refresh: Duration,
+    audit_config: Option<String>,
+    netns: Option<String>,
+    all_netns: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            listen: Vec::new(),
+            telemetry_path: "/metrics".to_string(),
+            web_config: None,
+            enabled: Vec::new(),
+            disable_defaults: false,
+            programs_top_k: 10,
+            remotes_top_k: 10,
+            owners_refresh: Duration::from_secs(30),
+            audit_config: None,
+            netns: None,
+            all_netns: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Takes flag `name` (of [`FLAGS`], other than help and version) with its `value`.
+    fn set(&mut self, name: &str, value: &str) -> Result<(), UsageError> {
+        match name {
             "web.listen-address" => {
                 check_listen_address(value)?;
-                listen.push(value.to_string());
+                self.listen.push(value.to_string());
             }
             "web.telemetry-path" => {
                 if !value.starts_with('/') || value == "/" {
@@ -211,66 +263,71 @@ pub fn parse(args: &[String]) -> Result<Action, UsageError> {
                         "--web.telemetry-path must start with / and not be / itself, not {value:?}"
                     )));
                 }
-                telemetry_path = value.to_string();
+                self.telemetry_path = value.to_string();
             }
-            "web.config.file" => web_config = Some(value.to_string()),
-            "collector.disable-defaults" => disable_defaults = true,
-            "collector.programs.top-k" => programs_top_k = count(name, value)?,
-            "collector.remotes.top-k" => remotes_top_k = count(name, value)?,
+            "web.config.file" => self.web_config = Some(value.to_string()),
+            "collector.disable-defaults" => self.disable_defaults = true,
+            "collector.programs.top-k" => self.programs_top_k = count(name, value)?,
+            "collector.remotes.top-k" => self.remotes_top_k = count(name, value)?,
             "collector.programs.refresh" => {
-                owners_refresh = parse_duration(value).ok_or_else(|| {
+                self.owners_refresh = parse_duration(value).ok_or_else(|| {
                     usage(format!(
                         "--{name}: {value:?} is not a duration such as 30s, 2m or 500ms"
                     ))
                 })?;
             }
-            "collector.audit.config" => audit_config = Some(value.to_string()),
+            "collector.audit.config" => self.audit_config = Some(value.to_string()),
             "netns" => {
                 if value.is_empty() {
                     return Err(usage("--netns needs a namespace name".to_string()));
                 }
-                netns = Some(value.to_string());
+                self.netns = Some(value.to_string());
             }
-            "all-netns" => all_netns = true,
+            "all-netns" => self.all_netns = true,
             _ => unreachable!("every flag of FLAGS is handled"),
         }
+        Ok(())
     }
 
-    let netns = match (netns, all_netns) {
-        (Some(_), true) => {
-            return Err(usage(
-                "--netns and --all-netns cannot be used together".to_string(),
-            ));
+    /// The configuration of the run.
+    fn finish(self) -> Result<Action, UsageError> {
+        let netns = match (self.netns, self.all_netns) {
+            (Some(_), true) => {
+                return Err(usage(
+                    "--netns and --all-netns cannot be used together".to_string(),
+                ));
+            }
+            (Some(name), false) => Netns::Named(name),
+            (None, true) => Netns::All,
+            (None, false) => Netns::Own,
+        };
+        let collectors = Collector::ALL
+            .iter()
+            .copied()
+            .filter(|&c| {
+                self.enabled
+                    .iter()
+                    .rev()
+                    .find(|(e, _)| *e == c)
+                    .map_or(!self.disable_defaults && c.by_default(), |&(_, on)| on)
+            })
+            .collect();
+        let mut listen = self.listen;
+        if listen.is_empty() {
+            listen.push(format!("127.0.0.1:{DEFAULT_PORT}"));
         }
-        (Some(name), false) => Netns::Named(name),
-        (None, true) => Netns::All,
-        (None, false) => Netns::Own,
-    };
-    let collectors = Collector::ALL
-        .iter()
-        .copied()
-        .filter(|&c| {
-            enabled
-                .iter()
-                .rev()
-                .find(|(e, _)| *e == c)
-                .map_or(!disable_defaults && c.by_default(), |&(_, on)| on)
-        })
-        .collect();
-    if listen.is_empty() {
-        listen.push(format!("127.0.0.1:{DEFAULT_PORT}"));
+        Ok(Action::Run(Box::new(Config {
+            listen,
+            telemetry_path: self.telemetry_path,
+            web_config: self.web_config,
+            collectors,
+            programs_top_k: self.programs_top_k,
+            remotes_top_k: self.remotes_top_k,
+            owners_refresh: self.owners_refresh,
+            audit_config: self.audit_config,
+            netns,
+        })))
     }
-    Ok(Action::Run(Box::new(Config {
-        listen,
-        telemetry_path,
-        web_config,
-        collectors,
-        programs_top_k,
-        remotes_top_k,
-        owners_refresh,
-        audit_config,
-        netns,
-    })))
 }
 
 fn count(name: &str, value: &str) -> Result<usize, UsageError> {

@@ -281,7 +281,7 @@ fn rounds(args: &Args, plan: &Plan, out: &mut Output, mode: RunMode) -> Status {
             Plan::Here => tally.add(args, Outcome::Listed(mode(&once, out)?)),
             Plan::One { shown, namespace } => {
                 let outcome = match enter(namespace, shown) {
-                    Ok(visit) => show(&once, shown, visit, out, mode)?,
+                    Ok(visit) => inside(visit, || run_labelled(&once, shown, out, mode))?,
                     Err(()) => Outcome::Stop(1),
                 };
                 tally.add(args, outcome);
@@ -388,7 +388,7 @@ fn visit_found(args: &Args, ns: &InUse, out: &mut Output, mode: RunMode) -> io::
         return Ok(Outcome::Skipped);
     };
     drop(handle);
-    show(args, &shown_label, visit, out, mode)
+    inside(visit, || run_labelled(args, &shown_label, out, mode))
 }
 
 /// Opens a namespace that discovery found, or says on stderr why it is skipped.
@@ -454,15 +454,9 @@ pub fn watched(plan: Plan) -> Result<Vec<Watched>, i32> {
     }
 }
 
-/// Runs the mode inside an entered namespace, then returns.
-fn show(
-    args: &Args,
-    shown_label: &NetnsLabel,
-    visit: Visit,
-    out: &mut Output,
-    mode: RunMode,
-) -> io::Result<Outcome> {
-    let status = run_labelled(args, shown_label, out, mode)?;
+/// Runs `run` (the mode) inside an entered namespace, then returns.
+fn inside(visit: Visit, run: impl FnOnce() -> Status) -> io::Result<Outcome> {
+    let status = run()?;
     Ok(match leave(visit) {
         Some(code) => Outcome::Stop(code),
         None => Outcome::Listed(status),

@@ -191,16 +191,12 @@ fn bad_expressions_exit_1_before_any_output() {
 #[test]
 #[ignore = "needs root, net-tools, iproute2 and python3"]
 fn a_filter_hides_unix_sockets() {
-    let Some(mut ns) = Netns::new("filteru") else {
+    let spec = r#"{"sockets": [{"kind": "tcp_listen", "addr": "127.0.0.1", "port": 22},
+        {"kind": "tcp_listen", "addr": "127.0.0.1", "port": 23},
+        {"kind": "unix_listen", "path": "@filtertest"}]}"#;
+    let Some(ns) = Netns::with_fixture("filteru", spec, "filtertest") else {
         return;
     };
-    ns.spawn_fixture(
-        r#"{"sockets": [{"kind": "tcp_listen", "addr": "127.0.0.1", "port": 22},
-            {"kind": "tcp_listen", "addr": "127.0.0.1", "port": 23},
-            {"kind": "unix_listen", "path": "@filtertest"}]}"#,
-        "filtertest",
-        As::Root,
-    );
     let plain = ns.run(&ours(), &["-an"], As::Root).stdout_text();
     assert!(plain.contains("@filtertest"), "{plain}");
     ns.run(&ours(), &["-an", "--filter", "sport = :22"], As::Root)

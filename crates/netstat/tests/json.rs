@@ -58,18 +58,13 @@ impl Scene {
     fn spawn(&mut self, spec: &str, argv0: &[u8]) {
         let spec = spec.replace("DIR", self.dir.to_str().expect("utf-8 temp dir"));
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sockets.py");
-        let mut child = self
-            .ns
-            .command("bash")
+        let mut python = self.ns.command("bash");
+        python
             .args(["-c", r#"exec -a "$0" /usr/bin/python3 "$1" "$2""#])
             .arg(OsStr::from_bytes(argv0))
             .arg(&fixture)
-            .arg(spec)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start fixture");
-        testkit::wait_ready(&mut child, "fixture failed");
+            .arg(spec);
+        let child = testkit::start_ready(&mut python, "fixture failed");
         self.fixtures.push(child);
     }
 

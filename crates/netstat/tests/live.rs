@@ -21,11 +21,7 @@ fn tmux_available() -> bool {
     if Command::new("tmux").arg("-V").output().is_ok() {
         return true;
     }
-    let message = "SKIPPED: the --live tests need tmux";
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{message} (a skip fails under CI=true)");
-    }
-    eprintln!("\n!!!!!!!!!! {message} !!!!!!!!!!\n");
+    testkit::skip("the --live tests need tmux");
     false
 }
 
@@ -445,6 +441,8 @@ fn sort_pause_and_names_keys() {
     let Some(scene) = Scene::new("live-keys") else {
         return;
     };
+    // The namespace's own services database names the server's port.
+    scene.ns.etc("services", "live-svc 5001/tcp\n");
     let live = scene.live(&["-c", "0.5"]);
     // Names first (no -n): 127.0.0.1 is localhost.
     let screen = live.wait_text("localhost:40002");
@@ -470,7 +468,7 @@ fn sort_pause_and_names_keys() {
     // Sorted by local address: port 5001's server ends before the clients on 4000x.
     let screen = live.wait_text("sorted by local");
     let first = &rows(&screen, "Local Address")[0];
-    assert!(first.contains("localhost:5001 "), "{screen}");
+    assert!(first.contains("localhost:live-svc "), "{screen}");
     live.keys(&["s", "s"]);
     live.wait_text("sort: rate");
 

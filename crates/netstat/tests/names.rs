@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{As, Netns, ours};
@@ -11,63 +10,14 @@ use common::{As, Netns, ours};
 /// Peers with distinct addresses, each connected to one listener.
 const PEERS: usize = 300;
 
-/// Holds a silent DNS server (reads queries, never answers) and `PEERS` connections from
-/// distinct source addresses, until stdin closes.
-const FIXTURE: &str = r#"
-import socket, sys
-dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-dns.bind(("10.77.0.53", 53))
-dns6 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("10.77.0.1", 7000))
-listener.listen(1024)
-held = []
-for i in range(int(sys.argv[1])):
-    c = socket.socket()
-    c.bind(("10.77.%d.%d" % (1 + i // 200, 1 + i % 200), 0))
-    c.connect(("10.77.0.1", 7000))
-    s, _ = listener.accept()
-    held += [c, s]
-print("ready", flush=True)
-sys.stdin.read()
-"#;
-
 #[test]
 #[ignore = "needs root, net-tools, iproute2 and python3"]
 fn silent_dns_prints_every_row_numerically() {
     let Some(ns) = Netns::new("names") else {
         return;
     };
-    let mut script =
-        String::from("ip addr add 10.77.0.1/32 dev lo; ip addr add 10.77.0.53/32 dev lo\n");
-    for i in 0..PEERS {
-        script.push_str(&format!(
-            "ip addr add 10.77.{}.{}/32 dev lo\n",
-            1 + i / 200,
-            1 + i % 200
-        ));
-    }
-    ns.sh(&script);
     // Only DNS can answer: no hosts entries for the peers, and the only server never replies.
-    ns.etc(
-        "resolv.conf",
-        "nameserver 10.77.0.53\noptions timeout:5 attempts:2\n",
-    );
-    ns.etc(
-        "nsswitch.conf",
-        "hosts: files dns\nnetworks: files\npasswd: files\nservices: files\nprotocols: files\n",
-    );
-    ns.etc("hosts", "127.0.0.1 localhost\n");
-
-    let mut fixture = ns
-        .command("/usr/bin/python3")
-        .args(["-c", FIXTURE, &PEERS.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start fixture");
-    testkit::wait_ready(&mut fixture, "the DNS fixture did not start");
+    let mut fixture = ns.dns_scene("10.77", PEERS, "never");
 
     let started = Instant::now();
     let run = ns.run(&ours(), &["-t"], As::Root);
@@ -87,4 +37,34 @@ fn silent_dns_prints_every_row_numerically() {
     // Not a timing test of speed: net-tools would take PEERS resolver timeouts (well over an
     // hour); the bound only proves that the deadline, not the resolver, ended the wait.
     assert!(elapsed < Duration::from_secs(60), "run took {elapsed:?}");
+}
+
+/// Service and protocol names come from the namespace's own `/etc/services` and
+/// `/etc/protocols` (through NSS, as for net-tools): the last entry for a port wins.
+#[test]
+#[ignore = "needs root, net-tools, iproute2 and python3"]
+fn services_and_protocols_come_from_the_files() {
+    let spec = r#"{"sockets": [{"kind": "tcp_listen", "addr": "127.0.0.1", "port": 7999},
+        {"kind": "udp", "family": 4, "bind": ["127.0.0.1", 7998]},
+        {"kind": "raw", "family": 4, "proto": 253, "bind": "127.0.0.1"}]}"#;
+    let Some(ns) = Netns::with_fixture("services", spec, "svc-fixture") else {
+        return;
+    };
+    ns.etc(
+        "services",
+        "first-name 7999/tcp\nfixture-svc 7999/tcp\nfixture-udp 7998/udp\n",
+    );
+    ns.etc("protocols", "fixture-proto 253 FIXTURE\n");
+    ns.etc("hosts", "127.0.0.1 localhost\n");
+    ns.etc(
+        "nsswitch.conf",
+        "services: files\nprotocols: files\nhosts: files\n",
+    );
+    let run = ns.run(&ours(), &["-tuwa"], As::Root);
+    run.succeeds()
+        .stdout_has("localhost:fixture-svc ")
+        .stdout_has("localhost:fixture-udp ")
+        .stdout_has("localhost:fixture-proto ")
+        .stdout_lacks("first-name");
+    ns.assert_same(&["-tuwa"], As::Root);
 }

@@ -60,9 +60,7 @@ fn parse_ss_block(text: &str) -> Totals {
 }
 
 fn setup(tag: &str) -> Option<Netns> {
-    let mut ns = Netns::new(tag)?;
-    ns.spawn_fixture(SOCKETS, "summary-fixture", As::Root);
-    Some(ns)
+    Netns::with_fixture(tag, SOCKETS, "summary-fixture")
 }
 
 fn ss_summary(ns: &Netns) -> String {

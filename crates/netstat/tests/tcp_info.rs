@@ -18,9 +18,7 @@ const SOCKETS: &str = r#"{"sockets": [
 ]}"#;
 
 fn setup(tag: &str) -> Option<Netns> {
-    let mut ns = Netns::new(tag)?;
-    ns.spawn_fixture(SOCKETS, "tcpinfo-fixture", As::Root);
-    Some(ns)
+    Netns::with_fixture(tag, SOCKETS, "tcpinfo-fixture")
 }
 
 /// `token:value` of a detail line.

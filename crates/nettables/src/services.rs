@@ -120,14 +120,11 @@ impl Tables {
                 if entry.s_name.is_null() || entry.s_proto.is_null() {
                     continue;
                 }
-                let name: Box<[u8]> = CStr::from_ptr(entry.s_name).to_bytes().into();
-                let port = u16::from_be(entry.s_port as u16);
-                match CStr::from_ptr(entry.s_proto).to_bytes() {
-                    b"tcp" => tables.tcp.insert(port, name),
-                    b"udp" => tables.udp.insert(port, name),
-                    b"raw" => tables.raw.insert(port, name),
-                    _ => None,
-                };
+                tables.add_service(
+                    CStr::from_ptr(entry.s_name).to_bytes(),
+                    u16::from_be(entry.s_port as u16),
+                    CStr::from_ptr(entry.s_proto).to_bytes(),
+                );
             }
             libc::endservent();
 
@@ -141,15 +138,31 @@ impl Tables {
                 if entry.p_name.is_null() {
                     continue;
                 }
-                if let Ok(number) = u16::try_from(entry.p_proto) {
-                    tables
-                        .raw
-                        .insert(number, CStr::from_ptr(entry.p_name).to_bytes().into());
-                }
+                tables.add_protocol(CStr::from_ptr(entry.p_name).to_bytes(), entry.p_proto);
             }
             endprotoent();
         }
         tables
+    }
+
+    /// Adds a services entry (read after the ones before it, so it wins over them).
+    #[cfg(any(unix, test))]
+    fn add_service(&mut self, name: &[u8], port: u16, protocol: &[u8]) {
+        let table = match protocol {
+            b"tcp" => &mut self.tcp,
+            b"udp" => &mut self.udp,
+            b"raw" => &mut self.raw,
+            _ => return,
+        };
+        table.insert(port, name.into());
+    }
+
+    /// Adds a protocols entry to the raw table, where it wins over every services entry.
+    #[cfg(any(unix, test))]
+    fn add_protocol(&mut self, name: &[u8], number: i32) {
+        if let Ok(number) = u16::try_from(number) {
+            self.raw.insert(number, name.into());
+        }
     }
 }
 
@@ -157,17 +170,47 @@ impl Tables {
 mod tests {
     use super::*;
 
-    #[test]
-    fn well_known_entries_resolve_when_the_databases_have_them() {
-        let services = Services::new();
-        // /etc/services and /etc/protocols exist on every Debian system (netbase).
-        if std::path::Path::new("/etc/services").exists() {
-            assert_eq!(services.name(ServiceTable::Tcp, 22), Some(&b"ssh"[..]));
+    /// The tables loaded from `services` and `protocols` text (their file formats), as the NSS
+    /// enumeration hands them over: services first, in file order.
+    fn load(services: &str, protocols: &str) -> Services {
+        let mut tables = Tables::default();
+        for line in services.lines() {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (port, protocol) = fields[1].split_once('/').expect("port/protocol");
+            tables.add_service(
+                fields[0].as_bytes(),
+                port.parse().expect("port"),
+                protocol.as_bytes(),
+            );
         }
-        if std::path::Path::new("/etc/protocols").exists() {
-            assert_eq!(services.name(ServiceTable::Raw, 1), Some(&b"icmp"[..]));
-            // Protocol 0 is listed as both `ip` and `hopopt`; the last entry read wins.
-            assert_eq!(services.name(ServiceTable::Raw, 0), Some(&b"hopopt"[..]));
+        for line in protocols.lines() {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            tables.add_protocol(fields[0].as_bytes(), fields[1].parse().expect("number"));
+        }
+        Services {
+            tables: OnceCell::from(tables),
+        }
+    }
+
+    #[test]
+    fn the_last_entry_read_wins() {
+        let services = load(
+            "ssh 22/tcp\nsecure-shell 22/tcp\ndomain 53/udp\nrawsvc 1/raw\nsctpsvc 9/sctp\n",
+            "ip 0 IP\nhopopt 0 HOPOPT\nicmp 1 ICMP\nbig 70000 BIG\n",
+        );
+        assert_eq!(
+            services.name(ServiceTable::Tcp, 22),
+            Some(&b"secure-shell"[..])
+        );
+        assert_eq!(services.name(ServiceTable::Udp, 53), Some(&b"domain"[..]));
+        assert_eq!(services.name(ServiceTable::Udp, 22), None);
+        // Raw sockets: protocols are read after services, and win.
+        assert_eq!(services.name(ServiceTable::Raw, 1), Some(&b"icmp"[..]));
+        assert_eq!(services.name(ServiceTable::Raw, 0), Some(&b"hopopt"[..]));
+        // Protocols other than tcp, udp and raw, and numbers beyond 16 bits (70000 is not
+        // cut to 4464), are left out; so is what no file lists.
+        for (table, port) in [(ServiceTable::Tcp, 9), (ServiceTable::Raw, 4464)] {
+            assert_eq!(services.name(table, port), None, "{table:?} {port}");
         }
         assert_eq!(services.name(ServiceTable::Udp, 65000), None);
     }

@@ -39,12 +39,18 @@ pub fn prerequisites(what: &str, tools: &[&str]) -> bool {
     if missing.is_empty() {
         return true;
     }
-    let message = format!("SKIPPED: {what} needs {}", missing.join(", "));
+    skip(&format!("{what} needs {}", missing.join(", ")));
+    false
+}
+
+/// Says loudly that a test is skipped, and why; under `CI=true`, where a skip is a failure,
+/// panics instead.
+pub fn skip(why: &str) {
+    let message = format!("SKIPPED: {why}");
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("{message} (a skip fails under CI=true)");
     }
     eprintln!("\n!!!!!!!!!! {message} !!!!!!!!!!\n");
-    false
 }
 
 /// A number unique in this test process, for names of namespaces and directories.
@@ -129,6 +135,18 @@ pub fn wait_ready(child: &mut std::process::Child, failure: &str) {
         .read_line(&mut line)
         .unwrap_or_else(|e| panic!("{failure}: {e}"));
     assert_eq!(line.trim(), "ready", "{failure}");
+}
+
+/// Starts `cmd` with stdin and stdout piped and waits for its `ready` line ([`wait_ready`],
+/// with `failure` as the message). Fixtures live until their stdin closes.
+pub fn start_ready(cmd: &mut Command, failure: &str) -> Child {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    wait_ready(&mut child, failure);
+    child
 }
 
 /// Runs `cmd`; panics, with its stderr, unless it exits with status 0.

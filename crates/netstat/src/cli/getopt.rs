@@ -82,24 +82,54 @@ impl Error {
 /// Parses `args` (without `argv[0]`) against `table`.
 pub fn parse(table: &[Opt], args: &[OsString]) -> Vec<Event> {
     let mut events = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let word = args[i].as_encoded_bytes();
-        i += 1;
+    let mut words = Words { args, next: 0 };
+    while let Some(word) = words.take() {
+        let word = word.as_encoded_bytes();
         if word == b"--" {
             break; // everything after is an operand, and operands are ignored
         }
         if let Some(long) = word.strip_prefix(b"--") {
-            events.push(long_option(table, long, args, &mut i));
+            events.push(long_option(table, long, &mut words));
         } else if word.len() > 1 && word[0] == b'-' {
-            short_cluster(table, &word[1..], args, &mut i, &mut events);
+            short_cluster(table, &word[1..], &mut words, &mut events);
         }
         // Anything else is an operand: net-tools ignores operands.
     }
     events
 }
 
-fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) -> Event {
+/// The words of the command line, and the next one to read: an option's value may take it.
+struct Words<'a> {
+    args: &'a [OsString],
+    next: usize,
+}
+
+impl<'a> Words<'a> {
+    /// The next word, taken.
+    fn take(&mut self) -> Option<&'a OsString> {
+        let word = self.args.get(self.next)?;
+        self.next += 1;
+        Some(word)
+    }
+
+    /// Takes the next word as an optional value when it is a positive number of seconds. Any
+    /// other word (`-c 0`, `-c 1.2.3`) stays an operand, which net-tools ignores.
+    fn take_number(&mut self) -> Option<OsString> {
+        let word = self.args.get(self.next)?;
+        let positive = word
+            .to_str()
+            .and_then(|t| t.parse::<f64>().ok())
+            .is_some_and(|s| s > 0.0);
+        if is_number(word.as_encoded_bytes()) && positive {
+            self.next += 1;
+            Some(word.clone())
+        } else {
+            None
+        }
+    }
+}
+
+fn long_option(table: &[Opt], text: &[u8], words: &mut Words) -> Event {
     let (name, attached) = match text.iter().position(|&b| b == b'=') {
         Some(eq) => (&text[..eq], Some(&text[eq + 1..])),
         None => (text, None),
@@ -131,17 +161,14 @@ fn long_option(table: &[Opt], text: &[u8], args: &[OsString], next: &mut usize) 
         }
         (HasArg::No, None) => None,
         (_, Some(value)) => Some(os(value)),
-        (HasArg::Required, None) => match args.get(*next) {
-            Some(value) => {
-                *next += 1;
-                Some(value.clone())
-            }
+        (HasArg::Required, None) => match words.take() {
+            Some(value) => Some(value.clone()),
             None => {
                 let msgid = c"%s: option '%s%s' requires an argument\n";
                 return Event::Error(Error::new(msgid, &[b"--", long.as_bytes()]));
             }
         },
-        (HasArg::OptionalNumber, None) => take_number(args, next),
+        (HasArg::OptionalNumber, None) => words.take_number(),
     };
     Event::Opt { index, value }
 }
@@ -196,13 +223,8 @@ fn find_prefix(table: &[Opt], name: &[u8], extension: bool) -> Found {
     }
 }
 
-fn short_cluster(
-    table: &[Opt],
-    cluster: &[u8],
-    args: &[OsString],
-    next: &mut usize,
-    events: &mut Vec<Event>,
-) {
+/// `-abc`: each letter an option, the rest of the cluster (or the next word) a value.
+fn short_cluster(table: &[Opt], cluster: &[u8], words: &mut Words, events: &mut Vec<Event>) {
     let mut pos = 0;
     while pos < cluster.len() {
         let letter = cluster[pos];
@@ -221,11 +243,8 @@ fn short_cluster(
                 pos = cluster.len();
                 Some(os(rest))
             }
-            HasArg::Required => match args.get(*next) {
-                Some(value) => {
-                    *next += 1;
-                    Some(value.clone())
-                }
+            HasArg::Required => match words.take() {
+                Some(value) => Some(value.clone()),
                 None => {
                     let msgid = c"%s: option requires an argument -- '%c'\n";
                     events.push(Event::Error(Error::new(msgid, &[&[letter]])));
@@ -236,25 +255,9 @@ fn short_cluster(
                 pos = cluster.len();
                 Some(os(rest))
             }
-            HasArg::OptionalNumber => take_number(args, next),
+            HasArg::OptionalNumber => words.take_number(),
         };
         events.push(Event::Opt { index, value });
-    }
-}
-
-/// Takes the next word as an optional value when it is a positive number of seconds. Any
-/// other word (`-c 0`, `-c 1.2.3`) stays an operand, which net-tools ignores.
-fn take_number(args: &[OsString], next: &mut usize) -> Option<OsString> {
-    let word = args.get(*next)?;
-    let positive = word
-        .to_str()
-        .and_then(|t| t.parse::<f64>().ok())
-        .is_some_and(|s| s > 0.0);
-    if is_number(word.as_encoded_bytes()) && positive {
-        *next += 1;
-        Some(word.clone())
-    } else {
-        None
     }
 }
 

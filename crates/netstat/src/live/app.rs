@@ -174,32 +174,32 @@ impl App {
             };
         }
         if let Some(scroll) = self.details {
-            return match key.code {
-                KeyCode::Char('q') => Action::Quit,
-                KeyCode::Esc | KeyCode::Enter => {
-                    self.details = None;
-                    Action::Redraw
-                }
-                KeyCode::Down => {
-                    self.details = Some(scroll.saturating_add(1));
-                    Action::Redraw
-                }
-                KeyCode::Up => {
-                    self.details = Some(scroll.saturating_sub(1));
-                    Action::Redraw
-                }
-                KeyCode::PageDown => {
-                    self.details = Some(scroll.saturating_add(10));
-                    Action::Redraw
-                }
-                KeyCode::PageUp => {
-                    self.details = Some(scroll.saturating_sub(10));
-                    Action::Redraw
-                }
-                _ => Action::Redraw,
-            };
+            return self.details_key(key.code, scroll);
         }
-        match key.code {
+        self.view_key(key.code)
+    }
+
+    /// A key while the details pop-up is open, `scroll` lines down.
+    fn details_key(&mut self, code: KeyCode, scroll: u16) -> Action {
+        let scroll = match code {
+            KeyCode::Char('q') => return Action::Quit,
+            KeyCode::Esc | KeyCode::Enter => {
+                self.details = None;
+                return Action::Redraw;
+            }
+            KeyCode::Down => scroll.saturating_add(1),
+            KeyCode::Up => scroll.saturating_sub(1),
+            KeyCode::PageDown => scroll.saturating_add(10),
+            KeyCode::PageUp => scroll.saturating_sub(10),
+            _ => scroll,
+        };
+        self.details = Some(scroll);
+        Action::Redraw
+    }
+
+    /// A key on a view: switching, sorting, moving, and the toggles.
+    fn view_key(&mut self, code: KeyCode) -> Action {
+        match code {
             KeyCode::Char('q') => Action::Quit,
             KeyCode::Tab => self.switch(self.tab.offset(1)),
             KeyCode::BackTab => self.switch(self.tab.offset(-1)),

@@ -265,7 +265,8 @@ impl Screen {
         match tab {
             Tab::Connections => {
                 let shown = window.slice(&self.orders[0]);
-                let rows = connections::resolve(model, shown, &mut self.names, self.app.names);
+                let rows =
+                    view::resolve(&model.connections, shown, &mut self.names, self.app.names);
                 let (opened, closed) = self.marks;
                 let title = if waiting {
                     "Connections: waiting for the first sample".to_string()
@@ -295,7 +296,7 @@ impl Screen {
             }
             Tab::Listeners => {
                 let shown = window.slice(&self.orders[2]);
-                let rows = listeners::resolve(model, shown, &mut self.names, self.app.names);
+                let rows = view::resolve(&model.listeners, shown, &mut self.names, self.app.names);
                 let title = format!("Listeners: {} TCP, sorted by {sort}", model.listeners.len());
                 let pane = Pane {
                     title,
@@ -305,8 +306,7 @@ impl Screen {
                 listeners::render(frame, body, &rows, pane);
             }
             Tab::States => {
-                let title = "States: TCP sockets by state over time".to_string();
-                states::render(frame, body, model, self.meta.interval, title);
+                states::render(frame, body, model, self.meta.interval);
             }
         }
     }

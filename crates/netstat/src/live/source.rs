@@ -61,7 +61,12 @@ impl Source {
             .spawn(move || {
                 let worker = for_thread.lock().ok().and_then(|mut w| w.take());
                 if let Some(worker) = worker {
-                    run(worker, interval, &command_rx, &model_tx, &spare_rx);
+                    let ends = SamplerEnds {
+                        commands: command_rx,
+                        models: model_tx,
+                        spares: spare_rx,
+                    };
+                    run(worker, interval, &ends);
                 }
             });
         let kind = match spawned {
@@ -182,14 +187,23 @@ fn following(due: Instant, interval: Duration, finished: Instant) -> Instant {
     (due + interval).max(finished + interval / 2)
 }
 
+/// The sampler thread's ends of the channels to the screen.
+struct SamplerEnds {
+    /// What the screen asks for.
+    commands: Receiver<Command>,
+    /// Where the samples go.
+    models: Sender<Model>,
+    /// Models the screen is done with, for reuse.
+    spares: Receiver<Model>,
+}
+
 /// The worker's thread: samples on schedule, obeys commands, and ends when the screen goes.
-fn run(
-    mut worker: Worker,
-    interval: Duration,
-    commands: &Receiver<Command>,
-    models: &Sender<Model>,
-    spares: &Receiver<Model>,
-) {
+fn run(mut worker: Worker, interval: Duration, ends: &SamplerEnds) {
+    let SamplerEnds {
+        commands,
+        models,
+        spares,
+    } = ends;
     let mut next = Instant::now();
     let mut paused = false;
     loop {

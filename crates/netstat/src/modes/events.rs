@@ -77,7 +77,11 @@ fn write_batches(
     out: &mut Output,
 ) -> Status {
     let labelled = labels.iter().any(Option::is_some);
-    let mut text = TextWriter::default();
+    let mut writer = BatchWriter {
+        format: args.format,
+        labels,
+        text: TextWriter::default(),
+    };
     if args.format == OutputFormat::Text {
         write_header(out, labelled)?;
         out.flush()?;
@@ -85,7 +89,7 @@ fn write_batches(
     loop {
         match batches.recv_timeout(STOP_CHECK) {
             Ok((index, batch)) => {
-                write_batch(args, labels, index, &batch, &mut text, out)?;
+                writer.write(out, index, &batch)?;
                 out.flush()?;
             }
             // Quiet moments are when a reader that went away would go unnoticed.
@@ -102,7 +106,7 @@ fn write_batches(
         if STOP.load(Ordering::Relaxed) {
             // What the watchers sent, up to their last read after the signal.
             while let Ok((index, batch)) = batches.recv() {
-                write_batch(args, labels, index, &batch, &mut text, out)?;
+                writer.write(out, index, &batch)?;
             }
             out.flush()?;
             return Ok(0);
@@ -110,27 +114,33 @@ fn write_batches(
     }
 }
 
-fn write_batch(
-    args: &Args,
-    labels: &[Option<NetnsLabel>],
-    index: usize,
-    batch: &[Event],
-    text: &mut TextWriter,
-    out: &mut Output,
-) -> io::Result<()> {
-    let label = labels.get(index).and_then(Option::as_ref);
-    for event in batch {
-        if args.format == OutputFormat::Text {
-            text.write(out, event, label.map(|l| l.label.as_str()))?;
-        } else {
-            let origin = label.map(|l| Origin {
-                label: &l.label,
-                container: l.container.as_ref(),
-            });
-            write_json(out, event, origin)?;
+/// Writes the watchers' batches, each event with the label of its namespace.
+struct BatchWriter<'a> {
+    format: OutputFormat,
+    /// The label of each watcher's namespace, by watcher index (`None` for our own).
+    labels: &'a [Option<NetnsLabel>],
+    /// The text format's line buffer.
+    text: TextWriter,
+}
+
+impl BatchWriter<'_> {
+    /// Writes `batch`, the events of watcher `index`.
+    fn write(&mut self, out: &mut Output, index: usize, batch: &[Event]) -> io::Result<()> {
+        let label = self.labels.get(index).and_then(Option::as_ref);
+        for event in batch {
+            if self.format == OutputFormat::Text {
+                self.text
+                    .write(out, event, label.map(|l| l.label.as_str()))?;
+            } else {
+                let origin = label.map(|l| Origin {
+                    label: &l.label,
+                    container: l.container.as_ref(),
+                });
+                write_json(out, event, origin)?;
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// One namespace's watcher: enters it, then sends every batch until told to stop.

@@ -11,7 +11,7 @@ use nettables::inet::{InetSocket, State};
 use nettables::watch::events::{CloseSource, Event, EventKind, SocketEvent};
 use serde::Serialize;
 
-use super::json::{Origin, Sink, Text, ascii, inet_state, push_plain, record};
+use super::json::{Origin, Sink, SocketFields, Text, inet_state, push_plain, record};
 use super::owner;
 use crate::output::OutputFormat;
 use crate::text;
@@ -150,12 +150,8 @@ struct SocketRecord<'a> {
     origin: Option<Origin<'a>>,
     time: String,
     event: &'static str,
-    proto: &'static str,
-    local_address: &'a str,
-    local_port: u16,
-    remote_address: &'a str,
-    remote_port: u16,
-    state: Cow<'static, str>,
+    #[serde(flatten)]
+    socket: SocketFields<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_state: Option<Cow<'static, str>>,
     pid: Option<u32>,
@@ -237,12 +233,7 @@ fn write_socket(
             origin,
             time: rfc3339(e.time),
             event: kind_name(e.kind),
-            proto: e.socket.table(),
-            local_address: ascii(&local),
-            local_port: e.socket.local.port(),
-            remote_address: ascii(&remote),
-            remote_port: e.socket.remote.port(),
-            state: inet_state(&e.socket),
+            socket: SocketFields::new(&e.socket, &local, &remote),
             previous_state,
             pid: owner.map(|o| o.pid),
             program: owner.map(|o| Text(o.program())),

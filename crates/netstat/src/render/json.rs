@@ -202,17 +202,39 @@ fn owner_fields<'a>(owners: Option<&'a OwnerMap>, inode: Option<u64>) -> Option<
     })
 }
 
-/// One Internet socket.
+/// The table, endpoints and state of an Internet socket: the fields that the listing's records
+/// and the event stream's share.
 #[derive(Serialize)]
-struct InetRecord<'a> {
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    origin: Option<Origin<'a>>,
+pub(crate) struct SocketFields<'a> {
     proto: &'static str,
     local_address: &'a str,
     local_port: u16,
     remote_address: &'a str,
     remote_port: u16,
     state: Cow<'static, str>,
+}
+
+impl<'a> SocketFields<'a> {
+    /// The fields of `sock`, whose addresses `push_plain` wrote to `local` and `remote`.
+    pub(crate) fn new(sock: &InetSocket, local: &'a [u8], remote: &'a [u8]) -> SocketFields<'a> {
+        SocketFields {
+            proto: sock.table(),
+            local_address: ascii(local),
+            local_port: sock.local.port(),
+            remote_address: ascii(remote),
+            remote_port: sock.remote.port(),
+            state: inet_state(sock),
+        }
+    }
+}
+
+/// One Internet socket.
+#[derive(Serialize)]
+struct InetRecord<'a> {
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    origin: Option<Origin<'a>>,
+    #[serde(flatten)]
+    socket: SocketFields<'a>,
     recv_q: u32,
     send_q: u32,
     uid: u32,
@@ -283,12 +305,7 @@ impl<'a> InetWriter<'a> {
         let host = |name: Option<&'r [u8]>| names_on.then_some(name.map(Text));
         let row = InetRecord {
             origin: self.options.origin,
-            proto: sock.table(),
-            local_address: ascii(&self.local),
-            local_port: sock.local.port(),
-            remote_address: ascii(&self.remote),
-            remote_port: sock.remote.port(),
-            state: inet_state(sock),
+            socket: SocketFields::new(sock, &self.local, &self.remote),
             recv_q: sock.recv_q,
             send_q: sock.send_q,
             uid: sock.uid,

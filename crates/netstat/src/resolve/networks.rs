@@ -7,19 +7,26 @@ use std::net::Ipv4Addr;
 #[cfg(target_os = "linux")]
 use std::sync::{Mutex, PoisonError};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Networks {
     cache: HashMap<Ipv4Addr, Option<Box<[u8]>>>,
+    /// The networks database: NSS, or the tests' fixture.
+    lookup: fn(Ipv4Addr) -> Option<Box<[u8]>>,
 }
 
 impl Networks {
     pub fn new() -> Networks {
-        Networks::default()
+        Networks {
+            cache: HashMap::new(),
+            lookup,
+        }
     }
 
     /// Looks up network `addr`, unless it was looked up before.
     pub fn request(&mut self, addr: Ipv4Addr) {
-        self.cache.entry(addr).or_insert_with(|| lookup(addr));
+        self.cache
+            .entry(addr)
+            .or_insert_with(|| (self.lookup)(addr));
     }
 
     /// The name of network `addr` (for example `link-local` for 169.254.0.0), if it was
@@ -57,18 +64,26 @@ fn lookup(addr: Ipv4Addr) -> Option<Box<[u8]>> {
 mod tests {
     use super::*;
 
+    /// A networks database of one entry. The real one (NSS, `/etc/networks`) is exercised by
+    /// the route test, in a namespace with its own `/etc/networks`.
+    fn fixture(addr: Ipv4Addr) -> Option<Box<[u8]>> {
+        (addr == Ipv4Addr::new(169, 254, 0, 0)).then(|| b"link-local"[..].into())
+    }
+
     #[test]
-    fn link_local_has_its_debian_name() {
-        let mut networks = Networks::new();
-        let text = std::fs::read_to_string("/etc/networks").unwrap_or_default();
-        networks.request(Ipv4Addr::new(169, 254, 0, 0));
-        networks.request(Ipv4Addr::new(203, 0, 113, 0));
-        if text.lines().any(|l| l.starts_with("link-local")) {
-            assert_eq!(
-                networks.name(Ipv4Addr::new(169, 254, 0, 0)),
-                Some(&b"link-local"[..])
-            );
-        }
-        assert_eq!(networks.name(Ipv4Addr::new(203, 0, 113, 0)), None);
+    fn requested_networks_are_named_from_the_database() {
+        let mut networks = Networks {
+            lookup: fixture,
+            ..Networks::new()
+        };
+        let (link_local, unnamed) = (Ipv4Addr::new(169, 254, 0, 0), Ipv4Addr::new(203, 0, 113, 0));
+        assert_eq!(networks.name(link_local), None, "not requested yet");
+        networks.request(link_local);
+        networks.request(unnamed);
+        assert_eq!(networks.name(link_local), Some(&b"link-local"[..]));
+        assert_eq!(networks.name(unnamed), None);
+        // A second request is answered from the cache.
+        networks.lookup = |_| panic!("looked up twice");
+        networks.request(link_local);
     }
 }

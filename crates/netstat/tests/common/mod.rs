@@ -11,7 +11,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 pub use testkit::Run;
 use testkit::run_checked;
@@ -56,11 +56,66 @@ impl Netns {
         prerequisites().then(|| Netns(testkit::Netns::new(&format!("nst-{tag}"))))
     }
 
+    /// A namespace with the sockets of `spec` (see [`Netns::spawn_fixture`]), held by a root
+    /// process that shows as `argv0`; `None` as [`Netns::new`].
+    pub fn with_fixture(tag: &str, spec: &str, argv0: &str) -> Option<Netns> {
+        let mut ns = Netns::new(tag)?;
+        ns.spawn_fixture(spec, argv0, As::Root);
+        Some(ns)
+    }
+
+    /// [`Netns::with_fixture`] with one TCP listener on `addr:port` (`""` is any address).
+    pub fn with_listener(tag: &str, addr: &str, port: u16, argv0: &str) -> Option<Netns> {
+        let spec = format!(
+            r#"{{"sockets": [{{"kind": "tcp_listen", "addr": "{addr}", "port": {port}}}]}}"#
+        );
+        Netns::with_fixture(tag, &spec, argv0)
+    }
+
     /// Writes `/etc/netns/<name>/<file>`, which `ip netns exec` bind-mounts over `/etc/<file>`.
     pub fn etc(&self, file: &str, contents: &str) {
         let dir = PathBuf::from("/etc/netns").join(&self.name);
         std::fs::create_dir_all(&dir).expect("create /etc/netns dir");
         std::fs::write(dir.join(file), contents).expect("write /etc/netns file");
+    }
+
+    /// Starts `fixtures/dns_peers.py` in the namespace: a name server on `NET.0.53` that
+    /// answers PTR queries after `delay` seconds (or, with `"never"`, not at all), the only
+    /// source of host names besides an `/etc/hosts` with `localhost` alone (five seconds a
+    /// try, two tries); and `peers` connections from distinct addresses `NET.x.y` to
+    /// `NET.0.1:7000`. It lives until the returned child's stdin closes.
+    pub fn dns_scene(&self, net: &str, peers: usize, delay: &str) -> Child {
+        let mut script =
+            format!("ip addr add {net}.0.1/32 dev lo; ip addr add {net}.0.53/32 dev lo\n");
+        for i in 0..peers {
+            script.push_str(&format!(
+                "ip addr add {net}.{}.{}/32 dev lo\n",
+                1 + i / 200,
+                1 + i % 200
+            ));
+        }
+        self.sh(&script);
+        self.etc(
+            "resolv.conf",
+            &format!("nameserver {net}.0.53\noptions timeout:5 attempts:2\n"),
+        );
+        self.etc(
+            "nsswitch.conf",
+            "hosts: files dns\nnetworks: files\npasswd: files\nservices: files\nprotocols: files\n",
+        );
+        self.etc("hosts", "127.0.0.1 localhost\n");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dns_peers.py");
+        let peers = peers.to_string();
+        self.python(&[fixture.to_str().expect("utf-8 path"), net, &peers, delay])
+    }
+
+    /// Starts `python3 ARGS` in the namespace and waits for its "ready" line; it lives until
+    /// its stdin closes (or it is killed).
+    pub fn python(&self, args: &[&str]) -> Child {
+        testkit::start_ready(
+            self.command("/usr/bin/python3").args(args),
+            "the fixture did not start",
+        )
     }
 
     /// Starts a Python socket fixture in the namespace (see `fixtures/sockets.py`) and waits
@@ -167,18 +222,23 @@ impl Peer {
 
 impl Netns {
     /// A namespace and its [`Peer`] with loopback up, or `None` as [`Netns::new`]. In both,
-    /// IPv6 makes its link-up traffic at once or not at all (no duplicate address detection,
-    /// no router solicitations, multicast listener reports sent without delay), so that the
+    /// IPv6 and IPv4 make their link-up traffic at once or not at all (no duplicate address
+    /// detection, no router solicitations, multicast reports sent without delay), so that the
     /// interface counters stop moving as soon as the links are up.
     pub fn with_peer(tag: &str) -> Option<(Netns, Peer)> {
         let ns = Netns::new(tag)?;
         let peer = Peer::of(&ns);
         ns.sh(&format!(
             r#"set -e
-            for k in accept_dad router_solicitations mldv1_unsolicited_report_interval \
-                    mldv2_unsolicited_report_interval; do
+            for k in ipv6.conf.X.accept_dad ipv6.conf.X.router_solicitations \
+                    ipv6.conf.X.mldv1_unsolicited_report_interval \
+                    ipv6.conf.X.mldv2_unsolicited_report_interval \
+                    ipv4.conf.X.igmpv2_unsolicited_report_interval \
+                    ipv4.conf.X.igmpv3_unsolicited_report_interval; do
                 for where in "" "ip netns exec {peer}"; do
-                    $where sysctl -qw net.ipv6.conf.all.$k=0 net.ipv6.conf.default.$k=0
+                    for x in all default; do
+                        $where sysctl -qw "net.$(echo $k | sed s/X/$x/)=0"
+                    done
                 done
             done
             ip -n {peer} link set lo up"#,

@@ -5,12 +5,21 @@ use std::time::{Duration, Instant};
 use super::snapshot::{Change, Observed, Rates, Snapshot, SocketKey, TcpCounters};
 use crate::inet::{InetSocket, Protocol};
 
+/// What a diff fills besides the snapshot, kept from one sample to the next so that its
+/// memory is reused.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// The changes found.
+    pub(crate) changes: Vec<Change>,
+    /// `seen[i]`: whether the previous snapshot's socket `i` is still there.
+    seen: Vec<bool>,
+}
+
 /// Fills `next` one socket at a time, comparing each with `previous`.
 pub(crate) struct Diff<'a> {
     previous: &'a Snapshot,
     next: &'a mut Snapshot,
     changes: &'a mut Vec<Change>,
-    /// `seen[i]`: whether the previous snapshot's socket `i` is still there.
     seen: &'a mut Vec<bool>,
     /// Time since the previous snapshot; `None` for the first snapshot, which reports no
     /// changes (its sockets were there before anyone looked).
@@ -22,14 +31,15 @@ pub(crate) struct Diff<'a> {
 
 impl<'a> Diff<'a> {
     /// Starts `next` (emptied) as the snapshot taken at `now`.
+    /// `first`: there is no previous snapshot to compare with.
     pub(crate) fn new(
         previous: &'a Snapshot,
         next: &'a mut Snapshot,
-        changes: &'a mut Vec<Change>,
-        seen: &'a mut Vec<bool>,
+        scratch: &'a mut Scratch,
         now: Instant,
         first: bool,
     ) -> Diff<'a> {
+        let Scratch { changes, seen } = scratch;
         next.clear();
         next.taken = now;
         next.wall = std::time::SystemTime::now();
@@ -171,13 +181,13 @@ mod tests {
         first: bool,
         sockets: &[(InetSocket, Option<TcpCounters>)],
     ) -> (Snapshot, Vec<Change>) {
-        let (mut next, mut changes, mut seen) = (Snapshot::default(), Vec::new(), Vec::new());
-        let mut diff = Diff::new(previous, &mut next, &mut changes, &mut seen, at, first);
+        let (mut next, mut scratch) = (Snapshot::default(), Scratch::default());
+        let mut diff = Diff::new(previous, &mut next, &mut scratch, at, first);
         for (socket, counters) in sockets {
             diff.add(socket, *counters);
         }
         diff.finish(Duration::ZERO);
-        (next, changes)
+        (next, scratch.changes)
     }
 
     const A: &str = "10.0.0.1:40000";

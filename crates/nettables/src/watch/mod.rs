@@ -133,8 +133,7 @@ pub struct Sampler {
     reader: SocketReader,
     previous: Snapshot,
     current: Snapshot,
-    changes: Vec<Change>,
-    seen: Vec<bool>,
+    scratch: diff::Scratch,
     owners: Option<OwnerCache>,
     owner_scratch: OwnerScratch,
     samples: u64,
@@ -175,8 +174,7 @@ impl Sampler {
             reader: SocketReader::new(),
             previous: Snapshot::default(),
             current: Snapshot::default(),
-            changes: Vec::new(),
-            seen: Vec::new(),
+            scratch: diff::Scratch::default(),
             owners,
             owner_scratch: (Vec::new(), Vec::new()),
             samples: 0,
@@ -215,8 +213,7 @@ impl Sampler {
         let mut diff = diff::Diff::new(
             &self.previous,
             &mut self.current,
-            &mut self.changes,
-            &mut self.seen,
+            &mut self.scratch,
             started,
             first,
         );
@@ -233,7 +230,7 @@ impl Sampler {
         Ok(Sample {
             current: &self.current,
             previous: &self.previous,
-            changes: &self.changes,
+            changes: &self.scratch.changes,
             interval: (!first).then(|| started.saturating_duration_since(self.previous.taken)),
         })
     }

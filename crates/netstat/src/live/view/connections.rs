@@ -10,8 +10,7 @@ use ratatui::widgets::{Cell, Row as TableRow};
 
 use super::super::format;
 use super::super::model::{Conn, Mark, Model};
-use super::super::names::{self, Names};
-use super::{Pane, indexed, right, sort_asc, sort_desc, table};
+use super::{Named, Pane, indexed, right, sort_asc, sort_desc, table};
 
 /// Sorts the model's connections by `column` (one of the tab's sort columns).
 pub fn order(model: &Model, column: &str, order: &mut Vec<u32>) {
@@ -46,33 +45,7 @@ pub fn key(model: &Model, index: u32) -> u64 {
 }
 
 /// A connection ready to draw: names resolved.
-pub struct Row<'a> {
-    pub conn: &'a Conn,
-    pub local: String,
-    pub remote: String,
-    pub program: String,
-}
-
-/// Resolves the names of the rows `shown` (indexes into the model's connections).
-pub fn resolve<'a>(
-    model: &'a Model,
-    shown: &[u32],
-    names: &mut Names,
-    named: bool,
-) -> Vec<Row<'a>> {
-    let conns = || shown.iter().map(|&i| &model.connections[i as usize]);
-    if named {
-        names.prefetch(conns().flat_map(|c| [c.socket.local, c.socket.remote]));
-    }
-    conns()
-        .map(|conn| Row {
-            conn,
-            local: names.endpoint(conn.socket.local, conn.socket.protocol, named),
-            remote: names.endpoint(conn.socket.remote, conn.socket.protocol, named),
-            program: names::program(conn.owner.as_deref()),
-        })
-        .collect()
-}
+pub type Row<'a> = Named<'a, Conn>;
 
 /// Draws the rows (the visible part of the sorted list) with `selected` highlighted.
 /// The columns after the state, with their widths; on a narrow screen the last ones go first
@@ -130,7 +103,7 @@ pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
         widths.push(Constraint::Length(width));
     }
     let body = rows.iter().map(|row| {
-        let conn = row.conn;
+        let conn = row.record;
         let (mark, style) = match conn.mark {
             Mark::Opened => (
                 '+',
@@ -177,6 +150,7 @@ pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
 mod tests {
     use super::*;
     use crate::live::model::tests::{busy, observed, owned};
+    use crate::live::names::Names;
     use crate::live::view::tests::screen_lines;
     use nettables::inet::State;
     use nettables::watch::TcpCounters;
@@ -209,7 +183,7 @@ mod tests {
         let mut order = Vec::new();
         super::order(model, column, &mut order);
         let mut names = Names::new();
-        let rows = resolve(model, &order, &mut names, false);
+        let rows = super::super::resolve(&model.connections, &order, &mut names, false);
         screen_lines(150, 8, |f| {
             render(
                 f,

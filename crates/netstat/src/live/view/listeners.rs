@@ -9,8 +9,7 @@ use ratatui::widgets::{Cell, Row as TableRow};
 
 use super::super::format;
 use super::super::model::{Listener, Model};
-use super::super::names::{self, Names};
-use super::{Pane, indexed, right, sort_asc, sort_desc, table};
+use super::{Named, Pane, indexed, right, sort_asc, sort_desc, table};
 
 /// Cells of the accept-queue bar.
 const BAR: usize = 16;
@@ -36,30 +35,8 @@ pub fn key(model: &Model, index: u32) -> u64 {
     model.listeners[index as usize].key.0
 }
 
-pub struct Row<'a> {
-    pub listener: &'a Listener,
-    pub local: String,
-    pub program: String,
-}
-
-pub fn resolve<'a>(
-    model: &'a Model,
-    shown: &[u32],
-    names: &mut Names,
-    named: bool,
-) -> Vec<Row<'a>> {
-    let listeners = || shown.iter().map(|&i| &model.listeners[i as usize]);
-    if named {
-        names.prefetch(listeners().map(|l| l.socket.local));
-    }
-    listeners()
-        .map(|listener| Row {
-            listener,
-            local: names.endpoint(listener.socket.local, listener.socket.protocol, named),
-            program: names::program(listener.owner.as_deref()),
-        })
-        .collect()
-}
+/// A listener ready to draw: names resolved.
+pub type Row<'a> = Named<'a, Listener>;
 
 pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
     let programs = pane.programs;
@@ -90,7 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
         widths.push(Constraint::Length(18));
     }
     let body = rows.iter().map(|row| {
-        let l = row.listener;
+        let l = row.record;
         let backlog = l.backlog();
         let bar = format::bar(l.queue(), backlog.unwrap_or(0), BAR);
         let colour = match l.fill() {
@@ -121,6 +98,7 @@ pub fn render(frame: &mut Frame, area: Rect, rows: &[Row], pane: Pane) {
 mod tests {
     use super::*;
     use crate::live::model::tests::{observed, owned};
+    use crate::live::names::Names;
     use crate::live::view::tests::screen_lines;
     use nettables::inet::State;
 
@@ -145,7 +123,7 @@ mod tests {
         model.add_sockets(&current, |_| false, [].iter(), true);
         let mut order = Vec::new();
         super::order(&model, "queue", &mut order);
-        let rows = resolve(&model, &order, &mut Names::new(), false);
+        let rows = super::super::resolve(&model.listeners, &order, &mut Names::new(), false);
         let lines = screen_lines(140, 5, |f| {
             render(
                 f,

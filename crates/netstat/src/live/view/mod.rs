@@ -9,11 +9,15 @@ pub mod processes;
 pub mod states;
 
 use nettables::inet::{Family, InetSocket, Protocol, State};
+use nettables::process::Owner;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Row, Table, TableState};
+
+use super::model::{Conn, Listener};
+use super::names::{self, Names};
 
 /// Where the selection is on screen, and how far the rows are scrolled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -115,6 +119,63 @@ fn indexed<'a, T>(
     order.clear();
     order.extend(0..rows.len() as u32);
     move |i| &rows[i as usize]
+}
+
+/// A row of a socket view: a socket and its owner.
+pub trait SocketRow {
+    fn socket(&self) -> &InetSocket;
+    fn owner(&self) -> Option<&Owner>;
+}
+
+impl SocketRow for Conn {
+    fn socket(&self) -> &InetSocket {
+        &self.socket
+    }
+    fn owner(&self) -> Option<&Owner> {
+        self.owner.as_deref()
+    }
+}
+
+impl SocketRow for Listener {
+    fn socket(&self) -> &InetSocket {
+        &self.socket
+    }
+    fn owner(&self) -> Option<&Owner> {
+        self.owner.as_deref()
+    }
+}
+
+/// A socket row ready to draw: its endpoints and owner as text.
+pub struct Named<'a, T> {
+    pub record: &'a T,
+    pub local: String,
+    pub remote: String,
+    pub program: String,
+}
+
+/// Resolves the names of the rows `shown` (indexes into `records`); host names are asked
+/// for first, so that those that arrive in time are used.
+pub fn resolve<'a, T: SocketRow>(
+    records: &'a [T],
+    shown: &[u32],
+    names: &mut Names,
+    named: bool,
+) -> Vec<Named<'a, T>> {
+    let rows = || shown.iter().map(|&i| &records[i as usize]);
+    if named {
+        names.prefetch(rows().flat_map(|r| [r.socket().local, r.socket().remote]));
+    }
+    rows()
+        .map(|record| {
+            let socket = record.socket();
+            Named {
+                record,
+                local: names.endpoint(socket.local, socket.protocol, named),
+                remote: names.endpoint(socket.remote, socket.protocol, named),
+                program: names::program(record.owner()),
+            }
+        })
+        .collect()
 }
 
 /// `tcp`, `udp6`, `raw`, as netstat names the tables.

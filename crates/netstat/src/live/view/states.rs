@@ -13,13 +13,17 @@ use super::super::format;
 use super::super::model::Model;
 use super::{block, header_style, tcp_state_name};
 
-pub fn render(frame: &mut Frame, area: Rect, model: &Model, interval: Duration, title: String) {
+/// The view's title, on the rule above the states.
+const TITLE: &str = "States: TCP sockets by state over time";
+
+/// Draws the view; `interval` is the time between two samples of the history.
+pub fn render(frame: &mut Frame, area: Rect, model: &Model, interval: Duration) {
     let [top, bottom] = Layout::vertical([Constraint::Length(14), Constraint::Fill(1)]).areas(area);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .spacing(2)
             .areas(bottom);
-    states(frame, top, model, interval, title);
+    states(frame, top, model, interval);
     interfaces(frame, left, model);
     counters(frame, right, model);
 }
@@ -38,7 +42,7 @@ fn span(samples: usize, interval: Duration) -> String {
     }
 }
 
-fn states(frame: &mut Frame, area: Rect, model: &Model, interval: Duration, title: String) {
+fn states(frame: &mut Frame, area: Rect, model: &Model, interval: Duration) {
     let fixed = 12 + 9 + 9 + 3 + 2;
     let width = usize::from(area.width).saturating_sub(fixed).max(1);
     let shown = model
@@ -71,7 +75,9 @@ fn states(frame: &mut Frame, area: Rect, model: &Model, interval: Duration, titl
         Constraint::Length(9),
         Constraint::Fill(1),
     ];
-    let table = Table::new(rows, widths).header(header).block(block(title));
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block(TITLE.to_string()));
     frame.render_widget(table, area);
 }
 
@@ -173,7 +179,7 @@ mod tests {
             history,
         });
         let lines = screen_lines(140, 24, |f| {
-            render(f, f.area(), &model, Duration::from_secs(1), "States".into())
+            render(f, f.area(), &model, Duration::from_secs(1))
         });
         assert!(
             lines[1].contains("TCP state") && lines[1].contains("last 3 s"),
