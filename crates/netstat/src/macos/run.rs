@@ -49,7 +49,6 @@ use super::route as route_table;
 use super::{sockets, stats, support};
 use crate::extensions;
 use crate::output::{Output, OutputFormat};
-use crate::render::{self, json, json::JsonOptions};
 use crate::resolve::hosts::{self, Hosts};
 
 /// Why a table could not be read, as the message says it.
@@ -222,8 +221,8 @@ fn collect_owners() -> Result<Option<OwnerMap>, String> {
     owners.map_err(|e| unreadable(&e))
 }
 
-/// `--json`, `--json-lines`: the rows as `inet_socket` records, with their owners, and their
-/// host names without `-n`.
+/// `--json`, `--json-lines`: the rows as records, with their owners, and their host names
+/// without `-n`.
 fn write_records(
     out: &mut Output,
     args: &BsdArgs,
@@ -232,24 +231,8 @@ fn write_records(
     owners: Option<&OwnerMap>,
 ) -> io::Result<()> {
     let names = Names::of_sockets(args.numeric, rows);
-    let options = JsonOptions {
-        format,
-        origin: None,
-    };
-    let mut writer = json::InetWriter::new(options, owners, !args.numeric);
-    for sock in rows {
-        let row = render::inet::Row {
-            sock,
-            names: render::inet::RowNames {
-                local_host: names.name(sock.local.ip()),
-                remote_host: names.name(sock.remote.ip()),
-                ..render::inet::RowNames::default()
-            },
-            details: None,
-        };
-        writer.write(out, &row)?;
-    }
-    json::finish(out, format)
+    let host = (!args.numeric).then_some(|ip| names.name(ip));
+    sockets::write_records(out, format, rows, owners, host)
 }
 
 /// What one row's ends are named with.
