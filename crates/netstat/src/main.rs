@@ -2,19 +2,25 @@
 //!
 //! On Windows it speaks Windows netstat's language instead (the `windows` module), on macOS
 //! BSD netstat's (the `macos` module); the net-tools command line, its modes and renderers
-//! are built for the other Unix systems. The Windows mode takes a part of them: our long
-//! options from `cli`'s flag table, the socket JSON records of `render`, and the host
-//! look-ups of `resolve`.
+//! are built for the other Unix systems. The Windows and macOS modes take a part of them: our
+//! long options from `cli`'s flag table (through `extensions`, which both share), the socket
+//! JSON records of `render`, and the host look-ups of `resolve`.
 
 #[cfg(all(unix, not(target_os = "macos")))]
 mod app;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod audit;
-#[cfg(not(target_os = "macos"))]
-#[cfg_attr(windows, expect(dead_code, reason = "Windows uses a part"))]
+#[cfg_attr(
+    any(windows, target_os = "macos"),
+    expect(dead_code, reason = "Windows and macOS use a part")
+)]
 mod cli;
-#[cfg(not(target_os = "macos"))]
-#[cfg_attr(windows, expect(dead_code, reason = "Windows uses a part"))]
+#[cfg(any(windows, target_os = "macos", test))]
+mod extensions;
+#[cfg_attr(
+    any(windows, target_os = "macos"),
+    expect(dead_code, reason = "Windows and macOS use a part")
+)]
 mod i18n;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod live;
@@ -24,21 +30,18 @@ mod macos;
 mod modes;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod namespaces;
-#[cfg(not(target_os = "macos"))]
-#[cfg_attr(windows, expect(dead_code, reason = "Windows uses a part"))]
+#[cfg_attr(
+    any(windows, target_os = "macos"),
+    expect(dead_code, reason = "Windows and macOS use a part")
+)]
 mod output;
-#[cfg(not(target_os = "macos"))]
-#[cfg_attr(windows, expect(dead_code, reason = "Windows uses a part"))]
+#[cfg_attr(
+    any(windows, target_os = "macos"),
+    expect(dead_code, reason = "Windows and macOS use a part")
+)]
 mod render;
 #[cfg_attr(windows, expect(dead_code, reason = "Windows uses a part"))]
 mod resolve;
-#[cfg_attr(
-    all(target_os = "macos", not(test)),
-    expect(
-        dead_code,
-        reason = "the macOS mode has no names to sanitize for display"
-    )
-)]
 mod text;
 #[cfg(any(windows, test))]
 mod windows;

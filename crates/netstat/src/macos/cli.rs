@@ -2,8 +2,9 @@
 //! after `-`, alone or run together (`-anv`); a letter that takes a value takes the rest of
 //! its word or the next word (`-finet`, `-f inet`); `--` or the first word that is not an
 //! option ends the options. A trailing number is the interval (`netstat 5` = `-w 5`), as up
-//! to `network_cmds-730`. Our own long options (`--help`, `--version`) are kept, spelled in
-//! full.
+//! to `network_cmds-730`. Our own long options (`--help`, `--version`, and those of
+//! [`crate::extensions`]: `--json`, `--json-lines`, `--filter EXPR`) are kept, spelled in full,
+//! anywhere among the options; `--filter`'s value is the next word or follows `=`.
 //!
 //! Errors are BSD's: an unknown letter prints `netstat: illegal option -- X` and the usage,
 //! exit status 1; `netstat: foo: unknown address family` and `netstat: foo: unknown or
@@ -17,6 +18,8 @@ use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
+
+use crate::extensions::{self, Given, LongOption};
 
 /// A BSD option we implement: its letter, the value it takes, and its help text.
 pub struct BsdOption {
@@ -212,6 +215,8 @@ pub struct BsdArgs {
     pub wide: bool,
     /// `-w WAIT` or a trailing number: seconds between passes.
     pub interval: Option<u32>,
+    /// Our long options, in command-line order, with their values.
+    pub long_options: Vec<Given>,
 }
 
 /// What to print, in BSD's order of precedence (main.c): the interface table, the routing
@@ -267,8 +272,9 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Parses the arguments (without `argv[0]`).
-pub fn parse(args: &[OsString]) -> Result<BsdArgs, Refusal> {
+/// Parses the arguments (without `argv[0]`). `long` lists the long options we accept besides
+/// `--help` and `--version`.
+pub fn parse(args: &[OsString], long: &[LongOption]) -> Result<BsdArgs, Refusal> {
     let mut parsed = BsdArgs::default();
     let mut at = 0;
     while let Some(word) = args.get(at) {
@@ -278,14 +284,22 @@ pub fn parse(args: &[OsString]) -> Result<BsdArgs, Refusal> {
             break;
         }
         if let Some(name) = bytes.strip_prefix(b"--") {
-            return Err(match name {
-                b"help" => Refusal::Help,
-                b"version" => Refusal::Version,
-                _ => Refusal::Usage(Some(format!(
-                    "--{}: unknown option",
-                    String::from_utf8_lossy(name)
-                ))),
-            });
+            match name {
+                b"help" => return Err(Refusal::Help),
+                b"version" => return Err(Refusal::Version),
+                _ => {}
+            }
+            at += 1;
+            let next = || {
+                let word = args.get(at).cloned();
+                at += usize::from(word.is_some());
+                word
+            };
+            let given = extensions::parse_long(name, next, long);
+            parsed
+                .long_options
+                .push(given.map_err(|why| Refusal::Usage(Some(why)))?);
+            continue;
         }
         let Some(letters) = bytes.strip_prefix(b"-").filter(|l| !l.is_empty()) else {
             break;
@@ -402,8 +416,9 @@ fn interval(text: &str) -> Result<u32, Refusal> {
     })
 }
 
-/// Writes the help text: the synopsis, then every option of [`OPTIONS`] with its doc.
-pub fn write_help(out: &mut impl Write) -> io::Result<()> {
+/// Writes the help text: the synopsis, every option of [`OPTIONS`] with its doc, then our
+/// long options `long` (name, value name, doc).
+pub fn write_help(out: &mut impl Write, long: &[(&str, &str, &str)]) -> io::Result<()> {
     let mut text = Vec::with_capacity(2048);
     text.extend_from_slice(
         b"Lists sockets, routes, interfaces and protocol statistics, as BSD netstat does.\n\n",
@@ -419,6 +434,16 @@ pub fn write_help(out: &mut impl Write) -> io::Result<()> {
     }
     text.extend_from_slice(b"  wait        a trailing number: as -w\n");
     text.extend_from_slice(b"  --help      this text\n  --version   the version\n");
+    if !long.is_empty() {
+        text.extend_from_slice(b"\nBeyond BSD netstat, for the socket listing:\n");
+        for (name, value, doc) in long {
+            let spelled = match value.is_empty() {
+                true => format!("--{name}"),
+                false => format!("--{name} {value}"),
+            };
+            writeln!(text, "  {spelled:<22}{doc}")?;
+        }
+    }
     out.write_all(&text)
 }
 
@@ -428,7 +453,7 @@ mod tests {
 
     fn args(words: &[&str]) -> Result<BsdArgs, Refusal> {
         let words: Vec<OsString> = words.iter().map(OsString::from).collect();
-        parse(&words)
+        parse(&words, &extensions::long_options())
     }
 
     #[test]
@@ -510,7 +535,54 @@ mod tests {
         );
         assert_eq!(args(&["--help"]), Err(Refusal::Help));
         assert_eq!(args(&["-a", "--version"]), Err(Refusal::Version));
-        assert!(matches!(args(&["--json"]), Err(Refusal::Usage(_))));
+        assert_eq!(
+            args(&["--nope"]),
+            Err(Refusal::Usage(Some("--nope: unknown option".into())))
+        );
+        assert_eq!(
+            args(&["--filter"]),
+            Err(Refusal::Usage(Some("--filter needs a value".into())))
+        );
+        assert_eq!(
+            args(&["--json=yes"]),
+            Err(Refusal::Usage(Some("--json takes no value".into())))
+        );
+    }
+
+    #[test]
+    fn our_long_options_among_the_letters() {
+        let a = args(&[
+            "-a",
+            "--json",
+            "-n",
+            "--filter",
+            "dport = :443",
+            "--filter=sport = :22",
+            "-p",
+            "tcp",
+        ])
+        .unwrap();
+        assert!(a.all && a.numeric && a.protocol == Some(Proto::Tcp));
+        assert_eq!(
+            a.long_options,
+            [
+                ("json", None),
+                ("filter", Some(OsString::from("dport = :443"))),
+                ("filter", Some(OsString::from("sport = :22"))),
+            ]
+        );
+        // Ours not honoured on macOS parse, to be refused by name later.
+        assert_eq!(args(&["--audit"]).unwrap().long_options, [("audit", None)]);
+        // The value may start with a dash; the word after it is an option again.
+        let dashed = args(&["--filter", "-x", "-a"]).unwrap();
+        assert!(dashed.all);
+        assert_eq!(
+            dashed.long_options,
+            [("filter", Some(OsString::from("-x")))]
+        );
+        // The first word that is not an option still ends them.
+        assert!(matches!(args(&["5", "--json"]), Err(Refusal::Usage(_))));
+        assert!(matches!(args(&["--", "--json"]), Err(Refusal::Usage(_))));
     }
 
     #[test]
@@ -520,7 +592,7 @@ mod tests {
         ));
         assert!(USAGE.ends_with("\tnetstat -rs [-s]\n\n"));
         let mut out = Vec::new();
-        write_help(&mut out).unwrap();
+        write_help(&mut out, &extensions::help()).unwrap();
         let text = String::from_utf8(out).unwrap();
         for option in OPTIONS {
             assert!(
@@ -530,5 +602,7 @@ mod tests {
             );
         }
         assert!(text.contains("\n  -p PROTO    one protocol"));
+        assert!(text.contains("\n  --json-lines          print one JSON object per line\n"));
+        assert!(text.contains("\n  --filter EXPR         only Internet sockets matching"));
     }
 }

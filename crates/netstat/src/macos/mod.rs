@@ -8,15 +8,18 @@
 //!
 //! Pure: the renderers take records already collected and names already resolved, the grammar
 //! takes the words of the command line. Compiled on macOS and for tests, so Linux checks
-//! them; the macOS mode, `run`, puts them to work on macOS.
+//! them; the macOS mode, `run`, puts them to work on macOS, and writes the socket listing as
+//! JSON records with `--json`/`--json-lines` (the renderer Linux's netstat uses).
 //!
 //! - [`cli`]: `-a -A -b -f FAMILY -i -I IF -l -L -n -p PROTO -r -s -v -W -w WAIT`, a
-//!   trailing interval, and our long options;
+//!   trailing interval, and our long options (`--help`, `--version`, and
+//!   [`crate::extensions`]' `--json`, `--json-lines`, `--filter EXPR`);
 //! - [`sockets`]: the `Active Internet connections` table, `-A`, `-b`, `-L`, `-W`, `-l`;
 //! - [`route`]: the `-r` routing tables;
 //! - [`iface`]: the `-i` interface table, `-b`;
 //! - [`stats`]: the `-s` per-protocol sentences;
-//! - [`support`]: what the mode refuses up front, and what a command line keeps.
+//! - [`support`]: what the mode refuses up front (our long options with anything but the
+//!   socket listing too), and what a command line keeps.
 
 pub mod cli;
 pub mod iface;

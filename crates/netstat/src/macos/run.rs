@@ -22,6 +22,12 @@
 //!   PCB handles, queues and peers that nettables' Unix records do not carry, and the
 //!   multipath and kernel-control sections have no records at all.
 //! - IPv6 host names keep their domain (BSD strips the local one).
+//!
+//! Our long options `--json`, `--json-lines` and `--filter EXPR` ([`crate::extensions`]) go
+//! with the socket listing: the rows it selects, filtered in user space, as the schema's
+//! `inet_socket` records (`docs/netstat.schema.json`), in the table's order. Their `inode` is
+//! the kernel's socket handle, by which owners (`pid`, `program`) are found; `local_host` and
+//! `remote_host` come without `-n`.
 
 use std::ffi::{CStr, CString, OsString};
 use std::io::{self, Write};
@@ -30,15 +36,19 @@ use std::time::{Duration, Instant};
 
 use nettables::SocketReader;
 use nettables::counters::{self, CounterFile};
+use nettables::filter::Filter;
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
+use nettables::process::OwnerMap;
 use nettables::services::{ServiceTable, Services};
-use nettables::sys;
+use nettables::sys::{self, OwnerKey};
 use nettables::{iface, route};
 
 use super::cli::{self, BsdArgs, Mode, Refusal};
 use super::iface as iface_table;
 use super::route as route_table;
 use super::{sockets, stats, support};
+use crate::extensions;
+use crate::output::{Output, OutputFormat};
 use crate::resolve::hosts::{self, Hosts};
 
 /// Why a table could not be read, as the message says it.
@@ -49,9 +59,14 @@ fn unreadable(e: &nettables::Error) -> String {
 /// Runs the command line (with `argv[0]`) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
     let words = args.get(1..).unwrap_or_default();
-    let parsed = match cli::parse(words) {
+    let parsed = match cli::parse(words, &extensions::long_options()) {
         Ok(parsed) => parsed,
-        Err(Refusal::Help) => return finish(cli::write_help(&mut io::stdout().lock())),
+        Err(Refusal::Help) => {
+            return finish(cli::write_help(
+                &mut io::stdout().lock(),
+                &extensions::help(),
+            ));
+        }
         Err(Refusal::Version) => {
             let text = format!("netstat {}\n", env!("CARGO_PKG_VERSION"));
             return finish(io::stdout().lock().write_all(text.as_bytes()));
@@ -72,15 +87,26 @@ pub fn run(args: Vec<OsString>) -> i32 {
         eprintln!("netstat: {refused}");
         return 1;
     }
+    let ours = match support::extensions(&parsed) {
+        Ok(ours) => ours,
+        Err(message) => {
+            eprint!("{message}");
+            return 1;
+        }
+    };
     if let (Mode::Interfaces, Some(seconds)) = (parsed.mode(), parsed.interval) {
         return traffic(&parsed, seconds);
     }
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = Output::stdout();
     // Everything is collected before anything is written: a table that cannot be read
     // leaves no partial output.
     let written = match parsed.mode() {
         Mode::Sockets => {
-            collect_sockets(&parsed).map(|rows| write_sockets(&mut out, &parsed, &rows))
+            collect_sockets(&parsed, ours.filter.as_ref()).and_then(|rows| match ours.format {
+                OutputFormat::Text => Ok(write_sockets(&mut out, &parsed, &rows)),
+                format => collect_owners()
+                    .map(|owners| write_records(&mut out, &parsed, format, &rows, owners.as_ref())),
+            })
         }
         Mode::Routes => collect_routes(&parsed).map(|t| write_routes(&mut out, &parsed, &t)),
         Mode::Interfaces => collect_interfaces().map(|t| write_interfaces(&mut out, &parsed, &t)),
@@ -115,8 +141,8 @@ fn output_failed(e: &io::Error) -> i32 {
     1
 }
 
-/// The sockets the table lists: TCP then UDP, each in kernel order.
-fn collect_sockets(args: &BsdArgs) -> Result<Vec<InetSocket>, String> {
+/// The sockets the table lists (those `--filter` keeps): TCP then UDP, each in kernel order.
+fn collect_sockets(args: &BsdArgs, filter: Option<&Filter>) -> Result<Vec<InetSocket>, String> {
     let mut reader = SocketReader::new();
     let mut rows: Vec<InetSocket> = Vec::new();
     for protocol in [Protocol::Tcp, Protocol::Udp] {
@@ -128,7 +154,7 @@ fn collect_sockets(args: &BsdArgs) -> Result<Vec<InetSocket>, String> {
             if !support::keeps_family(args, family == Family::Inet6) {
                 continue;
             }
-            let query = InetQuery::new(protocol, family);
+            let query = InetQuery::new(protocol, family).filter(filter);
             let listed = reader.for_each_inet(&query, |sock| {
                 if sockets::selects(sock, args.all, args.listen_queues) {
                     rows.push(*sock);
@@ -152,12 +178,7 @@ fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> i
     if rows.is_empty() {
         return Ok(());
     }
-    let mut names = Names::new(args.numeric);
-    for sock in rows {
-        names.request(sock.local.ip());
-        names.request(sock.remote.ip());
-    }
-    names.wait();
+    let names = Names::of_sockets(args.numeric, rows);
     let services = Services::new();
     let columns = sockets::Columns {
         wide: args.wide,
@@ -190,6 +211,28 @@ fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> i
         sockets::write_row(out, &row, columns, &mut line)?;
     }
     Ok(())
+}
+
+/// The owners of sockets, found by the socket handle the records give as their inode; none
+/// on a system that cannot say.
+fn collect_owners() -> Result<Option<OwnerMap>, String> {
+    let keyed_by_inode = sys::capabilities().owners == OwnerKey::Inode;
+    let owners = keyed_by_inode.then(OwnerMap::scan).transpose();
+    owners.map_err(|e| unreadable(&e))
+}
+
+/// `--json`, `--json-lines`: the rows as records, with their owners, and their host names
+/// without `-n`.
+fn write_records(
+    out: &mut Output,
+    args: &BsdArgs,
+    format: OutputFormat,
+    rows: &[InetSocket],
+    owners: Option<&OwnerMap>,
+) -> io::Result<()> {
+    let names = Names::of_sockets(args.numeric, rows);
+    let host = (!args.numeric).then_some(|ip| names.name(ip));
+    sockets::write_records(out, format, rows, owners, host)
 }
 
 /// What one row's ends are named with.
@@ -246,6 +289,17 @@ impl Names {
         Names {
             hosts: (!numeric).then(|| Hosts::new(hosts::budget(None))),
         }
+    }
+
+    /// The hosts at both ends of `rows`, looked up.
+    fn of_sockets(numeric: bool, rows: &[InetSocket]) -> Names {
+        let mut names = Names::new(numeric);
+        for sock in rows {
+            names.request(sock.local.ip());
+            names.request(sock.remote.ip());
+        }
+        names.wait();
+        names
     }
 
     fn request(&mut self, ip: IpAddr) {

@@ -1,13 +1,18 @@
 //! The `Active Internet connections` table (spec §2; `protopr`, `inetprint` and `inet6print`
 //! of `inet.c`): which sockets `-a`, `-L` and `-f` select, the header, and the rows with
 //! `-A` kernel handles, `-L` listen queues and `-b` byte counters, addresses as `-n`, `-W` and
-//! `-l` write them. Rows come in the kernel's order, TCP then UDP.
+//! `-l` write them. Rows come in the kernel's order, TCP then UDP. With `--json` or
+//! `--json-lines` the same rows are the schema's `inet_socket` records instead.
 
 use std::io::{self, Write};
 use std::net::IpAddr;
 
 use nettables::inet::{Family, InetSocket, Protocol, State};
+use nettables::process::OwnerMap;
 
+use crate::output::OutputFormat;
+use crate::render::inet::{Row as InetRow, RowNames};
+use crate::render::json::{self, InetWriter, JsonOptions, Sink};
 use crate::text::{pad_left, pad_right, write_sanitized};
 
 /// The columns and widths the flags choose.
@@ -174,6 +179,37 @@ pub fn write_row(
 }
 
 /// Address columns: 45 with `-l`, 18 with `-A`, else 22.
+/// `--json`, `--json-lines`: the rows as `inet_socket` records, written by the renderer of
+/// Linux's listing. Their `inode` is the kernel's socket handle, by which `owners` are found;
+/// `host` names the ends when host names are on (no `-n`).
+pub fn write_records<'n>(
+    out: &mut impl Sink,
+    format: OutputFormat,
+    rows: &[InetSocket],
+    owners: Option<&OwnerMap>,
+    host: Option<impl Fn(IpAddr) -> Option<&'n [u8]>>,
+) -> io::Result<()> {
+    let options = JsonOptions {
+        format,
+        origin: None,
+    };
+    let mut writer = InetWriter::new(options, owners, host.is_some());
+    for sock in rows {
+        let name = |ip| host.as_ref().and_then(|host| host(ip));
+        let row = InetRow {
+            sock,
+            names: RowNames {
+                local_host: name(sock.local.ip()),
+                remote_host: name(sock.remote.ip()),
+                ..RowNames::default()
+            },
+            details: None,
+        };
+        writer.write(out, &row)?;
+    }
+    json::finish(out, format)
+}
+
 fn address_width(columns: Columns) -> usize {
     if columns.long {
         45
@@ -271,6 +307,7 @@ pub fn state_name(state: State) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::json::tests::Memory;
     use crate::windows::connections::tests::sock;
 
     fn tcp(local: &str, remote: &str, state: State) -> InetSocket {
@@ -294,6 +331,57 @@ mod tests {
             foreign,
             kernel: None,
         }
+    }
+
+    #[test]
+    fn records_follow_the_schema_with_the_kernel_handle_as_inode() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/netstat.schema.json");
+        let schema: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let one = serde_json::json!({
+            "$schema": schema["$schema"].clone(),
+            "$defs": schema["$defs"].clone(),
+            "$ref": "#/$defs/inet_socket",
+        });
+        let one = jsonschema::validator_for(&one).unwrap();
+        let mut listener = tcp("0.0.0.0:22", "0.0.0.0:0", State::LISTEN);
+        listener.inode = 0x7fb0_3cb9_5fad_8165;
+        let mut udp = sock(Protocol::Udp, "[::1]:5353", "[::1]:53", State::ESTABLISHED);
+        udp.inode = 0xa1;
+        let rows = [listener, udp];
+        let loopback = |ip: IpAddr| ip.is_loopback().then_some(&b"localhost"[..]);
+        let mut out = Memory::default();
+        write_records(&mut out, OutputFormat::Json, &rows, None, Some(loopback)).unwrap();
+        let records: serde_json::Value = serde_json::from_slice(&out.bytes).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&records)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{records}");
+        assert_eq!(records[0]["inode"], 0x7fb0_3cb9_5fad_8165_u64);
+        assert_eq!(records[0]["proto"], "tcp");
+        assert_eq!(records[0]["state"], "LISTEN");
+        assert_eq!(records[0]["local_host"], serde_json::Value::Null);
+        assert_eq!(records[1]["proto"], "udp6");
+        assert_eq!(records[1]["remote_host"], "localhost");
+        assert!(records[1].get("pid").is_none(), "no owners asked for");
+        // -n: no host fields; --json-lines: one record per line; none: an empty array.
+        type HostName = fn(IpAddr) -> Option<&'static [u8]>;
+        let numbers: Option<HostName> = None;
+        let mut lines = Memory::default();
+        write_records(&mut lines, OutputFormat::JsonLines, &rows, None, numbers).unwrap();
+        let lines = String::from_utf8(lines.bytes).unwrap();
+        assert_eq!(lines.lines().count(), 2);
+        for line in lines.lines() {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert!(record.get("local_host").is_none(), "{line}");
+            assert!(one.iter_errors(&record).next().is_none(), "{line}");
+        }
+        let mut empty = Memory::default();
+        write_records(&mut empty, OutputFormat::Json, &[], None, numbers).unwrap();
+        assert_eq!(empty.bytes, b"[]\n");
     }
 
     fn table(columns: Columns, all: bool, rows: &[Row]) -> String {

@@ -1,11 +1,21 @@
 //! What the macOS mode can serve: the flags it refuses up front (with the reason, for exit
-//! status 1, rather than printing a table that is not what was asked), and which families,
-//! protocols and statistics sections a command line keeps.
+//! status 1, rather than printing a table that is not what was asked), our long options the
+//! socket listing takes, and which families, protocols and statistics sections a command line
+//! keeps.
 
+use nettables::filter::SystemNames;
 use nettables::inet::Protocol;
 use nettables::sys::Capabilities;
 
 use super::cli::{AddressFamily, BsdArgs, Mode, Proto};
+use crate::extensions::{self, Extensions, System};
+
+/// How our long options' messages name this mode.
+const MACOS: System = System {
+    name: "macOS",
+    listing: "socket listing",
+    other_modes: "-i, -I, -r, -s, -w, an interval",
+};
 
 /// What the command line asks that this build cannot give on a system that `can` so much,
 /// said before anything is printed.
@@ -47,6 +57,14 @@ pub fn refusal(args: &BsdArgs, can: &Capabilities) -> Option<String> {
         Mode::Statistics => (!can.counters).then_some("protocol statistics"),
     };
     missing.map(|what| format!("{what}: not available on {}", can.system))
+}
+
+/// Our long options: `--json`, `--json-lines` and `--filter EXPR` on the socket listing, the
+/// others refused by name. The message starts with `netstat: ` and ends with a newline.
+/// The filter looks names up as on Linux (services, hosts, interfaces).
+pub fn extensions(args: &BsdArgs) -> Result<Extensions, String> {
+    let listing = args.mode() == Mode::Sockets;
+    extensions::apply(&args.long_options, listing, &MACOS, &SystemNames)
 }
 
 /// Whether the `-f` family keeps IPv4 (`v6` false) or IPv6 rows.
@@ -91,7 +109,7 @@ mod tests {
 
     fn args(words: &[&str]) -> BsdArgs {
         let words: Vec<OsString> = words.iter().map(OsString::from).collect();
-        cli::parse(&words).unwrap()
+        cli::parse(&words, &crate::extensions::long_options()).unwrap()
     }
 
     fn refused(words: &[&str]) -> Option<String> {
@@ -147,6 +165,53 @@ mod tests {
             why,
             format!("the routing tables: not available on {}", can.system)
         );
+    }
+
+    #[test]
+    fn our_long_options_on_the_socket_listing_only() {
+        use crate::output::OutputFormat;
+        for (words, format) in [
+            (&["--json"][..], OutputFormat::Json),
+            (
+                &["-an", "-p", "tcp", "-f", "inet", "--json-lines"],
+                OutputFormat::JsonLines,
+            ),
+            (&["-a", "--filter", "sport = :22"], OutputFormat::Text),
+        ] {
+            let ours = extensions(&args(words)).unwrap_or_else(|e| panic!("{words:?}: {e}"));
+            assert_eq!(ours.format, format, "{words:?}");
+        }
+        let filtered = extensions(&args(&["--filter=dport = :443 or dport = :22"]));
+        assert!(filtered.unwrap().filter.is_some());
+        let elsewhere = "netstat: --json, --json-lines and --filter apply to the socket listing only on macOS (not -i, -I, -r, -s, -w, an interval)\n";
+        for words in [
+            &["-r", "--json"][..],
+            &["-i", "--json-lines"],
+            &["-I", "en0", "--json"],
+            &["-s", "--filter", "dport = :22"],
+            &["-w", "1", "--json"],
+            &["--json", "5"],
+        ] {
+            assert_eq!(
+                extensions(&args(words)).err().as_deref(),
+                Some(elsewhere),
+                "{words:?}"
+            );
+        }
+        assert_eq!(
+            extensions(&args(&["-a", "--audit"])).err().as_deref(),
+            Some(
+                "netstat: --audit: not supported on macOS (only --json, --json-lines, --filter are)\n"
+            )
+        );
+        let bad = extensions(&args(&["--filter", "nonsense"])).err().unwrap();
+        assert!(
+            bad.starts_with("netstat: bad --filter expression: "),
+            "{bad}"
+        );
+        // Text only: without our options nothing changes.
+        let plain = extensions(&args(&["-rn"])).unwrap();
+        assert!(plain.format == OutputFormat::Text && plain.filter.is_none());
     }
 
     #[test]

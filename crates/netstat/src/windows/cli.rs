@@ -16,6 +16,7 @@ use std::io::{self, Write};
 use super::CRLF;
 use super::connections::Group;
 use super::stats::Section;
+use crate::extensions::{self, Given, LongOption};
 use crate::text::pad_left;
 
 /// A Windows option: its letter, the value it takes, and its help text.
@@ -118,13 +119,6 @@ impl Proto {
     }
 }
 
-/// One of our long options, as the shared flag table describes it.
-#[derive(Clone, Copy, Debug)]
-pub struct LongOption {
-    pub name: &'static str,
-    pub takes_value: bool,
-}
-
 /// What the command line asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WindowsArgs {
@@ -144,7 +138,7 @@ pub struct WindowsArgs {
     /// Seconds between passes; `None` to print once.
     pub interval: Option<u32>,
     /// Our long options, in command-line order, with their values.
-    pub long: Vec<(&'static str, Option<OsString>)>,
+    pub long: Vec<Given>,
 }
 
 /// Why the command line was not accepted.
@@ -165,7 +159,7 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Parses the arguments (without argv[0]). `long` lists the long options we accept.
+/// Parses the arguments (without `argv[0]`). `long` lists the long options we accept.
 pub fn parse(args: &[OsString], long: &[LongOption]) -> Result<WindowsArgs, Refusal> {
     let mut parsed = WindowsArgs::default();
     let mut words = args.iter();
@@ -259,40 +253,9 @@ fn long_option<'a>(
     words: &mut impl Iterator<Item = &'a OsString>,
     long: &[LongOption],
 ) -> Result<(), Refusal> {
-    let (name, attached) = match text.iter().position(|&b| b == b'=') {
-        Some(at) => (&text[..at], Some(&text[at + 1..])),
-        None => (text, None),
-    };
-    let option = long
-        .iter()
-        .find(|o| o.name.as_bytes() == name)
-        .ok_or_else(|| {
-            Refusal::Usage(format!(
-                "--{}: unknown option",
-                String::from_utf8_lossy(name)
-            ))
-        })?;
-    let value = match (option.takes_value, attached) {
-        (true, Some(value)) => Some(os_string(value)),
-        (true, None) => Some(
-            words
-                .next()
-                .cloned()
-                .ok_or_else(|| Refusal::Usage(format!("--{} needs a value", option.name)))?,
-        ),
-        (false, Some(_)) => {
-            return Err(Refusal::Usage(format!("--{} takes no value", option.name)));
-        }
-        (false, None) => None,
-    };
-    parsed.long.push((option.name, value));
+    let given = extensions::parse_long(text, || words.next().cloned(), long);
+    parsed.long.push(given.map_err(Refusal::Usage)?);
     Ok(())
-}
-
-fn os_string(bytes: &[u8]) -> OsString {
-    // SAFETY: `bytes` is a part of an `OsString`'s encoded bytes, cut at an ASCII `=`, so it
-    // is itself a valid encoding.
-    unsafe { OsString::from_encoded_bytes_unchecked(bytes.to_vec()) }
 }
 
 fn lossy(word: &OsStr) -> String {

@@ -15,14 +15,12 @@ use nettables::services::{ServiceTable, Services};
 use nettables::sys::{self, OwnerKey};
 use nettables::{if_table, route};
 
-use super::cli::{self, LongOption, Refusal, WindowsArgs};
+use super::cli::{self, Refusal, WindowsArgs};
 use super::connections::{self, Columns, Offload, Owner, Row, Selection};
 use super::route::RouteTables;
 use super::stats::{self, Section};
 use super::{ethernet, names, records};
-use crate::cli::flags::{FLAGS, Flag};
-use crate::cli::getopt::HasArg;
-use crate::cli::parsed::Parsed;
+use crate::extensions::{self, Extensions, System};
 use crate::output::{Output, OutputFormat};
 use crate::render::{self, json, json::JsonOptions};
 use crate::resolve::hosts::{self, Hosts};
@@ -45,30 +43,18 @@ impl From<nettables::Error> for Failure {
     }
 }
 
-/// Our long options the Windows mode honours; the others are refused by name.
-const HONOURED: [&str; 3] = ["json", "json-lines", "filter"];
+/// How our long options' messages name this mode.
+const WINDOWS: System = System {
+    name: "Windows",
+    listing: "connection listing",
+    other_modes: "-e, -r, -s",
+};
 
-/// What our long options ask for.
-struct Extensions {
-    format: OutputFormat,
-    filter: Option<Filter>,
-}
-
-/// Runs the command line (with argv[0]) and returns the exit status.
+/// Runs the command line (with `argv[0]`) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
     let words = args.get(1..).unwrap_or_default();
-    let long: Vec<LongOption> = our_flags()
-        .filter_map(|flag| {
-            Some(LongOption {
-                name: flag.long?,
-                takes_value: flag.has_arg == HasArg::Required,
-            })
-        })
-        .collect();
-    let help: Vec<(&str, &str, &str)> = our_flags()
-        .filter_map(|flag| Some((flag.long?, flag.value_name, flag.doc)))
-        .filter(|(name, _, _)| HONOURED.contains(name))
-        .collect();
+    let long = extensions::long_options();
+    let help = extensions::help();
     let parsed = match cli::parse(words, &long) {
         Ok(parsed) => parsed,
         Err(Refusal::Help) => {
@@ -87,7 +73,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         eprintln!("netstat: {refused}");
         return 1;
     }
-    let extensions = match extensions(&parsed) {
+    let extensions = match apply_extensions(&parsed) {
         Ok(extensions) => extensions,
         Err(message) => {
             eprint!("{message}");
@@ -121,46 +107,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
-/// Our own long options (`--json`, `--filter` ...), from the flag table Linux's netstat uses.
-fn our_flags() -> impl Iterator<Item = &'static Flag> {
-    FLAGS.iter().filter(|flag| flag.extension)
-}
-
-/// Applies the long options the Windows mode honours, as the flag table defines them; any
-/// other is refused by name. The message ends with a newline. A filter takes numbers and
-/// literal addresses only: the filter's name look-ups (`getservbyname`, `getaddrinfo`,
-/// `if_nametoindex`) are written for Unix.
-fn extensions(args: &WindowsArgs) -> Result<Extensions, String> {
-    let mut parsed = Parsed::default();
-    for (name, value) in &args.long {
-        if !HONOURED.contains(name) {
-            return Err(format!(
-                "netstat: --{name}: not supported on Windows (only --{} are)\n",
-                HONOURED.join(", --")
-            ));
-        }
-        let flag = our_flags().find(|flag| flag.long == Some(name));
-        if let Some(flag) = flag {
-            (flag.update)(&mut parsed, value.as_deref())
-                .map_err(|exit| String::from_utf8_lossy(&exit.stderr).into_owned())?;
-        }
-    }
-    let (format, filter) = (parsed.args.format, parsed.args.filter);
+/// Applies our long options. A filter takes numbers and literal addresses only: the
+/// filter's name look-ups (`getservbyname`, `getaddrinfo`, `if_nametoindex`) are written for
+/// Unix.
+fn apply_extensions(args: &WindowsArgs) -> Result<Extensions, String> {
     let listing = !(args.ethernet || args.statistics || args.routes);
-    if !listing && (format != OutputFormat::Text || filter.is_some()) {
-        return Err(
-            "netstat: --json, --json-lines and --filter apply to the connection listing only on Windows (not -e, -r, -s)\n"
-                .into(),
-        );
-    }
-    let filter = match filter {
-        Some(text) => Some(
-            Filter::parse_with(&text, &NumericNames)
-                .map_err(|e| crate::text::bad_filter(&text, &e))?,
-        ),
-        None => None,
-    };
-    Ok(Extensions { format, filter })
+    extensions::apply(&args.long, listing, &WINDOWS, &NumericNames)
 }
 
 /// A broken pipe ends quietly; any other output error is reported.
