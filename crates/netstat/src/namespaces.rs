@@ -6,6 +6,7 @@
 //! descriptors at a time. One that has gone meanwhile, or cannot be entered, is reported on
 //! stderr and skipped; the others are still listed.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 use nettables::netns::{
@@ -413,9 +414,11 @@ fn open_found(ns: &InUse) -> Option<Namespace> {
     }
 }
 
-/// A namespace a stream watches from a thread of its own: its label (`None` without a
-/// namespace option) and its handle (`None`: the one netstat runs in).
+/// A namespace a stream watches from a thread of its own: its identity (`None` when it was
+/// not found by discovery), its label (`None` without a namespace option) and its handle
+/// (`None`: the one netstat runs in).
 pub struct Watched {
+    pub id: Option<(u64, u64)>,
     pub label: Option<NetnsLabel>,
     pub namespace: Option<Namespace>,
 }
@@ -425,10 +428,12 @@ pub struct Watched {
 pub fn watched(plan: Plan) -> Result<Vec<Watched>, i32> {
     match plan {
         Plan::Here => Ok(vec![Watched {
+            id: None,
             label: None,
             namespace: None,
         }]),
         Plan::One { shown, namespace } => Ok(vec![Watched {
+            id: None,
             label: Some(shown),
             namespace: Some(namespace),
         }]),
@@ -438,20 +443,47 @@ pub fn watched(plan: Plan) -> Result<Vec<Watched>, i32> {
             Ok(found
                 .namespaces()
                 .iter()
-                .filter_map(|ns| {
-                    let namespace = if ns.is_current() {
-                        None
-                    } else {
-                        Some(open_found(ns)?)
-                    };
-                    Some(Watched {
-                        label: Some(label(ns)),
-                        namespace,
-                    })
-                })
+                .filter_map(|ns| to_watch(ns, open_found))
                 .collect())
         }
     }
+}
+
+/// What a stream's new look at `--all-netns` found.
+pub struct Look {
+    /// The identities of the namespaces in use now.
+    pub in_use: HashSet<(u64, u64)>,
+    /// Those of them the stream did not know, opened.
+    pub new: Vec<Watched>,
+}
+
+/// `--all-netns` in a stream, looked at again; `known` says which namespaces are watched
+/// already. Quiet: a namespace that cannot be listed or opened now is tried again at the next
+/// look (`None`: discovery itself failed).
+pub fn look_again(sources: &Sources, known: impl Fn(&(u64, u64)) -> bool) -> Option<Look> {
+    let found = netns::discover(sources).ok()?;
+    let in_use = found.namespaces().iter().map(InUse::id).collect();
+    let new = found
+        .namespaces()
+        .iter()
+        .filter(|ns| !known(&ns.id()))
+        .filter_map(|ns| to_watch(ns, |ns| ns.open().ok()))
+        .collect();
+    Some(Look { in_use, new })
+}
+
+/// A discovered namespace to watch, opened by `open` unless it is netstat's own.
+fn to_watch(ns: &InUse, open: impl Fn(&InUse) -> Option<Namespace>) -> Option<Watched> {
+    let namespace = if ns.is_current() {
+        None
+    } else {
+        Some(open(ns)?)
+    };
+    Some(Watched {
+        id: Some(ns.id()),
+        label: Some(label(ns)),
+        namespace,
+    })
 }
 
 /// Runs `run` (the mode) inside an entered namespace, then returns.

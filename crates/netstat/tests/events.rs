@@ -63,8 +63,13 @@ impl Stream {
                 "--clear-groups",
             ]);
         }
+        cmd.arg(ours());
+        Stream::spawn(cmd, args)
+    }
+
+    /// Starts `cmd` (which ends in our netstat) with `--events --json-lines` and `args`.
+    fn spawn(mut cmd: Command, args: &[&str]) -> Stream {
         let mut child = cmd
-            .arg(ours())
             .args(["--events", "--json-lines"])
             .args(args)
             .stdin(Stdio::null())
@@ -109,6 +114,19 @@ impl Stream {
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         (events, out.status.code(), stderr)
     }
+}
+
+/// Whether a thread of process `pid` is in the network namespace with inode `inode`.
+fn watches(pid: u32, inode: u64) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().any(|task| {
+        std::fs::metadata(task.path().join("ns/net")).is_ok_and(|m| {
+            use std::os::unix::fs::MetadataExt;
+            m.ino() == inode
+        })
+    })
 }
 
 /// Runs the connection fixture in `ns` as process `argv0` until it says `done`; its pid.
@@ -378,4 +396,44 @@ fn a_reader_that_goes_away_ends_the_stream_quietly() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+#[ignore = "needs root (network namespaces)"]
+fn all_netns_follows_a_namespace_made_after_the_start_and_lets_it_go_when_deleted() {
+    if !common::prerequisites() {
+        return;
+    }
+    let stream = Stream::spawn(Command::new(ours()), &["--all-netns"]);
+    let late = Netns::new("ev-late").unwrap();
+    let inode = std::fs::metadata(format!("/run/netns/{}", late.name))
+        .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+        .unwrap();
+    let pid = stream.child.id();
+    // netstat looks for namespaces every 2 s.
+    assert!(
+        testkit::wait_for(Duration::from_secs(10), || watches(pid, inode)),
+        "a namespace made after the start is watched within 10 s"
+    );
+    connections(&late, "evlate", &["burst", "20", "5105"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let name = late.name.clone();
+    drop(late);
+    assert!(
+        testkit::wait_for(Duration::from_secs(10), || !watches(pid, inode)),
+        "the deleted namespace is let go within 10 s"
+    );
+    let (events, status, stderr) = stream.stop();
+    assert_eq!(status, Some(0), "SIGTERM ends the stream: {stderr}");
+    let ours: Vec<&Value> = events.iter().filter(|e| e["netns"] == name).collect();
+    assert!(
+        of_kind(&events, "lost").is_empty(),
+        "nothing lost: {events:#?}"
+    );
+    let closes = of_kind(&events, "close");
+    let clients = closes
+        .iter()
+        .filter(|e| e["netns"] == name && is_client(e, 5105))
+        .count();
+    assert_eq!(clients, 20, "every close in the late namespace: {ours:#?}");
 }

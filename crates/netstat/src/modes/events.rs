@@ -5,13 +5,19 @@
 //! each batch of events here; this thread writes them and flushes after every batch, so a
 //! reader sees an event within one snapshot interval. SIGINT and SIGTERM end the run with
 //! status 0 once what was received is written.
+//!
+//! With `--all-netns` this thread looks for namespaces again every [`LOOK_AGAIN`]: a new one
+//! gets a watcher, and the watcher of one no process is in any more is retired (its netlink
+//! socket and handle would keep the namespace alive after `ip netns delete`).
 
+use std::collections::HashMap;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use nettables::inet::Protocol;
+use nettables::netns::Sources;
 use nettables::watch::events::{Event, EventSource, EventsConfig};
 
 use super::Status;
@@ -46,6 +52,10 @@ pub fn run(args: &Args, plan: Plan, out: &mut Output) -> Status {
         eprintln!("netstat: --events reports TCP and UDP sockets only");
         return Ok(3);
     }
+    let sources = match &plan {
+        Plan::All(sources) => Some(sources.clone()),
+        _ => None,
+    };
     let watched = match namespaces::watched(plan) {
         Ok(watched) => watched,
         Err(code) => return Ok(code),
@@ -55,78 +65,182 @@ pub fn run(args: &Args, plan: Plan, out: &mut Output) -> Status {
         return Ok(1);
     }
     catch_stop_signals();
-    let labels: Vec<Option<_>> = watched.iter().map(|w| w.label.clone()).collect();
+    let labelled = watched.iter().any(|w| w.label.is_some());
     let (sender, batches) = mpsc::channel();
     std::thread::scope(|scope| {
-        for (index, target) in watched.into_iter().enumerate() {
-            let (sender, config) = (sender.clone(), config.clone());
-            scope.spawn(move || watch(index, target, config, &sender));
+        let mut watchers = Watchers {
+            scope,
+            sender: Some(sender),
+            config,
+            labels: Vec::new(),
+            by_id: HashMap::new(),
+            alive: Arc::new(AtomicUsize::new(0)),
+        };
+        for target in watched {
+            watchers.start(target);
         }
-        drop(sender);
-        let written = write_batches(args, &labels, &batches, out);
+        let mut stream = Stream {
+            batches,
+            sources,
+            next_look: Instant::now() + LOOK_AGAIN,
+            writer: BatchWriter {
+                format: args.format,
+                text: TextWriter::default(),
+            },
+        };
+        let written = stream.write_batches(labelled, &mut watchers, out);
         STOP.store(true, Ordering::Relaxed);
         written
     })
 }
 
-/// Writes batches until a signal, or until every watcher has ended (status 1: each said why).
-fn write_batches(
-    args: &Args,
-    labels: &[Option<NetnsLabel>],
-    batches: &mpsc::Receiver<(usize, Vec<Event>)>,
-    out: &mut Output,
-) -> Status {
-    let labelled = labels.iter().any(Option::is_some);
-    let mut writer = BatchWriter {
-        format: args.format,
-        labels,
-        text: TextWriter::default(),
-    };
-    if args.format == OutputFormat::Text {
-        write_header(out, labelled)?;
-        out.flush()?;
-    }
-    loop {
-        match batches.recv_timeout(STOP_CHECK) {
-            Ok((index, batch)) => {
-                writer.write(out, index, &batch)?;
-                out.flush()?;
-            }
-            // Quiet moments are when a reader that went away would go unnoticed.
-            Err(mpsc::RecvTimeoutError::Timeout) if reader_gone() => {
-                return Err(io::ErrorKind::BrokenPipe.into());
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            // The watchers stop on a signal too; without one, each said why it ended.
-            Err(mpsc::RecvTimeoutError::Disconnected) if !STOP.load(Ordering::Relaxed) => {
-                return Ok(1);
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {}
+/// How often `--all-netns` looks again for namespaces that came or went.
+const LOOK_AGAIN: Duration = Duration::from_secs(2);
+
+/// The watcher threads, one a namespace; `--all-netns` adds and retires them as namespaces
+/// come and go.
+struct Watchers<'scope, 'env> {
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    /// Cloned for each new watcher; dropped at the end, so the channel closes when the last
+    /// watcher has sent its last batch.
+    sender: Option<mpsc::Sender<(usize, Vec<Event>)>>,
+    config: EventsConfig,
+    /// The label of each watcher's namespace, by watcher index (`None` for our own).
+    labels: Vec<Option<NetnsLabel>>,
+    /// Each discovered namespace's watcher: its index and the flag that retires it.
+    by_id: HashMap<(u64, u64), (usize, Arc<AtomicBool>)>,
+    /// Watchers still running.
+    alive: Arc<AtomicUsize>,
+}
+
+impl<'scope> Watchers<'scope, '_> {
+    fn start(&mut self, target: Watched) {
+        let Some(sender) = self.sender.clone() else {
+            return;
+        };
+        let index = self.labels.len();
+        self.labels.push(target.label.clone());
+        let retired = Arc::new(AtomicBool::new(false));
+        if let Some(id) = target.id {
+            self.by_id.insert(id, (index, Arc::clone(&retired)));
         }
-        if STOP.load(Ordering::Relaxed) {
-            // What the watchers sent, up to their last read after the signal.
-            while let Ok((index, batch)) = batches.recv() {
-                writer.write(out, index, &batch)?;
+        let running = Running::new(Arc::clone(&self.alive));
+        let config = self.config.clone();
+        self.scope.spawn(move || {
+            let _running = running;
+            watch(index, target, config, &retired, &sender);
+        });
+    }
+
+    /// `--all-netns`: starts watching namespaces that appeared since the last look, and
+    /// retires the watchers of those no longer in use (their netlink socket would otherwise
+    /// keep a deleted namespace alive).
+    fn look_again(&mut self, sources: &Sources) {
+        let Some(look) = namespaces::look_again(sources, |id| self.by_id.contains_key(id)) else {
+            return;
+        };
+        self.by_id.retain(|id, (_, retired)| {
+            let keep = look.in_use.contains(id);
+            if !keep {
+                retired.store(true, Ordering::Relaxed);
             }
-            out.flush()?;
-            return Ok(0);
+            keep
+        });
+        for target in look.new {
+            self.start(target);
         }
     }
 }
 
+/// Counts a watcher as running until it ends.
+struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    fn new(alive: Arc<AtomicUsize>) -> Running {
+        alive.fetch_add(1, Ordering::Relaxed);
+        Running(alive)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The writing side of the stream.
+struct Stream {
+    batches: mpsc::Receiver<(usize, Vec<Event>)>,
+    /// `--all-netns`: where to look for namespaces.
+    sources: Option<Sources>,
+    next_look: Instant,
+    writer: BatchWriter,
+}
+
+impl Stream {
+    /// Writes batches until a signal, or until every watcher has ended (status 1: each said
+    /// why).
+    fn write_batches(
+        &mut self,
+        labelled: bool,
+        watchers: &mut Watchers,
+        out: &mut Output,
+    ) -> Status {
+        if self.writer.format == OutputFormat::Text {
+            write_header(out, labelled)?;
+            out.flush()?;
+        }
+        loop {
+            match self.batches.recv_timeout(STOP_CHECK) {
+                Ok((index, batch)) => {
+                    self.writer.write(out, label(watchers, index), &batch)?;
+                    out.flush()?;
+                }
+                // Quiet moments are when a reader that went away would go unnoticed.
+                Err(_) if reader_gone() => return Err(io::ErrorKind::BrokenPipe.into()),
+                Err(_) => {}
+            }
+            if let Some(sources) = &self.sources
+                && Instant::now() >= self.next_look
+            {
+                watchers.look_again(sources);
+                self.next_look = Instant::now() + LOOK_AGAIN;
+            }
+            let stop = STOP.load(Ordering::Relaxed);
+            // Without a signal, the watchers end only on errors, each said why.
+            let all_ended = watchers.alive.load(Ordering::Relaxed) == 0;
+            if stop || all_ended {
+                // What the watchers sent, up to their last read after the signal.
+                watchers.sender = None;
+                while let Ok((index, batch)) = self.batches.recv() {
+                    self.writer.write(out, label(watchers, index), &batch)?;
+                }
+                out.flush()?;
+                return Ok(if stop { 0 } else { 1 });
+            }
+        }
+    }
+}
+
+fn label<'a>(watchers: &'a Watchers, index: usize) -> Option<&'a NetnsLabel> {
+    watchers.labels.get(index).and_then(Option::as_ref)
+}
+
 /// Writes the watchers' batches, each event with the label of its namespace.
-struct BatchWriter<'a> {
+struct BatchWriter {
     format: OutputFormat,
-    /// The label of each watcher's namespace, by watcher index (`None` for our own).
-    labels: &'a [Option<NetnsLabel>],
     /// The text format's line buffer.
     text: TextWriter,
 }
 
-impl BatchWriter<'_> {
-    /// Writes `batch`, the events of watcher `index`.
-    fn write(&mut self, out: &mut Output, index: usize, batch: &[Event]) -> io::Result<()> {
-        let label = self.labels.get(index).and_then(Option::as_ref);
+impl BatchWriter {
+    /// Writes `batch`, events from the namespace labelled `label` (`None`: our own).
+    fn write(
+        &mut self,
+        out: &mut Output,
+        label: Option<&NetnsLabel>,
+        batch: &[Event],
+    ) -> io::Result<()> {
         for event in batch {
             if self.format == OutputFormat::Text {
                 self.text
@@ -143,11 +257,13 @@ impl BatchWriter<'_> {
     }
 }
 
-/// One namespace's watcher: enters it, then sends every batch until told to stop.
+/// One namespace's watcher: enters it, then sends every batch until told to stop, or until
+/// its namespace is `retired`.
 fn watch(
     index: usize,
     target: Watched,
     config: EventsConfig,
+    retired: &AtomicBool,
     sender: &mpsc::Sender<(usize, Vec<Event>)>,
 ) {
     let place = target
@@ -172,7 +288,7 @@ fn watch(
         }
     };
     loop {
-        let stop = STOP.load(Ordering::Relaxed);
+        let stop = STOP.load(Ordering::Relaxed) || retired.load(Ordering::Relaxed);
         let mut batch = Vec::new();
         // On a signal, the closes already queued in the kernel are read before the end.
         let read = if stop {
