@@ -12,7 +12,8 @@
 //!
 //! - [`cli`]: `-a -A -b -f FAMILY -i -I IF -l -L -n -p PROTO -r -s -v -W -w WAIT`, a
 //!   trailing interval, and our long options;
-//! - [`sockets`]: the `Active Internet connections` table, `-A`, `-b`, `-L`, `-W`, `-l`;
+//! - [`sockets`]: the `Active Internet connections` table, `-A`, `-b`, `-L`, `-v`, `-W`, `-l`;
+//! - [`unix`]: the `Active LOCAL (UNIX) domain sockets` section;
 //! - [`route`]: the `-r` routing tables;
 //! - [`iface`]: the `-i` interface table, `-b`;
 //! - [`stats`]: the `-s` per-protocol sentences;
@@ -26,3 +27,4 @@ pub mod run;
 pub mod sockets;
 pub mod stats;
 pub mod support;
+pub mod unix;

@@ -2,15 +2,13 @@
 //! public API (its macOS backend), written by the renderers beside this module. Data flows one
 //! way: command line, collect, select, resolve names, render.
 //!
-//! What the library's records do not carry is refused with a message and status 1 rather
-//! than printed wrong: `-A`, `-L`, `-b` and `-v` on sockets (PCB handles, listen queues, byte
-//! counts and the kernel's socket flags), `-s` with an interval, `-rs`, `-l` with `-r`/`-i`,
-//! raw sockets. What is approximated, and why:
-//! - a dual-stack socket prints as `tcp6`/`udp6` (BSD: `tcp46`): the record does not say;
-//! - rows come per protocol in kernel order, newest first, rebuilt from each socket's
-//!   generation number (`cookie`), IPv4 and IPv6 mixed as BSD lists them;
-//! - the local port is named and the foreign one only when it differs (BSD's rule for sockets
-//!   without `INP_ANONPORT`, which the record does not carry);
+//! Sockets come from `nettables::macos`, which gives the kernel's own fields (PCB handles,
+//! listen queues, buffer sizes, traffic, the socket layer's flags) for `-A`, `-L`, `-b` and
+//! `-v`, and the Unix-domain section. What the library's records do not carry is refused with
+//! a message and status 1 rather than printed wrong: `-s` with an interval, `-rs`, `-l` with
+//! `-r`/`-i`, raw sockets. What is approximated, and why:
+//! - `-v` names the process of `so_last_pid` from the processes that hold sockets (BSD:
+//!   `proc_name`, which knows every process); one that holds none prints an empty name;
 //! - route gateways on the link print `link#N`, never the neighbour's MAC address (the
 //!   library gives an unspecified gateway for both); no expiry times; protocol-cloned routes
 //!   show without `-a` too (the parent's flags are not in the record). Flags are xnu's bits,
@@ -18,9 +16,8 @@
 //! - `-s` prints the sentences of the counters nettables reads (the leading fields every
 //!   release lays out alike), ICMP's histograms too, not the `open ... socket` lines;
 //! - `-i` shows each interface's first IPv4 address (the library's record has one);
-//! - the default listing is the Internet table only: BSD's Unix-domain section needs the
-//!   PCB handles, queues and peers that nettables' Unix records do not carry, and the
-//!   multipath and kernel-control sections have no records at all.
+//! - the default listing is the Internet table and the Unix-domain section: the multipath and
+//!   kernel-control sections have no records in nettables.
 //! - IPv6 host names keep their domain (BSD strips the local one).
 
 use std::ffi::{CStr, CString, OsString};
@@ -28,9 +25,10 @@ use std::io::{self, Write};
 use std::net::{IpAddr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
-use nettables::SocketReader;
 use nettables::counters::{self, CounterFile};
-use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
+use nettables::inet::{Family, Protocol};
+use nettables::macos::{BsdSocket, BsdUnixSocket, SocketDetail};
+use nettables::process::OwnerMap;
 use nettables::services::{ServiceTable, Services};
 use nettables::sys;
 use nettables::{iface, route};
@@ -38,7 +36,7 @@ use nettables::{iface, route};
 use super::cli::{self, BsdArgs, Mode, Refusal};
 use super::iface as iface_table;
 use super::route as route_table;
-use super::{sockets, stats, support};
+use super::{sockets, stats, support, unix};
 use crate::resolve::hosts::{self, Hosts};
 
 /// Why a table could not be read, as the message says it.
@@ -79,9 +77,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
     // Everything is collected before anything is written: a table that cannot be read
     // leaves no partial output.
     let written = match parsed.mode() {
-        Mode::Sockets => {
-            collect_sockets(&parsed).map(|rows| write_sockets(&mut out, &parsed, &rows))
-        }
+        Mode::Sockets => collect_sockets(&parsed).and_then(|rows| {
+            let unix = collect_unix(&parsed)?;
+            let processes = Processes::new(&parsed);
+            Ok(write_sockets(&mut out, &parsed, &rows, &processes)
+                .and_then(|()| write_unix(&mut out, &parsed, &unix, &processes)))
+        }),
         Mode::Routes => collect_routes(&parsed).map(|t| write_routes(&mut out, &parsed, &t)),
         Mode::Interfaces => collect_interfaces().map(|t| write_interfaces(&mut out, &parsed, &t)),
         Mode::Statistics => counters::load(CounterFile::Snmp)
@@ -115,58 +116,113 @@ fn output_failed(e: &io::Error) -> i32 {
     1
 }
 
-/// The sockets the table lists: TCP then UDP, each in kernel order.
-fn collect_sockets(args: &BsdArgs) -> Result<Vec<InetSocket>, String> {
-    let mut reader = SocketReader::new();
-    let mut rows: Vec<InetSocket> = Vec::new();
+/// The sockets the Internet table lists: TCP then UDP, each in the kernel's order (IPv4 and
+/// IPv6 mixed, newest first). A dual-stack socket counts as both families, as BSD's `-f`
+/// keeps it.
+fn collect_sockets(args: &BsdArgs) -> Result<Vec<BsdSocket>, String> {
+    let mut rows = Vec::new();
+    if args.family == Some(super::cli::AddressFamily::Unix) {
+        return Ok(rows);
+    }
     for protocol in [Protocol::Tcp, Protocol::Udp] {
         if !support::keeps_protocol(args, protocol) {
             continue;
         }
-        let start = rows.len();
-        for family in [Family::Inet, Family::Inet6] {
-            if !support::keeps_family(args, family == Family::Inet6) {
-                continue;
-            }
-            let query = InetQuery::new(protocol, family);
-            let listed = reader.for_each_inet(&query, |sock| {
-                if sockets::selects(sock, args.all, args.listen_queues) {
-                    rows.push(*sock);
-                }
-                Ok::<(), std::convert::Infallible>(())
-            });
-            match listed {
-                Ok(()) => {}
-                Err(nettables::ReadError::Source(e)) => return Err(unreadable(&e)),
-                Err(nettables::ReadError::Callback(never)) => match never {},
-            }
-        }
-        // The kernel lists a protocol's sockets newest first; the generation number says which.
-        rows[start..].sort_by_key(|sock| std::cmp::Reverse(sock.cookie));
+        let listed = nettables::macos::inet_sockets(protocol).map_err(|e| unreadable(&e))?;
+        rows.extend(listed.into_iter().filter(|sock| {
+            let s = &sock.socket;
+            let v4 = s.family == Family::Inet || sock.dual_stack;
+            let v6 = s.family == Family::Inet6;
+            ((v4 && support::keeps_family(args, false))
+                || (v6 && support::keeps_family(args, true)))
+                && sockets::selects(s, args.all, args.listen_queues)
+        }));
     }
     Ok(rows)
 }
 
+/// The Unix-domain sockets, when the listing has that section.
+fn collect_unix(args: &BsdArgs) -> Result<Vec<BsdUnixSocket>, String> {
+    if !support::lists_unix(args) {
+        return Ok(Vec::new());
+    }
+    nettables::macos::unix_sockets().map_err(|e| unreadable(&e))
+}
+
+/// The names of processes by pid, for `-v`; none without it, or when they cannot be read.
+struct Processes(Vec<(u32, Vec<u8>)>);
+
+impl Processes {
+    fn new(args: &BsdArgs) -> Processes {
+        let owners = match args.verbose {
+            0 => None,
+            _ => OwnerMap::scan().ok(),
+        };
+        let mut names: Vec<(u32, Vec<u8>)> = owners
+            .iter()
+            .flat_map(|map| map.owners())
+            .map(|owner| (owner.pid, owner.program().to_vec()))
+            .collect();
+        names.sort_unstable();
+        names.dedup_by_key(|(pid, _)| *pid);
+        Processes(names)
+    }
+
+    fn name(&self, pid: u32) -> &[u8] {
+        match self.0.binary_search_by_key(&pid, |(p, _)| *p) {
+            Ok(at) => &self.0[at].1,
+            Err(_) => &[],
+        }
+    }
+
+    /// The `-b`/`-v` columns of a socket.
+    fn stats<'a>(&'a self, d: &SocketDetail) -> sockets::Stats<'a> {
+        let data = d.traffic[0];
+        sockets::Stats {
+            rx_bytes: data.rx_bytes,
+            rx_packets: data.rx_packets,
+            tx_bytes: data.tx_bytes,
+            tx_packets: data.tx_packets,
+            receive_hiwat: d.receive_hiwat,
+            send_hiwat: d.send_hiwat,
+            last_pid: d.last_pid,
+            process: self.name(d.last_pid),
+            effective_pid: d.effective_pid,
+            eprocess: self.name(d.effective_pid),
+            so_state: d.so_state,
+            so_options: d.so_options,
+            gencnt: d.gencnt,
+            flags: d.flags,
+            flags1: d.flags1,
+            usecount: d.usecount,
+            retaincnt: d.retaincnt,
+            filter_flags: d.filter_flags,
+        }
+    }
+}
+
 /// The `Active Internet connections` table; nothing when there are no rows.
-fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> io::Result<()> {
+fn write_sockets(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    rows: &[BsdSocket],
+    processes: &Processes,
+) -> io::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     let mut names = Names::new(args.numeric);
     for sock in rows {
-        names.request(sock.local.ip());
-        names.request(sock.remote.ip());
+        names.request(sock.socket.local.ip());
+        names.request(sock.socket.remote.ip());
     }
     names.wait();
     let services = Services::new();
-    let columns = sockets::Columns {
-        wide: args.wide,
-        long: args.long > 0,
-        ..sockets::Columns::default()
-    };
+    let columns = columns(args);
     sockets::write_header(out, columns, args.all)?;
     let mut line = Vec::with_capacity(256);
-    for sock in rows {
+    for bsd in rows {
+        let sock = &bsd.socket;
         let lookup = Lookup {
             names: &names,
             services: &services,
@@ -180,14 +236,69 @@ fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> i
         let remote_zone = zone(sock.remote.ip(), scope_of(&sock.remote));
         let (lport, fport) = (sock.local.port(), sock.remote.port());
         let (local_ip, remote_ip) = (sock.local.ip(), sock.remote.ip());
+        // BSD names the foreign port of a kernel-chosen local port, else the local port and
+        // the foreign one when it differs.
+        let (local_named, foreign_named) = match bsd.anonymous_port {
+            true => (false, true),
+            false => (true, lport != fport),
+        };
+        let queue = bsd.listen_queue;
         let row = sockets::Row {
             socket: sock,
-            dual_stack: false,
-            local: lookup.end(local_ip, lport, true, local_zone.as_deref()),
-            foreign: lookup.end(remote_ip, fport, lport != fport, remote_zone.as_deref()),
-            kernel: None,
+            dual_stack: bsd.dual_stack,
+            local: lookup.end(local_ip, lport, local_named, local_zone.as_deref()),
+            foreign: lookup.end(remote_ip, fport, foreign_named, remote_zone.as_deref()),
+            kernel: Some(sockets::KernelDetail {
+                pcb: bsd.pcb,
+                flow_hash: bsd.flow_hash,
+                listen_queue: (queue.ready, queue.incomplete, queue.limit),
+                stats: processes.stats(&bsd.detail),
+            }),
         };
         sockets::write_row(out, &row, columns, &mut line)?;
+    }
+    Ok(())
+}
+
+/// The columns the flags choose, for both sections.
+fn columns(args: &BsdArgs) -> sockets::Columns {
+    sockets::Columns {
+        pcb: args.pcb,
+        bytes: args.bytes,
+        listen: args.listen_queues,
+        wide: args.wide,
+        long: args.long > 0,
+        verbose: args.verbose,
+    }
+}
+
+/// The `Active LOCAL (UNIX) domain sockets` section; nothing when there are none.
+fn write_unix(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    rows: &[BsdUnixSocket],
+    processes: &Processes,
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let columns = columns(args);
+    unix::write_header(out, columns)?;
+    let mut line = Vec::with_capacity(256);
+    for sock in rows {
+        let row = unix::UnixRow {
+            pcb: sock.pcb,
+            sock_type: sock.sock_type,
+            recv_q: sock.recv_q,
+            send_q: sock.send_q,
+            vnode: sock.vnode,
+            conn: sock.conn,
+            refs: sock.refs,
+            reflink: sock.reflink,
+            path: sock.path.as_deref(),
+            stats: processes.stats(&sock.detail),
+        };
+        unix::write_row(out, &row, columns, &mut line)?;
     }
     Ok(())
 }
