@@ -1,7 +1,9 @@
 //! What macOS says about its sockets beyond the library's records: the kernel's own fields,
 //! as BSD netstat prints them with `-A`, `-L`, `-b` and `-v`, and its Unix-domain section.
 //!
-//! [`inet_sockets`] and [`unix_sockets`] read the same socket lists as the library's
+//! The records are defined on every system (so that code formatting them builds and is
+//! tested anywhere); the functions that read them exist on macOS only. There,
+//! `inet_sockets` and `unix_sockets` read the same socket lists as the library's
 //! collectors (`net.inet.{tcp,udp}.pcblist_n`, `net.local.{stream,dgram}.pcblist_n`), a list
 //! that changed while the kernel copied it read again; a socket whose records do not decode is
 //! left out. The handles (`pcb`, `vnode`, ...) are the kernel's hashed addresses
@@ -13,8 +15,21 @@ use crate::Result;
 use crate::inet::InetSocket;
 #[cfg(target_os = "macos")]
 use crate::inet::Protocol;
-pub use crate::sys::macos::pcblist::ListenQueue;
-use crate::sys::macos::pcblist::{PcbSocket, UnixPcb};
+#[cfg(any(target_os = "macos", test))]
+use crate::sys::macos::pcblist::UnixPcb;
+
+/// The listen queue of a socket (`so_qlen`, `so_incqlen`, `so_qlimit`), as `netstat -L`
+/// prints it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListenQueue {
+    /// Connections ready to be accepted.
+    pub ready: u16,
+    /// Connections still in their handshake.
+    pub incomplete: u16,
+    /// The backlog; 0 for sockets that do not listen.
+    pub limit: u16,
+}
 
 /// Traffic of a socket in one class (`struct data_stats`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -117,20 +132,7 @@ pub struct BsdUnixSocket {
     pub detail: SocketDetail,
 }
 
-impl From<PcbSocket> for BsdSocket {
-    fn from(p: PcbSocket) -> BsdSocket {
-        BsdSocket {
-            socket: p.socket,
-            dual_stack: p.dual_stack,
-            anonymous_port: p.anonymous_port,
-            pcb: p.pcb,
-            flow_hash: p.flow_hash,
-            listen_queue: p.listen_queue,
-            detail: p.detail,
-        }
-    }
-}
-
+#[cfg(any(target_os = "macos", test))]
 impl From<&UnixPcb<'_>> for BsdUnixSocket {
     fn from(p: &UnixPcb<'_>) -> BsdUnixSocket {
         BsdUnixSocket {
@@ -153,10 +155,7 @@ impl From<&UnixPcb<'_>> for BsdUnixSocket {
 /// (newest first). Other protocols are [`crate::Error`]'s unsupported.
 #[cfg(target_os = "macos")]
 pub fn inet_sockets(protocol: Protocol) -> Result<Vec<BsdSocket>> {
-    Ok(crate::sys::macos::backend::inet_pcbs(protocol)?
-        .into_iter()
-        .map(BsdSocket::from)
-        .collect())
+    crate::sys::macos::backend::inet_pcbs(protocol)
 }
 
 /// The Unix-domain sockets, stream sockets first, then datagram ones (as netstat lists
@@ -191,7 +190,7 @@ mod tests {
         let spec = Spec::v4((lo, 54860), (far, 443), Some(4));
         let buf = Builder::new(1).socket(&spec).finish(1);
         let list = PcbList::parse(&buf, Protocol::Tcp).unwrap();
-        let got: Vec<BsdSocket> = list.sockets().map(|s| s.unwrap().into()).collect();
+        let got: Vec<BsdSocket> = list.sockets().map(|s| s.unwrap().bsd).collect();
         let s = &got[0];
         assert_eq!(s.socket.local, "192.168.1.221:54860".parse().unwrap());
         assert_eq!(s.socket.inode, 0x7fb0_3cb9_5fad_8165);

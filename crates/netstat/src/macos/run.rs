@@ -176,27 +176,11 @@ impl Processes {
     }
 
     /// The `-b`/`-v` columns of a socket.
-    fn stats<'a>(&'a self, d: &SocketDetail) -> sockets::Stats<'a> {
-        let data = d.traffic[0];
+    fn stats<'a>(&'a self, detail: &SocketDetail) -> sockets::Stats<'a> {
         sockets::Stats {
-            rx_bytes: data.rx_bytes,
-            rx_packets: data.rx_packets,
-            tx_bytes: data.tx_bytes,
-            tx_packets: data.tx_packets,
-            receive_hiwat: d.receive_hiwat,
-            send_hiwat: d.send_hiwat,
-            last_pid: d.last_pid,
-            process: self.name(d.last_pid),
-            effective_pid: d.effective_pid,
-            eprocess: self.name(d.effective_pid),
-            so_state: d.so_state,
-            so_options: d.so_options,
-            gencnt: d.gencnt,
-            flags: d.flags,
-            flags1: d.flags1,
-            usecount: d.usecount,
-            retaincnt: d.retaincnt,
-            filter_flags: d.filter_flags,
+            detail: *detail,
+            process: self.name(detail.last_pid),
+            eprocess: self.name(detail.effective_pid),
         }
     }
 }

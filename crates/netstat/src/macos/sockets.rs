@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 
 use nettables::inet::{Family, InetSocket, Protocol, State};
+use nettables::macos::SocketDetail;
 
 use crate::text::{pad_left, pad_right, write_sanitized};
 
@@ -57,28 +58,11 @@ pub struct KernelDetail<'a> {
 /// Unix rows alike.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats<'a> {
-    /// Data received and sent (`xst_tc_stats[SO_STATS_DATA]`): bytes, then packets.
-    pub rx_bytes: u64,
-    pub rx_packets: u64,
-    pub tx_bytes: u64,
-    pub tx_packets: u64,
-    /// `sb_hiwat` of the receive and send buffers.
-    pub receive_hiwat: u32,
-    pub send_hiwat: u32,
-    /// `so_last_pid` and its process's name (BSD: `proc_name`); empty when unknown.
-    pub last_pid: u32,
+    pub detail: SocketDetail,
+    /// The names of the processes `detail.last_pid` and `detail.effective_pid` (BSD:
+    /// `proc_name`); empty when unknown.
     pub process: &'a [u8],
-    /// `so_e_pid` (0: not delegated) and its process's name.
-    pub effective_pid: u32,
     pub eprocess: &'a [u8],
-    pub so_state: i16,
-    pub so_options: u32,
-    pub gencnt: u64,
-    pub flags: u32,
-    pub flags1: u32,
-    pub usecount: i32,
-    pub retaincnt: i32,
-    pub filter_flags: u32,
 }
 
 /// The names of one end of a socket, as the resolver found them.
@@ -179,24 +163,26 @@ pub fn write_stats_header(text: &mut Vec<u8>, columns: Columns) -> io::Result<()
 /// sanitized, not cut, as `%16s` leaves them.
 pub fn write_stats(line: &mut Vec<u8>, columns: Columns, stats: &Stats) -> io::Result<()> {
     let verbose = columns.verbose;
+    let d = &stats.detail;
+    let data = d.traffic[0];
     if columns.bytes || verbose > 0 {
         match verbose {
-            0 | 1 => write!(line, " {:12} {:12}", stats.rx_bytes, stats.tx_bytes)?,
+            0 | 1 => write!(line, " {:12} {:12}", data.rx_bytes, data.tx_bytes)?,
             _ => write!(
                 line,
                 " {:12}/{:<9} {:12}/{:<9}",
-                stats.rx_bytes, stats.rx_packets, stats.tx_bytes, stats.tx_packets
+                data.rx_bytes, data.rx_packets, data.tx_bytes, data.tx_packets
             )?,
         }
     }
     if verbose == 0 {
         return Ok(());
     }
-    write!(line, " {:7} {:7} ", stats.receive_hiwat, stats.send_hiwat)?;
-    process_pid(line, stats.process, &stats.last_pid.to_string())?;
+    write!(line, " {:7} {:7} ", d.receive_hiwat, d.send_hiwat)?;
+    process_pid(line, stats.process, &d.last_pid.to_string())?;
     if verbose > 1 {
         line.push(b' ');
-        let (name, pid) = match stats.effective_pid {
+        let (name, pid) = match d.effective_pid {
             0 => (&b""[..], String::new()),
             pid => (stats.eprocess, pid.to_string()),
         };
@@ -206,14 +192,14 @@ pub fn write_stats(line: &mut Vec<u8>, columns: Columns, stats: &Stats) -> io::R
         line,
         " {:05x} {:08x} {:016x} {:08x} {:08x} {:6} {:6} {:06x}",
         // `so_state` is a short, promoted to int by printf.
-        i32::from(stats.so_state) as u32,
-        stats.so_options,
-        stats.gencnt,
-        stats.flags,
-        stats.flags1,
-        stats.usecount,
-        stats.retaincnt,
-        stats.filter_flags
+        i32::from(d.so_state) as u32,
+        d.so_options,
+        d.gencnt,
+        d.flags,
+        d.flags1,
+        d.usecount,
+        d.retaincnt,
+        d.filter_flags
     )
 }
 
@@ -377,7 +363,7 @@ pub fn state_name(state: State) -> Option<&'static str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::windows::connections::tests::sock;
 
@@ -404,14 +390,35 @@ mod tests {
         }
     }
 
-    fn table(columns: Columns, all: bool, rows: &[Row]) -> String {
+    /// The `-b` columns' data counters, all else zero.
+    pub(crate) fn data_stats(rx_bytes: u64, tx_bytes: u64) -> Stats<'static> {
+        let mut stats = Stats::default();
+        stats.detail.traffic[0].rx_bytes = rx_bytes;
+        stats.detail.traffic[0].tx_bytes = tx_bytes;
+        stats
+    }
+
+    /// What `header` and then `row`, once a row, write (with one scratch line between them).
+    pub(crate) fn render<T>(
+        header: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+        rows: &[T],
+        mut row: impl FnMut(&mut Vec<u8>, &T, &mut Vec<u8>) -> io::Result<()>,
+    ) -> String {
         let mut out = Vec::new();
-        write_header(&mut out, columns, all).unwrap();
+        header(&mut out).unwrap();
         let mut line = Vec::new();
-        for row in rows {
-            write_row(&mut out, row, columns, &mut line).unwrap();
+        for r in rows {
+            row(&mut out, r, &mut line).unwrap();
         }
         String::from_utf8(out).unwrap()
+    }
+
+    fn table(columns: Columns, all: bool, rows: &[Row]) -> String {
+        render(
+            |out| write_header(out, columns, all),
+            rows,
+            |out, row, line| write_row(out, row, columns, line),
+        )
     }
 
     #[test]
@@ -543,11 +550,7 @@ mod tests {
                 kernel: Some(KernelDetail {
                     pcb: 0x7fb0_3cb9_4d50_5aed,
                     flow_hash: 0xcedd_0cbf,
-                    stats: Stats {
-                        rx_bytes: 4958,
-                        tx_bytes: 3996,
-                        ..Stats::default()
-                    },
+                    stats: data_stats(4958, 3996),
                     ..KernelDetail::default()
                 }),
                 ..row(&s, EndNames::default(), EndNames::default())
@@ -556,11 +559,7 @@ mod tests {
                 kernel: Some(KernelDetail {
                     pcb: 0x7fb0_3cb9_3c70_600d,
                     flow_hash: 0x7776_62f1,
-                    stats: Stats {
-                        rx_bytes: 48,
-                        tx_bytes: 76,
-                        ..Stats::default()
-                    },
+                    stats: data_stats(48, 76),
                     ..KernelDetail::default()
                 }),
                 ..row(&u, EndNames::default(), EndNames::default())
@@ -588,25 +587,23 @@ mod tests {
         // and print_socket_stats_data: -v adds the byte counters, -vv packets and the
         // effective process.
         let s = tcp("127.0.0.1:8080", "127.0.0.1:50123", State::ESTABLISHED);
+        let mut detail = SocketDetail::default();
+        let data = &mut detail.traffic[0];
+        (
+            data.rx_bytes,
+            data.rx_packets,
+            data.tx_bytes,
+            data.tx_packets,
+        ) = (4958, 5, 3996, 6);
+        (detail.receive_hiwat, detail.send_hiwat) = (131072, 131072);
+        (detail.last_pid, detail.effective_pid) = (4242, 77);
+        (detail.so_state, detail.so_options, detail.gencnt) = (0x102, 0x4, 0x77);
+        (detail.flags, detail.flags1) = (0x8000, 0x10);
+        (detail.usecount, detail.retaincnt, detail.filter_flags) = (2, 1, 3);
         let stats = Stats {
-            rx_bytes: 4958,
-            rx_packets: 5,
-            tx_bytes: 3996,
-            tx_packets: 6,
-            receive_hiwat: 131072,
-            send_hiwat: 131072,
-            last_pid: 4242,
+            detail,
             process: b"nginx",
-            effective_pid: 77,
             eprocess: b"launchd-helper-with-a-long-name",
-            so_state: 0x102,
-            so_options: 0x4,
-            gencnt: 0x77,
-            flags: 0x8000,
-            flags1: 0x10,
-            usecount: 2,
-            retaincnt: 1,
-            filter_flags: 3,
         };
         let r = Row {
             kernel: Some(KernelDetail {
@@ -653,10 +650,8 @@ mod tests {
             "ESTABLISHED         4958/5                 3996/6        ",
             "  131072  131072            nginx:4242   launchd-helper-with-a-long-name:77     00102"
         )));
-        let negative = Stats {
-            so_state: -1,
-            ..Stats::default()
-        };
+        let mut negative = Stats::default();
+        negative.detail.so_state = -1;
         let mut line = Vec::new();
         write_stats(&mut line, v, &negative).unwrap();
         assert!(String::from_utf8(line).unwrap().contains(" ffffffff "));

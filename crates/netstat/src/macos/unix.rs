@@ -87,15 +87,14 @@ fn type_name(sock_type: u16) -> std::borrow::Cow<'static, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::macos::sockets::tests::{data_stats, render};
 
     fn section(columns: Columns, rows: &[UnixRow]) -> String {
-        let mut out = Vec::new();
-        write_header(&mut out, columns).unwrap();
-        let mut line = Vec::new();
-        for row in rows {
-            write_row(&mut out, row, columns, &mut line).unwrap();
-        }
-        String::from_utf8(out).unwrap()
+        render(
+            |out| write_header(out, columns),
+            rows,
+            |out, row, line| write_row(out, row, columns, line),
+        )
     }
 
     #[test]
@@ -131,21 +130,17 @@ mod tests {
     #[test]
     fn byte_and_verbose_columns_come_before_the_path() {
         // No capture of 726+ shows these; the bytes follow unixdomainpr_n's printf formats.
+        let mut stats = data_stats(4958, 3996);
+        let d = &mut stats.detail;
+        (d.receive_hiwat, d.send_hiwat, d.last_pid) = (8192, 2048, 93);
+        (d.so_options, d.gencnt, d.usecount) = (0x4, 0x77, 1);
         let row = UnixRow {
             pcb: 0xa1,
             sock_type: 2,
             path: Some(b"/var/run/syslog\x1b[2J"),
             stats: Stats {
-                rx_bytes: 4958,
-                tx_bytes: 3996,
-                receive_hiwat: 8192,
-                send_hiwat: 2048,
-                last_pid: 93,
                 process: b"syslogd",
-                so_options: 0x4,
-                gencnt: 0x77,
-                usecount: 1,
-                ..Stats::default()
+                ..stats
             },
             ..UnixRow::default()
         };

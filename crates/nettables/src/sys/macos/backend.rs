@@ -26,7 +26,7 @@ pub(crate) use crate::sys::unsupported::*;
 
 use super::bytes::ParseError;
 use super::iface::{Interfaces, Table};
-use super::pcblist::{PcbList, PcbSocket, UnixPcb};
+use super::pcblist::{PcbList, UnixPcb};
 use super::route::{self, Route, Routes};
 use super::stats;
 use super::sysctl;
@@ -34,6 +34,7 @@ use crate::counters::{CounterFile, Counters};
 use crate::error::ReadError;
 use crate::iface::{Counters as DeviceCounters, Inet6Address, Listing};
 use crate::inet::{Family, InetSocket, Protocol};
+use crate::macos::BsdSocket;
 use crate::route::{CachedRoute, Ipv4Route, Ipv6Route};
 use crate::sys::{Capabilities, OwnerKey};
 use crate::unix::UnixSocket;
@@ -64,7 +65,7 @@ pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<Ine
 
 /// Every socket of one protocol with the kernel's fields, both families, in kernel order;
 /// those that do not decode are left out.
-pub(crate) fn inet_pcbs(protocol: Protocol) -> Result<Vec<PcbSocket>> {
+pub(crate) fn inet_pcbs(protocol: Protocol) -> Result<Vec<BsdSocket>> {
     let name = match protocol {
         Protocol::Tcp => c"net.inet.tcp.pcblist_n",
         Protocol::Udp => c"net.inet.udp.pcblist_n",
@@ -75,7 +76,10 @@ pub(crate) fn inet_pcbs(protocol: Protocol) -> Result<Vec<PcbSocket>> {
     let buf = settled_list(name, Some(protocol))?;
     let list = PcbList::parse(&buf, protocol)
         .map_err(|e| malformed(name.to_string_lossy().into_owned(), e))?;
-    Ok(list.sockets().filter_map(|sock| sock.ok()).collect())
+    Ok(list
+        .sockets()
+        .filter_map(|sock| Some(sock.ok()?.bsd))
+        .collect())
 }
 
 /// Every Unix domain socket, stream sockets first (as netstat lists them), each in kernel

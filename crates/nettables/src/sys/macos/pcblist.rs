@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use super::bytes::{ParseError, Record, roundup64};
 use super::{inet_endpoint, tcp_state};
 use crate::inet::{Family, InetSocket, Protocol, State};
-use crate::macos::{DataStats, SocketDetail};
+use crate::macos::{BsdSocket, DataStats, ListenQueue, SocketDetail};
 use crate::unix::{Flags as UnixFlags, UnixSocket};
 
 /// `struct xinpgen`: the buffer's header and trailer.
@@ -123,42 +123,18 @@ pub struct Generation {
     pub socket: u64,
 }
 
-/// The listen queue of a socket (`so_qlen`, `so_incqlen`, `so_qlimit`), as `netstat -L`
-/// prints it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ListenQueue {
-    /// Connections ready to be accepted.
-    pub ready: u16,
-    /// Connections still in their handshake.
-    pub incomplete: u16,
-    /// The backlog; 0 for sockets that do not listen.
-    pub limit: u16,
-}
-
 /// One socket of a `pcblist_n` buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PcbSocket {
-    /// The socket in the library's terms. `inode` holds the kernel's handle of the socket
-    /// (`xso_so`), which `proc_pidfdinfo` reports for the same socket (`soi_so`): the key that
-    /// joins sockets to processes. `cookie` is the PCB's generation number (`inp_gencnt`),
-    /// which no later socket of the protocol gets again; `backlog` a listener's `so_qlimit`.
-    pub socket: InetSocket,
+    /// The socket with the kernel's fields. Its `socket.inode` holds the kernel's handle of
+    /// the socket (`xso_so`), which `proc_pidfdinfo` reports for the same socket (`soi_so`):
+    /// the key that joins sockets to processes. `socket.cookie` is the PCB's generation
+    /// number (`inp_gencnt`), which no later socket of the protocol gets again;
+    /// `socket.backlog` a listener's `so_qlimit`.
+    pub bsd: BsdSocket,
     /// The TCP state as macOS numbers it (`TCPS_CLOSED` 0 … `TCPS_TIME_WAIT` 10); `None` for
-    /// UDP. `socket.state` holds it translated, or `State(0)` for a number outside 0–10.
+    /// UDP. `bsd.socket.state` holds it translated, or `State(0)` for a number outside 0–10.
     pub tcp_state: Option<i32>,
-    /// An IPv6 socket that also takes IPv4 (netstat's `tcp46`).
-    pub dual_stack: bool,
-    /// The local port was chosen by the kernel (`INP_ANONPORT`); netstat then names the
-    /// foreign port rather than the local one.
-    pub anonymous_port: bool,
-    /// The protocol control block's handle (TCP: `inp_ppcb`, others: `so_pcb`), which
-    /// `netstat -A` prints.
-    pub pcb: u64,
-    /// The flow hash `netstat -A` prints.
-    pub flow_hash: u32,
-    pub listen_queue: ListenQueue,
-    /// The socket layer's fields: buffer sizes, last pid, flags, traffic.
-    pub detail: SocketDetail,
 }
 
 /// A parsed `pcblist_n` buffer whose framing has been checked: the header, every record's
@@ -502,9 +478,8 @@ fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseEr
         Protocol::Tcp => inp.u64(xinpcb_n::INP_PPCB)?,
         _ => so.u64(xsocket_n::SO_PCB)?,
     };
-    let sock = PcbSocket {
+    let bsd = BsdSocket {
         socket,
-        tcp_state: tcp_raw,
         dual_stack: family == Family::Inet6 && vflag & super::INP_IPV4 != 0,
         anonymous_port: inp.u32(xinpcb_n::INP_FLAGS)? & INP_ANONPORT != 0,
         pcb,
@@ -515,6 +490,10 @@ fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseEr
             limit: qlimit,
         },
         detail: socket_detail(&so, &rcv, &snd, &stats)?,
+    };
+    let sock = PcbSocket {
+        bsd,
+        tcp_state: tcp_raw,
     };
     Ok((sock, gencnt))
 }
@@ -851,22 +830,22 @@ pub(crate) mod tests {
         assert_eq!(got.len(), 2);
 
         let s = &got[0];
-        assert_eq!(s.socket.protocol, Protocol::Tcp);
-        assert_eq!(s.socket.family, Family::Inet);
-        assert_eq!(s.socket.local, "192.168.1.221:54860".parse().unwrap());
-        assert_eq!(s.socket.remote, "140.82.113.26:443".parse().unwrap());
-        assert_eq!(s.socket.state, State::ESTABLISHED);
-        assert_eq!((s.socket.recv_q, s.socket.send_q), (31, 7));
-        assert_eq!(s.socket.uid, 501);
-        assert_eq!(s.socket.inode, 0x7fb0_3cb9_5fad_8165);
-        assert_eq!((s.socket.cookie, s.socket.backlog), (10, None));
+        assert_eq!(s.bsd.socket.protocol, Protocol::Tcp);
+        assert_eq!(s.bsd.socket.family, Family::Inet);
+        assert_eq!(s.bsd.socket.local, "192.168.1.221:54860".parse().unwrap());
+        assert_eq!(s.bsd.socket.remote, "140.82.113.26:443".parse().unwrap());
+        assert_eq!(s.bsd.socket.state, State::ESTABLISHED);
+        assert_eq!((s.bsd.socket.recv_q, s.bsd.socket.send_q), (31, 7));
+        assert_eq!(s.bsd.socket.uid, 501);
+        assert_eq!(s.bsd.socket.inode, 0x7fb0_3cb9_5fad_8165);
+        assert_eq!((s.bsd.socket.cookie, s.bsd.socket.backlog), (10, None));
         assert_eq!(s.tcp_state, Some(4));
-        assert!(!s.dual_stack);
-        assert!(s.anonymous_port);
-        assert_eq!((s.pcb, s.flow_hash), (0x2222, 0x6a3d6e4));
-        assert_eq!(s.detail.last_pid, 4242);
+        assert!(!s.bsd.dual_stack);
+        assert!(s.bsd.anonymous_port);
+        assert_eq!((s.bsd.pcb, s.bsd.flow_hash), (0x2222, 0x6a3d6e4));
+        assert_eq!(s.bsd.detail.last_pid, 4242);
         assert_eq!(
-            s.listen_queue,
+            s.bsd.listen_queue,
             ListenQueue {
                 ready: 3,
                 incomplete: 1,
@@ -874,18 +853,18 @@ pub(crate) mod tests {
             }
         );
         assert_eq!(
-            (s.detail.receive_hiwat, s.detail.send_hiwat),
+            (s.bsd.detail.receive_hiwat, s.bsd.detail.send_hiwat),
             (131072, 131072)
         );
-        assert_eq!(s.detail.traffic[0].rx_bytes, 4958);
-        assert_eq!(s.detail.traffic[0].tx_bytes, 3996);
+        assert_eq!(s.bsd.detail.traffic[0].rx_bytes, 4958);
+        assert_eq!(s.bsd.detail.traffic[0].tx_bytes, 3996);
 
         let l = &got[1];
-        assert_eq!(l.socket.family, Family::Inet6);
-        assert_eq!(l.socket.local, "[::]:62981".parse().unwrap());
-        assert_eq!(l.socket.state, State::LISTEN);
-        assert_eq!(l.socket.backlog, Some(128));
-        assert!(l.dual_stack);
+        assert_eq!(l.bsd.socket.family, Family::Inet6);
+        assert_eq!(l.bsd.socket.local, "[::]:62981".parse().unwrap());
+        assert_eq!(l.bsd.socket.state, State::LISTEN);
+        assert_eq!(l.bsd.socket.backlog, Some(128));
+        assert!(l.bsd.dual_stack);
     }
 
     #[test]
@@ -916,10 +895,10 @@ pub(crate) mod tests {
             .map(Result::unwrap)
             .collect();
         for (sock, want) in got.iter().zip(expected) {
-            assert_eq!(sock.socket.state, want, "TCPS {:?}", sock.tcp_state);
+            assert_eq!(sock.bsd.socket.state, want, "TCPS {:?}", sock.tcp_state);
         }
         assert_eq!(
-            got[11].socket.state,
+            got[11].bsd.socket.state,
             State(0),
             "a state past TIME_WAIT has no name"
         );
@@ -939,11 +918,11 @@ pub(crate) mod tests {
             .into_iter()
             .map(Result::unwrap)
             .collect();
-        assert_eq!(got[0].socket.state, State::CLOSE);
-        assert_eq!(got[0].socket.local, "0.0.0.0:5353".parse().unwrap());
-        assert_eq!(got[1].socket.state, State::ESTABLISHED);
+        assert_eq!(got[0].bsd.socket.state, State::CLOSE);
+        assert_eq!(got[0].bsd.socket.local, "0.0.0.0:5353".parse().unwrap());
+        assert_eq!(got[1].bsd.socket.state, State::ESTABLISHED);
         assert_eq!(got[0].tcp_state, None);
-        assert_eq!(got[0].pcb, 0x3333, "UDP's -A handle is so_pcb");
+        assert_eq!(got[0].bsd.pcb, 0x3333, "UDP's -A handle is so_pcb");
     }
 
     #[test]
@@ -957,7 +936,7 @@ pub(crate) mod tests {
         );
         let buf = Builder::new(1).socket(&s).finish(1);
         let got = sockets(&buf, Protocol::Tcp).remove(0).unwrap();
-        assert_eq!(got.socket.local, "[fe80::1%4]:5000".parse().unwrap());
+        assert_eq!(got.bsd.socket.local, "[fe80::1%4]:5000".parse().unwrap());
     }
 
     #[test]
