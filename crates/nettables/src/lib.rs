@@ -34,7 +34,9 @@
 //! system (Linux, Windows, macOS, and one that says "unsupported" anywhere else), and
 //! [`sys::capabilities`], what the running system can do. On Linux, `linux` also offers the
 //! `/proc` paths and parsers (of `/proc/net/tcp`, `/proc/net/route`, `/proc/net/dev` ...) for
-//! text read elsewhere.
+//! text read elsewhere. [`macos`] has the records of the kernel's own fields of each socket on
+//! macOS (PCB handles, listen queues, buffer sizes, traffic) and of Unix-domain sockets'
+//! handles, as BSD netstat prints them, and on macOS the functions that read them.
 
 #![warn(missing_docs)]
 
@@ -62,6 +64,7 @@ pub use reader::{SocketReader, Source};
 
 #[cfg(target_os = "linux")]
 pub mod linux;
+pub mod macos;
 
 /// Entry points for `fuzz/` into the private parsers; not an API.
 #[cfg(all(feature = "fuzzing", target_os = "linux"))]

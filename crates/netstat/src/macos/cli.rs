@@ -39,7 +39,7 @@ pub const OPTIONS: &[BsdOption] = &[
         "the kernel's socket address and flow hash of each socket",
     ),
     opt(b'b', "byte counters (with -i; with sockets, per socket)"),
-    value(b'f', "FAMILY", "one address family: inet or inet6"),
+    value(b'f', "FAMILY", "one address family: inet, inet6 or unix"),
     opt(b'i', "the interface table"),
     value(b'I', "IF", "the interface table of one interface"),
     opt(
@@ -55,7 +55,11 @@ pub const OPTIONS: &[BsdOption] = &[
     ),
     opt(b'r', "the routing tables"),
     opt(b's', "per-protocol statistics (-ss: without zero counters)"),
-    opt(b'v', "verbose"),
+    opt(b'u', "UNIX domain sockets only (as -f unix)"),
+    opt(
+        b'v',
+        "verbose; with sockets, the socket layer's fields (-vv: more)",
+    ),
     opt(b'W', "IPv4 addresses and route columns not truncated"),
     value(b'w', "WAIT", "repeat every WAIT seconds"),
 ];
@@ -75,7 +79,6 @@ const BSD_ONLY: &[(u8, &str)] = &[
     (b'R', "interface reachability"),
     (b'S', "link status"),
     (b't', "the interface watchdog timer"),
-    (b'u', "UNIX domain sockets"),
     (b'x', "extended interface reachability"),
     (b'z', "route filtering by RTT"),
 ];
@@ -115,7 +118,9 @@ pub const USAGE: &str = "Usage:\tnetstat [-AaLlnW] [-f address_family | -p proto
 pub enum AddressFamily {
     Inet,
     Inet6,
-    /// One BSD knows (`unix`, `systm`, `vsock`, `ipx`, `pfkey`) and this netstat does not list.
+    /// `unix` (and `-u`): the Unix-domain section only.
+    Unix,
+    /// One BSD knows (`systm`, `vsock`, `ipx`, `pfkey`) and this netstat does not list.
     Other(&'static str),
 }
 
@@ -124,7 +129,7 @@ impl AddressFamily {
         Some(match word.to_str()? {
             "inet" => AddressFamily::Inet,
             "inet6" => AddressFamily::Inet6,
-            "unix" => AddressFamily::Other("unix"),
+            "unix" => AddressFamily::Unix,
             "systm" => AddressFamily::Other("systm"),
             "vsock" => AddressFamily::Other("vsock"),
             "ipx" => AddressFamily::Other("ipx"),
@@ -368,6 +373,7 @@ fn letter_option(
         b'n' => parsed.numeric = true,
         b'r' => parsed.routes = true,
         b's' => parsed.statistics = parsed.statistics.saturating_add(1),
+        b'u' => parsed.family = Some(AddressFamily::Unix),
         b'v' => parsed.verbose = parsed.verbose.saturating_add(1),
         b'W' => parsed.wide = true,
         b'f' => {
@@ -531,7 +537,7 @@ mod tests {
         );
         assert_eq!(
             args(&["-f", "unix"]).unwrap().family,
-            Some(AddressFamily::Other("unix"))
+            Some(AddressFamily::Unix)
         );
         assert_eq!(args(&["--help"]), Err(Refusal::Help));
         assert_eq!(args(&["-a", "--version"]), Err(Refusal::Version));

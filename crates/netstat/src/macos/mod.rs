@@ -14,7 +14,8 @@
 //! - [`cli`]: `-a -A -b -f FAMILY -i -I IF -l -L -n -p PROTO -r -s -v -W -w WAIT`, a
 //!   trailing interval, and our long options (`--help`, `--version`, and
 //!   [`crate::extensions`]' `--json`, `--json-lines`, `--filter EXPR`);
-//! - [`sockets`]: the `Active Internet connections` table, `-A`, `-b`, `-L`, `-W`, `-l`;
+//! - [`sockets`]: the `Active Internet connections` table, `-A`, `-b`, `-L`, `-v`, `-W`, `-l`;
+//! - [`unix`]: the `Active LOCAL (UNIX) domain sockets` section;
 //! - [`route`]: the `-r` routing tables;
 //! - [`iface`]: the `-i` interface table, `-b`;
 //! - [`stats`]: the `-s` per-protocol sentences;
@@ -29,3 +30,4 @@ pub mod run;
 pub mod sockets;
 pub mod stats;
 pub mod support;
+pub mod unix;

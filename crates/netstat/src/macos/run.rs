@@ -2,15 +2,13 @@
 //! public API (its macOS backend), written by the renderers beside this module. Data flows one
 //! way: command line, collect, select, resolve names, render.
 //!
-//! What the library's records do not carry is refused with a message and status 1 rather
-//! than printed wrong: `-A`, `-L`, `-b` and `-v` on sockets (PCB handles, listen queues, byte
-//! counts and the kernel's socket flags), `-s` with an interval, `-rs`, `-l` with `-r`/`-i`,
-//! raw sockets. What is approximated, and why:
-//! - a dual-stack socket prints as `tcp6`/`udp6` (BSD: `tcp46`): the record does not say;
-//! - rows come per protocol in kernel order, newest first, rebuilt from each socket's
-//!   generation number (`cookie`), IPv4 and IPv6 mixed as BSD lists them;
-//! - the local port is named and the foreign one only when it differs (BSD's rule for sockets
-//!   without `INP_ANONPORT`, which the record does not carry);
+//! Sockets come from `nettables::macos`, which gives the kernel's own fields (PCB handles,
+//! listen queues, buffer sizes, traffic, the socket layer's flags) for `-A`, `-L`, `-b` and
+//! `-v`, and the Unix-domain section. What the library's records do not carry is refused with
+//! a message and status 1 rather than printed wrong: `-s` with an interval, `-rs`, `-l` with
+//! `-r`/`-i`, raw sockets. What is approximated, and why:
+//! - `-v` names the process of `so_last_pid` from the processes that hold sockets (BSD:
+//!   `proc_name`, which knows every process); one that holds none prints an empty name;
 //! - route gateways on the link print `link#N`, never the neighbour's MAC address (the
 //!   library gives an unspecified gateway for both); no expiry times; protocol-cloned routes
 //!   show without `-a` too (the parent's flags are not in the record). Flags are xnu's bits,
@@ -18,9 +16,8 @@
 //! - `-s` prints the sentences of the counters nettables reads (the leading fields every
 //!   release lays out alike), ICMP's histograms too, not the `open ... socket` lines;
 //! - `-i` shows each interface's first IPv4 address (the library's record has one);
-//! - the default listing is the Internet table only: BSD's Unix-domain section needs the
-//!   PCB handles, queues and peers that nettables' Unix records do not carry, and the
-//!   multipath and kernel-control sections have no records at all.
+//! - the default listing is the Internet table and the Unix-domain section: the multipath and
+//!   kernel-control sections have no records in nettables.
 //! - IPv6 host names keep their domain (BSD strips the local one).
 //!
 //! Our long options `--json`, `--json-lines` and `--filter EXPR` ([`crate::extensions`]) go
@@ -34,10 +31,10 @@ use std::io::{self, Write};
 use std::net::{IpAddr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
-use nettables::SocketReader;
 use nettables::counters::{self, CounterFile};
 use nettables::filter::Filter;
-use nettables::inet::{Family, InetQuery, InetSocket, Protocol};
+use nettables::inet::{Family, InetSocket, Protocol};
+use nettables::macos::{BsdSocket, BsdUnixSocket, SocketDetail};
 use nettables::process::OwnerMap;
 use nettables::services::{ServiceTable, Services};
 use nettables::sys::{self, OwnerKey};
@@ -46,7 +43,7 @@ use nettables::{iface, route};
 use super::cli::{self, BsdArgs, Mode, Refusal};
 use super::iface as iface_table;
 use super::route as route_table;
-use super::{sockets, stats, support};
+use super::{sockets, stats, support, unix};
 use crate::extensions;
 use crate::output::{Output, OutputFormat};
 use crate::resolve::hosts::{self, Hosts};
@@ -103,9 +100,27 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let written = match parsed.mode() {
         Mode::Sockets => {
             collect_sockets(&parsed, ours.filter.as_ref()).and_then(|rows| match ours.format {
-                OutputFormat::Text => Ok(write_sockets(&mut out, &parsed, &rows)),
-                format => collect_owners()
-                    .map(|owners| write_records(&mut out, &parsed, format, &rows, owners.as_ref())),
+                OutputFormat::Text => {
+                    // A filter speaks of Internet sockets: it leaves the Unix section out.
+                    let unix = match ours.filter {
+                        None => collect_unix(&parsed)?,
+                        Some(_) => Vec::new(),
+                    };
+                    let processes = Processes::new(&parsed);
+                    Ok(write_sockets(&mut out, &parsed, &rows, &processes)
+                        .and_then(|()| write_unix(&mut out, &parsed, &unix, &processes)))
+                }
+                format => {
+                    let rows: Vec<InetSocket> = rows.iter().map(|bsd| bsd.socket).collect();
+                    let owners = collect_owners();
+                    Ok(write_records(
+                        &mut out,
+                        &parsed,
+                        format,
+                        &rows,
+                        owners.as_ref(),
+                    ))
+                }
             })
         }
         Mode::Routes => collect_routes(&parsed).map(|t| write_routes(&mut out, &parsed, &t)),
@@ -141,53 +156,93 @@ fn output_failed(e: &io::Error) -> i32 {
     1
 }
 
-/// The sockets the table lists (those `--filter` keeps): TCP then UDP, each in kernel order.
-fn collect_sockets(args: &BsdArgs, filter: Option<&Filter>) -> Result<Vec<InetSocket>, String> {
-    let mut reader = SocketReader::new();
-    let mut rows: Vec<InetSocket> = Vec::new();
+/// The sockets the Internet table lists (those `--filter` keeps): TCP then UDP, each in the
+/// kernel's order (IPv4 and IPv6 mixed, newest first). A dual-stack socket counts as both
+/// families, as BSD's `-f` keeps it.
+fn collect_sockets(args: &BsdArgs, filter: Option<&Filter>) -> Result<Vec<BsdSocket>, String> {
+    let mut rows = Vec::new();
+    if args.family == Some(super::cli::AddressFamily::Unix) {
+        return Ok(rows);
+    }
     for protocol in [Protocol::Tcp, Protocol::Udp] {
         if !support::keeps_protocol(args, protocol) {
             continue;
         }
-        let start = rows.len();
-        for family in [Family::Inet, Family::Inet6] {
-            if !support::keeps_family(args, family == Family::Inet6) {
-                continue;
-            }
-            let query = InetQuery::new(protocol, family).filter(filter);
-            let listed = reader.for_each_inet(&query, |sock| {
-                if sockets::selects(sock, args.all, args.listen_queues) {
-                    rows.push(*sock);
-                }
-                Ok::<(), std::convert::Infallible>(())
-            });
-            match listed {
-                Ok(()) => {}
-                Err(nettables::ReadError::Source(e)) => return Err(unreadable(&e)),
-                Err(nettables::ReadError::Callback(never)) => match never {},
-            }
-        }
-        // The kernel lists a protocol's sockets newest first; the generation number says which.
-        rows[start..].sort_by_key(|sock| std::cmp::Reverse(sock.cookie));
+        let listed = nettables::macos::inet_sockets(protocol).map_err(|e| unreadable(&e))?;
+        rows.extend(listed.into_iter().filter(|sock| {
+            let s = &sock.socket;
+            let v4 = s.family == Family::Inet || sock.dual_stack;
+            let v6 = s.family == Family::Inet6;
+            ((v4 && support::keeps_family(args, false))
+                || (v6 && support::keeps_family(args, true)))
+                && sockets::selects(s, args.all, args.listen_queues)
+                && filter.is_none_or(|f| f.matches(s))
+        }));
     }
     Ok(rows)
 }
 
+/// The Unix-domain sockets, when the listing has that section.
+fn collect_unix(args: &BsdArgs) -> Result<Vec<BsdUnixSocket>, String> {
+    if !support::lists_unix(args) {
+        return Ok(Vec::new());
+    }
+    nettables::macos::unix_sockets().map_err(|e| unreadable(&e))
+}
+
+/// The names of processes by pid, for `-v`; none without it, or when they cannot be read.
+struct Processes(Vec<(u32, Vec<u8>)>);
+
+impl Processes {
+    fn new(args: &BsdArgs) -> Processes {
+        let owners = match args.verbose {
+            0 => None,
+            _ => OwnerMap::scan().ok(),
+        };
+        let mut names: Vec<(u32, Vec<u8>)> = owners
+            .iter()
+            .flat_map(|map| map.owners())
+            .map(|owner| (owner.pid, owner.program().to_vec()))
+            .collect();
+        names.sort_unstable();
+        names.dedup_by_key(|(pid, _)| *pid);
+        Processes(names)
+    }
+
+    fn name(&self, pid: u32) -> &[u8] {
+        match self.0.binary_search_by_key(&pid, |(p, _)| *p) {
+            Ok(at) => &self.0[at].1,
+            Err(_) => &[],
+        }
+    }
+
+    /// The `-b`/`-v` columns of a socket.
+    fn stats<'a>(&'a self, detail: &SocketDetail) -> sockets::Stats<'a> {
+        sockets::Stats {
+            detail: *detail,
+            process: self.name(detail.last_pid),
+            eprocess: self.name(detail.effective_pid),
+        }
+    }
+}
+
 /// The `Active Internet connections` table; nothing when there are no rows.
-fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> io::Result<()> {
+fn write_sockets(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    rows: &[BsdSocket],
+    processes: &Processes,
+) -> io::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let names = Names::of_sockets(args.numeric, rows);
+    let names = Names::of_sockets(args.numeric, rows.iter().map(|bsd| &bsd.socket));
     let services = Services::new();
-    let columns = sockets::Columns {
-        wide: args.wide,
-        long: args.long > 0,
-        ..sockets::Columns::default()
-    };
+    let columns = columns(args);
     sockets::write_header(out, columns, args.all)?;
     let mut line = Vec::with_capacity(256);
-    for sock in rows {
+    for bsd in rows {
+        let sock = &bsd.socket;
         let lookup = Lookup {
             names: &names,
             services: &services,
@@ -201,12 +256,24 @@ fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> i
         let remote_zone = zone(sock.remote.ip(), scope_of(&sock.remote));
         let (lport, fport) = (sock.local.port(), sock.remote.port());
         let (local_ip, remote_ip) = (sock.local.ip(), sock.remote.ip());
+        // BSD names the foreign port of a kernel-chosen local port, else the local port and
+        // the foreign one when it differs.
+        let (local_named, foreign_named) = match bsd.anonymous_port {
+            true => (false, true),
+            false => (true, lport != fport),
+        };
+        let queue = bsd.listen_queue;
         let row = sockets::Row {
             socket: sock,
-            dual_stack: false,
-            local: lookup.end(local_ip, lport, true, local_zone.as_deref()),
-            foreign: lookup.end(remote_ip, fport, lport != fport, remote_zone.as_deref()),
-            kernel: None,
+            dual_stack: bsd.dual_stack,
+            local: lookup.end(local_ip, lport, local_named, local_zone.as_deref()),
+            foreign: lookup.end(remote_ip, fport, foreign_named, remote_zone.as_deref()),
+            kernel: Some(sockets::KernelDetail {
+                pcb: bsd.pcb,
+                flow_hash: bsd.flow_hash,
+                listen_queue: (queue.ready, queue.incomplete, queue.limit),
+                stats: processes.stats(&bsd.detail),
+            }),
         };
         sockets::write_row(out, &row, columns, &mut line)?;
     }
@@ -214,11 +281,15 @@ fn write_sockets(out: &mut impl Write, args: &BsdArgs, rows: &[InetSocket]) -> i
 }
 
 /// The owners of sockets, found by the socket handle the records give as their inode; none
-/// on a system that cannot say.
-fn collect_owners() -> Result<Option<OwnerMap>, String> {
-    let keyed_by_inode = sys::capabilities().owners == OwnerKey::Inode;
-    let owners = keyed_by_inode.then(OwnerMap::scan).transpose();
-    owners.map_err(|e| unreadable(&e))
+/// on a system that cannot say. A scan that fails leaves the records without owners, with a
+/// warning, as an unreadable process does on Linux.
+fn collect_owners() -> Option<OwnerMap> {
+    if sys::capabilities().owners != OwnerKey::Inode {
+        return None;
+    }
+    OwnerMap::scan()
+        .map_err(|e| eprintln!("netstat: no socket owners: {}", unreadable(&e)))
+        .ok()
 }
 
 /// `--json`, `--json-lines`: the rows as records, with their owners, and their host names
@@ -233,6 +304,49 @@ fn write_records(
     let names = Names::of_sockets(args.numeric, rows);
     let host = (!args.numeric).then_some(|ip| names.name(ip));
     sockets::write_records(out, format, rows, owners, host)
+}
+
+/// The columns the flags choose, for both sections.
+fn columns(args: &BsdArgs) -> sockets::Columns {
+    sockets::Columns {
+        pcb: args.pcb,
+        bytes: args.bytes,
+        listen: args.listen_queues,
+        wide: args.wide,
+        long: args.long > 0,
+        verbose: args.verbose,
+    }
+}
+
+/// The `Active LOCAL (UNIX) domain sockets` section; nothing when there are none.
+fn write_unix(
+    out: &mut impl Write,
+    args: &BsdArgs,
+    rows: &[BsdUnixSocket],
+    processes: &Processes,
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let columns = columns(args);
+    unix::write_header(out, columns)?;
+    let mut line = Vec::with_capacity(256);
+    for sock in rows {
+        let row = unix::UnixRow {
+            pcb: sock.pcb,
+            sock_type: sock.sock_type,
+            recv_q: sock.recv_q,
+            send_q: sock.send_q,
+            vnode: sock.vnode,
+            conn: sock.conn,
+            refs: sock.refs,
+            reflink: sock.reflink,
+            path: sock.path.as_deref(),
+            stats: processes.stats(&sock.detail),
+        };
+        unix::write_row(out, &row, columns, &mut line)?;
+    }
+    Ok(())
 }
 
 /// What one row's ends are named with.
@@ -292,7 +406,7 @@ impl Names {
     }
 
     /// The hosts at both ends of `rows`, looked up.
-    fn of_sockets(numeric: bool, rows: &[InetSocket]) -> Names {
+    fn of_sockets<'a>(numeric: bool, rows: impl IntoIterator<Item = &'a InetSocket>) -> Names {
         let mut names = Names::new(numeric);
         for sock in rows {
             names.request(sock.local.ip());

@@ -1,13 +1,15 @@
 //! The `Active Internet connections` table (spec §2; `protopr`, `inetprint` and `inet6print`
 //! of `inet.c`): which sockets `-a`, `-L` and `-f` select, the header, and the rows with
-//! `-A` kernel handles, `-L` listen queues and `-b` byte counters, addresses as `-n`, `-W` and
-//! `-l` write them. Rows come in the kernel's order, TCP then UDP. With `--json` or
-//! `--json-lines` the same rows are the schema's `inet_socket` records instead.
+//! `-A` kernel handles, `-L` listen queues, `-b` byte counters and `-v` socket-layer fields
+//! (726–741's layout), addresses as `-n`, `-W` and `-l` write them. Rows come in the kernel's
+//! order, TCP then UDP. The `-b`/`-v` columns are shared with the Unix-domain section. With
+//! `--json` or `--json-lines` the same rows are the schema's `inet_socket` records instead.
 
 use std::io::{self, Write};
 use std::net::IpAddr;
 
 use nettables::inet::{Family, InetSocket, Protocol, State};
+use nettables::macos::SocketDetail;
 use nettables::process::OwnerMap;
 
 use crate::output::OutputFormat;
@@ -28,6 +30,9 @@ pub struct Columns {
     pub wide: bool,
     /// `-l`: address columns 45 wide, IPv6 hosts up to 39.
     pub long: bool,
+    /// `-v`, counted: the socket layer's fields (and the byte counters, as `-b`); `-vv` adds
+    /// packet counts and the effective process.
+    pub verbose: u8,
 }
 
 /// One row to write.
@@ -38,22 +43,31 @@ pub struct Row<'a> {
     pub dual_stack: bool,
     pub local: EndNames<'a>,
     pub foreign: EndNames<'a>,
-    /// `None` when the kernel's extra fields were not read (no `-A`, `-L`, `-b`).
-    pub kernel: Option<KernelDetail>,
+    /// `None` when the kernel's extra fields were not read (no `-A`, `-L`, `-b`, `-v`).
+    pub kernel: Option<KernelDetail<'a>>,
 }
 
 /// What the kernel reports about a socket beyond the library's record: the columns of `-A`,
-/// `-L` and `-b`.
+/// `-L`, `-b` and `-v`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct KernelDetail {
+pub struct KernelDetail<'a> {
     /// TCP: `inp_ppcb`; others: `so_pcb` (hashed kernel addresses).
     pub pcb: u64,
     pub flow_hash: u32,
     /// `so_qlen`, `so_incqlen`, `so_qlimit`.
     pub listen_queue: (u16, u16, u16),
-    /// Data bytes received and sent (`xst_tc_stats[SO_STATS_DATA]`).
-    pub rx_bytes: u64,
-    pub tx_bytes: u64,
+    pub stats: Stats<'a>,
+}
+
+/// The socket layer's columns of `-b` and `-v` (`print_socket_stats_data`), in Internet and
+/// Unix rows alike.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats<'a> {
+    pub detail: SocketDetail,
+    /// The names of the processes `detail.last_pid` and `detail.effective_pid` (BSD:
+    /// `proc_name`); empty when unknown.
+    pub process: &'a [u8],
+    pub eprocess: &'a [u8],
 }
 
 /// The names of one end of a socket, as the resolver found them.
@@ -114,11 +128,93 @@ pub fn write_header(out: &mut impl Write, columns: Columns, all: bool) -> io::Re
     pad_left(&mut text, b"Foreign Address", width)?;
     text.push(b' ');
     pad_left(&mut text, b"(state)", 11)?;
-    if columns.bytes {
-        text.extend_from_slice(b"      rxbytes      txbytes");
-    }
+    write_stats_header(&mut text, columns)?;
     text.push(b'\n');
     out.write_all(&text)
+}
+
+/// The titles of the `-b`/`-v` columns (`print_socket_stats_format`).
+pub fn write_stats_header(text: &mut Vec<u8>, columns: Columns) -> io::Result<()> {
+    let verbose = columns.verbose;
+    if columns.bytes || verbose > 0 {
+        match verbose {
+            0 | 1 => write!(text, " {:>12} {:>12}", "rxbytes", "txbytes")?,
+            _ => write!(
+                text,
+                " {:>12}/{:<9} {:>12}/{:<9}",
+                "rxbytes", "packets", "txbytes", "packets"
+            )?,
+        }
+    }
+    if verbose > 0 {
+        write!(
+            text,
+            " {:>7} {:>7} {:>16}:{:<6}",
+            "rhiwat", "shiwat", "process", "pid"
+        )?;
+        if verbose > 1 {
+            write!(text, " {:>16}:{:<6}", "eprocess", "epid")?;
+        }
+        write!(
+            text,
+            " {:>5} {:>8} {:>16} {:>8} {:>8} {:>6} {:>6} {:>5}",
+            "state", "options", "gencnt", "flags", "flags1", "usecnt", "rtncnt", "fltrs"
+        )?;
+    }
+    Ok(())
+}
+
+/// The `-b`/`-v` columns of one row (`print_socket_stats_data`); process names are
+/// sanitized, not cut, as `%16s` leaves them.
+pub fn write_stats(line: &mut Vec<u8>, columns: Columns, stats: &Stats) -> io::Result<()> {
+    let verbose = columns.verbose;
+    let d = &stats.detail;
+    let data = d.traffic[0];
+    if columns.bytes || verbose > 0 {
+        match verbose {
+            0 | 1 => write!(line, " {:12} {:12}", data.rx_bytes, data.tx_bytes)?,
+            _ => write!(
+                line,
+                " {:12}/{:<9} {:12}/{:<9}",
+                data.rx_bytes, data.rx_packets, data.tx_bytes, data.tx_packets
+            )?,
+        }
+    }
+    if verbose == 0 {
+        return Ok(());
+    }
+    write!(line, " {:7} {:7} ", d.receive_hiwat, d.send_hiwat)?;
+    process_pid(line, stats.process, &d.last_pid.to_string())?;
+    if verbose > 1 {
+        line.push(b' ');
+        let (name, pid) = match d.effective_pid {
+            0 => (&b""[..], String::new()),
+            pid => (stats.eprocess, pid.to_string()),
+        };
+        process_pid(line, name, &pid)?;
+    }
+    write!(
+        line,
+        " {:05x} {:08x} {:016x} {:08x} {:08x} {:6} {:6} {:06x}",
+        // `so_state` is a short, promoted to int by printf.
+        i32::from(d.so_state) as u32,
+        d.so_options,
+        d.gencnt,
+        d.flags,
+        d.flags1,
+        d.usecount,
+        d.retaincnt,
+        d.filter_flags
+    )
+}
+
+/// `%16s:%-6s`: the process name right-aligned in 16, a colon, the pid left-aligned in 6.
+fn process_pid(line: &mut Vec<u8>, name: &[u8], pid: &str) -> io::Result<()> {
+    let mut field = Vec::with_capacity(32);
+    write_sanitized(&mut field, name)?;
+    pad_right(line, &field, 16)?;
+    line.push(b':');
+    pad_left(line, pid.as_bytes(), 6)
 }
 
 /// Writes `row` in `columns`; `line` is scratch space, kept between rows.
@@ -171,9 +267,7 @@ pub fn write_row(
         // A state outside BSD's eleven; the library keeps no raw number for it.
         None => pad_left(line, sock.state.0.to_string().as_bytes(), 11)?,
     }
-    if columns.bytes {
-        write!(line, " {:12} {:12}", kernel.rx_bytes, kernel.tx_bytes)?;
-    }
+    write_stats(line, columns, &kernel.stats)?;
     line.push(b'\n');
     out.write_all(line)
 }
@@ -305,7 +399,7 @@ pub fn state_name(state: State) -> Option<&'static str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::render::json::tests::Memory;
     use crate::windows::connections::tests::sock;
@@ -384,14 +478,35 @@ mod tests {
         assert_eq!(empty.bytes, b"[]\n");
     }
 
-    fn table(columns: Columns, all: bool, rows: &[Row]) -> String {
+    /// The `-b` columns' data counters, all else zero.
+    pub(crate) fn data_stats(rx_bytes: u64, tx_bytes: u64) -> Stats<'static> {
+        let mut stats = Stats::default();
+        stats.detail.traffic[0].rx_bytes = rx_bytes;
+        stats.detail.traffic[0].tx_bytes = tx_bytes;
+        stats
+    }
+
+    /// What `header` and then `row`, once a row, write (with one scratch line between them).
+    pub(crate) fn render<T>(
+        header: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+        rows: &[T],
+        mut row: impl FnMut(&mut Vec<u8>, &T, &mut Vec<u8>) -> io::Result<()>,
+    ) -> String {
         let mut out = Vec::new();
-        write_header(&mut out, columns, all).unwrap();
+        header(&mut out).unwrap();
         let mut line = Vec::new();
-        for row in rows {
-            write_row(&mut out, row, columns, &mut line).unwrap();
+        for r in rows {
+            row(&mut out, r, &mut line).unwrap();
         }
         String::from_utf8(out).unwrap()
+    }
+
+    fn table(columns: Columns, all: bool, rows: &[Row]) -> String {
+        render(
+            |out| write_header(out, columns, all),
+            rows,
+            |out, row, line| write_row(out, row, columns, line),
+        )
     }
 
     #[test]
@@ -523,8 +638,7 @@ mod tests {
                 kernel: Some(KernelDetail {
                     pcb: 0x7fb0_3cb9_4d50_5aed,
                     flow_hash: 0xcedd_0cbf,
-                    rx_bytes: 4958,
-                    tx_bytes: 3996,
+                    stats: data_stats(4958, 3996),
                     ..KernelDetail::default()
                 }),
                 ..row(&s, EndNames::default(), EndNames::default())
@@ -533,8 +647,7 @@ mod tests {
                 kernel: Some(KernelDetail {
                     pcb: 0x7fb0_3cb9_3c70_600d,
                     flow_hash: 0x7776_62f1,
-                    rx_bytes: 48,
-                    tx_bytes: 76,
+                    stats: data_stats(48, 76),
                     ..KernelDetail::default()
                 }),
                 ..row(&u, EndNames::default(), EndNames::default())
@@ -554,6 +667,82 @@ mod tests {
             lines[3],
             "7fb03cb93c70600d 777662f1 udp4       0      0  *.58043            *.*                                      48           76"
         );
+    }
+
+    #[test]
+    fn verbose_columns_follow_the_726_formats() {
+        // No capture of 726+ shows -v (spec §10); the bytes follow print_socket_stats_format
+        // and print_socket_stats_data: -v adds the byte counters, -vv packets and the
+        // effective process.
+        let s = tcp("127.0.0.1:8080", "127.0.0.1:50123", State::ESTABLISHED);
+        let mut detail = SocketDetail::default();
+        let data = &mut detail.traffic[0];
+        (
+            data.rx_bytes,
+            data.rx_packets,
+            data.tx_bytes,
+            data.tx_packets,
+        ) = (4958, 5, 3996, 6);
+        (detail.receive_hiwat, detail.send_hiwat) = (131072, 131072);
+        (detail.last_pid, detail.effective_pid) = (4242, 77);
+        (detail.so_state, detail.so_options, detail.gencnt) = (0x102, 0x4, 0x77);
+        (detail.flags, detail.flags1) = (0x8000, 0x10);
+        (detail.usecount, detail.retaincnt, detail.filter_flags) = (2, 1, 3);
+        let stats = Stats {
+            detail,
+            process: b"nginx",
+            eprocess: b"launchd-helper-with-a-long-name",
+        };
+        let r = Row {
+            kernel: Some(KernelDetail {
+                stats,
+                ..KernelDetail::default()
+            }),
+            ..row(&s, EndNames::default(), EndNames::default())
+        };
+        let v = Columns {
+            verbose: 1,
+            ..Columns::default()
+        };
+        let text = table(v, false, &[r]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1],
+            concat!(
+                "Proto Recv-Q Send-Q  Local Address          Foreign Address        (state)    ",
+                "      rxbytes      txbytes",
+                "  rhiwat  shiwat          process:pid   ",
+                " state  options           gencnt    flags   flags1 usecnt rtncnt fltrs"
+            )
+        );
+        assert_eq!(
+            lines[2],
+            concat!(
+                "tcp4       0      0  127.0.0.1.8080         127.0.0.1.50123        ESTABLISHED",
+                "         4958         3996",
+                "  131072  131072            nginx:4242  ",
+                " 00102 00000004 0000000000000077 00008000 00000010      2      1 000003"
+            )
+        );
+        let vv = Columns {
+            verbose: 2,
+            ..Columns::default()
+        };
+        let text = table(vv, false, &[r]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].contains(concat!(
+            "(state)          rxbytes/packets        txbytes/packets  ",
+            "  rhiwat  shiwat          process:pid            eprocess:epid   state"
+        )));
+        assert!(lines[2].contains(concat!(
+            "ESTABLISHED         4958/5                 3996/6        ",
+            "  131072  131072            nginx:4242   launchd-helper-with-a-long-name:77     00102"
+        )));
+        let mut negative = Stats::default();
+        negative.detail.so_state = -1;
+        let mut line = Vec::new();
+        write_stats(&mut line, v, &negative).unwrap();
+        assert!(String::from_utf8(line).unwrap().contains(" ffffffff "));
     }
 
     #[test]

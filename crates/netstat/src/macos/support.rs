@@ -22,13 +22,18 @@ const MACOS: System = System {
 pub fn refusal(args: &BsdArgs, can: &Capabilities) -> Option<String> {
     let mode = args.mode();
     if let Some(AddressFamily::Other(name)) = args.family {
-        return Some(format!("-f {name}: this netstat lists inet and inet6 only"));
+        return Some(format!(
+            "-f {name}: this netstat lists inet, inet6 and unix only"
+        ));
     }
     if let Some(Proto::Other(name)) = args.protocol {
         return Some(format!("-p {name}: not instrumented by this netstat"));
     }
     let missing = match mode {
         Mode::RouteStatistics => return Some("-rs: routing statistics are not supported".into()),
+        Mode::Statistics if args.family == Some(AddressFamily::Unix) => {
+            return Some("-s -f unix: UNIX domain statistics are not supported".into());
+        }
         Mode::Statistics if args.interfaces => {
             return Some(
                 "-i -s, -s -w: per-interface and repeated statistics are not supported".into(),
@@ -41,16 +46,12 @@ pub fn refusal(args: &BsdArgs, can: &Capabilities) -> Option<String> {
             if matches!(args.protocol, Some(Proto::Ip | Proto::Icmp)) {
                 return Some("-p: raw IP and ICMP sockets are not listed on macOS".into());
             }
-            let flag = [
-                (args.pcb, "-A: the kernel's socket handles"),
-                (args.listen_queues, "-L: listen queue lengths"),
-                (args.bytes, "-b: per-socket byte counts"),
-                (args.verbose > 0, "-v: the kernel's socket flags"),
-            ];
-            if let Some((_, what)) = flag.iter().find(|(asked, _)| *asked) {
-                return Some(format!("{what} are not reported by nettables on macOS"));
+            if lists_unix(args) && !can.unix_sockets {
+                Some("UNIX domain sockets")
+            } else {
+                (args.family != Some(AddressFamily::Unix) && !can.inet_sockets)
+                    .then_some("Internet sockets")
             }
-            (!can.inet_sockets).then_some("Internet sockets")
         }
         Mode::Routes => (!(can.routes.0 || can.routes.1)).then_some("the routing tables"),
         Mode::Interfaces => (!can.interfaces).then_some("the interface table"),
@@ -73,8 +74,16 @@ pub fn keeps_family(args: &BsdArgs, v6: bool) -> bool {
         None => true,
         Some(AddressFamily::Inet) => !v6,
         Some(AddressFamily::Inet6) => v6,
-        Some(AddressFamily::Other(_)) => false,
+        Some(AddressFamily::Unix | AddressFamily::Other(_)) => false,
     }
+}
+
+/// Whether the socket listing ends with the UNIX domain section: without `-f` or with
+/// `-f unix`, and neither `-p` (one protocol only) nor `-L` (Internet listen queues only).
+pub fn lists_unix(args: &BsdArgs) -> bool {
+    matches!(args.family, None | Some(AddressFamily::Unix))
+        && args.protocol.is_none()
+        && !args.listen_queues
 }
 
 /// Whether `-p` keeps the sockets of `protocol`.
@@ -129,6 +138,12 @@ mod tests {
             &["-s", "-p", "icmp"],
             &["-ss"],
             &["-anlW"],
+            &["-A"],
+            &["-aL"],
+            &["-b"],
+            &["-avv"],
+            &["-f", "unix"],
+            &["-u", "-v"],
         ] {
             assert_eq!(refused(words), None, "{words:?}");
         }
@@ -137,11 +152,7 @@ mod tests {
     #[test]
     fn what_they_do_not_is_refused_with_its_reason() {
         for (words, reason) in [
-            (&["-A"][..], "-A: the kernel's socket handles"),
-            (&["-aL"], "-L: listen queue lengths"),
-            (&["-b"], "-b: per-socket byte counts"),
-            (&["-av"], "-v: the kernel's socket flags"),
-            (&["-rs"], "-rs: routing statistics"),
+            (&["-rs"][..], "-rs: routing statistics"),
             (&["-rl"], "-l: the long route"),
             (&["-il"], "-l: the long route"),
             (
@@ -149,9 +160,10 @@ mod tests {
                 "-i -s, -s -w: per-interface and repeated",
             ),
             (
-                &["-f", "unix"],
-                "-f unix: this netstat lists inet and inet6 only",
+                &["-f", "systm"],
+                "-f systm: this netstat lists inet, inet6 and unix only",
             ),
+            (&["-s", "-u"], "-s -f unix: UNIX domain statistics"),
             (&["-p", "mptcp"], "-p mptcp: not instrumented"),
             (&["-p", "icmp"], "-p: raw IP and ICMP sockets"),
         ] {
@@ -219,6 +231,11 @@ mod tests {
         let inet6 = args(&["-f", "inet6"]);
         assert!(keeps_family(&inet6, true) && !keeps_family(&inet6, false));
         assert!(keeps_family(&args(&[]), false));
+        assert!(lists_unix(&args(&["-a"])) && lists_unix(&args(&["-u"])));
+        assert!(!keeps_family(&args(&["-u"]), false) && !keeps_family(&args(&["-u"]), true));
+        for words in [&["-p", "tcp"][..], &["-L"], &["-f", "inet"]] {
+            assert!(!lists_unix(&args(words)), "{words:?}");
+        }
         let udp = args(&["-p", "udp"]);
         assert!(keeps_protocol(&udp, Protocol::Udp) && !keeps_protocol(&udp, Protocol::Tcp));
         assert_eq!(

@@ -26,7 +26,7 @@ pub(crate) use crate::sys::unsupported::*;
 
 use super::bytes::ParseError;
 use super::iface::{Interfaces, Table};
-use super::pcblist::PcbList;
+use super::pcblist::{PcbList, UnixPcb};
 use super::route::{self, Route, Routes};
 use super::stats;
 use super::sysctl;
@@ -34,6 +34,7 @@ use crate::counters::{CounterFile, Counters};
 use crate::error::ReadError;
 use crate::iface::{Counters as DeviceCounters, Inet6Address, Listing};
 use crate::inet::{Family, InetSocket, Protocol};
+use crate::macos::BsdSocket;
 use crate::route::{CachedRoute, Ipv4Route, Ipv6Route};
 use crate::sys::{Capabilities, OwnerKey};
 use crate::unix::UnixSocket;
@@ -55,6 +56,16 @@ pub(crate) const CAPABILITIES: Capabilities = Capabilities {
 /// Every socket of one table, in kernel order. A socket whose records the parser cannot
 /// decode is left out, as a malformed `/proc` line is on Linux.
 pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<InetSocket>> {
+    Ok(inet_pcbs(protocol)?
+        .into_iter()
+        .map(|sock| sock.socket)
+        .filter(|sock| sock.family == family)
+        .collect())
+}
+
+/// Every socket of one protocol with the kernel's fields, both families, in kernel order;
+/// those that do not decode are left out.
+pub(crate) fn inet_pcbs(protocol: Protocol) -> Result<Vec<BsdSocket>> {
     let name = match protocol {
         Protocol::Tcp => c"net.inet.tcp.pcblist_n",
         Protocol::Udp => c"net.inet.udp.pcblist_n",
@@ -67,9 +78,7 @@ pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<Ine
         .map_err(|e| malformed(name.to_string_lossy().into_owned(), e))?;
     Ok(list
         .sockets()
-        .filter_map(|sock| sock.ok())
-        .map(|sock| sock.socket)
-        .filter(|sock| sock.family == family)
+        .filter_map(|sock| Some(sock.ok()?.bsd))
         .collect())
 }
 
@@ -78,12 +87,19 @@ pub(crate) fn inet_sockets(protocol: Protocol, family: Family) -> Result<Vec<Ine
 pub(crate) fn for_each_unix<E>(
     mut each: impl FnMut(&UnixSocket<'_>) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), ReadError<E>> {
+    for_each_unix_pcb(|pcb| each(&pcb.socket))
+}
+
+/// [`for_each_unix`] with the kernel's fields of each socket.
+pub(crate) fn for_each_unix_pcb<E>(
+    mut each: impl FnMut(&UnixPcb<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), ReadError<E>> {
     for name in [c"net.local.stream.pcblist_n", c"net.local.dgram.pcblist_n"] {
         let buf = settled_list(name, None)?;
         let list = PcbList::parse_unix(&buf)
             .map_err(|e| malformed(name.to_string_lossy().into_owned(), e))?;
         for sock in list.unix_sockets().filter_map(|sock| sock.ok()) {
-            each(&sock.socket).map_err(ReadError::Callback)?;
+            each(&sock).map_err(ReadError::Callback)?;
         }
     }
     Ok(())

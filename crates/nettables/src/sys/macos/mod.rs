@@ -42,15 +42,6 @@ pub const INP_IPV4: u8 = 0x1;
 /// `inp_vflag` / `insi_vflag`: the socket speaks IPv6.
 pub const INP_IPV6: u8 = 0x2;
 
-/// Traffic counters of a socket (`struct data_stats`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DataStats {
-    pub rx_packets: u64,
-    pub rx_bytes: u64,
-    pub tx_packets: u64,
-    pub tx_bytes: u64,
-}
-
 /// A macOS TCP state (`TCPS_*` of `bsd/netinet/tcp_fsm.h`, also `TSI_S_*`) as the library's
 /// [`State`]; `State(0)` for a number outside 0–10.
 pub fn tcp_state(raw: i32) -> State {

@@ -95,7 +95,7 @@ mod tests {
         let listed: Vec<_> = PcbList::parse(&list, Protocol::Tcp)
             .unwrap()
             .sockets()
-            .map(|s| s.unwrap().socket)
+            .map(|s| s.unwrap().bsd.socket)
             .collect();
         let held = SocketFdInfo::parse(&tcp_fdinfo(so)).unwrap();
         assert_eq!(held.so, so);

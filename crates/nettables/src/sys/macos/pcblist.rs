@@ -14,8 +14,9 @@
 use std::net::SocketAddr;
 
 use super::bytes::{ParseError, Record, roundup64};
-use super::{DataStats, inet_endpoint, tcp_state};
+use super::{inet_endpoint, tcp_state};
 use crate::inet::{Family, InetSocket, Protocol, State};
+use crate::macos::{BsdSocket, DataStats, ListenQueue, SocketDetail};
 use crate::unix::{Flags as UnixFlags, UnixSocket};
 
 /// `struct xinpgen`: the buffer's header and trailer.
@@ -56,7 +57,7 @@ mod xinpcb_n {
 /// `inp_flags`: the local port was chosen by the kernel.
 const INP_ANONPORT: u32 = 0x40;
 
-/// `struct xsocket_n`, through `so_gencnt`.
+/// `struct xsocket_n`, through `so_e_pid` (then the fields newer kernels add).
 mod xsocket_n {
     pub const XSO_SO: usize = 8;
     pub const SO_TYPE: usize = 16;
@@ -70,6 +71,13 @@ mod xsocket_n {
     pub const SO_LAST_PID: usize = 68;
     pub const SO_E_PID: usize = 72;
     pub const NEEDED: usize = 76;
+    // Later fields, 0 when a record is too old to have them.
+    pub const SO_GENCNT: usize = 76;
+    pub const SO_FLAGS: usize = 84;
+    pub const SO_FLAGS1: usize = 88;
+    pub const SO_USECOUNT: usize = 92;
+    pub const SO_RETAINCNT: usize = 96;
+    pub const XSO_FILTER_FLAGS: usize = 100;
 }
 
 /// `struct xunpcb_n`, through `xu_au` (the bound address, a `struct sockaddr_un` in 256
@@ -115,48 +123,18 @@ pub struct Generation {
     pub socket: u64,
 }
 
-/// The listen queue of a socket (`so_qlen`, `so_incqlen`, `so_qlimit`), as `netstat -L`
-/// prints it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ListenQueue {
-    /// Connections ready to be accepted.
-    pub ready: u16,
-    /// Connections still in their handshake.
-    pub incomplete: u16,
-    /// The backlog; 0 for sockets that do not listen.
-    pub limit: u16,
-}
-
 /// One socket of a `pcblist_n` buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PcbSocket {
-    /// The socket in the library's terms. `inode` holds the kernel's handle of the socket
-    /// (`xso_so`), which `proc_pidfdinfo` reports for the same socket (`soi_so`): the key that
-    /// joins sockets to processes. `cookie` is the PCB's generation number (`inp_gencnt`),
-    /// which no later socket of the protocol gets again; `backlog` a listener's `so_qlimit`.
-    pub socket: InetSocket,
+    /// The socket with the kernel's fields. Its `socket.inode` holds the kernel's handle of
+    /// the socket (`xso_so`), which `proc_pidfdinfo` reports for the same socket (`soi_so`):
+    /// the key that joins sockets to processes. `socket.cookie` is the PCB's generation
+    /// number (`inp_gencnt`), which no later socket of the protocol gets again;
+    /// `socket.backlog` a listener's `so_qlimit`.
+    pub bsd: BsdSocket,
     /// The TCP state as macOS numbers it (`TCPS_CLOSED` 0 … `TCPS_TIME_WAIT` 10); `None` for
-    /// UDP. `socket.state` holds it translated, or `State(0)` for a number outside 0–10.
+    /// UDP. `bsd.socket.state` holds it translated, or `State(0)` for a number outside 0–10.
     pub tcp_state: Option<i32>,
-    /// An IPv6 socket that also takes IPv4 (netstat's `tcp46`).
-    pub dual_stack: bool,
-    /// The local port was chosen by the kernel (`INP_ANONPORT`); netstat then names the
-    /// foreign port rather than the local one.
-    pub anonymous_port: bool,
-    /// The protocol control block's handle (TCP: `inp_ppcb`, others: `so_pcb`), which
-    /// `netstat -A` prints.
-    pub pcb: u64,
-    /// The flow hash `netstat -A` prints.
-    pub flow_hash: u32,
-    /// The last process that used the socket (`so_last_pid`).
-    pub last_pid: u32,
-    /// The process the socket works for (`so_e_pid`), when it is delegated.
-    pub effective_pid: u32,
-    pub listen_queue: ListenQueue,
-    /// Receive and send buffer sizes (`sb_hiwat`).
-    pub buffer_sizes: (u32, u32),
-    /// Traffic per class (`xst_tc_stats`: data, then the three traffic-class counters).
-    pub traffic: [DataStats; 4],
 }
 
 /// A parsed `pcblist_n` buffer whose framing has been checked: the header, every record's
@@ -461,7 +439,6 @@ fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseEr
     so.require(xsocket_n::NEEDED)?;
     rcv.require(xsockbuf_n::NEEDED)?;
     snd.require(xsockbuf_n::NEEDED)?;
-    stats.require(xsockstat_n::NEEDED)?;
 
     let vflag = inp.u8(xinpcb_n::INP_VFLAG)?;
     let laddr = inp.array::<16>(xinpcb_n::INP_LADDR)?;
@@ -497,41 +474,62 @@ fn decode(parts: &Parts, protocol: Protocol) -> Result<(PcbSocket, u64), ParseEr
         socket.backlog = Some(u32::from(qlimit));
     }
 
-    let mut traffic = [DataStats::default(); 4];
-    for (i, entry) in traffic.iter_mut().enumerate() {
-        let at = xsockstat_n::XST_TC_STATS + i * 32;
-        *entry = DataStats {
-            rx_packets: stats.u64(at)?,
-            rx_bytes: stats.u64(at + 8)?,
-            tx_packets: stats.u64(at + 16)?,
-            tx_bytes: stats.u64(at + 24)?,
-        };
-    }
     let pcb = match protocol {
         Protocol::Tcp => inp.u64(xinpcb_n::INP_PPCB)?,
         _ => so.u64(xsocket_n::SO_PCB)?,
     };
-    let sock = PcbSocket {
+    let bsd = BsdSocket {
         socket,
-        tcp_state: tcp_raw,
         dual_stack: family == Family::Inet6 && vflag & super::INP_IPV4 != 0,
         anonymous_port: inp.u32(xinpcb_n::INP_FLAGS)? & INP_ANONPORT != 0,
         pcb,
         flow_hash: inp.u32(xinpcb_n::INP_FLOWHASH)?,
-        last_pid: so.u32(xsocket_n::SO_LAST_PID)?,
-        effective_pid: so.u32(xsocket_n::SO_E_PID)?,
         listen_queue: ListenQueue {
             ready: so.u16(xsocket_n::SO_QLEN)?,
             incomplete: so.u16(xsocket_n::SO_INCQLEN)?,
             limit: qlimit,
         },
-        buffer_sizes: (
-            rcv.u32(xsockbuf_n::SB_HIWAT)?,
-            snd.u32(xsockbuf_n::SB_HIWAT)?,
-        ),
-        traffic,
+        detail: socket_detail(&so, &rcv, &snd, &stats)?,
+    };
+    let sock = PcbSocket {
+        bsd,
+        tcp_state: tcp_raw,
     };
     Ok((sock, gencnt))
+}
+
+/// The socket layer's fields of `xsocket_n`, the two `xsockbuf_n` and `xsockstat_n`.
+fn socket_detail(
+    so: &Record,
+    rcv: &Record,
+    snd: &Record,
+    stats: &Record,
+) -> Result<SocketDetail, ParseError> {
+    stats.require(xsockstat_n::NEEDED)?;
+    let mut traffic = [DataStats::default(); 4];
+    for (i, entry) in traffic.iter_mut().enumerate() {
+        let at = xsockstat_n::XST_TC_STATS + i * 32;
+        entry.rx_packets = stats.u64(at)?;
+        entry.rx_bytes = stats.u64(at + 8)?;
+        entry.tx_packets = stats.u64(at + 16)?;
+        entry.tx_bytes = stats.u64(at + 24)?;
+    }
+    let late = |at| so.u32(at).unwrap_or(0);
+    Ok(SocketDetail {
+        receive_hiwat: rcv.u32(xsockbuf_n::SB_HIWAT)?,
+        send_hiwat: snd.u32(xsockbuf_n::SB_HIWAT)?,
+        last_pid: so.u32(xsocket_n::SO_LAST_PID)?,
+        effective_pid: so.u32(xsocket_n::SO_E_PID)?,
+        so_state: so.i16(xsocket_n::SO_STATE)?,
+        so_options: so.u32(xsocket_n::SO_OPTIONS)?,
+        gencnt: so.u64(xsocket_n::SO_GENCNT).unwrap_or(0),
+        flags: late(xsocket_n::SO_FLAGS),
+        flags1: late(xsocket_n::SO_FLAGS1),
+        usecount: late(xsocket_n::SO_USECOUNT) as i32,
+        retaincnt: late(xsocket_n::SO_RETAINCNT) as i32,
+        filter_flags: late(xsocket_n::XSO_FILTER_FLAGS),
+        traffic,
+    })
 }
 
 /// One socket of a Unix `pcblist_n` buffer.
@@ -551,6 +549,8 @@ pub struct UnixPcb<'a> {
     pub conn: u64,
     pub refs: u64,
     pub reflink: u64,
+    /// The socket layer's fields.
+    pub detail: SocketDetail,
 }
 
 /// `so_options`: the socket listens (`SO_ACCEPTCONN`).
@@ -558,13 +558,11 @@ const SO_ACCEPTCONN: u32 = 0x2;
 /// `so_state` bits (`SS_ISCONNECTED`, `SS_ISCONNECTING`, `SS_ISDISCONNECTING`) and the Linux
 /// state (`SS_*` of `/proc/net/unix`) each stands for; none set is 1, unconnected.
 const SO_STATES: [(i16, u8); 3] = [(0x8, 4), (0x4, 2), (0x2, 3)];
-/// `so_usecount` of `struct xsocket_n`, after `so_gencnt` and the two flag words.
-const SO_USECOUNT: usize = 92;
 
 /// Builds a Unix socket from its records; also returns the PCB's generation.
 fn decode_unix<'a>(parts: &Parts<'a>) -> Result<(UnixPcb<'a>, u64), ParseError> {
-    let (Some(unp), Some(so), Some(rcv), Some(snd)) =
-        (parts.pcb, parts.socket, parts.rcv, parts.snd)
+    let (Some(unp), Some(so), Some(rcv), Some(snd), Some(stats)) =
+        (parts.pcb, parts.socket, parts.rcv, parts.snd, parts.stats)
     else {
         unreachable!("decode_unix is called on complete parts only");
     };
@@ -583,7 +581,7 @@ fn decode_unix<'a>(parts: &Parts<'a>) -> Result<(UnixPcb<'a>, u64), ParseError> 
         flags |= UnixFlags::ACCEPTING;
     }
     let socket = UnixSocket {
-        refcnt: so.u32(SO_USECOUNT).unwrap_or(0),
+        refcnt: so.u32(xsocket_n::SO_USECOUNT).unwrap_or(0),
         protocol: 0,
         flags,
         sock_type: so.u16(xsocket_n::SO_TYPE)?,
@@ -599,6 +597,7 @@ fn decode_unix<'a>(parts: &Parts<'a>) -> Result<(UnixPcb<'a>, u64), ParseError> 
         conn: unp.u64(xunpcb_n::XUNP_CONN)?,
         refs: unp.u64(xunpcb_n::XUNP_REFS)?,
         reflink: unp.u64(xunpcb_n::XUNP_REFLINK)?,
+        detail: socket_detail(&so, &rcv, &snd, &stats)?,
     };
     Ok((pcb, unp.u64(xunpcb_n::XUNP_GENCNT)?))
 }
@@ -737,6 +736,14 @@ pub(crate) mod tests {
         put(&mut r, 64, &s.uid.to_le_bytes()); // so_uid
         put(&mut r, 68, &s.pid.to_le_bytes()); // so_last_pid
         put(&mut r, 72, &0u32.to_le_bytes()); // so_e_pid
+        put(&mut r, 20, &0x4u32.to_le_bytes()); // so_options SO_KEEPALIVE
+        put(&mut r, 26, &0x2i16.to_le_bytes()); // so_state SS_ISCONNECTED
+        put(&mut r, 76, &0x77u64.to_le_bytes()); // so_gencnt
+        put(&mut r, 84, &0x8000u32.to_le_bytes()); // so_flags
+        put(&mut r, 88, &0x10u32.to_le_bytes()); // so_flags1
+        put(&mut r, 92, &2i32.to_le_bytes()); // so_usecount
+        put(&mut r, 96, &1i32.to_le_bytes()); // so_retaincnt
+        put(&mut r, 100, &3u32.to_le_bytes()); // xso_filter_flags
         r
     }
 
@@ -823,37 +830,41 @@ pub(crate) mod tests {
         assert_eq!(got.len(), 2);
 
         let s = &got[0];
-        assert_eq!(s.socket.protocol, Protocol::Tcp);
-        assert_eq!(s.socket.family, Family::Inet);
-        assert_eq!(s.socket.local, "192.168.1.221:54860".parse().unwrap());
-        assert_eq!(s.socket.remote, "140.82.113.26:443".parse().unwrap());
-        assert_eq!(s.socket.state, State::ESTABLISHED);
-        assert_eq!((s.socket.recv_q, s.socket.send_q), (31, 7));
-        assert_eq!(s.socket.uid, 501);
-        assert_eq!(s.socket.inode, 0x7fb0_3cb9_5fad_8165);
-        assert_eq!((s.socket.cookie, s.socket.backlog), (10, None));
+        assert_eq!(s.bsd.socket.protocol, Protocol::Tcp);
+        assert_eq!(s.bsd.socket.family, Family::Inet);
+        assert_eq!(s.bsd.socket.local, "192.168.1.221:54860".parse().unwrap());
+        assert_eq!(s.bsd.socket.remote, "140.82.113.26:443".parse().unwrap());
+        assert_eq!(s.bsd.socket.state, State::ESTABLISHED);
+        assert_eq!((s.bsd.socket.recv_q, s.bsd.socket.send_q), (31, 7));
+        assert_eq!(s.bsd.socket.uid, 501);
+        assert_eq!(s.bsd.socket.inode, 0x7fb0_3cb9_5fad_8165);
+        assert_eq!((s.bsd.socket.cookie, s.bsd.socket.backlog), (10, None));
         assert_eq!(s.tcp_state, Some(4));
-        assert!(!s.dual_stack);
-        assert!(s.anonymous_port);
-        assert_eq!((s.pcb, s.flow_hash, s.last_pid), (0x2222, 0x6a3d6e4, 4242));
+        assert!(!s.bsd.dual_stack);
+        assert!(s.bsd.anonymous_port);
+        assert_eq!((s.bsd.pcb, s.bsd.flow_hash), (0x2222, 0x6a3d6e4));
+        assert_eq!(s.bsd.detail.last_pid, 4242);
         assert_eq!(
-            s.listen_queue,
+            s.bsd.listen_queue,
             ListenQueue {
                 ready: 3,
                 incomplete: 1,
                 limit: 128
             }
         );
-        assert_eq!(s.buffer_sizes, (131072, 131072));
-        assert_eq!(s.traffic[0].rx_bytes, 4958);
-        assert_eq!(s.traffic[0].tx_bytes, 3996);
+        assert_eq!(
+            (s.bsd.detail.receive_hiwat, s.bsd.detail.send_hiwat),
+            (131072, 131072)
+        );
+        assert_eq!(s.bsd.detail.traffic[0].rx_bytes, 4958);
+        assert_eq!(s.bsd.detail.traffic[0].tx_bytes, 3996);
 
         let l = &got[1];
-        assert_eq!(l.socket.family, Family::Inet6);
-        assert_eq!(l.socket.local, "[::]:62981".parse().unwrap());
-        assert_eq!(l.socket.state, State::LISTEN);
-        assert_eq!(l.socket.backlog, Some(128));
-        assert!(l.dual_stack);
+        assert_eq!(l.bsd.socket.family, Family::Inet6);
+        assert_eq!(l.bsd.socket.local, "[::]:62981".parse().unwrap());
+        assert_eq!(l.bsd.socket.state, State::LISTEN);
+        assert_eq!(l.bsd.socket.backlog, Some(128));
+        assert!(l.bsd.dual_stack);
     }
 
     #[test]
@@ -884,10 +895,10 @@ pub(crate) mod tests {
             .map(Result::unwrap)
             .collect();
         for (sock, want) in got.iter().zip(expected) {
-            assert_eq!(sock.socket.state, want, "TCPS {:?}", sock.tcp_state);
+            assert_eq!(sock.bsd.socket.state, want, "TCPS {:?}", sock.tcp_state);
         }
         assert_eq!(
-            got[11].socket.state,
+            got[11].bsd.socket.state,
             State(0),
             "a state past TIME_WAIT has no name"
         );
@@ -907,11 +918,11 @@ pub(crate) mod tests {
             .into_iter()
             .map(Result::unwrap)
             .collect();
-        assert_eq!(got[0].socket.state, State::CLOSE);
-        assert_eq!(got[0].socket.local, "0.0.0.0:5353".parse().unwrap());
-        assert_eq!(got[1].socket.state, State::ESTABLISHED);
+        assert_eq!(got[0].bsd.socket.state, State::CLOSE);
+        assert_eq!(got[0].bsd.socket.local, "0.0.0.0:5353".parse().unwrap());
+        assert_eq!(got[1].bsd.socket.state, State::ESTABLISHED);
         assert_eq!(got[0].tcp_state, None);
-        assert_eq!(got[0].pcb, 0x3333, "UDP's -A handle is so_pcb");
+        assert_eq!(got[0].bsd.pcb, 0x3333, "UDP's -A handle is so_pcb");
     }
 
     #[test]
@@ -925,7 +936,7 @@ pub(crate) mod tests {
         );
         let buf = Builder::new(1).socket(&s).finish(1);
         let got = sockets(&buf, Protocol::Tcp).remove(0).unwrap();
-        assert_eq!(got.socket.local, "[fe80::1%4]:5000".parse().unwrap());
+        assert_eq!(got.bsd.socket.local, "[fe80::1%4]:5000".parse().unwrap());
     }
 
     #[test]
@@ -1063,6 +1074,8 @@ pub(crate) mod tests {
         put(&mut r, 8, &unpp.to_le_bytes()); // xunp_unpp
         put(&mut r, 16, &0x5555u64.to_le_bytes()); // xunp_vnode
         put(&mut r, 32, &conn.to_le_bytes()); // xunp_conn
+        put(&mut r, 40, &0x6666u64.to_le_bytes()); // xunp_refs
+        put(&mut r, 48, &0x7777u64.to_le_bytes()); // xunp_reflink
         put(&mut r, 68, &gencnt.to_le_bytes()); // xunp_gencnt
         if !path.is_empty() {
             // sockaddr_un: sun_len covers the header and the path with its NUL.
@@ -1088,8 +1101,9 @@ pub(crate) mod tests {
             .push(&xsockstat_n());
     }
 
-    #[test]
-    fn unix_sockets() {
+    /// A Unix list: a bound listener, a connected unbound socket, a bound datagram socket,
+    /// and one made after the header's stamp.
+    pub(crate) fn unix_list() -> Vec<u8> {
         let mut b = Builder::new(4);
         let listening = xunpcb_n(0x7fb0_3cb9_4a63_a7cd, 0, 50, b"/var/run/mDNSResponder");
         unix_socket(&mut b, &listening, 0xa1, (1, 0x2, 0)); // SO_ACCEPTCONN
@@ -1099,7 +1113,12 @@ pub(crate) mod tests {
         unix_socket(&mut b, &datagram, 0xa3, (2, 0, 0));
         let young = xunpcb_n(0x7fb0_3cb9_4a63_0002, 0, 101, b"");
         unix_socket(&mut b, &young, 0xa4, (1, 0, 0)); // made after the header's stamp
-        let buf = b.finish(4);
+        b.finish(4)
+    }
+
+    #[test]
+    fn unix_sockets() {
+        let buf = unix_list();
 
         let list = PcbList::parse_unix(&buf).unwrap();
         let got: Vec<UnixPcb> = list.unix_sockets().map(Result::unwrap).collect();
