@@ -679,18 +679,21 @@ fn events_pass_the_schema() {
         return;
     };
     let script = format!(
-        r#"{netstat} --events --json-lines & pid=$!
-sleep 1.5
+        r#"out=$(mktemp); {netstat} --events --json-lines > "$out" & pid=$!
 python3 -c '
-import socket, time
+import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 5201)); s.listen(8)
+# The connections start once the stream has seen the listener: it is sampling by then.
+deadline = time.time() + 30
+while b"\"local_port\":5201" not in open(sys.argv[1], "rb").read() and time.time() < deadline:
+    time.sleep(0.05)
 c = socket.create_connection(("127.0.0.1", 5201)); a, _ = s.accept()
 c.sendall(b"x" * 100); a.recv(100); c.close(); a.close()
 c = socket.create_connection(("127.0.0.1", 5201)); a, _ = s.accept()
 time.sleep(0.5); c.shutdown(socket.SHUT_WR); time.sleep(0.3); c.close(); a.close()
 u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind(("::1", 5202)); time.sleep(0.3); u.close()
-s.close()'
-sleep 0.5; kill -TERM $pid; wait $pid"#,
+s.close()' "$out"
+sleep 0.5; kill -TERM $pid; wait $pid; cat "$out"; rm -f "$out""#,
         netstat = ours().display()
     );
     let out = ns.sh(&script);
