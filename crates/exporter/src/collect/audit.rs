@@ -8,7 +8,7 @@
 //! can be as stale as the programs collector's, and a socket whose owner is not found yet
 //! counts as one of an unknown process.
 
-use nettables::audit::{self, CHECKS, Process, Severity, Snapshot, collect};
+use nettables::audit::{self, CHECKS, Config, Finding, Process, Severity, Snapshot, collect};
 
 use super::Request;
 use super::sockets::Pass;
@@ -26,26 +26,35 @@ pub fn collect(request: &Request, pass: &Pass, metrics: &mut Collection) -> Resu
         "Findings of netstat --audit's checks, by check and severity (0 when clean).",
         Kind::Gauge,
     );
-    for check in CHECKS.iter().filter(|c| !config.skip.contains(c.id)) {
-        for severity in Severity::ALL {
-            let count = findings
-                .iter()
-                .filter(|f| f.check == check.id && f.severity == severity)
-                .count();
-            family.push(
-                vec![
-                    ("check", check.id.to_string()),
-                    ("severity", severity.name().to_string()),
-                ],
-                Value::Unsigned(count as u64),
-            );
-        }
+    for (check, severity, count) in counted(&findings, &config) {
+        family.push(
+            vec![
+                ("check", check.to_string()),
+                ("severity", severity.name().to_string()),
+            ],
+            Value::Unsigned(count),
+        );
     }
     if notes.is_empty() {
         Ok(())
     } else {
         Err(notes.join("; "))
     }
+}
+
+/// How many findings each check that runs has, for every severity.
+fn counted(findings: &[Finding], config: &Config) -> Vec<(&'static str, Severity, u64)> {
+    let mut counts = Vec::new();
+    for check in CHECKS.iter().filter(|c| !config.skip.contains(c.id)) {
+        for severity in Severity::ALL {
+            let n = findings
+                .iter()
+                .filter(|f| f.check == check.id && f.severity == severity)
+                .count();
+            counts.push((check.id, severity, n as u64));
+        }
+    }
+    counts
 }
 
 /// The audit's snapshot: the pass's records and owners, and the rest read from the calling
@@ -85,24 +94,6 @@ mod tests {
     use super::*;
     use crate::collect::{self, Collector, sockets};
     use crate::owners::Owners;
-
-    /// Findings per check and severity, as the metric counts them.
-    fn counted(findings: &[audit::Finding]) -> BTreeMap<(String, String), u64> {
-        let mut counts = BTreeMap::new();
-        for check in CHECKS {
-            for severity in Severity::ALL {
-                let n = findings
-                    .iter()
-                    .filter(|f| f.check == check.id && f.severity == severity)
-                    .count();
-                counts.insert(
-                    (check.id.to_string(), severity.name().to_string()),
-                    n as u64,
-                );
-            }
-        }
-        counts
-    }
 
     /// Each socket's table, ends, state, inode and owner's pid, in one order.
     fn records(snapshot: &Snapshot) -> Vec<String> {
@@ -157,7 +148,13 @@ mod tests {
 
             let (alone, _) = nettables::audit::collect::collect();
             let config = nettables::audit::Config::default();
-            let expected = counted(&audit::audit(&alone, &config));
+            let expected: BTreeMap<(String, String), u64> =
+                counted(&audit::audit(&alone, &config), &config)
+                    .into_iter()
+                    .map(|(check, severity, n)| {
+                        ((check.to_string(), severity.name().to_string()), n)
+                    })
+                    .collect();
             assert!(
                 expected.values().sum::<u64>() >= 3,
                 "the scene finds little: {expected:?}"
