@@ -1,8 +1,8 @@
 //! The collectors: what one namespace's scrape reads and turns into metric families.
 //!
 //! Everything here runs on the namespace's own thread ([`crate::namespaces`]), so every read
-//! (netlink, `/proc/thread-self/net`) sees that namespace. The four socket collectors share
-//! one pass over the socket tables ([`sockets`]).
+//! (netlink, `/proc/thread-self/net`) sees that namespace. The four socket collectors and the
+//! audit share one pass over the socket tables ([`sockets`]), and one owner lookup.
 
 pub mod audit;
 pub mod counters;
@@ -52,8 +52,9 @@ impl Collector {
         }
     }
 
-    /// Whether it runs unless turned off. The audit is opt-in: it is a second pass over the
-    /// sockets, and its findings depend on a local policy (`--collector.audit.config`).
+    /// Whether it runs unless turned off. The audit is opt-in: it keeps a copy of most socket
+    /// records and reads counters and sysctls besides, and its findings depend on a local
+    /// policy (`--collector.audit.config`).
     pub fn by_default(self) -> bool {
         self != Collector::Audit
     }
@@ -120,8 +121,11 @@ pub fn run(reader: &mut SocketReader, request: &Request) -> Outcome {
         .filter(|c| sockets::COLLECTORS.contains(c))
         .collect();
     let mut results: Vec<(Collector, Result<(), String>)> = Vec::new();
-    if !socket_collectors.is_empty() {
-        let result = sockets::collect(reader, request, &mut outcome.metrics);
+    // One read of the socket tables serves the socket collectors and the audit.
+    let pass = (!socket_collectors.is_empty() || wants(Collector::Audit))
+        .then(|| sockets::read(reader, request));
+    if let Some(pass) = pass.as_ref().filter(|_| !socket_collectors.is_empty()) {
+        let result = pass.add_families(request, &mut outcome.metrics);
         for c in socket_collectors {
             results.push((c, result.clone()));
         }
@@ -132,8 +136,8 @@ pub fn run(reader: &mut SocketReader, request: &Request) -> Outcome {
     if wants(Collector::Network) {
         results.push((Collector::Network, network::collect(&mut outcome.metrics)));
     }
-    if wants(Collector::Audit) {
-        let result = audit::collect(request, &mut outcome.metrics);
+    if let Some(pass) = pass.as_ref().filter(|_| wants(Collector::Audit)) {
+        let result = audit::collect(request, pass, &mut outcome.metrics);
         results.push((Collector::Audit, result));
     }
     // Report in the requested order.

@@ -1,21 +1,24 @@
-//! One pass over the socket tables for the four socket collectors: `netstat_sockets`, the
-//! listener families, `netstat_program_sockets` and `netstat_remote_connections`.
+//! One pass over the socket tables for the four socket collectors (`netstat_sockets`, the
+//! listener families, `netstat_program_sockets` and `netstat_remote_connections`) and the
+//! audit: a scrape reads each namespace's tables once.
 //!
 //! TCP listeners are read first (the kernel filters by state, so this is cheap), then every
 //! other TCP socket is matched to the listener of its local port. Records stream through
-//! counting tables; only each socket's inode is kept (when programs are exported), so that
-//! owners are looked up once the tables are read.
+//! counting tables; only each socket's inode is kept (when programs or the audit are
+//! exported), and the records the audit's snapshot holds ([`audit::collect::keeps`]), so that
+//! owners are looked up once, for both, when the tables are read.
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use nettables::audit::{self, Sock};
 use nettables::inet::{Family, InetQuery, InetSocket, Protocol, State, StateMask};
 use nettables::{ReadError, SocketReader};
 use rustc_hash::FxHashMap;
 
 use super::{Collector, Request};
 use crate::exposition::{Collection, Kind, Value};
-use crate::owners::{Owners, Resolved};
+use crate::owners::Resolved;
 
 /// The collectors this pass serves.
 pub const COLLECTORS: [Collector; 4] = [
@@ -108,6 +111,9 @@ struct Tally {
     /// Sockets per owner index, protocol index and state index, in [`OWNED_SLOTS`] slots per
     /// owner: a socket costs an array index, not a hash.
     owned: Vec<u32>,
+    /// The records of the audit's snapshot, and for each the index of its inode in `inodes`.
+    audited: Vec<Sock>,
+    audited_inodes: Vec<Option<u32>>,
 }
 
 impl Tally {
@@ -149,55 +155,115 @@ struct Wants {
     listeners: bool,
     programs: bool,
     remotes: bool,
+    audit: bool,
 }
 
-/// Reads the tables and adds the families of the requested socket collectors.
-pub fn collect(
-    reader: &mut SocketReader,
-    request: &Request,
-    out: &mut Collection,
-) -> Result<(), String> {
+/// What one pass read: the counts, the audit's records and their owners.
+pub struct Pass {
+    tally: Tally,
+    /// The owners of `tally.inodes`, when programs or the audit are exported and the owner
+    /// table could be scanned.
+    resolved: Option<Resolved>,
+    /// Why the tables could not be read to the end.
+    error: Option<String>,
+}
+
+/// Reads the tables for the requested collectors, and the owners of the sockets read.
+pub fn read(reader: &mut SocketReader, request: &Request) -> Pass {
     let wants = Wants {
         sockets: request.collectors.contains(&Collector::Sockets),
         listeners: request.collectors.contains(&Collector::Listeners),
         programs: request.collectors.contains(&Collector::Programs),
         remotes: request.collectors.contains(&Collector::Remotes),
+        audit: request.collectors.contains(&Collector::Audit),
     };
-    let owners = request.owners.as_deref().filter(|_| wants.programs);
     let mut tally = Tally::default();
-    read(reader, &wants, &mut tally).map_err(|e| e.to_string())?;
-    let resolved = owners.map(|owners| owned(owners, &mut tally));
-    if wants.sockets {
-        add_sockets(&tally, out);
+    let error = read_tables(reader, &wants, &mut tally)
+        .err()
+        .map(|e| e.to_string());
+    let owners = request
+        .owners
+        .as_deref()
+        .filter(|_| wants.programs || wants.audit);
+    let resolved = owners.map(|owners| owners.resolve(&tally.inodes));
+    if let Some(resolved) = resolved.as_ref().filter(|_| wants.programs) {
+        count_owned(resolved, &mut tally);
     }
-    if wants.listeners {
-        add_listeners(&tally, out);
+    Pass {
+        tally,
+        resolved,
+        error,
     }
-    if wants.programs {
-        add_programs(&tally, resolved.as_ref(), request.programs_top_k, out);
-    }
-    if wants.remotes {
-        add_remotes(&tally, request.remotes_top_k, out);
-    }
-    Ok(())
 }
 
-/// Finds the owners of the sockets read and counts them per owner.
-fn owned(owners: &Owners, tally: &mut Tally) -> Resolved {
-    let resolved = owners.resolve(&tally.inodes);
+impl Pass {
+    /// Adds the families of the requested socket collectors; fails, adding none, when the
+    /// tables could not be read.
+    pub fn add_families(&self, request: &Request, out: &mut Collection) -> Result<(), String> {
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        let (tally, wants) = (&self.tally, |c| request.collectors.contains(&c));
+        if wants(Collector::Sockets) {
+            add_sockets(tally, out);
+        }
+        if wants(Collector::Listeners) {
+            add_listeners(tally, out);
+        }
+        if wants(Collector::Programs) {
+            add_programs(tally, self.resolved.as_ref(), request.programs_top_k, out);
+        }
+        if wants(Collector::Remotes) {
+            add_remotes(tally, request.remotes_top_k, out);
+        }
+        Ok(())
+    }
+
+    /// The audit's records, each with the index of its owner in the owners' program list
+    /// ([`Pass::owners`]); why the tables could not be read to the end, if so.
+    pub fn audited(&self) -> (Vec<Sock>, Option<&str>) {
+        let owners = self.resolved.as_ref().map(|r| r.owners.as_slice());
+        let socks = self
+            .tally
+            .audited
+            .iter()
+            .zip(&self.tally.audited_inodes)
+            .map(|(&sock, &inode)| Sock {
+                owner: inode
+                    .zip(owners)
+                    .and_then(|(i, owners)| owners[i as usize])
+                    .map(|owner| owner as usize),
+                ..sock
+            })
+            .collect();
+        (socks, self.error.as_deref())
+    }
+
+    /// The owners of the sockets read, when looked up.
+    pub fn owners(&self) -> Option<&Resolved> {
+        self.resolved.as_ref()
+    }
+}
+
+/// Counts the sockets read per owner.
+fn count_owned(resolved: &Resolved, tally: &mut Tally) {
     tally.owned = vec![0; resolved.programs.len() * OWNED_SLOTS];
     for (owner, &slot) in resolved.owners.iter().zip(&tally.slots) {
         if let Some(owner) = owner {
             tally.owned[*owner as usize * OWNED_SLOTS + usize::from(slot)] += 1;
         }
     }
-    resolved
 }
 
-fn read(reader: &mut SocketReader, wants: &Wants, tally: &mut Tally) -> nettables::Result<()> {
+fn read_tables(
+    reader: &mut SocketReader,
+    wants: &Wants,
+    tally: &mut Tally,
+) -> nettables::Result<()> {
     let every_table = wants.sockets || wants.programs;
     for (p, &protocol) in PROTOCOLS.iter().enumerate() {
-        if protocol != Protocol::Tcp && !every_table {
+        let audited = wants.audit && protocol == Protocol::Udp;
+        if protocol != Protocol::Tcp && !every_table && !audited {
             continue;
         }
         for (f, &family) in FAMILIES.iter().enumerate() {
@@ -207,9 +273,19 @@ fn read(reader: &mut SocketReader, wants: &Wants, tally: &mut Tally) -> nettable
             let count = |tally: &mut Tally, sock: &InetSocket| {
                 let s = state_index(sock.state);
                 tally.inet[p][f][s] += 1;
-                if wants.programs && sock.inode != 0 {
+                let audited = wants.audit && audit::collect::keeps(sock);
+                let owned = sock.inode != 0 && (wants.programs || audited);
+                if owned {
                     tally.inodes.push(sock.inode);
                     tally.slots.push((p * STATES + s) as u8);
+                }
+                if audited {
+                    tally.audited.push(Sock {
+                        inet: *sock,
+                        owner: None,
+                    });
+                    let inode = owned.then(|| (tally.inodes.len() - 1) as u32);
+                    tally.audited_inodes.push(inode);
                 }
             };
             let query = InetQuery::new(protocol, family);

@@ -1,16 +1,17 @@
 //! Reads the kernel once into a [`Snapshot`]. Anything that cannot be read becomes a note for
 //! stderr, and the checks that need it find nothing.
 //!
-//! [`collect`] does it all; a caller with its own owner table (the exporter keeps one between
-//! scrapes) calls [`collect_without_owners`] and sets [`Sock::owner`] itself, with
-//! [`process`] for each owner.
+//! [`collect`] does it all. A caller that reads the socket tables anyway (the exporter, whose
+//! socket collectors walk them every scrape) keeps the records [`keeps`] accepts, sets
+//! [`Sock::owner`] from its own owner table, with [`process`] or [`executable_name`] for each
+//! owner, and calls [`collect_with_sockets`] for the rest, so that the tables are read once.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 
 use crate::SocketReader;
 use crate::counters::{self, CounterFile};
-use crate::inet::{Family, InetQuery, Protocol, State, StateMask};
+use crate::inet::{Family, InetQuery, InetSocket, Protocol, State, StateMask};
 use crate::process::OwnerMap;
 use crate::services::{ServiceTable, Services};
 
@@ -44,19 +45,37 @@ fn tcp_states() -> StateMask {
     .fold(StateMask(0), |mask, state| mask.union(StateMask::of(state)))
 }
 
+/// Whether the snapshot holds `sock`: a TCP socket in a state some check reads, or an
+/// unconnected UDP socket. What [`collect`] asks the kernel for, for callers that read every
+/// socket.
+pub fn keeps(sock: &InetSocket) -> bool {
+    match sock.protocol {
+        Protocol::Tcp => tcp_states().contains(sock.state),
+        Protocol::Udp => sock.state == State::CLOSE,
+        _ => false,
+    }
+}
+
 /// The snapshot of the calling thread's network namespace, and notes about what could not
 /// be read.
 pub fn collect() -> (Snapshot, Vec<String>) {
-    let (mut snapshot, mut notes) = collect_without_owners();
+    let mut notes = Vec::new();
+    let sockets = sockets(&mut notes);
+    let (mut snapshot, more) = collect_with_sockets(sockets);
+    notes.extend(more);
     owners(&mut snapshot, &mut notes);
     (snapshot, notes)
 }
 
-/// The snapshot with no socket's owner set, and notes about what could not be read.
-pub fn collect_without_owners() -> (Snapshot, Vec<String>) {
+/// The snapshot around `sockets`, read by the caller (each one [`keeps`] accepts, in the
+/// kernel's order, owners set or not): services, counters, interfaces, `sockstat` and sysctls
+/// of the calling thread's network namespace, and notes about what could not be read.
+pub fn collect_with_sockets(sockets: Vec<Sock>) -> (Snapshot, Vec<String>) {
     let mut notes = Vec::new();
-    let mut snapshot = Snapshot::default();
-    sockets(&mut snapshot, &mut notes);
+    let mut snapshot = Snapshot {
+        sockets,
+        ..Snapshot::default()
+    };
     services(&mut snapshot);
     for file in [CounterFile::Snmp, CounterFile::Netstat] {
         match counters::load(file) {
@@ -87,7 +106,8 @@ pub fn collect_without_owners() -> (Snapshot, Vec<String>) {
     (snapshot, notes)
 }
 
-fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
+fn sockets(notes: &mut Vec<String>) -> Vec<Sock> {
+    let mut sockets = Vec::new();
     let mut reader = SocketReader::new();
     let tables = [Protocol::Tcp, Protocol::Udp]
         .into_iter()
@@ -99,7 +119,7 @@ fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
         };
         let query = InetQuery::new(protocol, family).states(states);
         let result = reader.for_each_inet(&query, |inet| {
-            snapshot.sockets.push(Sock {
+            sockets.push(Sock {
                 inet: *inet,
                 owner: None,
             });
@@ -112,6 +132,7 @@ fn sockets(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
             Ok(()) => {}
         }
     }
+    sockets
 }
 
 fn owners(snapshot: &mut Snapshot, notes: &mut Vec<String>) {
@@ -228,5 +249,24 @@ mod tests {
             assert!(mask.contains(state));
         }
         assert!(!mask.contains(State::FIN_WAIT2));
+    }
+
+    #[test]
+    fn keeps_what_collect_asks_for() {
+        let sock = |protocol, state| {
+            InetSocket::new(
+                protocol,
+                "127.0.0.1:1".parse().unwrap(),
+                "127.0.0.1:2".parse().unwrap(),
+                state,
+            )
+        };
+        assert!(keeps(&sock(Protocol::Tcp, State::LISTEN)));
+        assert!(keeps(&sock(Protocol::Tcp, State::CLOSE_WAIT)));
+        assert!(!keeps(&sock(Protocol::Tcp, State::FIN_WAIT2)));
+        assert!(keeps(&sock(Protocol::Udp, State::CLOSE)));
+        assert!(!keeps(&sock(Protocol::Udp, State::ESTABLISHED)));
+        assert!(!keeps(&sock(Protocol::UdpLite, State::CLOSE)));
+        assert!(!keeps(&sock(Protocol::Raw, State::CLOSE)));
     }
 }
