@@ -26,8 +26,8 @@
 //!   the MAC address of an ARP or neighbour entry) gives an unspecified gateway; the route's
 //!   interface is in `iface`. A route without a netmask is a host route (mask all ones,
 //!   prefix 128).
-//! - `refcnt` and `use_count` are `rtm_refcnt` and `rtm_use`; the IPv4 `mss` holds the
-//!   route's MTU (`rmx_mtu`, 0 when unset).
+//! - `refcnt` and `use_count` (of [`RouteMetrics`] for IPv4) are `rtm_refcnt` and `rtm_use`;
+//!   the IPv4 `mss` holds the route's MTU (`rmx_mtu`, 0 when unset).
 //! - `metric`, `window`, `irtt`, the IPv6 `source` prefix, and the expiry time, parent flags
 //!   and link address of a gateway have no place in the records: zero, `::/0`, or absent.
 //! - There is no separate IPv4 route cache (cloned routes are in the main table):
@@ -91,6 +91,25 @@ bitflags::bitflags! {
     }
 }
 
+/// The numbers an IPv4 route carries, in the main table and the route cache alike: the
+/// kernel's counters and the per-route TCP settings, as C `int`s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct RouteMetrics {
+    /// References to the route.
+    pub refcnt: i32,
+    /// Look-ups of the route.
+    pub use_count: i32,
+    /// Route priority (`ip route ... metric N`).
+    pub metric: i32,
+    /// The kernel's "MTU" column: the advertised MSS plus 40, or 0.
+    pub mss: i32,
+    /// Default TCP window for connections over this route, or 0.
+    pub window: i32,
+    /// Initial round-trip time.
+    pub irtt: i32,
+}
+
 /// One IPv4 route of the main table (`/proc/net/route`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -105,18 +124,8 @@ pub struct Ipv4Route {
     pub mask: Ipv4Addr,
     /// Route flags.
     pub flags: Flags,
-    /// References to the route (always 0 on modern kernels).
-    pub refcnt: i32,
-    /// Look-ups of the route (always 0 on modern kernels).
-    pub use_count: i32,
-    /// Route priority (`ip route ... metric N`), as a C `int`.
-    pub metric: i32,
-    /// The kernel's "MTU" column: the advertised MSS plus 40, or 0.
-    pub mss: i32,
-    /// Default TCP window for connections over this route, or 0.
-    pub window: i32,
-    /// Initial round-trip time.
-    pub irtt: i32,
+    /// Counters and TCP settings (`refcnt` and `use_count` are always 0 on modern kernels).
+    pub metrics: RouteMetrics,
 }
 
 impl Default for Ipv4Route {
@@ -128,12 +137,7 @@ impl Default for Ipv4Route {
             gateway: Ipv4Addr::UNSPECIFIED,
             mask: Ipv4Addr::UNSPECIFIED,
             flags: Flags::empty(),
-            refcnt: 0,
-            use_count: 0,
-            metric: 0,
-            mss: 0,
-            window: 0,
-            irtt: 0,
+            metrics: RouteMetrics::default(),
         }
     }
 }
@@ -155,18 +159,8 @@ pub struct CachedRoute {
     pub spec_dst: Ipv4Addr,
     /// Route flags; the cache also sets its own `RTCF_*` bits, kept unnamed in [`Flags`].
     pub flags: Flags,
-    /// References to the entry.
-    pub refcnt: i32,
-    /// Look-ups that found the entry.
-    pub use_count: i32,
-    /// Route priority.
-    pub metric: i32,
-    /// Advertised MSS plus 40, or 0.
-    pub mss: i32,
-    /// Default TCP window, or 0.
-    pub window: i32,
-    /// Initial round-trip time.
-    pub irtt: i32,
+    /// Counters and TCP settings; `use_count` counts the look-ups that found the entry.
+    pub metrics: RouteMetrics,
     /// Type of service of the flow.
     pub tos: i32,
     /// References to the cached hardware header (-1 without one).
@@ -189,12 +183,7 @@ impl CachedRoute {
             destination: route.destination,
             gateway: route.gateway,
             flags: route.flags,
-            refcnt: route.refcnt,
-            use_count: route.use_count,
-            metric: route.metric,
-            mss: route.mss,
-            window: route.window,
-            irtt: route.irtt,
+            metrics: route.metrics,
         }
     }
 }
@@ -289,7 +278,7 @@ pub fn ipv4_route_cache() -> Result<Vec<CachedRoute>> {
 ///
 /// ```no_run
 /// for r in nettables::route::ipv4_persistent_routes()? {
-///     println!("{}/{} via {} metric {}", r.destination, r.mask, r.gateway, r.metric);
+///     println!("{}/{} via {} metric {}", r.destination, r.mask, r.gateway, r.metrics.metric);
 /// }
 /// # Ok::<(), nettables::Error>(())
 /// ```

@@ -85,8 +85,16 @@ pub fn write_row(
     line.push(b' ');
     pad_left(line, row.mtu.to_string().as_bytes(), 5)?;
     line.push(b' ');
+    write_address(line, &row.address, numeric)?;
     let link = matches!(row.address, Address::Link { .. });
-    match row.address {
+    write_counters(line, &row.counters, link, bytes)?;
+    line.push(b'\n');
+    out.write_all(line)
+}
+
+/// The Network and Address columns (`-n`: `numeric`), each followed by a space.
+fn write_address(line: &mut Vec<u8>, address: &Address, numeric: bool) -> io::Result<()> {
+    match *address {
         Address::Link { index, mac } => {
             let start = line.len();
             let mut field = format!("<Link#{index}>").into_bytes();
@@ -146,7 +154,12 @@ pub fn write_row(
             )?;
         }
     }
-    let c = &row.counters;
+    Ok(())
+}
+
+/// The counter columns: all on the link row (`link`), only packets and bytes on an
+/// address row; the byte columns with `-b` (`bytes`).
+fn write_counters(line: &mut Vec<u8>, c: &Counters, link: bool, bytes: bool) -> io::Result<()> {
     // (value, width, shown on address rows, a -b column)
     let cells = [
         (c.ipackets, 8, true, false),
@@ -173,8 +186,7 @@ pub fn write_row(
         };
         pad_right(line, text, width)?;
     }
-    line.push(b'\n');
-    out.write_all(line)
+    Ok(())
 }
 
 /// `%-N.Ns `.

@@ -480,69 +480,79 @@ fn write_routes(
     if !v4.is_empty() {
         route_table::write_family(out, false, options)?;
         for r in v4 {
-            let flags = r.flags.bits();
-            let host = flags & route_table::RTF_HOST != 0;
-            let gateway = if r.gateway.is_unspecified() {
-                route_table::Gateway::Link(interface_index(&r.iface))
-            } else {
-                route_table::Gateway::Addr {
-                    ip: IpAddr::V4(r.gateway),
-                    name: names.name(IpAddr::V4(r.gateway)),
-                    zone: None,
-                }
-            };
-            let row = route_table::Route {
-                destination: IpAddr::V4(r.destination),
-                prefix_len: (!host)
-                    .then(|| route_table::prefix_len_v4(r.mask))
-                    .flatten(),
-                name: host
-                    .then(|| names.name(IpAddr::V4(r.destination)))
-                    .flatten(),
-                zone: None,
-                gateway,
-                flags,
-                netif: &r.iface,
-                expire: None,
-            };
-            route_table::write_row(out, options, &row, &mut line)?;
+            route_table::write_row(out, options, &ipv4_row(r, &names), &mut line)?;
         }
     }
     if !v6.is_empty() {
         route_table::write_family(out, true, options)?;
         for r in v6 {
-            let flags = r.flags.bits();
-            let scoped = |ip: Ipv6Addr| is_scoped(ip).then_some(&r.iface[..]);
-            let gateway = if r.next_hop.is_unspecified() {
-                route_table::Gateway::Link(interface_index(&r.iface))
-            } else {
-                route_table::Gateway::Addr {
-                    ip: IpAddr::V6(r.next_hop),
-                    name: names.name(IpAddr::V6(r.next_hop)),
-                    zone: scoped(r.next_hop),
-                }
-            };
-            let host = r.prefix_len == 128;
-            let row = route_table::Route {
-                destination: IpAddr::V6(r.destination),
-                prefix_len: Some(r.prefix_len),
-                name: host
-                    .then(|| names.name(IpAddr::V6(r.destination)))
-                    .flatten(),
-                zone: scoped(r.destination),
-                gateway,
-                flags: if host {
-                    flags | route_table::RTF_HOST
-                } else {
-                    flags
-                },
-                netif: &r.iface,
-                expire: None,
-            };
-            route_table::write_row(out, options, &row, &mut line)?;
+            route_table::write_row(out, options, &ipv6_row(r, &names), &mut line)?;
         }
     }
     Ok(())
+}
+
+/// An IPv4 route as a row: a host route by name, a network by prefix, a gateway that is no
+/// address as the interface's `link#N`.
+fn ipv4_row<'a>(r: &'a route::Ipv4Route, names: &'a Names) -> route_table::Route<'a> {
+    let flags = r.flags.bits();
+    let host = flags & route_table::RTF_HOST != 0;
+    let gateway = if r.gateway.is_unspecified() {
+        route_table::Gateway::Link(interface_index(&r.iface))
+    } else {
+        route_table::Gateway::Addr {
+            ip: IpAddr::V4(r.gateway),
+            name: names.name(IpAddr::V4(r.gateway)),
+            zone: None,
+        }
+    };
+    route_table::Route {
+        destination: IpAddr::V4(r.destination),
+        prefix_len: (!host)
+            .then(|| route_table::prefix_len_v4(r.mask))
+            .flatten(),
+        name: host
+            .then(|| names.name(IpAddr::V4(r.destination)))
+            .flatten(),
+        zone: None,
+        gateway,
+        flags,
+        netif: &r.iface,
+        expire: None,
+    }
+}
+
+/// An IPv6 route as a row: a /128 is a host route, scoped addresses carry the interface as
+/// their zone.
+fn ipv6_row<'a>(r: &'a route::Ipv6Route, names: &'a Names) -> route_table::Route<'a> {
+    let flags = r.flags.bits();
+    let scoped = |ip: Ipv6Addr| is_scoped(ip).then_some(&r.iface[..]);
+    let gateway = if r.next_hop.is_unspecified() {
+        route_table::Gateway::Link(interface_index(&r.iface))
+    } else {
+        route_table::Gateway::Addr {
+            ip: IpAddr::V6(r.next_hop),
+            name: names.name(IpAddr::V6(r.next_hop)),
+            zone: scoped(r.next_hop),
+        }
+    };
+    let host = r.prefix_len == 128;
+    route_table::Route {
+        destination: IpAddr::V6(r.destination),
+        prefix_len: Some(r.prefix_len),
+        name: host
+            .then(|| names.name(IpAddr::V6(r.destination)))
+            .flatten(),
+        zone: scoped(r.destination),
+        gateway,
+        flags: if host {
+            flags | route_table::RTF_HOST
+        } else {
+            flags
+        },
+        netif: &r.iface,
+        expire: None,
+    }
 }
 
 /// Link-local unicast, and interface- or link-local multicast: addresses with a zone.

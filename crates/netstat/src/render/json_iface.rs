@@ -4,7 +4,7 @@
 
 use std::io;
 
-use nettables::iface::{Flags, Inet6Address, Interface};
+use nettables::iface::{Counters, Flags, Inet6Address, Interface};
 use serde::Serialize;
 
 use super::addr::{push_ipv4, push_ipv6};
@@ -83,6 +83,24 @@ pub fn write(
     iface: &Interface,
     inet6: &[Inet6Address],
 ) -> io::Result<()> {
+    let record = Record {
+        origin: options.origin,
+        ifname: Text(&iface.name),
+        // The named flags in bit order.
+        flags: iface.flags.iter_names().map(|(name, _)| name).collect(),
+        mtu: iface.mtu,
+        metric: iface.metric,
+        txqlen: iface.tx_queue_len.filter(|&q| q >= 0),
+        link_type: link_type(iface.hw_type),
+        address: hw_address(iface),
+        addr_info: addr_info(iface, inet6),
+        stats64: iface.stats.as_ref().map(Stats64::from),
+    };
+    json::record(out, options.format, &record)
+}
+
+/// The interface's IPv4 address, then its IPv6 addresses among `inet6`.
+fn addr_info(iface: &Interface, inet6: &[Inet6Address]) -> Vec<AddrInfo> {
     let mut addr_info = Vec::new();
     if let Some(v4) = &iface.ipv4 {
         let text = |ip| {
@@ -115,25 +133,24 @@ pub fn write(
             scope: Some(scope(a.scope)),
         });
     }
-    let record = Record {
-        origin: options.origin,
-        ifname: Text(&iface.name),
-        // The named flags in bit order.
-        flags: iface.flags.iter_names().map(|(name, _)| name).collect(),
-        mtu: iface.mtu,
-        metric: iface.metric,
-        txqlen: iface.tx_queue_len.filter(|&q| q >= 0),
-        link_type: link_type(iface.hw_type),
-        address: matches!(iface.hw_type, 1 | 772).then(|| {
-            let bytes = &iface.hw_addr[..6];
-            bytes
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<Vec<_>>()
-                .join(":")
-        }),
-        addr_info,
-        stats64: iface.stats.map(|s| Stats64 {
+    addr_info
+}
+
+/// The hardware address as `aa:bb:...`, for Ethernet and loopback (six bytes).
+fn hw_address(iface: &Interface) -> Option<String> {
+    matches!(iface.hw_type, 1 | 772).then(|| {
+        let bytes = &iface.hw_addr[..6];
+        bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    })
+}
+
+impl From<&Counters> for Stats64 {
+    fn from(s: &Counters) -> Self {
+        Stats64 {
             rx: Rx {
                 bytes: s.rx_bytes,
                 packets: s.rx_packets,
@@ -154,9 +171,8 @@ pub fn write(
                 collisions: s.collisions,
                 compressed: s.tx_compressed,
             },
-        }),
-    };
-    json::record(out, options.format, &record)
+        }
+    }
 }
 
 /// `ip`'s names for the common `ARPHRD_*` types; others as `[N]`, as `ip` prints them.
@@ -196,7 +212,7 @@ mod tests {
     use super::*;
     use crate::output::OutputFormat;
     use crate::render::json::tests::Memory;
-    use nettables::iface::{Counters, Ipv4Config};
+    use nettables::iface::Ipv4Config;
     use serde_json::json;
 
     #[test]

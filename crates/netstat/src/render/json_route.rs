@@ -123,19 +123,9 @@ pub fn write_ipv4(
     names: Option<HostNames<'_>>,
 ) -> io::Result<()> {
     // The columns both tables have, then each one's own.
-    let (dev, gateway, counts, [mss, window, irtt]) = match row {
-        Ipv4Row::Route(r) => (
-            &r.iface,
-            r.gateway,
-            [r.metric, r.refcnt, r.use_count],
-            [r.mss, r.window, r.irtt],
-        ),
-        Ipv4Row::Cached(r) => (
-            &r.iface,
-            r.gateway,
-            [r.metric, r.refcnt, r.use_count],
-            [r.mss, r.window, r.irtt],
-        ),
+    let (dev, gateway, m) = match row {
+        Ipv4Row::Route(r) => (&r.iface, r.gateway, r.metrics),
+        Ipv4Row::Cached(r) => (&r.iface, r.gateway, r.metrics),
     };
     let (dst, flags, genmask, prefsrc) = match row {
         Ipv4Row::Route(r) => {
@@ -156,14 +146,18 @@ pub fn write_ipv4(
         family: "inet",
         dev,
         flags,
-        counts: counts.map(i64::from),
+        counts: [m.metric, m.refcnt, m.use_count].map(i64::from),
     };
     let record = Record {
         dst,
         gateway: (!gateway.is_unspecified()).then(|| v4(gateway)),
         genmask,
         prefsrc,
-        tcp: Some(TcpColumns { mss, window, irtt }),
+        tcp: Some(TcpColumns {
+            mss: m.mss,
+            window: m.window,
+            irtt: m.irtt,
+        }),
         ..Record::new(options, names, route)
     };
     json::record(out, options.format, &record)
@@ -209,7 +203,7 @@ mod tests {
         default.iface = b"eth0".as_slice().into();
         default.gateway = Ipv4Addr::new(10, 0, 0, 1);
         default.flags = Flags::UP | Flags::GATEWAY;
-        default.metric = 100;
+        default.metrics.metric = 100;
         write_ipv4(&mut out, options, Ipv4Row::Route(&default), None).unwrap();
         let mut link = default.clone();
         (link.destination, link.gateway) = (Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::UNSPECIFIED);

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use nettables::route::{CachedRoute, Flags, Ipv4Route, Ipv6Route};
+use nettables::route::{CachedRoute, Flags, Ipv4Route, Ipv6Route, RouteMetrics};
 
 use crate::i18n::tr;
 use crate::text::{pad_left, write_sanitized};
@@ -141,51 +141,45 @@ pub fn write_ipv4_row(
     pad_left(out, route.mask.to_string().as_bytes(), CUT)?;
     out.write_all(b" ")?;
     pad_left(out, &ipv4_flags(route.flags), 5)?;
-    let iface = &route.iface;
-    match (layout, reject) {
-        (Layout::Usage, true) => writeln!(out, " {:<6} -  {:>7} -", route.metric, route.use_count),
-        (Layout::Usage, false) => {
-            write!(
+    let m = &route.metrics;
+    if reject {
+        return match layout {
+            Layout::Usage => writeln!(out, " {:<6} -  {:>7} -", m.metric, m.use_count),
+            Layout::Mss => out.write_all(b"     - -          - -\n"),
+            Layout::Full => writeln!(
                 out,
-                " {:<6} {:<2} {:>7} ",
-                route.metric, route.refcnt, route.use_count
-            )?;
-            write_sanitized(out, iface)?;
-            out.write_all(b"\n")
-        }
-        (Layout::Mss, true) => out.write_all(b"     - -          - -\n"),
-        (Layout::Mss, false) => {
-            write!(
-                out,
-                " {:>5} {:<5} {:>6} ",
-                route.mss, route.window, route.irtt
-            )?;
-            write_sanitized(out, iface)?;
-            out.write_all(b"\n")
-        }
-        (Layout::Full, true) => writeln!(
-            out,
-            " {:<6} -  {:>7} -        -     -      -",
-            route.metric, route.use_count
-        ),
-        (Layout::Full, false) => {
-            write!(
-                out,
-                " {:<6} {:<3} {:>6} ",
-                route.metric, route.refcnt, route.use_count
-            )?;
-            // `%-6.6s`: the interface is cut to 6 here.
-            let short = &iface[..iface.len().min(6)];
-            write_sanitized(out, short)?;
-            crate::text::write_spaces(out, 6 - short.len())?;
-            writeln!(
-                out,
-                "   {:<5} {:<6} {}",
-                route.mss, route.window, route.irtt
-            )
-        }
-        (Layout::Empty, _) => Ok(()),
+                " {:<6} -  {:>7} -        -     -      -",
+                m.metric, m.use_count
+            ),
+            Layout::Empty => Ok(()),
+        };
     }
+    write_metrics(out, layout, m)?;
+    if layout != Layout::Full {
+        write_sanitized(out, &route.iface)?;
+        return out.write_all(b"\n");
+    }
+    write_short_iface(out, &route.iface)?;
+    writeln!(out, "   {:<5} {:<6} {}", m.mss, m.window, m.irtt)
+}
+
+/// The counter columns both IPv4 tables print before the interface: metric, references
+/// and uses, or (`Layout::Mss`) MSS, window and irtt.
+fn write_metrics(out: &mut impl Write, layout: Layout, m: &RouteMetrics) -> io::Result<()> {
+    match layout {
+        Layout::Usage => write!(out, " {:<6} {:<2} {:>7} ", m.metric, m.refcnt, m.use_count),
+        Layout::Mss => write!(out, " {:>5} {:<5} {:>6} ", m.mss, m.window, m.irtt),
+        Layout::Full | Layout::Empty => {
+            write!(out, " {:<6} {:<3} {:>6} ", m.metric, m.refcnt, m.use_count)
+        }
+    }
+}
+
+/// The interface of the `-ee` layout: `%-6.6s`, cut to 6 and padded.
+fn write_short_iface(out: &mut impl Write, iface: &[u8]) -> io::Result<()> {
+    let short = &iface[..iface.len().min(6)];
+    write_sanitized(out, short)?;
+    crate::text::write_spaces(out, 6 - short.len())
 }
 
 pub fn write_cache_header(out: &mut impl Write, layout: Layout) -> io::Result<()> {
@@ -266,30 +260,17 @@ pub fn write_cache_row(
         out.write_all(b" ")?;
     }
     pad_left(out, &cache_flags(row.flags), 5)?;
-    match layout {
-        Layout::Usage => write!(
-            out,
-            " {:<6} {:<2} {:>7} ",
-            row.metric, row.refcnt, row.use_count
-        )?,
-        Layout::Mss => write!(out, " {:>5} {:<5} {:>6} ", row.mss, row.window, row.irtt)?,
-        Layout::Full | Layout::Empty => write!(
-            out,
-            " {:<6} {:<3} {:>6} ",
-            row.metric, row.refcnt, row.use_count
-        )?,
-    }
+    let m = &row.metrics;
+    write_metrics(out, layout, m)?;
     if layout != Layout::Full {
         write_sanitized(out, &row.iface)?;
         return out.write_all(b"\n");
     }
-    let short = &row.iface[..row.iface.len().min(6)];
-    write_sanitized(out, short)?;
-    crate::text::write_spaces(out, 6 - short.len())?;
+    write_short_iface(out, &row.iface)?;
     write!(
         out,
         "   {:<5} {:<6} {:<5} {:<3} {:<3}   {:<3} ",
-        row.mss, row.window, row.irtt, row.tos, row.hh_ref, row.hh_uptodate
+        m.mss, m.window, m.irtt, row.tos, row.hh_ref, row.hh_uptodate
     )?;
     let spec_dst = cut(names.spec_dst);
     crate::text::write_spaces(out, CUT - spec_dst.len())?;
@@ -363,8 +344,9 @@ mod tests {
         r.iface = b"averylongif"[..].into();
         (r.destination, r.mask) = (Ipv4Addr::new(10, 9, 0, 0), Ipv4Addr::new(255, 255, 0, 0));
         r.flags = Flags::from_bits_retain(flags);
-        (r.refcnt, r.use_count, r.metric) = (1, 12, 100);
-        (r.mss, r.window, r.irtt) = (1340, 8000, 30);
+        let m = &mut r.metrics;
+        (m.refcnt, m.use_count, m.metric) = (1, 12, 100);
+        (m.mss, m.window, m.irtt) = (1340, 8000, 30);
         r
     }
 
@@ -462,7 +444,8 @@ mod tests {
         row.destination = Ipv4Addr::new(192, 168, 0, 1);
         (row.source, row.spec_dst) = (Ipv4Addr::new(192, 168, 0, 2), Ipv4Addr::new(192, 168, 0, 2));
         row.flags = Flags::LOCAL;
-        (row.refcnt, row.use_count, row.mss, row.hh_ref) = (1, 5, 1500, -1);
+        (row.metrics.refcnt, row.metrics.use_count, row.metrics.mss) = (1, 5, 1500);
+        row.hh_ref = -1;
         let names = CacheTexts {
             source: b"192.168.0.2",
             destination: b"192.168.0.1",

@@ -68,7 +68,7 @@ pub fn ipv4_routes(routes: &[route::Ipv4Route], rows: &[IfRow]) -> Vec<Ipv4Route
                 netmask: r.mask,
                 gateway: r.flags.contains(route::Flags::GATEWAY).then_some(r.gateway),
                 interface: address.unwrap_or(Ipv4Addr::UNSPECIFIED),
-                metric: u32::try_from(r.metric).unwrap_or(0),
+                metric: u32::try_from(r.metrics.metric).unwrap_or(0),
             }
         })
         .collect()
@@ -82,7 +82,7 @@ pub fn persistent_routes(routes: &[route::Ipv4Route]) -> Vec<PersistentRoute> {
             destination: r.destination,
             netmask: r.mask,
             gateway: r.gateway,
-            metric: u32::try_from(r.metric).ok(),
+            metric: u32::try_from(r.metrics.metric).ok(),
         })
         .collect()
 }
@@ -319,7 +319,7 @@ mod tests {
         v4.iface = b"eth0".as_slice().into();
         v4.gateway = "10.0.0.1".parse().unwrap();
         v4.flags = route::Flags::UP | route::Flags::GATEWAY;
-        v4.metric = 5;
+        v4.metrics.metric = 5;
         let mut on_link = v4.clone();
         on_link.flags = route::Flags::UP;
         on_link.iface = b"gone".as_slice().into();
@@ -335,9 +335,9 @@ mod tests {
         v6.iface = b"eth0".as_slice().into();
         v6.prefix_len = 64;
         let mut saved = route::Ipv4Route::default();
-        saved.metric = -1;
+        saved.metrics.metric = -1;
         let mut three = saved.clone();
-        three.metric = 3;
+        three.metrics.metric = 3;
         let persistent = persistent_routes(&[saved, three]);
         assert_eq!(
             (persistent[0].metric, persistent[1].metric),

@@ -8,6 +8,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::route::{
     CachedRoute, Flags, IPV4_CACHE_PATH, IPV4_ROUTE_PATH, IPV6_ROUTE_PATH, Ipv4Route, Ipv6Route,
+    RouteMetrics,
 };
 use crate::{Error, Result};
 
@@ -85,14 +86,16 @@ fn parse_ipv4_row(columns: &[usize], line: &[u8]) -> Option<Ipv4Route> {
         destination: hex_ipv4(field(1)?)?,
         gateway: hex_ipv4(field(2)?)?,
         flags: Flags::from_bits_retain(hex_u32(field(3)?)?),
-        refcnt: int(4)?,
-        use_count: int(5)?,
-        metric: int(6)?,
         mask: hex_ipv4(field(7)?)?,
-        mss: int(8)?,
-        window: int(9)?,
-        // net-tools accepts a row without the last column.
-        irtt: optional_int(field(10))?,
+        metrics: RouteMetrics {
+            refcnt: int(4)?,
+            use_count: int(5)?,
+            metric: int(6)?,
+            mss: int(8)?,
+            window: int(9)?,
+            // net-tools accepts a row without the last column.
+            irtt: optional_int(field(10))?,
+        },
     })
 }
 
@@ -241,7 +244,12 @@ vA\t0000320A\t0200010A\t0002\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
         let host = &routes[2];
         assert!(host.flags.contains(Flags::HOST));
         assert_eq!(
-            (host.metric, host.mss, host.window, host.irtt),
+            (
+                host.metrics.metric,
+                host.metrics.mss,
+                host.metrics.window,
+                host.metrics.irtt
+            ),
             (-1, 1340, 8000, 30)
         );
         assert_eq!(host.mask, ne([255, 255, 255, 255]));
@@ -253,11 +261,12 @@ vA\t0000320A\t0200010A\t0002\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
                      0000010A lo 00000000 1 00FFFFFF 2 3 4 5 6 7\n";
         let routes = parse_ipv4_routes(text).unwrap();
         let r = &routes[0];
+        let m = r.metrics;
         assert_eq!(
-            (&*r.iface, r.refcnt, r.use_count, r.metric),
+            (&*r.iface, m.refcnt, m.use_count, m.metric),
             (&b"lo"[..], 2, 3, 4)
         );
-        assert_eq!((r.mss, r.window, r.irtt), (5, 6, 7));
+        assert_eq!((m.mss, m.window, m.irtt), (5, 6, 7));
         assert_eq!(
             parse_ipv4_routes(b"Iface Destination Gateway Flags\n"),
             Err("RefCnt")
@@ -283,11 +292,16 @@ vA\t0000320A\t0200010A\t0002\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
         let text = format!("{header}{}\n", rows.join("\n"));
         let routes = parse_ipv4_routes(text.as_bytes()).unwrap();
         assert_eq!(routes.len(), 1);
-        assert_eq!(routes[0].irtt, 0);
+        assert_eq!(routes[0].metrics.irtt, 0);
         // A value beyond 32 bits wraps, as it does in C.
         let text =
             format!("{header}vA\t0000010A\t00000000\t0001\t0\t0\t4294967295\t00FFFFFF\t0\t0\t0\n");
-        assert_eq!(parse_ipv4_routes(text.as_bytes()).unwrap()[0].metric, -1);
+        assert_eq!(
+            parse_ipv4_routes(text.as_bytes()).unwrap()[0]
+                .metrics
+                .metric,
+            -1
+        );
     }
 
     #[test]
@@ -305,7 +319,7 @@ vA\t0000320A\t0200010A\t0002\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
         let rows = parse_ipv4_cache(&text).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(
-            (rows[0].flags, rows[0].use_count, rows[0].hh_ref),
+            (rows[0].flags, rows[0].metrics.use_count, rows[0].hh_ref),
             (Flags::LOCAL, 5, -1)
         );
         assert_eq!(rows[0].spec_dst, rows[0].source);

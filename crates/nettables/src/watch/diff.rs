@@ -17,7 +17,8 @@ pub(crate) struct Scratch {
 
 /// Fills `next` one socket at a time, comparing each with `previous`.
 pub(crate) struct Diff<'a> {
-    previous: &'a Snapshot,
+    /// `None` for the first snapshot.
+    previous: Option<&'a Snapshot>,
     next: &'a mut Snapshot,
     changes: &'a mut Vec<Change>,
     seen: &'a mut Vec<bool>,
@@ -30,14 +31,13 @@ pub(crate) struct Diff<'a> {
 }
 
 impl<'a> Diff<'a> {
-    /// Starts `next` (emptied) as the snapshot taken at `now`.
-    /// `first`: there is no previous snapshot to compare with.
+    /// Starts `next` (emptied) as the snapshot taken at `now`, after `previous` (`None`:
+    /// this is the first snapshot, there is nothing to compare with).
     pub(crate) fn new(
-        previous: &'a Snapshot,
+        previous: Option<&'a Snapshot>,
         next: &'a mut Snapshot,
         scratch: &'a mut Scratch,
         now: Instant,
-        first: bool,
     ) -> Diff<'a> {
         let Scratch { changes, seen } = scratch;
         next.clear();
@@ -45,8 +45,8 @@ impl<'a> Diff<'a> {
         next.wall = std::time::SystemTime::now();
         changes.clear();
         seen.clear();
-        seen.resize(previous.sockets.len(), false);
-        let elapsed = (!first).then(|| now.saturating_duration_since(previous.taken));
+        seen.resize(previous.map_or(0, |p| p.sockets.len()), false);
+        let elapsed = previous.map(|p| now.saturating_duration_since(p.taken));
         Diff {
             previous,
             next,
@@ -66,15 +66,14 @@ impl<'a> Diff<'a> {
     ) -> Option<u32> {
         let key = SocketKey::of(socket);
         let index = u32::try_from(self.next.sockets.len()).ok()?;
-        let previous = &self.previous.sockets;
-        let at = match previous.get(self.hint) {
-            Some(old) if old.key == key => Some(self.hint as u32),
-            _ => self.previous.index.get(&key).copied(),
-        };
-        let before = at.map(|i| (i, &previous[i as usize]));
-        if let Some(i) = at {
+        let before = self.previous.and_then(|previous| {
+            let i = match previous.sockets.get(self.hint) {
+                Some(old) if old.key == key => self.hint as u32,
+                _ => *previous.index.get(&key)?,
+            };
             self.hint = i as usize + 1;
-        }
+            Some((i, &previous.sockets[i as usize]))
+        });
         let mut observed = Observed {
             key,
             socket: *socket,
@@ -176,13 +175,12 @@ mod tests {
 
     /// Takes a snapshot of `sockets` at `at` after `previous`; returns it with its changes.
     fn take(
-        previous: &Snapshot,
+        previous: Option<&Snapshot>,
         at: Instant,
-        first: bool,
         sockets: &[(InetSocket, Option<TcpCounters>)],
     ) -> (Snapshot, Vec<Change>) {
         let (mut next, mut scratch) = (Snapshot::default(), Scratch::default());
-        let mut diff = Diff::new(previous, &mut next, &mut scratch, at, first);
+        let mut diff = Diff::new(previous, &mut next, &mut scratch, at);
         for (socket, counters) in sockets {
             diff.add(socket, *counters);
         }
@@ -198,12 +196,12 @@ mod tests {
         let t0 = Instant::now();
         let one = tcp(A, B, State::ESTABLISHED, 1);
         let two = tcp("10.0.0.1:40001", B, State::ESTABLISHED, 2);
-        let (first, changes) = take(&Snapshot::default(), t0, true, &[(one, bytes(0, 0))]);
+        let (first, changes) = take(None, t0, &[(one, bytes(0, 0))]);
         assert!(changes.is_empty());
         assert_eq!(first.sockets()[0].rates, Rates::default());
 
         let t1 = t0 + Duration::from_secs(1);
-        let (second, changes) = take(&first, t1, false, &[(two, bytes(0, 0))]);
+        let (second, changes) = take(Some(&first), t1, &[(two, bytes(0, 0))]);
         assert_eq!(
             changes,
             vec![Change::Opened { index: 0 }, Change::Closed { index: 0 }]
@@ -215,9 +213,9 @@ mod tests {
     fn rates_come_from_counter_deltas_over_the_interval() {
         let t0 = Instant::now();
         let sock = tcp(A, B, State::ESTABLISHED, 7);
-        let (first, _) = take(&Snapshot::default(), t0, true, &[(sock, bytes(1000, 500))]);
+        let (first, _) = take(None, t0, &[(sock, bytes(1000, 500))]);
         let t1 = t0 + Duration::from_millis(500);
-        let (second, changes) = take(&first, t1, false, &[(sock, bytes(6000, 1500))]);
+        let (second, changes) = take(Some(&first), t1, &[(sock, bytes(6000, 1500))]);
         assert!(changes.is_empty());
         let observed = second.get(SocketKey(7)).unwrap();
         assert_eq!(
@@ -234,14 +232,9 @@ mod tests {
     fn a_reset_counter_counts_from_zero() {
         let t0 = Instant::now();
         let sock = tcp(A, B, State::ESTABLISHED, 7);
-        let (first, _) = take(
-            &Snapshot::default(),
-            t0,
-            true,
-            &[(sock, bytes(10_000, 10_000))],
-        );
+        let (first, _) = take(None, t0, &[(sock, bytes(10_000, 10_000))]);
         let t1 = t0 + Duration::from_secs(2);
-        let (second, _) = take(&first, t1, false, &[(sock, bytes(300, 100))]);
+        let (second, _) = take(Some(&first), t1, &[(sock, bytes(300, 100))]);
         assert_eq!(
             second.sockets()[0].rates,
             Rates {
@@ -256,9 +249,9 @@ mod tests {
         let t0 = Instant::now();
         let old = tcp(A, B, State::ESTABLISHED, 100);
         let reused = tcp(A, B, State::ESTABLISHED, 101);
-        let (first, _) = take(&Snapshot::default(), t0, true, &[(old, bytes(9000, 9000))]);
+        let (first, _) = take(None, t0, &[(old, bytes(9000, 9000))]);
         let t1 = t0 + Duration::from_secs(1);
-        let (second, changes) = take(&first, t1, false, &[(reused, bytes(100, 0))]);
+        let (second, changes) = take(Some(&first), t1, &[(reused, bytes(100, 0))]);
         assert_eq!(
             changes,
             vec![Change::Opened { index: 0 }, Change::Closed { index: 0 }]
@@ -277,8 +270,8 @@ mod tests {
         let t0 = Instant::now();
         let est = tcp(A, B, State::ESTABLISHED, 5);
         let tw = tcp(A, B, State::TIME_WAIT, 5);
-        let (first, _) = take(&Snapshot::default(), t0, true, &[(est, bytes(1, 1))]);
-        let (second, changes) = take(&first, t0 + Duration::from_secs(1), false, &[(tw, None)]);
+        let (first, _) = take(None, t0, &[(est, bytes(1, 1))]);
+        let (second, changes) = take(Some(&first), t0 + Duration::from_secs(1), &[(tw, None)]);
         assert_eq!(
             changes,
             vec![Change::State {
@@ -299,14 +292,14 @@ mod tests {
             )
         };
         let (a, b, c) = (sock(1, 11), sock(2, 12), sock(3, 13));
-        let (first, _) = take(&Snapshot::default(), t0, true, &[a, b, c]);
+        let (first, _) = take(None, t0, &[a, b, c]);
         let t1 = t0 + Duration::from_secs(1);
-        let (same, changes) = take(&first, t1, false, &[a, b, c]);
+        let (same, changes) = take(Some(&first), t1, &[a, b, c]);
         assert!(changes.is_empty());
-        let (moved, changes) = take(&same, t1 + Duration::from_secs(1), false, &[c, a, b]);
+        let (moved, changes) = take(Some(&same), t1 + Duration::from_secs(1), &[c, a, b]);
         assert!(changes.is_empty(), "{changes:?}");
         assert_eq!(moved.get(SocketKey(12)).unwrap().first_seen, t0);
-        let (fewer, changes) = take(&moved, t1 + Duration::from_secs(2), false, &[a, c]);
+        let (fewer, changes) = take(Some(&moved), t1 + Duration::from_secs(2), &[a, c]);
         assert_eq!(changes, vec![Change::Closed { index: 2 }]);
         assert_eq!(fewer.sockets().len(), 2);
     }
@@ -315,12 +308,7 @@ mod tests {
     fn a_socket_met_twice_in_one_dump_is_kept_once() {
         let t0 = Instant::now();
         let sock = tcp(A, B, State::ESTABLISHED, 9);
-        let (snapshot, _) = take(
-            &Snapshot::default(),
-            t0,
-            true,
-            &[(sock, bytes(1, 1)), (sock, bytes(2, 2))],
-        );
+        let (snapshot, _) = take(None, t0, &[(sock, bytes(1, 1)), (sock, bytes(2, 2))]);
         assert_eq!(snapshot.sockets().len(), 1);
     }
 

@@ -210,13 +210,8 @@ impl Sampler {
         let started = Instant::now();
         std::mem::swap(&mut self.previous, &mut self.current);
         let first = self.samples == 0;
-        let mut diff = diff::Diff::new(
-            &self.previous,
-            &mut self.current,
-            &mut self.scratch,
-            started,
-            first,
-        );
+        let previous = (!first).then_some(&self.previous);
+        let mut diff = diff::Diff::new(previous, &mut self.current, &mut self.scratch, started);
         let result = list(&mut self.reader, &self.config, &mut diff);
         if let Err(e) = result {
             std::mem::swap(&mut self.previous, &mut self.current);

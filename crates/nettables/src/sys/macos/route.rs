@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::bytes::{ParseError, Record};
 use super::sockaddr::{AF_INET, AF_INET6, Addrs, RTAX_DST, RTAX_GATEWAY, RTAX_NETMASK, SockAddr};
-use crate::route::{Flags, Ipv4Route, Ipv6Route};
+use crate::route::{Flags, Ipv4Route, Ipv6Route, RouteMetrics};
 
 /// The message format version every message carries (`RTM_VERSION`).
 pub const RTM_VERSION: u8 = 5;
@@ -101,9 +101,12 @@ impl Route {
             gateway,
             mask: Ipv4Addr::from(mask),
             flags: Flags::from_bits_retain(self.flags),
-            refcnt: self.refcnt.unwrap_or(0),
-            use_count: self.use_count,
-            mss: i32::try_from(self.mtu).unwrap_or(i32::MAX),
+            metrics: RouteMetrics {
+                refcnt: self.refcnt.unwrap_or(0),
+                use_count: self.use_count,
+                mss: i32::try_from(self.mtu).unwrap_or(i32::MAX),
+                ..RouteMetrics::default()
+            },
             ..Ipv4Route::default()
         })
     }
@@ -371,11 +374,9 @@ mod tests {
             default.flags,
             Flags::UP | Flags::GATEWAY | Flags::from_bits_retain(RTF_STATIC)
         );
-        assert_eq!(
-            (default.refcnt, default.use_count, default.mss),
-            (3, 77, 1500)
-        );
-        assert_eq!((default.metric, default.window, default.irtt), (0, 0, 0));
+        let m = default.metrics;
+        assert_eq!((m.refcnt, m.use_count, m.mss), (3, 77, 1500));
+        assert_eq!((m.metric, m.window, m.irtt), (0, 0, 0));
         let network = &got[1];
         assert_eq!(&*network.iface, b"bridge100");
         assert_eq!(network.mask, Ipv4Addr::new(255, 255, 255, 0));

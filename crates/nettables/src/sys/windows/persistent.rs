@@ -9,7 +9,7 @@ use windows_sys::Win32::System::Registry::{
     HKEY, HKEY_LOCAL_MACHINE, KEY_QUERY_VALUE, RegCloseKey, RegEnumValueW, RegOpenKeyExW,
 };
 
-use crate::route::{Flags, Ipv4Route};
+use crate::route::{Flags, Ipv4Route, RouteMetrics};
 use crate::{Error, Result};
 
 const KEY: &str = r"SYSTEM\CurrentControlSet\Services\Tcpip\Parameters\PersistentRoutes";
@@ -89,7 +89,10 @@ pub(crate) fn parse(name: &str) -> Option<Ipv4Route> {
         mask,
         gateway,
         flags,
-        metric,
+        metrics: RouteMetrics {
+            metric,
+            ..RouteMetrics::default()
+        },
         ..Ipv4Route::default()
     })
 }

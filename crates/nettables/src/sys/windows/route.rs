@@ -11,7 +11,7 @@ use windows_sys::Win32::Networking::WinSock::{ADDRESS_FAMILY, AF_INET, AF_INET6}
 
 use super::mib::{MibTable, ip, ipv4_mask, wide};
 use crate::Result;
-use crate::route::{Flags, Ipv4Route, Ipv6Route};
+use crate::route::{Flags, Ipv4Route, Ipv6Route, RouteMetrics};
 
 /// Index → alias of every interface.
 fn aliases() -> Result<HashMap<u32, Box<[u8]>>> {
@@ -78,7 +78,10 @@ pub(crate) fn ipv4_routes() -> Result<Vec<Ipv4Route>> {
                 gateway,
                 mask: ipv4_mask(r.prefix_len),
                 flags: flags(r.next_hop, r.prefix_len, 32),
-                metric: i32::try_from(r.metric).unwrap_or(i32::MAX),
+                metrics: RouteMetrics {
+                    metric: i32::try_from(r.metric).unwrap_or(i32::MAX),
+                    ..RouteMetrics::default()
+                },
                 iface: r.iface,
                 ..Ipv4Route::default()
             })
