@@ -19,10 +19,7 @@ WORKERS=${WORKERS:-4}
 OUT=${OUT:-$root/docs/perf}
 port=5900
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
+source "$here/lib.sh"
 ((EUID == 0)) || die "needs root (network namespaces)"
 [[ -x $NETSTAT ]] || die "no binary at $NETSTAT (cargo build --release, or set NETSTAT)"
 command -v gcc >/dev/null || die "needs gcc"

@@ -29,10 +29,7 @@ OURS_PORT=19573
 OURS_RESCAN_PORT=19574
 NODE_PORT=19100
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
+source "$here/lib.sh"
 ((EUID == 0)) || die "needs root (network namespaces)"
 [[ -x $EXPORTER ]] || die "no binary at $EXPORTER (cargo build --release -p netstat_exporter)"
 need=()
@@ -67,21 +64,13 @@ trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
 gcc -O2 -Wall -o "$work/loadgen" "$here/loadgen.c"
 # Snapshot ours: a rebuild during the run must not change the binary under test.
 cp "$EXPORTER" "$work/netstat_exporter"
-ours_rev="$EXPORTER ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), sha256 $(sha256sum "$EXPORTER" | cut -c1-12))"
+ours_rev=$(binary_rev "$EXPORTER")
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 ip netns exec "$ns" sysctl -qw net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=8192
-mkfifo "$work/ctl"
-ip netns exec "$ns" "$work/loadgen" "$n" "$HOLDERS" <"$work/ctl" >"$work/ready" 2>"$work/lg.err" &
-pids+=($!)
-exec 9>"$work/ctl"
-for _ in $(seq 3000); do
-	grep -q READY "$work/ready" && break
-	kill -0 "${pids[0]}" 2>/dev/null || die "load builder failed: $(cat "$work/lg.err")"
-	sleep 0.1
-done
-grep -q READY "$work/ready" || die "load builder never got ready"
+start_loadgen "$ns" "$n" "$HOLDERS"
+pids+=("$lg_pid")
 sockets=$(ip netns exec "$ns" awk '$1 == "TCP:" {print $3}' /proc/net/sockstat)
 echo "== $n connections: $sockets TCP sockets in use in $ns" >&2
 

@@ -22,10 +22,7 @@ KEYS=${KEYS:-20}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/bench-results.XXXXXX")}
 BANDWHICH=${BANDWHICH:-$(command -v bandwhich || true)}
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
+source "$here/lib.sh"
 ((EUID == 0)) || die "needs root (network namespaces)"
 [[ -x $NETSTAT ]] || die "no binary at $NETSTAT (cargo build --release, or set NETSTAT)"
 for tool in tmux gcc python3 ip; do
@@ -52,22 +49,12 @@ trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
 
 gcc -O2 -Wall -o "$work/loadgen" "$here/loadgen.c"
 cp "$NETSTAT" "$work/netstat"
-ours_rev="$NETSTAT ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+ours_rev=$(binary_rev "$NETSTAT")
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 ip netns exec "$ns" sysctl -qw net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=8192
-mkfifo "$work/ctl"
-ip netns exec "$ns" "$work/loadgen" "$n" "$HOLDERS" <"$work/ctl" >"$work/ready" 2>"$work/lg.err" &
-lg_pid=$!
-exec 9>"$work/ctl"
-rm -f "$work/ctl"
-for _ in $(seq 3000); do
-	grep -q READY "$work/ready" && break
-	kill -0 "$lg_pid" 2>/dev/null || die "load builder failed: $(cat "$work/lg.err")"
-	sleep 0.1
-done
-grep -q READY "$work/ready" || die "load builder never got ready"
+start_loadgen "$ns" "$n" "$HOLDERS"
 
 # One paced bulk transfer (16 KiB every 5 ms, about 3 MB/s), so that rates and packet capture
 # have something to see; it stops when the benchmark closes its stdin, or after 10 minutes.

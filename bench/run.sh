@@ -99,10 +99,7 @@ HOLDERS=${HOLDERS:-100}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/bench-results.XXXXXX")}
 PLOT=${PLOT:-1}
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
+source "$here/lib.sh"
 ((EUID == 0)) || die "needs root (network namespaces)"
 [[ -x $NETSTAT ]] || die "no binary at $NETSTAT (cargo build --release, or set NETSTAT)"
 NETSTAT=$(realpath "$NETSTAT")
@@ -143,7 +140,7 @@ gcc -O2 -Wall -o "$work/loadgen" "$here/loadgen.c"
 # Snapshot ours: a rebuild of the tree during the sweep must not change the binary under test.
 mkdir "$work/ours"
 cp "$NETSTAT" "$work/ours/netstat"
-ours_rev="$NETSTAT ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), sha256 $(sha256sum "$NETSTAT" | cut -c1-12))"
+ours_rev=$(binary_rev "$NETSTAT")
 NETSTAT=$work/ours/netstat
 mkdir -p "$OUT"
 stamp=$(date +%Y-%m-%d-%H%M)
@@ -189,17 +186,8 @@ for n in "${NS_LIST[@]}"; do
 	ip -n "$ns" link set lo up
 	ip netns exec "$ns" sysctl -qw net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=8192
 	slab0=$(meminfo Slab)
-	mkfifo "$work/ctl"
-	ip netns exec "$ns" "$work/loadgen" "$n" "$HOLDERS" <"$work/ctl" >"$work/ready" 2>"$work/lg.err" &
-	lg_pid=$!
-	exec 9>"$work/ctl"
-	rm -f "$work/ctl"
-	for _ in $(seq 3000); do
-		grep -q READY "$work/ready" && break
-		kill -0 "$lg_pid" 2>/dev/null || die "load builder failed: $(cat "$work/lg.err")"
-		sleep 0.1
-	done
-	read -r _ _ build_s <"$work/ready" || die "load builder never got ready"
+	start_loadgen "$ns" "$n" "$HOLDERS"
+	read -r _ _ build_s <"$work/ready"
 	slab1=$(meminfo Slab)
 	summary=$(ip netns exec "$ns" ss -s)
 	estab=$(sed -n 's/^TCP: *[0-9]* (estab \([0-9]*\),.*/\1/p' <<<"$summary")

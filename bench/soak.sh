@@ -22,7 +22,7 @@ SAMPLE=${SAMPLE:-60}
 CONNS=${CONNS:-3000}
 HOLDERS=${HOLDERS:-10}
 
-die() { echo "soak: $*" >&2; exit 1; }
+source "$here/lib.sh"
 ((EUID == 0)) || die "run as root (it creates a network namespace)"
 [[ -x $NETSTAT ]] || die "$NETSTAT is not built (cargo build --release)"
 command -v gcc >/dev/null || die "gcc is needed to build bench/loadgen.c"
@@ -44,20 +44,12 @@ trap 'echo "soak: interrupted" >&2; exit 130' INT TERM
 
 gcc -O2 -Wall -o "$work/loadgen" "$here/loadgen.c"
 cp "$NETSTAT" "$work/netstat"
-rev="$NETSTAT ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), sha256 $(sha256sum "$NETSTAT" | cut -c1-12))"
+rev=$(binary_rev "$NETSTAT")
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up
-mkfifo "$work/ctl"
-ip netns exec "$ns" "$work/loadgen" "$CONNS" "$HOLDERS" <"$work/ctl" >"$work/ready" 2>"$work/lg.err" &
-pids+=($!)
-exec 9>"$work/ctl"
-for _ in $(seq 600); do
-	grep -q READY "$work/ready" && break
-	kill -0 "${pids[0]}" 2>/dev/null || die "loadgen failed: $(cat "$work/lg.err")"
-	sleep 0.1
-done
-grep -q READY "$work/ready" || die "loadgen did not get ready in 60 s"
+start_loadgen "$ns" "$CONNS" "$HOLDERS"
+pids+=("$lg_pid")
 
 # The two runs under test; their stdout is counted (bytes), not kept.
 ip netns exec "$ns" "$work/netstat" -tanpc 1 2>"$work/tanp.err" | wc -c >"$work/tanp.bytes" &
