@@ -51,7 +51,10 @@ fn prometheus_scrapes_the_exporter() {
     ns.plant(&[]);
     let _exporter = Exporter::start(
         ns.command(exporter()),
-        &[&format!("--web.listen-address=127.0.0.1:{EXPORTER_PORT}")],
+        &[
+            &format!("--web.listen-address=127.0.0.1:{EXPORTER_PORT}"),
+            "--collector.audit",
+        ],
     );
     let dir = TempDir::new("prom");
     std::fs::write(
@@ -107,6 +110,13 @@ fn prometheus_scrapes_the_exporter() {
         (
             "netstat_sockets{proto=\"udp\",family=\"ipv4\",state=\"close\"}".to_string(),
             ns.ss("-u -4 -an").len() as f64,
+        ),
+        // The audit, from the same socket read: every check and severity stored, nothing
+        // critical in the planted scene (loopback listeners, ordinary ports).
+        ("count(netstat_audit_findings)".to_string(), 27.0),
+        (
+            "sum(netstat_audit_findings{severity=\"critical\"})".to_string(),
+            0.0,
         ),
     ];
     for (promql, want) in &checks {
