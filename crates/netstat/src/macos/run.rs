@@ -45,7 +45,7 @@ use super::iface as iface_table;
 use super::route as route_table;
 use super::{sockets, stats, support, unix};
 use crate::extensions;
-use crate::output::{Output, OutputFormat};
+use crate::output::{Output, OutputFormat, output_failed};
 use crate::resolve::hosts::{self, Hosts};
 use crate::text::reason;
 
@@ -141,15 +141,6 @@ fn finish(written: io::Result<()>) -> i32 {
         Ok(()) => 0,
         Err(e) => output_failed(&e),
     }
-}
-
-/// A broken pipe ends quietly; any other output error is reported.
-fn output_failed(e: &io::Error) -> i32 {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        return 0;
-    }
-    eprintln!("netstat: {}", crate::text::strerror(e));
-    1
 }
 
 /// The sockets the Internet table lists (those `--filter` keeps): TCP then UDP, each in the
