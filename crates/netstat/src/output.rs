@@ -46,3 +46,14 @@ impl Write for Output {
 
 /// Exit status used when standard output was closed under us, as a shell reports SIGPIPE.
 pub const BROKEN_PIPE_STATUS: i32 = 128 + 13;
+
+/// The exit status of the Windows and macOS modes after an output error: a broken pipe ends
+/// quietly (0); any other error is reported (1).
+#[cfg(any(windows, target_os = "macos"))]
+pub fn output_failed(e: &io::Error) -> i32 {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return 0;
+    }
+    eprintln!("netstat: {}", crate::text::strerror(e));
+    1
+}

@@ -45,13 +45,9 @@ use super::iface as iface_table;
 use super::route as route_table;
 use super::{sockets, stats, support, unix};
 use crate::extensions;
-use crate::output::{Output, OutputFormat};
+use crate::output::{Output, OutputFormat, output_failed};
 use crate::resolve::hosts::{self, Hosts};
-
-/// Why a table could not be read, as the message says it.
-fn unreadable(e: &nettables::Error) -> String {
-    crate::text::reason(e)
-}
+use crate::text::reason;
 
 /// Runs the command line (with `argv[0]`) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
@@ -126,7 +122,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Mode::Routes => collect_routes(&parsed).map(|t| write_routes(&mut out, &parsed, &t)),
         Mode::Interfaces => collect_interfaces().map(|t| write_interfaces(&mut out, &parsed, &t)),
         Mode::Statistics => counters::load(CounterFile::Snmp)
-            .map_err(|e| unreadable(&e))
+            .map_err(|e| reason(&e))
             .map(|loaded| write_statistics(&mut out, &parsed, &loaded)),
         // Refused by support::refusal already; said again rather than trusted.
         Mode::RouteStatistics => Err("-rs: routing statistics are not supported".into()),
@@ -147,15 +143,6 @@ fn finish(written: io::Result<()>) -> i32 {
     }
 }
 
-/// A broken pipe ends quietly; any other output error is reported.
-fn output_failed(e: &io::Error) -> i32 {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        return 0;
-    }
-    eprintln!("netstat: {}", crate::text::strerror(e));
-    1
-}
-
 /// The sockets the Internet table lists (those `--filter` keeps): TCP then UDP, each in the
 /// kernel's order (IPv4 and IPv6 mixed, newest first). A dual-stack socket counts as both
 /// families, as BSD's `-f` keeps it.
@@ -168,7 +155,7 @@ fn collect_sockets(args: &BsdArgs, filter: Option<&Filter>) -> Result<Vec<BsdSoc
         if !support::keeps_protocol(args, protocol) {
             continue;
         }
-        let listed = nettables::macos::inet_sockets(protocol).map_err(|e| unreadable(&e))?;
+        let listed = nettables::macos::inet_sockets(protocol).map_err(|e| reason(&e))?;
         rows.extend(listed.into_iter().filter(|sock| {
             let s = &sock.socket;
             let v4 = s.family == Family::Inet || sock.dual_stack;
@@ -187,7 +174,7 @@ fn collect_unix(args: &BsdArgs) -> Result<Vec<BsdUnixSocket>, String> {
     if !support::lists_unix(args) {
         return Ok(Vec::new());
     }
-    nettables::macos::unix_sockets().map_err(|e| unreadable(&e))
+    nettables::macos::unix_sockets().map_err(|e| reason(&e))
 }
 
 /// The names of processes by pid, for `-v`; none without it, or when they cannot be read.
@@ -288,7 +275,7 @@ fn collect_owners() -> Option<OwnerMap> {
         return None;
     }
     OwnerMap::scan()
-        .map_err(|e| eprintln!("netstat: no socket owners: {}", unreadable(&e)))
+        .map_err(|e| eprintln!("netstat: no socket owners: {}", reason(&e)))
         .ok()
 }
 
@@ -441,11 +428,11 @@ fn collect_routes(
 ) -> Result<(Vec<route::Ipv4Route>, Vec<route::Ipv6Route>), String> {
     let can = sys::capabilities();
     let v4 = match can.routes.0 && support::keeps_family(args, false) {
-        true => route::ipv4_routes().map_err(|e| unreadable(&e))?,
+        true => route::ipv4_routes().map_err(|e| reason(&e))?,
         false => Vec::new(),
     };
     let v6 = match can.routes.1 && support::keeps_family(args, true) {
-        true => route::ipv6_routes().map_err(|e| unreadable(&e))?,
+        true => route::ipv6_routes().map_err(|e| reason(&e))?,
         false => Vec::new(),
     };
     Ok((v4, v6))
@@ -563,7 +550,7 @@ fn is_scoped(ip: Ipv6Addr) -> bool {
 
 /// The interfaces and their IPv6 addresses (none when those cannot be read).
 fn collect_interfaces() -> Result<(iface::Listing, Vec<iface::Inet6Address>), String> {
-    let listing = iface::list().map_err(|e| unreadable(&e))?;
+    let listing = iface::list().map_err(|e| reason(&e))?;
     Ok((listing, iface::inet6_addresses().unwrap_or_default()))
 }
 
@@ -673,7 +660,7 @@ fn traffic(args: &BsdArgs, seconds: u32) -> i32 {
 /// The counters the traffic display follows, and its label: `(IF)` for `-I IF` when there is
 /// such an interface, else `(Total)` and the sum over all interfaces.
 fn traffic_sample(args: &BsdArgs) -> Result<(Vec<u8>, iface_table::Counters), String> {
-    let listing = iface::list().map_err(|e| unreadable(&e))?;
+    let listing = iface::list().map_err(|e| reason(&e))?;
     let only = args.interface.as_ref().and_then(|name| {
         listing
             .interfaces

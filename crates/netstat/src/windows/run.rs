@@ -21,7 +21,7 @@ use super::route::RouteTables;
 use super::stats::{self, Section};
 use super::{ethernet, names, records};
 use crate::extensions::{self, Extensions, System};
-use crate::output::{Output, OutputFormat};
+use crate::output::{Output, OutputFormat, output_failed};
 use crate::render::{self, json, json::JsonOptions};
 use crate::resolve::hosts::{self, Hosts};
 
@@ -113,15 +113,6 @@ pub fn run(args: Vec<OsString>) -> i32 {
 fn apply_extensions(args: &WindowsArgs) -> Result<Extensions, String> {
     let listing = !(args.ethernet || args.statistics || args.routes);
     extensions::apply(&args.long, listing, &WINDOWS, &NumericNames)
-}
-
-/// A broken pipe ends quietly; any other output error is reported.
-fn output_failed(e: &io::Error) -> i32 {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        return 0;
-    }
-    eprintln!("netstat: {}", crate::text::strerror(e));
-    1
 }
 
 /// What this build cannot do, said before anything is printed.

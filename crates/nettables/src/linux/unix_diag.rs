@@ -42,8 +42,6 @@ struct Entry {
     state: u8,
     /// The name as `/proc/net/unix` prints it, a range of [`UnixDiag::names`].
     name: Option<(usize, usize)>,
-    /// How many extra `/proc/net/unix` lines the name's newlines make.
-    newlines: usize,
     /// Already printed: a second line with this inode is a forgery.
     seen: bool,
 }
@@ -94,17 +92,10 @@ impl UnixDiag {
                 _ => {}
             }
         }
-        let newlines = name.map_or(0, |(start, end)| {
-            self.names[start..end]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-        });
         let entry = Entry {
             sock_type: u16::from(fixed[1]),
             state: fixed[2],
             name,
-            newlines,
             seen: false,
         };
         if queued > 0 {
@@ -175,6 +166,9 @@ impl UnixDiag {
         } else {
             Flags::empty()
         };
+        let path = entry.name.map(|(start, end)| &self.names[start..end]);
+        // Each newline in the name made one more `/proc/net/unix` line.
+        let newlines = path.map_or(0, |name| name.iter().filter(|&&b| b == b'\n').count());
         let sock = UnixSocket {
             refcnt: line.refcnt,
             protocol: 0,
@@ -182,9 +176,9 @@ impl UnixDiag {
             sock_type: entry.sock_type,
             state,
             inode: line.inode,
-            path: entry.name.map(|(start, end)| &self.names[start..end]),
+            path,
         };
-        Some((sock, entry.newlines))
+        Some((sock, newlines))
     }
 }
 

@@ -113,24 +113,21 @@ impl SocketTables {
         mut each: impl FnMut(&InetSocket, Option<&TcpDetails>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), ReadError<E>> {
         self.bad_lines = 0;
-        if self.source == Source::Auto {
-            if self.sock_diag.is_none() {
-                self.sock_diag = Netlink::open(rustix::net::netlink::SOCK_DIAG).ok();
-            }
-            if let Some(netlink) = self.sock_diag.as_mut() {
-                let mut emitted = false;
-                let result = sock_diag::dump(netlink, query, |sock, details| {
-                    emitted = true;
-                    each(sock, details)
-                });
-                match result {
-                    Ok(()) => return Ok(()),
-                    Err(DumpError::Callback(e)) => return Err(ReadError::Callback(e)),
-                    Err(DumpError::Kernel(e)) if !emitted && sock_diag::unsupported(&e) => {}
-                    Err(DumpError::Kernel(e)) => {
-                        let what = format!("sock_diag {}", query.protocol.table(query.family));
-                        return Err(Error::read(what, e).into());
-                    }
+        if self.source == Source::Auto
+            && let Some(netlink) = sock_diag_socket(&mut self.sock_diag)
+        {
+            let mut emitted = false;
+            let result = sock_diag::dump(netlink, query, |sock, details| {
+                emitted = true;
+                each(sock, details)
+            });
+            match result {
+                Ok(()) => return Ok(()),
+                Err(DumpError::Callback(e)) => return Err(ReadError::Callback(e)),
+                Err(DumpError::Kernel(e)) if !emitted && sock_diag::unsupported(&e) => {}
+                Err(DumpError::Kernel(e)) => {
+                    let what = format!("sock_diag {}", query.protocol.table(query.family));
+                    return Err(Error::read(what, e).into());
                 }
             }
         }
@@ -189,10 +186,7 @@ impl SocketTables {
 
     /// Dumps the Unix sockets through `unix_diag`; false where the kernel has no `unix_diag`.
     fn dump_unix<E>(&mut self) -> std::result::Result<bool, ReadError<E>> {
-        if self.sock_diag.is_none() {
-            self.sock_diag = Netlink::open(rustix::net::netlink::SOCK_DIAG).ok();
-        }
-        let Some(netlink) = self.sock_diag.as_mut() else {
+        let Some(netlink) = sock_diag_socket(&mut self.sock_diag) else {
             return Ok(false);
         };
         match self.unix_diag.dump(netlink) {
@@ -201,9 +195,7 @@ impl SocketTables {
             Err(e) => Err(Error::read("sock_diag unix", e).into()),
         }
     }
-}
 
-impl SocketTables {
     /// Opens a `/proc/net` table. With no descriptor left (`ulimit -n 4`, where net-tools
     /// still succeeds), the kept netlink socket is given up for it and opened again later.
     fn open_proc(&mut self, path: String) -> Result<ProcLines> {
@@ -217,6 +209,14 @@ impl SocketTables {
             opened => opened,
         }
     }
+}
+
+/// The kept `NETLINK_SOCK_DIAG` socket, opened on first use; `None` where it cannot be opened.
+fn sock_diag_socket(kept: &mut Option<Netlink>) -> Option<&mut Netlink> {
+    if kept.is_none() {
+        *kept = Netlink::open(rustix::net::netlink::SOCK_DIAG).ok();
+    }
+    kept.as_mut()
 }
 
 /// Line reader over a /proc file that reuses one buffer.

@@ -162,6 +162,21 @@ impl<'a> Record<'a> {
     }
 }
 
+/// Checks that the routing-socket messages of `buf` (`what`: their header's name) tile it:
+/// each one's length, the `u16` it starts with, covers at least its 4-byte start and ends
+/// inside the buffer. The layout `rt_msghdr`, `if_msghdr` and their kin share.
+pub fn check_message_lengths(buf: &[u8], what: &'static str) -> Result<(), ParseError> {
+    let mut offset = 0;
+    while offset < buf.len() {
+        let len = Record::at(buf, offset, 4, what)?.u16(0)? as usize;
+        if len < 4 || Record::at(buf, offset, len, what).is_err() {
+            return Err(ParseError::BadLength { what, offset, len });
+        }
+        offset += len;
+    }
+    Ok(())
+}
+
 /// `len` rounded up to a multiple of 8, as the kernel's `ROUNDUP64` places records of a
 /// `pcblist_n` buffer; 8 for 0.
 pub fn roundup64(len: usize) -> usize {
@@ -195,6 +210,33 @@ mod tests {
         assert!(record.u64(usize::MAX - 2).is_err());
         assert!(Record::at(&buf, 6, 4, "test").is_err());
         assert!(Record::at(&buf, usize::MAX, 2, "test").is_err());
+    }
+
+    #[test]
+    fn message_lengths_must_tile_the_buffer() {
+        let two = [4u8, 0, 9, 9, 6, 0, 9, 9, 9, 9];
+        assert_eq!(check_message_lengths(&two, "m"), Ok(()));
+        let past_the_end = [4u8, 0, 9, 9, 7, 0, 9, 9, 9, 9];
+        assert_eq!(
+            check_message_lengths(&past_the_end, "m"),
+            Err(ParseError::BadLength {
+                what: "m",
+                offset: 4,
+                len: 7
+            })
+        );
+        assert_eq!(
+            check_message_lengths(&[3, 0, 9, 9], "m"),
+            Err(ParseError::BadLength {
+                what: "m",
+                offset: 0,
+                len: 3
+            })
+        );
+        assert!(matches!(
+            check_message_lengths(&[4, 0, 9, 9, 4, 0], "m"),
+            Err(ParseError::Truncated { offset: 4, .. })
+        ));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use rustc_hash::FxHashMap;
 
-use super::bytes::{ParseError, Record};
+use super::bytes::{ParseError, Record, check_message_lengths};
 use super::sockaddr::{
     AF_INET, AF_INET6, Addrs, RTAX_BRD, RTAX_IFA, RTAX_IFP, RTAX_NETMASK, SockAddr,
 };
@@ -92,7 +92,6 @@ impl IfData {
 
 /// Offsets in `struct if_msghdr2` (160 bytes) and `struct ifa_msghdr` (20 bytes).
 mod msghdr {
-    pub const MSGLEN: usize = 0;
     pub const VERSION: usize = 2;
     pub const TYPE: usize = 3;
     pub const ADDRS: usize = 4;
@@ -144,18 +143,7 @@ pub struct Interfaces<'a> {
 impl<'a> Interfaces<'a> {
     /// Checks that the messages of `buf` tile it, each length inside the buffer.
     pub fn parse(buf: &'a [u8]) -> Result<Interfaces<'a>, ParseError> {
-        let mut offset = 0;
-        while offset < buf.len() {
-            let len = Record::at(buf, offset, 4, "if_msghdr")?.u16(msghdr::MSGLEN)? as usize;
-            if len < 4 || Record::at(buf, offset, len, "if_msghdr").is_err() {
-                return Err(ParseError::BadLength {
-                    what: "if_msghdr",
-                    offset,
-                    len,
-                });
-            }
-            offset += len;
-        }
+        check_message_lengths(buf, "if_msghdr")?;
         Ok(Interfaces { buf })
     }
 

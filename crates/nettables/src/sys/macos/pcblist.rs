@@ -148,10 +148,9 @@ pub struct PcbList<'a> {
     /// The stamp after it. If it differs from the header, sockets came or went while the
     /// kernel copied the list (netstat: "Some tcp sockets may have been created or deleted").
     pub trailer: Generation,
-    /// The records between the two stamps.
+    /// The buffer up to the trailer: the header, then the records. Records are read from
+    /// it at their offsets in the buffer, so errors name those offsets as they are.
     body: &'a [u8],
-    /// Offset of `body` in the buffer (for errors).
-    body_offset: usize,
 }
 
 impl<'a> PcbList<'a> {
@@ -178,13 +177,11 @@ impl<'a> PcbList<'a> {
             if len <= xinpgen::SIZE {
                 // netstat's rule: a record this short is the trailing xinpgen.
                 let trailer = generation(buf, offset)?;
-                let body_offset = roundup64(xinpgen::SIZE);
                 return Ok(PcbList {
                     protocol,
                     header,
                     trailer,
-                    body: buf.get(body_offset..offset).unwrap_or_default(),
-                    body_offset,
+                    body: buf.get(..offset).unwrap_or_default(),
                 });
             }
             Record::at(buf, offset, len, "pcblist record").map_err(|_| ParseError::BadLength {
@@ -223,7 +220,7 @@ impl<'a> PcbList<'a> {
     fn groups(&self) -> Groups<'a> {
         Groups {
             list: *self,
-            offset: 0,
+            offset: roundup64(xinpgen::SIZE),
             parts: Parts::default(),
         }
     }
@@ -287,13 +284,12 @@ impl<'a> Groups<'a> {
     /// The next complete group, or an error for one that ended early.
     fn next_group(&mut self) -> Option<Result<Parts<'a>, ParseError>> {
         let body = self.list.body;
-        let base = self.list.body_offset;
         let unix = self.list.protocol.is_none();
         loop {
             if self.offset >= body.len() {
                 // A socket still missing records at the end of the list.
                 let parts = std::mem::take(&mut self.parts);
-                return (!parts.is_empty()).then(|| Err(incomplete(&parts, unix, base)));
+                return (!parts.is_empty()).then(|| Err(incomplete(&parts, unix)));
             }
             // The framing was checked by `PcbList::parse`; these reads cannot fail.
             let head = Record::at(body, self.offset, 8, "pcblist record").ok()?;
@@ -307,7 +303,7 @@ impl<'a> Groups<'a> {
                 let unfinished = std::mem::take(&mut self.parts);
                 self.parts.start = Some(at);
                 self.parts.pcb = Some(record);
-                return Some(Err(incomplete(&unfinished, unix, base)));
+                return Some(Err(incomplete(&unfinished, unix)));
             }
             let slot = match kind {
                 _ if kind == pcb_kind => &mut self.parts.pcb,
@@ -340,7 +336,7 @@ impl<'a> Groups<'a> {
             match decode(&parts) {
                 Ok((_, gencnt)) if gencnt > self.list.header.pcb => continue,
                 Ok((sock, _)) => return Some(Ok(sock)),
-                Err(e) => return Some(Err(rebase(e, self.list.body_offset))),
+                Err(e) => return Some(Err(e)),
             }
         }
     }
@@ -383,7 +379,7 @@ fn record_name(kind: u32) -> &'static str {
     }
 }
 
-fn incomplete(parts: &Parts, unix: bool, base: usize) -> ParseError {
+fn incomplete(parts: &Parts, unix: bool) -> ParseError {
     let pcb = if unix { "xunpcb_n" } else { "xinpcb_n" };
     let missing = [
         (parts.pcb.is_none(), pcb),
@@ -398,33 +394,8 @@ fn incomplete(parts: &Parts, unix: bool, base: usize) -> ParseError {
     .unwrap_or("pcblist record");
     ParseError::Truncated {
         what: missing,
-        offset: base + parts.start.unwrap_or(0),
+        offset: parts.start.unwrap_or(0),
         need: 8,
-    }
-}
-
-/// Moves an error's offset from the body to the whole buffer.
-fn rebase(e: ParseError, base: usize) -> ParseError {
-    match e {
-        ParseError::Truncated { what, offset, need } => ParseError::Truncated {
-            what,
-            offset: offset + base,
-            need,
-        },
-        ParseError::BadLength { what, offset, len } => ParseError::BadLength {
-            what,
-            offset: offset + base,
-            len,
-        },
-        ParseError::BadValue {
-            what,
-            offset,
-            value,
-        } => ParseError::BadValue {
-            what,
-            offset: offset + base,
-            value,
-        },
     }
 }
 
@@ -1026,6 +997,8 @@ pub(crate) mod tests {
                 got[0],
                 Err(ParseError::BadValue {
                     what: "xinpcb_n",
+                    // `inp_vflag` of the first record, counted from the buffer's start.
+                    offset: 68,
                     ..
                 })
             ),

@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::bytes::{ParseError, Record};
+use super::bytes::{ParseError, Record, check_message_lengths};
 use super::sockaddr::{AF_INET, AF_INET6, Addrs, RTAX_DST, RTAX_GATEWAY, RTAX_NETMASK, SockAddr};
 use crate::route::{Flags, Ipv4Route, Ipv6Route, RouteMetrics};
 
@@ -20,7 +20,6 @@ pub const RTM_GET2: u8 = 0x14;
 /// three ints at 16–27).
 mod rt_msghdr {
     pub const SIZE: usize = 92;
-    pub const MSGLEN: usize = 0;
     pub const VERSION: usize = 2;
     pub const TYPE: usize = 3;
     pub const INDEX: usize = 4;
@@ -154,23 +153,7 @@ impl<'a> Routes<'a> {
     /// Checks that the messages of `buf` tile it: each `rtm_msglen` covers at least the
     /// length field and ends inside the buffer.
     pub fn parse(buf: &'a [u8]) -> Result<Routes<'a>, ParseError> {
-        let mut offset = 0;
-        while offset < buf.len() {
-            let len = Record::at(buf, offset, 4, "rt_msghdr")?.u16(rt_msghdr::MSGLEN)? as usize;
-            if len < 4 {
-                return Err(ParseError::BadLength {
-                    what: "rt_msghdr",
-                    offset,
-                    len,
-                });
-            }
-            Record::at(buf, offset, len, "rt_msghdr").map_err(|_| ParseError::BadLength {
-                what: "rt_msghdr",
-                offset,
-                len,
-            })?;
-            offset += len;
-        }
+        check_message_lengths(buf, "rt_msghdr")?;
         Ok(Routes { buf })
     }
 
