@@ -111,8 +111,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
 /// filter's name look-ups (`getservbyname`, `getaddrinfo`, `if_nametoindex`) are written for
 /// Unix.
 fn apply_extensions(args: &WindowsArgs) -> Result<Extensions, String> {
-    let listing = !(args.ethernet || args.statistics || args.routes);
-    extensions::apply(&args.long, listing, &WINDOWS, &NumericNames)
+    extensions::apply(
+        &args.long,
+        args.lists_connections(),
+        &WINDOWS,
+        &NumericNames,
+    )
 }
 
 /// A broken pipe ends quietly; any other output error is reported.
@@ -185,7 +189,7 @@ fn one_pass(
     extensions: &Extensions,
     names: Option<&mut Names>,
 ) -> Result<(), Failure> {
-    if !(args.ethernet || args.statistics || args.routes) {
+    if args.lists_connections() {
         return connections_table(out, args, extensions, names);
     }
     if args.ethernet {
@@ -247,10 +251,8 @@ fn connections_table(
     };
     let mut sockets = collect(&selection, extensions.filter.as_ref())?;
     sockets.sort_by(connections::order);
-    let owners = match args.executables || (args.pids && extensions.format != OutputFormat::Text) {
-        true => Some(OwnerMap::scan()?),
-        false => None,
-    };
+    let wants_owners = args.executables || (args.pids && extensions.format != OutputFormat::Text);
+    let owners = wants_owners.then(OwnerMap::scan).transpose()?;
     let names = names.map(|names| {
         names.look_up(&sockets);
         &*names
