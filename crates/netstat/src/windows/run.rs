@@ -318,19 +318,14 @@ fn collect(selection: &Selection, filter: Option<&Filter>) -> Result<Vec<InetSoc
         (Protocol::Udp, Family::Inet6),
     ] {
         let query = InetQuery::new(protocol, family).filter(filter);
-        let listed = reader.for_each_inet(&query, |sock| {
-            if selection.selects(sock) {
-                sockets.push(*sock);
-            }
-            Ok::<(), std::convert::Infallible>(())
-        });
-        if let Err(e) = listed {
-            let why = match e {
-                nettables::ReadError::Source(e) => crate::text::reason(&e),
-                nettables::ReadError::Callback(never) => match never {},
-            };
-            return Err(Failure::Collect(why));
-        }
+        reader
+            .for_each_inet(&query, |sock| {
+                if selection.selects(sock) {
+                    sockets.push(*sock);
+                }
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .map_err(nettables::Error::from)?;
     }
     Ok(sockets)
 }
