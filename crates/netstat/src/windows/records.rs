@@ -32,7 +32,9 @@ pub fn ethernet(rows: &[IfRow]) -> EthernetStats {
     EthernetStats {
         received: sum(|r| &r.received),
         sent: sum(|r| &r.sent),
-        unknown_protocols: rows.iter().map(|r| r.unknown_protocols).sum(),
+        unknown_protocols: rows
+            .iter()
+            .fold(0, |sum, r| sum.wrapping_add(r.unknown_protocols)),
     }
 }
 
@@ -307,6 +309,11 @@ mod tests {
         assert_eq!(e.sent.errors, 4);
         assert_eq!(e.unknown_protocols, 2);
         assert_eq!(ethernet(&[]), EthernetStats::default());
+        // Every sum wraps as the 64-bit counters themselves do, this one too.
+        let mut worn = row(3, "wan", u64::MAX, &[]);
+        worn.unknown_protocols = u64::MAX;
+        let e = ethernet(&[worn, row(2, "eth0", 1, &[])]);
+        assert_eq!((e.received.bytes, e.unknown_protocols), (0, 0));
     }
 
     #[test]
