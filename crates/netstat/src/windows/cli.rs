@@ -141,6 +141,13 @@ pub struct WindowsArgs {
     pub long: Vec<Given>,
 }
 
+impl WindowsArgs {
+    /// Whether the command line asks for the connection listing (none of `-e`, `-r`, `-s`).
+    pub fn lists_connections(&self) -> bool {
+        !(self.ethernet || self.statistics || self.routes)
+    }
+}
+
 /// Why the command line was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -347,6 +354,10 @@ mod tests {
                 && all.network_direct
                 && all.template
         );
+        assert!(a.lists_connections() && !all.lists_connections());
+        for other in ["-e", "-r", "-s"] {
+            assert!(!args(&[other]).unwrap().lists_connections(), "{other}");
+        }
     }
 
     #[test]

@@ -32,7 +32,9 @@ pub fn ethernet(rows: &[IfRow]) -> EthernetStats {
     EthernetStats {
         received: sum(|r| &r.received),
         sent: sum(|r| &r.sent),
-        unknown_protocols: rows.iter().map(|r| r.unknown_protocols).sum(),
+        unknown_protocols: rows
+            .iter()
+            .fold(0, |sum, r| sum.wrapping_add(r.unknown_protocols)),
     }
 }
 
@@ -158,6 +160,21 @@ impl Section<'_> {
             .find(|(k, _)| k.strip_prefix(self.prefix) == Some(key))
             .map_or(0, |(_, v)| *v)
     }
+
+    /// The `{way}Type{n}` counters (`InType3`, `OutType0` ...) into `by_type[n]`, in one pass
+    /// over the section rather than one search per type.
+    fn by_type(&self, way: &str, by_type: &mut [u64]) {
+        for (key, value) in &self.section.counters {
+            let ty = key
+                .strip_prefix(self.prefix)
+                .and_then(|k| k.strip_prefix(way))
+                .and_then(|k| k.strip_prefix("Type"))
+                .and_then(|n| n.parse::<usize>().ok());
+            if let Some(count) = ty.and_then(|ty| by_type.get_mut(ty)) {
+                *count = *value;
+            }
+        }
+    }
 }
 
 /// `-s`: both families' counters (`counters::load(Snmp)` and `(Snmp6)`) as Windows' sections.
@@ -212,9 +229,7 @@ fn family(counters: &Counters, names: &Names) -> Family {
                 ..IcmpCounts::default()
             };
             if let Some(types) = &types {
-                for (ty, count) in counts.by_type.iter_mut().enumerate() {
-                    *count = types.get(&format!("{way}Type{ty}"));
-                }
+                types.by_type(way, &mut counts.by_type);
             }
             counts
         };
@@ -279,7 +294,10 @@ mod tests {
         assert_eq!(s.udpv4.unwrap().no_ports, 9);
         let ip6 = s.ipv6.unwrap();
         assert_eq!((ip6.packets_received, ip6.datagrams_forwarded), (70, 1));
-        assert_eq!(s.icmpv6.unwrap().received.by_type[128], 2);
+        let icmp6 = s.icmpv6.unwrap();
+        assert_eq!(icmp6.received.by_type[128], 2);
+        // Only the `Type` keys count by type (not `Icmp6InMsgs`).
+        assert_eq!(icmp6.received.by_type.iter().sum::<u64>(), 2);
         assert_eq!(s.udpv6.unwrap().datagrams_received, 6);
         // No Tcp6 section: no `TCP Statistics for IPv6`, rather than zeros.
         assert_eq!(s.tcpv6, None);
@@ -307,6 +325,11 @@ mod tests {
         assert_eq!(e.sent.errors, 4);
         assert_eq!(e.unknown_protocols, 2);
         assert_eq!(ethernet(&[]), EthernetStats::default());
+        // Every sum wraps as the 64-bit counters themselves do, this one too.
+        let mut worn = row(3, "wan", u64::MAX, &[]);
+        worn.unknown_protocols = u64::MAX;
+        let e = ethernet(&[worn, row(2, "eth0", 1, &[])]);
+        assert_eq!((e.received.bytes, e.unknown_protocols), (0, 0));
     }
 
     #[test]

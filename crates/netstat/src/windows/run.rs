@@ -111,8 +111,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
 /// filter's name look-ups (`getservbyname`, `getaddrinfo`, `if_nametoindex`) are written for
 /// Unix.
 fn apply_extensions(args: &WindowsArgs) -> Result<Extensions, String> {
-    let listing = !(args.ethernet || args.statistics || args.routes);
-    extensions::apply(&args.long, listing, &WINDOWS, &NumericNames)
+    extensions::apply(
+        &args.long,
+        args.lists_connections(),
+        &WINDOWS,
+        &NumericNames,
+    )
 }
 
 /// What this build cannot do, said before anything is printed.
@@ -176,7 +180,7 @@ fn one_pass(
     extensions: &Extensions,
     names: Option<&mut Names>,
 ) -> Result<(), Failure> {
-    if !(args.ethernet || args.statistics || args.routes) {
+    if args.lists_connections() {
         return connections_table(out, args, extensions, names);
     }
     if args.ethernet {
@@ -238,10 +242,8 @@ fn connections_table(
     };
     let mut sockets = collect(&selection, extensions.filter.as_ref())?;
     sockets.sort_by(connections::order);
-    let owners = match args.executables || (args.pids && extensions.format != OutputFormat::Text) {
-        true => Some(OwnerMap::scan()?),
-        false => None,
-    };
+    let wants_owners = args.executables || (args.pids && extensions.format != OutputFormat::Text);
+    let owners = wants_owners.then(OwnerMap::scan).transpose()?;
     let names = names.map(|names| {
         names.look_up(&sockets);
         &*names
@@ -307,19 +309,14 @@ fn collect(selection: &Selection, filter: Option<&Filter>) -> Result<Vec<InetSoc
         (Protocol::Udp, Family::Inet6),
     ] {
         let query = InetQuery::new(protocol, family).filter(filter);
-        let listed = reader.for_each_inet(&query, |sock| {
-            if selection.selects(sock) {
-                sockets.push(*sock);
-            }
-            Ok::<(), std::convert::Infallible>(())
-        });
-        if let Err(e) = listed {
-            let why = match e {
-                nettables::ReadError::Source(e) => crate::text::reason(&e),
-                nettables::ReadError::Callback(never) => match never {},
-            };
-            return Err(Failure::Collect(why));
-        }
+        reader
+            .for_each_inet(&query, |sock| {
+                if selection.selects(sock) {
+                    sockets.push(*sock);
+                }
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .map_err(nettables::Error::from)?;
     }
     Ok(sockets)
 }
