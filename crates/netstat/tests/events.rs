@@ -277,7 +277,8 @@ fn a_filter_narrows_the_stream() {
     // -u: no TCP at all.
     let stream = Stream::start(&ns, &["-u"], As::Root);
     connections(&ns, "evburst", &["burst", "5", "5105"]);
-    let (events, _, _) = stream.stop();
+    let (events, status, stderr) = stream.stop();
+    assert_stopped_cleanly(status, &stderr, &events);
     assert!(events.iter().all(|e| e["proto"] != "tcp"), "{events:#?}");
 }
 
