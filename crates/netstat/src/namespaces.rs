@@ -535,7 +535,7 @@ fn leave(visit: Visit) -> Option<i32> {
 }
 
 /// Text from outside (names, labels, what was typed) with control characters made harmless.
-fn shown(text: &str) -> String {
+pub(crate) fn shown(text: &str) -> String {
     String::from_utf8_lossy(&text::sanitized(text.as_bytes())).into_owned()
 }
 

@@ -153,10 +153,6 @@ fn connections(ns: &Netns, argv0: &str, args: &[&str]) -> u32 {
     pid
 }
 
-fn field<'a>(event: &'a Value, name: &str) -> &'a Value {
-    &event[name]
-}
-
 fn of_kind<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
     events.iter().filter(|e| e["event"] == kind).collect()
 }
@@ -201,12 +197,12 @@ fn three_hundred_short_connections_give_six_hundred_closes_with_their_bytes() {
     // Sequence space: the client's SYN and FIN are acknowledged along with the 1000 bytes;
     // the server counts the client's FIN when it came before the server closed.
     for e in &clients {
-        let sent = field(e, "bytes_sent").as_u64().unwrap();
+        let sent = e["bytes_sent"].as_u64().unwrap();
         assert!((1000..=1002).contains(&sent), "{e}");
         assert_eq!(e["source"], "kernel", "{e}");
     }
     for e in &servers {
-        let received = field(e, "bytes_received").as_u64().unwrap();
+        let received = e["bytes_received"].as_u64().unwrap();
         assert!((1000..=1001).contains(&received), "{e}");
     }
     let keys: std::collections::HashSet<_> = clients
@@ -277,7 +273,8 @@ fn a_filter_narrows_the_stream() {
     // -u: no TCP at all.
     let stream = Stream::start(&ns, &["-u"], As::Root);
     connections(&ns, "evburst", &["burst", "5", "5105"]);
-    let (events, _, _) = stream.stop();
+    let (events, status, stderr) = stream.stop();
+    assert_stopped_cleanly(status, &stderr, &events);
     assert!(events.iter().all(|e| e["proto"] != "tcp"), "{events:#?}");
 }
 

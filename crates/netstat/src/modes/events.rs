@@ -269,7 +269,7 @@ fn watch(
     let place = target
         .label
         .as_ref()
-        .map(|l| format!(" in network namespace {}", shown(&l.label)))
+        .map(|l| format!(" in network namespace {}", namespaces::shown(&l.label)))
         .unwrap_or_default();
     if let Some(namespace) = &target.namespace
         && let Err(e) = namespace.enter()
@@ -317,10 +317,6 @@ fn reader_gone() -> bool {
     // SAFETY: one valid pollfd, a zero timeout; poll only writes its `revents`.
     let ready = unsafe { libc::poll(&mut stdout, 1, 0) };
     ready > 0 && stdout.revents & libc::POLLERR != 0
-}
-
-fn shown(label: &str) -> String {
-    String::from_utf8_lossy(&text::sanitized(label.as_bytes())).into_owned()
 }
 
 extern "C" fn on_stop_signal(_: libc::c_int) {

@@ -43,11 +43,12 @@ pub fn write_header(out: &mut impl Write, netns: bool) -> io::Result<()> {
     out.write_all(&line)
 }
 
-/// Writes events as text lines, reusing one line buffer.
+/// Writes events as text lines, reusing its buffers: no allocation per event.
 #[derive(Default)]
 pub struct TextWriter {
     line: Vec<u8>,
-    endpoint: Vec<u8>,
+    /// One column's text, before it is padded into `line`.
+    cell: Vec<u8>,
 }
 
 impl TextWriter {
@@ -73,29 +74,32 @@ impl TextWriter {
                 pad(line, kind_name(e.kind).as_bytes(), 5);
                 pad(line, e.socket.table().as_bytes(), 5);
                 for addr in [e.socket.local, e.socket.remote] {
-                    self.endpoint.clear();
-                    push_plain(&mut self.endpoint, addr.ip());
-                    self.endpoint.push(b':');
+                    self.cell.clear();
+                    push_plain(&mut self.cell, addr.ip());
+                    self.cell.push(b':');
                     let mut port = itoa::Buffer::new();
-                    self.endpoint
+                    self.cell
                         .extend_from_slice(port.format(addr.port()).as_bytes());
-                    pad(line, &self.endpoint, ENDPOINT);
+                    pad(line, &self.cell, ENDPOINT);
                 }
                 pad(line, inet_state(&e.socket).as_bytes(), STATE);
                 match &e.owner {
                     Some(o) => pad(line, &owner::label(o), owner::WIDTH - 1),
                     None => pad(line, b"-", owner::WIDTH - 1),
                 }
-                let seconds = e
-                    .duration
-                    .map_or_else(|| "-".to_string(), |d| format!("{:.3}", d.as_secs_f64()));
-                right(line, seconds.as_bytes(), DURATION);
+                self.cell.clear();
+                match e.duration {
+                    Some(d) => write!(self.cell, "{:.3}", d.as_secs_f64())?,
+                    None => self.cell.push(b'-'),
+                }
+                right(line, &self.cell, DURATION);
+                let (mut sent, mut received) = (itoa::Buffer::new(), itoa::Buffer::new());
                 let (sent, received) = match (e.kind, e.counters) {
                     (EventKind::Close, Some(c)) => (
-                        itoa::Buffer::new().format(c.bytes_acked).to_string(),
-                        itoa::Buffer::new().format(c.bytes_received).to_string(),
+                        sent.format(c.bytes_acked),
+                        received.format(c.bytes_received),
                     ),
-                    _ => ("-".to_string(), "-".to_string()),
+                    _ => ("-", "-"),
                 };
                 right(line, sent.as_bytes(), BYTES);
                 right(line, received.as_bytes(), BYTES);
@@ -293,14 +297,15 @@ fn clock(at: SystemTime) -> [u8; 12] {
         tm
     };
     let mut out = [0u8; 12];
-    let text = format!(
+    // Exactly 12 bytes for any time localtime_r gives; written in place, no allocation.
+    let _ = write!(
+        &mut out[..],
         "{:02}:{:02}:{:02}.{:03}",
         tm.tm_hour,
         tm.tm_min,
         tm.tm_sec,
         since.subsec_millis()
     );
-    out.copy_from_slice(&text.as_bytes()[..12]);
     out
 }
 
@@ -408,5 +413,31 @@ mod tests {
                 "{column} lines up: {lines:#?}"
             );
         }
+        // Left-aligned columns start under their title, right-aligned ones end under it.
+        let at = |column: &str| lines[0].find(column).unwrap();
+        assert!(lines[1][at("PID/PROGRAM")..].starts_with("42/curl?"));
+        for (column, value) in [
+            ("DURATION", "2.999"),
+            ("SENT", "1002"),
+            ("RECEIVED", "1001"),
+        ] {
+            let end = at(column) + column.len();
+            assert!(lines[1][..end].ends_with(value), "{column}: {lines:#?}");
+        }
+
+        // An open has no duration and shows no counters.
+        let Event::Socket(mut open) = close() else {
+            unreachable!()
+        };
+        (open.kind, open.duration) = (EventKind::Open, None);
+        let mut out = Vec::new();
+        TextWriter::default()
+            .write(&mut out, &Event::Socket(open), None)
+            .unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(
+            line.ends_with(" 42/curl?                   -         -         -\n"),
+            "{line:?}"
+        );
     }
 }

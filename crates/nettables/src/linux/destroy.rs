@@ -38,8 +38,6 @@ pub(crate) struct DestroyListener {
 /// What one [`DestroyListener::receive`] came to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Received {
-    /// Sockets passed to the callback.
-    pub(crate) sockets: usize,
     /// Reads that failed with `ENOBUFS`: each means the kernel dropped at least one message.
     pub(crate) overflows: u64,
 }
@@ -101,8 +99,7 @@ impl DestroyListener {
         loop {
             match rustix::net::recv(&self.fd, &mut self.buf[..], flags) {
                 Ok((n, _)) => {
-                    let end = n.min(self.buf.len());
-                    received.sockets += each_message(&self.buf[..end], &mut each);
+                    each_message(&self.buf[..n.min(self.buf.len())], &mut each);
                 }
                 Err(rustix::io::Errno::NOBUFS) => received.overflows += 1,
                 Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => return Ok(received),
